@@ -50,7 +50,13 @@ export type ExtractionOutcome<T> =
       readonly message: string;
     }
   | { readonly kind: "transient"; readonly message: string; readonly status?: number }
-  | { readonly kind: "fatal"; readonly message: string; readonly status?: number }
+  | {
+      readonly kind: "fatal";
+      /** "batch": nothing will work (401, 403, unknown model, no credit); "document": only this request is bad (400, 413). */
+      readonly scope: "batch" | "document";
+      readonly message: string;
+      readonly status?: number;
+    }
   | { readonly kind: "invalid_output"; readonly message: string; readonly usage: Usage };
 
 export type OutcomeKind = ExtractionOutcome<unknown>["kind"];
