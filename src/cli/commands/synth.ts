@@ -1,0 +1,89 @@
+import { type Command, InvalidArgumentError, Option } from "commander";
+import { FORM_CODES, type FormCode } from "../../forms/form-kind.js";
+import { NOISE_LEVELS, type NoiseLevel } from "../../synth/degrade.js";
+import { generateSynthBatch, SYNTH_KINDS, type SynthKind } from "../../synth/generate.js";
+import { OUTPUT_FORMATS, type OutputFormat } from "../../synth/write-document.js";
+
+function positiveInteger(name: string) {
+  return (text: string): number => {
+    const value = Number(text);
+    if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < 1) {
+      throw new InvalidArgumentError(`${name} must be a whole number of at least 1, got "${text}".`);
+    }
+    return value;
+  };
+}
+
+function seedValue(text: string): number {
+  const value = Number(text);
+  if (!/^-?\d+$/.test(text.trim()) || !Number.isSafeInteger(value)) {
+    throw new InvalidArgumentError(`the seed must be a whole number, got "${text}".`);
+  }
+  return value;
+}
+
+function probability(text: string): number {
+  const value = Number(text);
+  if (text.trim() === "" || !Number.isFinite(value) || value < 0 || value > 1) {
+    throw new InvalidArgumentError(`the error rate must be a probability between 0 and 1, got "${text}".`);
+  }
+  return value;
+}
+
+interface SynthCommandOptions {
+  out: string;
+  count: number;
+  kind: SynthKind;
+  form?: FormCode;
+  seed: number;
+  format: OutputFormat;
+  noise: NoiseLevel;
+  errorRate: number;
+  dpi: number;
+}
+
+/** `ballot-ocr synth`: synthetic tally forms with a truth.jsonl of their exact content. */
+export function registerSynthCommand(program: Command): void {
+  program
+    .command("synth")
+    .description("write synthetic ส.ส. 5/16, 5/17 and 5/18 forms and a truth.jsonl with their exact expected results")
+    .requiredOption("--out <dir>", "output folder")
+    .requiredOption("--count <n>", "number of documents", positiveInteger("--count"))
+    .addOption(new Option("--kind <kind>", "form kind").choices(SYNTH_KINDS).default("mixed"))
+    .addOption(new Option("--form <code>", "form code (default: a mix)").choices(FORM_CODES))
+    .option("--seed <s>", "random seed; the same seed gives the same files", seedValue, 1)
+    .addOption(new Option("--format <format>", "PDF (one JPEG per page) or a PNG page series").choices(OUTPUT_FORMATS).default("pdf"))
+    .addOption(new Option("--noise <level>", "degradation").choices(NOISE_LEVELS).default("none"))
+    .option("--error-rate <p>", "probability that a document gets one injected inconsistency", probability, 0)
+    .option("--dpi <dpi>", "render resolution", positiveInteger("--dpi"), 150)
+    .action(async (options: SynthCommandOptions) => {
+      const abort = new AbortController();
+      const onSigint = (): void => abort.abort(new Error("interrupted"));
+      process.once("SIGINT", onSigint);
+      const started = Date.now();
+      try {
+        const result = await generateSynthBatch(
+          {
+            outDir: options.out,
+            count: options.count,
+            kind: options.kind,
+            ...(options.form ? { form: options.form } : {}),
+            seed: options.seed,
+            format: options.format,
+            noise: options.noise,
+            errorRate: options.errorRate,
+            dpi: options.dpi,
+            onDocument: ({ index, count }) => {
+              if (process.stderr.isTTY) process.stderr.write(`\r${index + 1}/${count} documents`);
+            },
+          },
+          abort.signal,
+        );
+        if (process.stderr.isTTY) process.stderr.write("\n");
+        const seconds = ((Date.now() - started) / 1000).toFixed(1);
+        process.stdout.write(`wrote ${result.documents} document${result.documents === 1 ? "" : "s"} in ${seconds} s; truth: ${result.truthPath}\n`);
+      } finally {
+        process.off("SIGINT", onSigint);
+      }
+    });
+}
