@@ -1,0 +1,115 @@
+import type { FormCode, FormKind } from "../forms/form-kind.js";
+import { countedValue, type FormResult, type NumberCell, type Status } from "../forms/form-result.js";
+
+/** Ballot counts of one form as numbers; null when unknown. */
+export interface BallotCounts {
+  readonly eligibleVoters: number | null;
+  readonly votersTurnedUp: number | null;
+  /** Ballots used (turnout on the form). Falls back to good + bad + no-vote when not read. */
+  readonly ballotsUsed: number | null;
+  readonly good: number | null;
+  readonly bad: number | null;
+  readonly noVote: number | null;
+  readonly voteTotal: number | null;
+}
+
+export interface FailedCheck {
+  readonly rule: string;
+  readonly severity: "error" | "warning" | "info";
+  readonly detail: string;
+}
+
+/**
+ * What aggregation keeps of a form result: numbers and identifiers only, so a batch of
+ * 100,000 documents fits in memory while the full results stream to disk.
+ */
+export interface FormSummary {
+  readonly documentId: string;
+  readonly path: string;
+  readonly formCode: FormCode | null;
+  readonly formKind: FormKind | null;
+  readonly province: string | null;
+  readonly provinceId: string | null;
+  readonly constituency: number | null;
+  readonly district: string | null;
+  readonly subdistrict: string | null;
+  readonly unit: number | null;
+  readonly setNumber: number | null;
+  readonly status: Status;
+  readonly reasons: readonly string[];
+  readonly failedChecks: readonly FailedCheck[];
+  readonly counts: BallotCounts;
+  /** Votes by row number (index = number - 1); -1 = unknown (illegible), rows not read are absent. */
+  readonly votes: Int32Array;
+  /** Lowest cell confidence reported, when the reader reports any. */
+  readonly minConfidence: number | null;
+  readonly edited: boolean;
+}
+
+export const UNKNOWN_VOTE = -1;
+
+function cellValue(cell: NumberCell | null): number | null {
+  return cell === null ? null : countedValue(cell);
+}
+
+export function summariseForm(result: FormResult): FormSummary {
+  const t = result.totals;
+  const good = cellValue(t.good);
+  const bad = cellValue(t.bad);
+  const noVote = cellValue(t.noVote);
+  const used = cellValue(t.ballotsUsed);
+  const derivedUsed = good !== null && bad !== null && noVote !== null ? good + bad + noVote : null;
+  const maxRow = result.votes.reduce((max, row) => Math.max(max, row.number), 0);
+  const votes = new Int32Array(maxRow).fill(UNKNOWN_VOTE);
+  let minConfidence: number | null = null;
+  let edited = false;
+  for (const row of result.votes) {
+    votes[row.number - 1] = countedValue(row) ?? UNKNOWN_VOTE;
+    if (row.confidence !== undefined) minConfidence = Math.min(minConfidence ?? 1, row.confidence);
+    if (row.edit) edited = true;
+  }
+  for (const cell of Object.values(t)) {
+    if (cell?.confidence !== undefined) minConfidence = Math.min(minConfidence ?? 1, cell.confidence);
+    if (cell?.edit) edited = true;
+  }
+  return {
+    documentId: result.document.id,
+    path: result.document.sources[0]?.path ?? "",
+    formCode: result.formCode,
+    formKind: result.formKind,
+    province: result.location.province,
+    provinceId: result.location.provinceId,
+    constituency: result.location.constituency,
+    district: result.location.district,
+    subdistrict: result.location.subdistrict,
+    unit: result.location.unit,
+    setNumber: result.location.setNumber,
+    status: result.status,
+    reasons: result.reasons,
+    failedChecks: result.checks
+      .filter((check) => !check.ok)
+      .map((check) => ({ rule: check.rule, severity: check.severity, detail: check.detail })),
+    counts: {
+      eligibleVoters: cellValue(t.eligibleVoters),
+      votersTurnedUp: cellValue(t.votersTurnedUp),
+      ballotsUsed: used ?? derivedUsed,
+      good,
+      bad,
+      noVote,
+      voteTotal: cellValue(t.voteTotal),
+    },
+    votes,
+    minConfidence,
+    edited,
+  };
+}
+
+/** Sum of the vote rows, or null when any row is unknown. */
+export function sumOfVotes(summary: FormSummary): number | null {
+  let sum = 0;
+  for (const v of summary.votes) {
+    if (v === UNKNOWN_VOTE) return null;
+    sum += v;
+  }
+  return sum;
+}

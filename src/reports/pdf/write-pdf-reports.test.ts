@@ -1,0 +1,72 @@
+import { execFileSync } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fixtureBatch, MINI_REFERENCE_DIR } from "../../../test/fixtures/reference/fixture-batch.js";
+import { analyseResults } from "../../aggregate/batch-analysis.js";
+import { loadReference } from "../../reference/load-reference.js";
+import { locateThaiFonts } from "./thai-fonts.js";
+import { writePdfReports } from "./write-pdf-reports.js";
+
+function hasPdftotext(): boolean {
+  try {
+    execFileSync("pdftotext", ["-v"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Text layer, with zero-width spaces dropped and sara am recomposed (see pdfSafeText). */
+function pdfText(path: string): string {
+  return execFileSync("pdftotext", ["-raw", path, "-"], { encoding: "utf8" })
+    .replaceAll("\u200b", "")
+    .replaceAll("\u0e4d\u0e32", "\u0e33");
+}
+
+function pageCount(pdf: Buffer): number {
+  return (pdf.toString("latin1").match(/\/Type\s*\/Page[^s]/g) ?? []).length;
+}
+
+let dir = "";
+let files: string[] = [];
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "pdf-"));
+  const loaded = await loadReference(MINI_REFERENCE_DIR);
+  if (!loaded.ok) throw new Error(loaded.error.message);
+  const analysis = analyseResults(fixtureBatch(), loaded.value);
+  const written = await writePdfReports(analysis, dir, { generatedAt: "2026-02-10T12:00:00Z", command: "ballot-ocr process forms" }, loaded.value, {
+    constituencies: ["PRE_1"],
+  });
+  if (!written.ok) throw new Error(written.error);
+  files = written.value;
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe.skipIf(!locateThaiFonts().ok)("writePdfReports", () => {
+  it("writes the executive summary, the batch summary and the constituency reports asked for", async () => {
+    expect(files.map((f) => f.slice(dir.length + 1))).toEqual([
+      "pdf/executive-summary.pdf",
+      "pdf/batch-summary.pdf",
+      "pdf/constituency-PRE_1.pdf",
+    ]);
+    const executive = await readFile(files[0]!);
+    expect(executive.subarray(0, 5).toString()).toBe("%PDF-");
+    expect(pageCount(executive)).toBe(1);
+  });
+
+  it.skipIf(!hasPdftotext())("keeps Thai text searchable", () => {
+    const executive = pdfText(files[0]!);
+    expect(executive).toContain("สรุปผลการตรวจนับคะแนน");
+    expect(executive).toContain("1. 3 ประชาชน 325"); // the chart's figures repeated as text
+    const constituency = pdfText(files[2]!);
+    expect(constituency).toContain("รายงานผลคะแนน แพร่ เขตเลือกตั้งที่ 1");
+    expect(constituency).toContain("นางสาวทดสอบ หนึ่ง");
+    expect(constituency).toContain("ภูมิใจไทย");
+    expect(constituency).toContain("ตรวจสอบแล้ว");
+    expect(constituency).toContain("บัตรที่ใช้");
+  });
+});

@@ -1,0 +1,68 @@
+import type { BatchAnalysis } from "../aggregate/batch-analysis.js";
+import { sumOfVotes } from "../aggregate/form-summary.js";
+import { FORM_KINDS } from "../forms/form-kind.js";
+import { csvRow } from "./csv.js";
+
+export const STATIONS_CSV_HEADER = [
+  "station_key",
+  "province",
+  "province_id",
+  "constituency",
+  "form_code",
+  "district",
+  "subdistrict",
+  "unit",
+  "set",
+  "form_kind",
+  "document_id",
+  "path",
+  "status",
+  "eligible_voters",
+  "voters_turned_up",
+  "ballots_used",
+  "good",
+  "bad",
+  "no_vote",
+  "vote_total_line",
+  "sum_of_rows",
+  "ignored_duplicates",
+  "pair_flag",
+] as const;
+
+/** One row per station and form kind, for the form that is counted. */
+export function* stationsCsvLines(analysis: BatchAnalysis): Generator<string> {
+  yield csvRow(STATIONS_CSV_HEADER);
+  const flagged = new Set(analysis.pairs.map((p) => p.stationKey));
+  for (const station of analysis.grouping.stations) {
+    for (const kind of FORM_KINDS) {
+      const form = station.forms[kind];
+      if (!form) continue;
+      const ignored = station.duplicates.filter((d) => d.formKind === kind).length;
+      yield csvRow([
+        station.identified ? station.key : "",
+        form.province,
+        form.provinceId,
+        form.constituency,
+        form.formCode,
+        form.district,
+        form.subdistrict,
+        form.unit,
+        form.setNumber,
+        kind,
+        form.documentId,
+        form.path,
+        form.status,
+        form.counts.eligibleVoters,
+        form.counts.votersTurnedUp,
+        form.counts.ballotsUsed,
+        form.counts.good,
+        form.counts.bad,
+        form.counts.noVote,
+        form.counts.voteTotal,
+        sumOfVotes(form),
+        ignored,
+        flagged.has(station.key),
+      ]);
+    }
+  }
+}
