@@ -48,6 +48,12 @@ export type ExtractionOutcome<T> =
       readonly retryAfterMs: number | null;
       readonly scope: RateLimitScope;
       readonly message: string;
+      /**
+       * Epoch ms when the limit resets, when known as an absolute time (X-RateLimit-Reset, an
+       * HTTP-date Retry-After, the UTC midnight of a daily cap). Use it rather than
+       * now + retryAfterMs to avoid clock drift between the provider and the caller.
+       */
+      readonly resetAt?: number;
     }
   | { readonly kind: "transient"; readonly message: string; readonly status?: number }
   | {

@@ -1,0 +1,281 @@
+import { type FormKind, formLayout } from "../forms/form-kind.js";
+import { type FormResult, EMPTY_LOCATION, EMPTY_PROVENANCE, FORM_RESULT_SCHEMA_VERSION, emptyTotals } from "../forms/form-result.js";
+import type { DiscoveredDocument, PreparedPage } from "../ingest/types.js";
+import type { ExtractionImage, ExtractionRequest, Usage } from "../providers/provider.js";
+import type { ReferenceLookup } from "../verify/reference-lookup.js";
+import { type PageReply, buildDraft, checkDraft, pageInfos } from "./assemble.js";
+import { MODEL_REPLY_SCHEMA_NAME, type ModelReply, ModelReplySchema, REASK_REPLY_SCHEMA_NAME, ReaskReplySchema } from "./model-reply.js";
+import { readPrompt, reaskPrompt } from "./prompts.js";
+import { hasHardFailures, reconcileReask, type SuspectCells, suspectCells } from "./reask.js";
+import type { ExtractOptions, GatedOutcome, ProviderGate } from "./types.js";
+
+export interface ExtractDocumentInput {
+  readonly doc: DiscoveredDocument;
+  readonly pages: readonly PreparedPage[];
+  readonly reference?: ReferenceLookup | undefined;
+}
+
+/**
+ * "done": the document has a result to save (verified, needs_review, or failed for this document).
+ * "interrupted": nothing is saved and the document stays pending (quota, a batch-wide fatal error,
+ * or cancellation).
+ */
+export type DocumentExtraction =
+  | { readonly kind: "done"; readonly result: FormResult }
+  | {
+      readonly kind: "interrupted";
+      readonly outcome: "quota" | "fatal" | "cancelled";
+      readonly message: string;
+      readonly retryAfterMs?: number | null;
+      /** Epoch ms when the quota resets, when the provider gave an absolute time. */
+      readonly resetAt?: number;
+    };
+
+type Interruption = Extract<DocumentExtraction, { kind: "interrupted" }>;
+
+/** Adds up what every request of one document cost. */
+class RequestTally {
+  requests = 0;
+  attempts = 0;
+  promptTokens: number | null = null;
+  completionTokens: number | null = null;
+  costUsd: number | null = null;
+  model: string | null = null;
+
+  record(outcome: GatedOutcome<unknown>): void {
+    this.requests++;
+    this.attempts += outcome.attempts ?? 1;
+    if (outcome.kind === "ok") {
+      this.model ??= outcome.model;
+      this.addUsage(outcome.usage);
+    } else if (outcome.kind === "invalid_output") {
+      this.addUsage(outcome.usage);
+    }
+  }
+
+  private addUsage(usage: Usage): void {
+    if (usage.promptTokens !== null) this.promptTokens = (this.promptTokens ?? 0) + usage.promptTokens;
+    if (usage.completionTokens !== null) this.completionTokens = (this.completionTokens ?? 0) + usage.completionTokens;
+    if (usage.costUsd !== null) this.costUsd = (this.costUsd ?? 0) + usage.costUsd;
+  }
+}
+
+/**
+ * Reads one document: one request for all its count pages (or one per page), assembly and checks,
+ * and one focused re-ask when hard checks fail. Every request goes through the gate.
+ */
+export async function extractDocument(
+  input: ExtractDocumentInput,
+  gate: ProviderGate,
+  options: ExtractOptions,
+  signal: AbortSignal,
+): Promise<DocumentExtraction> {
+  const now = options.now ?? (() => new Date());
+  const startedAt = now().toISOString();
+  const tally = new RequestTally();
+  const finish = (result: FormResult, promptVersion: string | null, agreeingReads?: number): DocumentExtraction => ({
+    kind: "done",
+    result: {
+      ...result,
+      provenance: {
+        ...EMPTY_PROVENANCE,
+        provider: options.providerName,
+        model: tally.model ?? options.model,
+        promptVersion,
+        requests: tally.requests,
+        attempts: tally.attempts,
+        promptTokens: tally.promptTokens,
+        completionTokens: tally.completionTokens,
+        costUsd: tally.costUsd,
+        ...(agreeingReads !== undefined ? { agreeingReads } : {}),
+        startedAt,
+        finishedAt: now().toISOString(),
+      },
+    },
+  });
+  const cancelled: Interruption = { kind: "interrupted", outcome: "cancelled", message: "cancelled" };
+
+  try {
+    const { doc, pages } = input;
+    const sendable = pages.filter((page) => page.jpeg !== null && page.role !== "signatures");
+    if (sendable.length === 0) {
+      return finish(failedResult(input, "no_count_pages", "the document has no page with counts to send"), null);
+    }
+    const formKind = doc.pathMetadata.formKind?.value ?? null;
+    const formCode = doc.pathMetadata.formCode?.value ?? null;
+    const groups = options.requestMode === "page" ? sendable.map((page) => [page]) : [sendable];
+
+    const replies: PageReply[] = [];
+    let promptVersion: string | null = null;
+    for (const group of groups) {
+      const pageNumbers = group.map((page) => page.index);
+      const first = group[0];
+      const prompt = readPrompt({
+        documentId: doc.id,
+        formKind,
+        formCode,
+        pages: pageNumbers,
+        ...(options.requestMode === "page" && first ? { singlePage: { page: first.index, of: pages.length } } : {}),
+      });
+      promptVersion = prompt.promptVersion;
+      const request: ExtractionRequest<ModelReply> = {
+        documentId: doc.id,
+        purpose: "read",
+        promptVersion: prompt.promptVersion,
+        system: prompt.system,
+        user: prompt.user,
+        images: group.map(toImage),
+        replySchema: ModelReplySchema,
+        schemaName: MODEL_REPLY_SCHEMA_NAME,
+        ...(options.maxOutputTokens !== undefined ? { maxOutputTokens: options.maxOutputTokens } : {}),
+      };
+      const outcome = await gate.call(request, signal);
+      if (signal.aborted) return cancelled;
+      tally.record(outcome);
+      if (outcome.kind !== "ok") {
+        const stop = interruption(outcome);
+        if (stop) return stop;
+        return finish(failedResult(input, errorCode(outcome.kind), outcome.message), promptVersion);
+      }
+      replies.push({ pages: pageNumbers, reply: outcome.reply });
+    }
+
+    const draft = buildDraft({ doc, pages, replies, reference: input.reference });
+    const firstResult = checkDraft(draft, input.reference);
+    if (!options.reask || !hasHardFailures(firstResult)) return finish(firstResult, promptVersion, 1);
+
+    // One focused second look at the suspect cells, with the same page images.
+    const asked = suspectCells(firstResult);
+    if (asked.rows.length === 0 && asked.totals.length === 0) return finish(firstResult, promptVersion, 1);
+    const reaskPages = pagesShowing(firstResult.formKind, asked, pages, sendable);
+    const prompt = reaskPrompt({
+      documentId: doc.id,
+      formKind: firstResult.formKind ?? formKind,
+      rows: asked.rows,
+      totals: asked.totals,
+      pages: reaskPages.map((page) => page.index),
+    });
+    const versions = `${promptVersion}+${prompt.promptVersion}`;
+    const outcome = await gate.call(
+      {
+        documentId: doc.id,
+        purpose: "reask",
+        promptVersion: prompt.promptVersion,
+        system: prompt.system,
+        user: prompt.user,
+        images: reaskPages.map(toImage),
+        replySchema: ReaskReplySchema,
+        schemaName: REASK_REPLY_SCHEMA_NAME,
+        ...(options.reaskModel !== undefined ? { model: options.reaskModel } : {}),
+        ...(options.maxOutputTokens !== undefined ? { maxOutputTokens: options.maxOutputTokens } : {}),
+      },
+      signal,
+    );
+    if (signal.aborted) return cancelled;
+    tally.record(outcome);
+    if (outcome.kind !== "ok") {
+      if (outcome.kind === "fatal" && outcome.scope === "batch") return interruption(outcome) ?? cancelled;
+      // The first read is paid for and kept; the document goes to review without a second opinion.
+      const reason = `no second read (${outcome.kind}: ${outcome.message})`;
+      return finish({ ...firstResult, reasons: [...firstResult.reasons, reason] }, versions, 1);
+    }
+    const reconciled = reconcileReask(draft, firstResult, asked, outcome.reply, input.reference);
+    return finish(reconciled.result, versions, reconciled.confirmed ? 2 : 1);
+  } catch (error) {
+    if (signal.aborted) return cancelled;
+    throw error;
+  }
+}
+
+/**
+ * The count pages that print the suspect cells, by the form's layout (a party-list row on page 2
+ * needs only page 2); all count pages when the kind is unknown or a cell's page is not at hand.
+ */
+export function pagesShowing(
+  kind: FormKind | null,
+  asked: SuspectCells,
+  pages: readonly PreparedPage[],
+  sendable: readonly PreparedPage[],
+): readonly PreparedPage[] {
+  if (kind === null) return sendable;
+  const layout = formLayout(kind);
+  // Trust the layout only when the document's pages look like it (same count, same known roles).
+  const matches = pages.length === layout.length && pages.every((page, i) => page.role === "unknown" || page.role === layout[i]?.role);
+  if (!matches) return sendable;
+  const wanted = new Set<number>();
+  for (const row of asked.rows) {
+    const index = layout.findIndex((page) => page.rows !== null && row >= page.rows[0] && row <= page.rows[1]);
+    if (index < 0) return sendable;
+    wanted.add(index + 1);
+  }
+  for (const key of asked.totals) {
+    const index = layout.findIndex((page) => (key === "voteTotal" ? page.hasTotalLine : page.hasTotals));
+    if (index < 0) return sendable;
+    wanted.add(index + 1);
+  }
+  const chosen = sendable.filter((page) => wanted.has(page.index));
+  return chosen.length === wanted.size ? chosen : sendable;
+}
+
+function toImage(page: PreparedPage): ExtractionImage {
+  if (page.jpeg === null) throw new Error(`page ${page.index} has no prepared image`);
+  return { page: page.index, mime: "image/jpeg", data: page.jpeg };
+}
+
+/** Outcomes that stop the document without a result: the daily quota and batch-wide fatal errors. */
+function interruption(outcome: Exclude<GatedOutcome<unknown>, { kind: "ok" }>): Interruption | null {
+  if (outcome.kind === "fatal" && outcome.scope === "batch") {
+    return { kind: "interrupted", outcome: "fatal", message: outcome.message };
+  }
+  if (outcome.kind === "rate_limited") {
+    // The gate waits out per-request and per-minute limits itself; reaching here means the quota is spent.
+    return {
+      kind: "interrupted",
+      outcome: "quota",
+      message: outcome.message,
+      retryAfterMs: outcome.retryAfterMs,
+      ...(outcome.resetAt !== undefined ? { resetAt: outcome.resetAt } : {}),
+    };
+  }
+  return null;
+}
+
+function errorCode(kind: "fatal" | "transient" | "invalid_output" | "rate_limited"): string {
+  switch (kind) {
+    case "fatal":
+      return "request_rejected";
+    case "transient":
+      return "provider_unavailable";
+    case "invalid_output":
+      return "invalid_output";
+    case "rate_limited":
+      return "rate_limited";
+  }
+}
+
+/** A result for a document that could not be read, with the path metadata as its location. */
+export function failedResult(input: ExtractDocumentInput, code: string, message: string): FormResult {
+  const meta = input.doc.pathMetadata;
+  return {
+    schemaVersion: FORM_RESULT_SCHEMA_VERSION,
+    document: { id: input.doc.id, sources: [...input.doc.sources], pages: pageInfos(input.pages) },
+    formCode: meta.formCode?.value ?? null,
+    formKind: meta.formKind?.value ?? null,
+    location: {
+      ...EMPTY_LOCATION,
+      province: meta.province?.value ?? null,
+      constituency: meta.constituency?.value ?? null,
+      district: meta.district?.value ?? null,
+      subdistrict: meta.subdistrict?.value ?? null,
+      unit: meta.unit?.value ?? null,
+      setNumber: meta.setNumber?.value ?? null,
+    },
+    totals: emptyTotals(),
+    votes: [],
+    checks: [],
+    status: "failed",
+    reasons: [message],
+    error: { code, message },
+    provenance: { ...EMPTY_PROVENANCE },
+  };
+}

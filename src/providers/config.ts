@@ -1,0 +1,169 @@
+import { err, ok, type Result } from "../basics/result.js";
+import {
+  type ClientLimits,
+  DEFAULT_PROVIDER,
+  isProviderName,
+  PROVIDER_NAMES,
+  type ProviderName,
+  type ProviderPreset,
+  presetForBaseUrl,
+  providerPreset,
+} from "./presets.js";
+import { Secret } from "./secret.js";
+
+/** Where a setting came from, for `describe()` and dry runs. */
+export type SettingSource = "flag" | "env" | "preset";
+
+/** Everything needed to talk to one OpenAI-compatible service. Safe to log: the key never serializes. */
+export interface ProviderConfig {
+  /** Preset name, or "custom" for a base URL that matches no preset. */
+  readonly provider: ProviderName | "custom";
+  readonly baseUrl: string;
+  readonly model: string;
+  readonly apiKey: Secret | null;
+  /** Name of the environment variable the key came from (never the key). */
+  readonly keySource: string | null;
+  readonly limits: ClientLimits;
+  readonly reportsCost: boolean;
+  readonly supportsJsonSchema: boolean;
+  readonly maxTokensField: "max_tokens" | "max_completion_tokens";
+  /** Output token cap per request when the request sets none; null sends no cap. */
+  readonly maxOutputTokens: number | null;
+  readonly sources: { readonly provider: SettingSource; readonly baseUrl: SettingSource; readonly model: SettingSource };
+  /** One line for people: provider, URL, model, where the key came from. */
+  describe(): string;
+  toJSON(): Record<string, unknown>;
+}
+
+export interface ResolveProviderInput {
+  readonly provider?: string | undefined;
+  readonly baseUrl?: string | undefined;
+  readonly model?: string | undefined;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+const GENERIC_KEY_VAR = "BALLOT_OCR_API_KEY";
+
+/** Flags beat BALLOT_OCR_* environment variables, which beat the preset. */
+export function resolveProviderConfig(input: ResolveProviderInput): Result<ProviderConfig, string> {
+  const env = input.env;
+  const providerFlag = nonEmpty(input.provider);
+  const providerEnv = nonEmpty(env["BALLOT_OCR_PROVIDER"]);
+  const baseUrlFlag = nonEmpty(input.baseUrl);
+  const baseUrlEnv = nonEmpty(env["BALLOT_OCR_BASE_URL"]);
+  const modelFlag = nonEmpty(input.model);
+  const modelEnv = nonEmpty(env["BALLOT_OCR_MODEL"]);
+
+  const chosenBaseUrl = baseUrlFlag ?? baseUrlEnv;
+  const providerText = providerFlag ?? providerEnv;
+  let preset: ProviderPreset | null;
+  let providerSource: SettingSource;
+  if (providerText !== null) {
+    const name = providerText.toLowerCase();
+    if (!isProviderName(name)) {
+      const where = providerFlag !== null ? "--provider" : "BALLOT_OCR_PROVIDER";
+      return err(`Unknown provider "${providerText}" in ${where}. Use one of: ${PROVIDER_NAMES.join(", ")}.`);
+    }
+    preset = providerPreset(name);
+    providerSource = providerFlag !== null ? "flag" : "env";
+  } else if (chosenBaseUrl !== null) {
+    // A base URL without a provider: use the matching preset, or treat it as a custom server.
+    preset = presetForBaseUrl(chosenBaseUrl);
+    providerSource = "preset";
+  } else {
+    preset = providerPreset(DEFAULT_PROVIDER);
+    providerSource = "preset";
+  }
+
+  const baseUrl = chosenBaseUrl ?? preset?.baseUrl ?? providerPreset(DEFAULT_PROVIDER).baseUrl;
+  const baseUrlSource: SettingSource = baseUrlFlag !== null ? "flag" : baseUrlEnv !== null ? "env" : "preset";
+  const urlProblem = checkBaseUrl(baseUrl);
+  if (urlProblem !== null) {
+    const where = baseUrlFlag !== null ? "--base-url" : baseUrlEnv !== null ? "BALLOT_OCR_BASE_URL" : "the preset";
+    return err(`Invalid base URL from ${where}: ${urlProblem}`);
+  }
+
+  const model = modelFlag ?? modelEnv ?? preset?.defaultModel ?? null;
+  if (model === null) {
+    return err(
+      `No model chosen for the server at ${baseUrl}. Pass --model <name> or set BALLOT_OCR_MODEL (the server's /v1/models lists its names).`,
+    );
+  }
+  const modelSource: SettingSource = modelFlag !== null ? "flag" : modelEnv !== null ? "env" : "preset";
+
+  const keyVars = preset ? preset.keyEnvVars : [GENERIC_KEY_VAR];
+  const keyVarsWithGeneric = keyVars.length > 0 ? keyVars : [GENERIC_KEY_VAR];
+  let apiKey: Secret | null = null;
+  let keySource: string | null = null;
+  for (const name of keyVarsWithGeneric) {
+    const value = nonEmpty(env[name]);
+    if (value !== null) {
+      apiKey = new Secret(value);
+      keySource = name;
+      break;
+    }
+  }
+  const keyRequired = preset?.keyRequired ?? false;
+  if (keyRequired && apiKey === null && preset !== null) {
+    return err(missingKeyMessage(preset));
+  }
+
+  const config: ProviderConfig = {
+    provider: preset?.name ?? "custom",
+    baseUrl,
+    model,
+    apiKey,
+    keySource,
+    limits: preset ? preset.limitsFor(model) : { rps: null, rpm: null, rpd: null },
+    reportsCost: preset?.reportsCost ?? false,
+    supportsJsonSchema: preset?.supportsJsonSchema ?? true,
+    maxTokensField: preset?.maxTokensField ?? "max_tokens",
+    maxOutputTokens: preset ? preset.maxOutputTokens : null,
+    sources: { provider: providerSource, baseUrl: baseUrlSource, model: modelSource },
+    describe() {
+      const key = keySource ? `key from ${keySource}` : "no key";
+      return `${config.provider} at ${baseUrl}, model ${model} (${key})`;
+    },
+    toJSON() {
+      return {
+        provider: config.provider,
+        baseUrl,
+        model,
+        keySource,
+        hasKey: apiKey !== null,
+        limits: config.limits,
+        reportsCost: config.reportsCost,
+        supportsJsonSchema: config.supportsJsonSchema,
+        sources: config.sources,
+      };
+    },
+  };
+  return ok(config);
+}
+
+function missingKeyMessage(preset: ProviderPreset): string {
+  const vars = preset.keyEnvVars;
+  const which = vars.length === 1 ? vars[0] : `${vars.slice(0, -1).join(", ")} or ${vars[vars.length - 1]}`;
+  return [
+    `No API key for ${preset.label}. Set ${which}, for example: export ${vars[0]}=<your key>.`,
+    "Or read with a local server that needs no key: --provider ollama (or lmstudio, vllm), optionally with --base-url and --model.",
+  ].join(" ");
+}
+
+function checkBaseUrl(value: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return `"${value}" is not a URL`;
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") return `"${value}" must start with http:// or https://`;
+  if (url.username !== "" || url.password !== "") return "credentials in the URL are not accepted; use the key variable";
+  return null;
+}
+
+function nonEmpty(value: string | undefined): string | null {
+  if (value === undefined) return null;
+  const trimmed = value.trim();
+  return trimmed === "" ? null : trimmed;
+}
