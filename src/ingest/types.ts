@@ -21,17 +21,36 @@ export interface RejectedInput {
   readonly error: ProcessingError;
 }
 
+/**
+ * How a page's pixels were obtained:
+ * - "image": a loose image file or a TIFF page, decoded by sharp;
+ * - "pdf-embedded-jpeg": a scanned PDF page whose one full-page JPEG is passed to sharp as is;
+ * - "pdf-embedded-image": the same, but the image is not a plain JPEG, so MuPDF decodes it;
+ * - "pdf-render": the page is rendered by MuPDF (vector content, several images, annotations…).
+ */
+export type PageSourceMethod = "image" | "pdf-embedded-jpeg" | "pdf-embedded-image" | "pdf-render";
+
 export interface PreparedPage {
   /** 1-based page within the document. */
   readonly index: number;
   readonly role: "counts" | "signatures" | "unknown";
+  /** Pixel size of the page's source: the image, the embedded scan, or the MuPDF rendering. */
   readonly sourceWidth: number;
   readonly sourceHeight: number;
+  /**
+   * Encoded bytes of the page's source: the image file, or the embedded image stream. Where a page
+   * has no bytes of its own (a rendered PDF page, one page of a multi-page TIFF) it is the file's
+   * size divided by its page count.
+   */
   readonly sourceBytes: number;
   /** null when the page is not sent (signature pages). */
   readonly jpeg: Buffer | null;
+  /** Size of the prepared JPEG (0 × 0 when the page is not sent). */
   readonly width: number;
   readonly height: number;
+  readonly method?: PageSourceMethod;
+  /** Wall time spent decoding/rendering and encoding this page. */
+  readonly elapsedMs?: number;
 }
 
 export interface PrepareOptions {
@@ -46,6 +65,8 @@ export interface PrepareOptions {
   readonly formCodeHint: FormCode | null;
   /** Prepare signature pages too (send every page). */
   readonly includeSignaturePages: boolean;
+  /** Render every PDF page instead of passing scanned images through (diagnostics, comparisons). */
+  readonly forcePdfRender?: boolean;
 }
 
 export type PrepareResult = Result<readonly PreparedPage[], ProcessingError>;

@@ -1,0 +1,300 @@
+import type { Dirent, Stats } from "node:fs";
+import { open, readdir, realpath, stat } from "node:fs/promises";
+import { basename, dirname, extname, join, resolve } from "node:path";
+import type { SourceFile } from "../forms/form-result.js";
+import type { PathMetadata } from "../forms/path-metadata.js";
+import { inferPathMetadata } from "../forms/path-metadata.js";
+import { seriesId, sha256File } from "./file-hash.js";
+import { type InputFileType, SNIFF_BYTES, sniffFileType, typeFromExtension } from "./file-type.js";
+import { describeThrown, type IngestError, ingestError } from "./ingest-error.js";
+import { groupPageSeries } from "./page-series.js";
+import { comparePaths } from "./path-order.js";
+import type { DiscoveredDocument, RejectedInput } from "./types.js";
+
+/*
+ * Paths. A document's `sources[].path` (and `primaryPath`) is the path as the user gave it, joined
+ * with the file's path under that input root: `samples/a/b.pdf` for the input `samples`, an absolute
+ * path for an absolute input. It stays openable from the working directory and reads naturally in
+ * reports. Path metadata is inferred from the ABSOLUTE path, so folder names above the input root
+ * (a user who ran the tool from inside `จังหวัดแพร่/เขต 1/`) still count.
+ */
+
+export interface DiscoverOptions {
+  readonly signal?: AbortSignal;
+  /** Defaults to `inferPathMetadata`; injectable for tests and callers with their own rules. */
+  readonly inferMetadata?: (path: string) => PathMetadata;
+}
+
+export interface Discovery {
+  readonly documents: DiscoveredDocument[];
+  readonly rejected: RejectedInput[];
+}
+
+interface Candidate {
+  /** Display path: the input as given, joined with the path under it. */
+  readonly path: string;
+  readonly absolutePath: string;
+  /** Named on the command line (not found by walking): unsupported files are reported, not skipped. */
+  readonly explicit: boolean;
+}
+
+interface AcceptedFile extends Candidate {
+  readonly type: InputFileType;
+  readonly bytes: number;
+  readonly folder: string;
+  readonly baseName: string;
+}
+
+const HASH_CONCURRENCY = 4;
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw signal.reason ?? new Error("aborted");
+}
+
+function isHidden(name: string): boolean {
+  return name.startsWith(".");
+}
+
+async function walkFolder(
+  root: string,
+  displayRoot: string,
+  visited: Set<string>,
+  signal: AbortSignal | undefined,
+  out: Candidate[],
+  rejected: RejectedInput[],
+): Promise<void> {
+  throwIfAborted(signal);
+  const real = await realpath(root);
+  if (visited.has(real)) return; // a symlink loop or the same folder given twice
+  visited.add(real);
+  let entries: Dirent[];
+  try {
+    entries = await readdir(root, { withFileTypes: true });
+  } catch (thrown) {
+    rejected.push({ path: displayRoot, error: ingestError("unreadable", `Cannot read the folder: ${describeThrown(thrown)}`) });
+    return;
+  }
+  entries.sort((a, b) => comparePaths(a.name, b.name));
+  for (const entry of entries) {
+    if (isHidden(entry.name)) continue;
+    const absolutePath = join(root, entry.name);
+    const path = join(displayRoot, entry.name);
+    let isDirectory = entry.isDirectory();
+    let isFile = entry.isFile();
+    if (entry.isSymbolicLink()) {
+      const target = await stat(absolutePath).catch(() => null);
+      if (!target) continue; // dangling link: nothing to read
+      isDirectory = target.isDirectory();
+      isFile = target.isFile();
+    }
+    if (isDirectory) await walkFolder(absolutePath, path, visited, signal, out, rejected);
+    else if (isFile) out.push({ path, absolutePath, explicit: false });
+  }
+}
+
+async function collectCandidates(
+  inputs: readonly string[],
+  signal: AbortSignal | undefined,
+  rejected: RejectedInput[],
+): Promise<Candidate[]> {
+  const candidates: Candidate[] = [];
+  const visitedFolders = new Set<string>();
+  for (const input of inputs) {
+    throwIfAborted(signal);
+    const absolutePath = resolve(input);
+    let info: Stats;
+    try {
+      info = await stat(absolutePath);
+    } catch (thrown) {
+      const missing = (thrown as NodeJS.ErrnoException).code === "ENOENT";
+      rejected.push({
+        path: input,
+        error: missing
+          ? ingestError("not_found", "No such file or folder.")
+          : ingestError("unreadable", `Cannot read: ${describeThrown(thrown)}`),
+      });
+      continue;
+    }
+    if (info.isDirectory()) await walkFolder(absolutePath, input, visitedFolders, signal, candidates, rejected);
+    else if (info.isFile()) candidates.push({ path: input, absolutePath, explicit: true });
+    else rejected.push({ path: input, error: ingestError("not_a_supported_file", "Not a regular file or folder.") });
+  }
+
+  // The same file reached twice (a folder and a file inside it, or two symlinks) is read once.
+  const seen = new Set<string>();
+  const unique: Candidate[] = [];
+  for (const candidate of candidates) {
+    const real = await realpath(candidate.absolutePath).catch(() => candidate.absolutePath);
+    if (seen.has(real)) continue;
+    seen.add(real);
+    unique.push(candidate);
+  }
+  return unique.sort((a, b) => comparePaths(a.path, b.path));
+}
+
+const TYPE_NAMES: Readonly<Record<InputFileType, string>> = {
+  pdf: "PDF",
+  png: "PNG",
+  jpeg: "JPEG",
+  webp: "WebP",
+  tiff: "TIFF",
+};
+
+async function readHeader(path: string): Promise<Uint8Array> {
+  const handle = await open(path, "r");
+  try {
+    const buffer = Buffer.alloc(SNIFF_BYTES);
+    const { bytesRead } = await handle.read(buffer, 0, SNIFF_BYTES, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Accepts a candidate, rejects it with a reason, or returns null to skip it silently. */
+async function classify(candidate: Candidate): Promise<AcceptedFile | RejectedInput | null> {
+  const fileName = basename(candidate.path);
+  const promised = typeFromExtension(fileName);
+  const reject = (error: IngestError): RejectedInput => ({ path: candidate.path, error });
+  let size: number;
+  let header: Uint8Array;
+  try {
+    size = (await stat(candidate.absolutePath)).size;
+    header = size > 0 ? await readHeader(candidate.absolutePath) : new Uint8Array();
+  } catch (thrown) {
+    return reject(ingestError("unreadable", `Cannot read the file: ${describeThrown(thrown)}`));
+  }
+  // Files that neither claim to be a scan nor look like one (our own results.jsonl, *.csv, *.md,
+  // *.sqlite, notes…) are skipped silently unless the user named them.
+  const relevant = promised !== null || candidate.explicit;
+  if (size === 0) {
+    return relevant ? reject(ingestError("empty_file", "The file is empty (0 bytes).")) : null;
+  }
+  const actual = sniffFileType(header);
+  if (actual === null) {
+    if (!relevant) return null;
+    if (promised === null) {
+      return reject(
+        ingestError("not_a_supported_file", "Not a PDF, PNG, JPEG, WebP or TIFF file (checked by its content)."),
+      );
+    }
+    return reject(
+      ingestError(
+        "type_mismatch",
+        `Named like a ${TYPE_NAMES[promised]} file, but its content is not a PDF, PNG, JPEG, WebP or TIFF.`,
+      ),
+    );
+  }
+  const extension = extname(fileName);
+  return {
+    ...candidate,
+    type: actual,
+    bytes: size,
+    folder: dirname(candidate.absolutePath),
+    baseName: extension ? fileName.slice(0, -extension.length) : fileName,
+  };
+}
+
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+function containerOf(type: InputFileType): DiscoveredDocument["container"] {
+  if (type === "pdf") return "pdf";
+  if (type === "tiff") return "tiff";
+  return "image";
+}
+
+/**
+ * Walks files and folders (recursively, hidden entries skipped) into documents, in a stable order.
+ * A PDF is one document, a TIFF (any number of pages) one document, a loose PNG/JPEG/WebP one
+ * document unless it belongs to a page series (see page-series.ts). Rejects only what claims to be a
+ * scan but cannot be one; rejects on abort by throwing the signal's reason.
+ */
+export async function discoverDocuments(
+  inputs: readonly string[],
+  options: DiscoverOptions = {},
+): Promise<Discovery> {
+  const { signal } = options;
+  const inferMetadata = options.inferMetadata ?? inferPathMetadata;
+  const rejected: RejectedInput[] = [];
+  const candidates = await collectCandidates(inputs, signal, rejected);
+
+  const accepted: AcceptedFile[] = [];
+  const classified = await mapLimit(candidates, HASH_CONCURRENCY, async (candidate) => {
+    throwIfAborted(signal);
+    return classify(candidate);
+  });
+  for (const outcome of classified) {
+    if (outcome === null) continue;
+    if ("error" in outcome) rejected.push(outcome);
+    else accepted.push(outcome);
+  }
+
+  const hashes = new Map<AcceptedFile, string>();
+  await mapLimit(accepted, HASH_CONCURRENCY, async (file) => {
+    throwIfAborted(signal);
+    try {
+      hashes.set(file, await sha256File(file.absolutePath, signal));
+    } catch (thrown) {
+      throwIfAborted(signal);
+      rejected.push({ path: file.path, error: ingestError("unreadable", `Cannot read the file: ${describeThrown(thrown)}`) });
+    }
+  });
+  const readable = accepted.filter((file) => hashes.has(file));
+  const sourceOf = (file: AcceptedFile): SourceFile => ({
+    path: file.path,
+    sha256: hashes.get(file) as string,
+    bytes: file.bytes,
+  });
+
+  const documents: DiscoveredDocument[] = [];
+  const looseImages = readable.filter((file) => file.type === "png" || file.type === "jpeg" || file.type === "webp");
+  for (const file of readable) {
+    if (file.type === "pdf" || file.type === "tiff") {
+      const source = sourceOf(file);
+      documents.push({
+        id: source.sha256,
+        container: containerOf(file.type),
+        sources: [source],
+        primaryPath: file.path,
+        pathMetadata: inferMetadata(file.absolutePath),
+      });
+    }
+  }
+  for (const group of groupPageSeries(looseImages)) {
+    if (group.kind === "single") {
+      const source = sourceOf(group.file);
+      documents.push({
+        id: source.sha256,
+        container: "image",
+        sources: [source],
+        primaryPath: group.file.path,
+        pathMetadata: inferMetadata(group.file.absolutePath),
+      });
+      continue;
+    }
+    const sources = group.pages.map(sourceOf);
+    const first = group.pages[0] as AcceptedFile;
+    documents.push({
+      id: seriesId(sources.map((s) => s.sha256)),
+      container: "image-series",
+      sources,
+      primaryPath: first.path,
+      pathMetadata: inferMetadata(first.absolutePath),
+    });
+  }
+
+  documents.sort((a, b) => comparePaths(a.primaryPath, b.primaryPath));
+  rejected.sort((a, b) => comparePaths(a.path, b.path));
+  return { documents, rejected };
+}

@@ -1,0 +1,162 @@
+import { availableParallelism } from "node:os";
+import { fileURLToPath } from "node:url";
+import { Piscina } from "piscina";
+// sharp must stay loaded in the main thread while workers use it, or libvips can be unloaded when
+// a worker exits (sharp's documentation on worker threads).
+import "sharp";
+import { err } from "../basics/result.js";
+import { describeThrown, ingestError } from "./ingest-error.js";
+import { fromWire, type PrepareTask, type WireResult } from "./prepare-wire.js";
+import type { DiscoveredDocument, PrepareOptions, PrepareResult } from "./types.js";
+
+export interface PreparePool {
+  /** Worker threads in the pool (the most documents prepared at once). */
+  readonly threads: number;
+  /**
+   * Prepares one document in a worker thread. Resolves with the pages or a per-document error
+   * (a crashed worker included); rejects with the signal's reason as soon as it is aborted.
+   */
+  prepare(doc: DiscoveredDocument, options: PrepareOptions, signal: AbortSignal): Promise<PrepareResult>;
+  /** Waits for running documents, then stops the threads. */
+  close(): Promise<void>;
+}
+
+export interface PreparePoolOptions {
+  /** Defaults to the number of cores. */
+  readonly threads?: number;
+}
+
+/**
+ * Workers run the compiled `prepare-worker.js` next to this file. When this module is itself the
+ * TypeScript source (vitest, tsx), they start from `prepare-worker-source.mjs`, which loads
+ * `prepare-worker.ts` through tsx (execArgv `--import tsx` does not reach worker entries on Node 20).
+ */
+function workerFilename(): string {
+  const here = import.meta.url;
+  const entry = here.endsWith(".ts") ? "./prepare-worker-source.mjs" : "./prepare-worker.js";
+  return fileURLToPath(new URL(entry, here));
+}
+
+/**
+ * One real "abort" listener per signal, fanned out to every pending call that uses it: a batch
+ * shares one signal across many documents, and one listener per call would trip Node's
+ * MaxListeners warning.
+ */
+const abortCallbacks = new WeakMap<AbortSignal, Set<() => void>>();
+
+function onAbort(signal: AbortSignal, callback: () => void): () => void {
+  let callbacks = abortCallbacks.get(signal);
+  if (!callbacks) {
+    const created = new Set<() => void>();
+    callbacks = created;
+    abortCallbacks.set(signal, created);
+    signal.addEventListener(
+      "abort",
+      () => {
+        for (const fn of [...created]) fn();
+        created.clear();
+      },
+      { once: true },
+    );
+  }
+  callbacks.add(callback);
+  return () => callbacks.delete(callback);
+}
+
+/** First-come first-served slots, so at most `size` documents are in workers and the rest wait here (cancellable). */
+class Slots {
+  private free: number;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(size: number) {
+    this.free = size;
+  }
+
+  acquire(signal: AbortSignal): Promise<void> {
+    if (signal.aborted) return Promise.reject(signal.reason);
+    if (this.free > 0) {
+      this.free--;
+      return Promise.resolve();
+    }
+    return new Promise((resolve, reject) => {
+      const grant = () => {
+        forget();
+        resolve();
+      };
+      const forget = onAbort(signal, () => {
+        const at = this.waiting.indexOf(grant);
+        if (at >= 0) this.waiting.splice(at, 1);
+        reject(signal.reason);
+      });
+      this.waiting.push(grant);
+    });
+  }
+
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.free++;
+  }
+}
+
+export function createPreparePool(options: PreparePoolOptions = {}): PreparePool {
+  const threads = Math.max(1, Math.floor(options.threads ?? availableParallelism()));
+  // The worker module is named per task, not at construction: piscina loses tasks (they never
+  // settle) when a module named at construction fails to load, but rejects them when it is per task.
+  const entry = { filename: workerFilename(), name: "prepareTask" };
+  const piscina = new Piscina<PrepareTask, WireResult>({
+    minThreads: 1,
+    maxThreads: threads,
+    idleTimeout: 30_000,
+  });
+  // A worker that dies fails its task (handled below); this only keeps the pool's own
+  // "error" event from becoming an uncaught exception.
+  piscina.on("error", () => {});
+  const slots = new Slots(threads);
+  let closed = false;
+
+  async function runInWorker(
+    doc: DiscoveredDocument,
+    prepareOptions: PrepareOptions,
+    cancelFlag: Int32Array,
+  ): Promise<PrepareResult> {
+    try {
+      const wire = await piscina.run({ doc, options: prepareOptions, cancelFlag }, entry);
+      return fromWire(wire);
+    } catch (thrown) {
+      return err(ingestError("worker_failed", `The preparation worker failed: ${describeThrown(thrown)}`));
+    } finally {
+      slots.release();
+    }
+  }
+
+  return {
+    threads,
+    async prepare(doc, prepareOptions, signal) {
+      if (closed) throw new Error("The prepare pool is closed.");
+      await slots.acquire(signal);
+      if (signal.aborted) {
+        slots.release();
+        throw signal.reason;
+      }
+      const cancelFlag = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
+      const running = runInWorker(doc, prepareOptions, cancelFlag);
+      return new Promise<PrepareResult>((resolve, reject) => {
+        // On abort the worker stops at its next page boundary; the caller does not wait for it.
+        const forget = onAbort(signal, () => {
+          Atomics.store(cancelFlag, 0, 1);
+          reject(signal.reason);
+        });
+        void running.then((result) => {
+          forget();
+          if (signal.aborted) reject(signal.reason);
+          else resolve(result);
+        });
+      });
+    },
+    async close() {
+      closed = true;
+      await piscina.close();
+    },
+  };
+}
