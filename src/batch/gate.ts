@@ -1,0 +1,344 @@
+import type { GatedOutcome, ProviderGate } from "../extract/types.js";
+import type { ExtractionOutcome, ExtractionRequest, Provider, Usage } from "../providers/provider.js";
+import type { AttemptOutcome, Store } from "../storage/store.js";
+import { type Clock, nextUtcMidnight, sleep } from "./clock.js";
+import type { BatchEvent } from "./events.js";
+import type { RateLimiter } from "./rate-limiter.js";
+import { decideRetry, type RetryPolicy } from "./retry-policy.js";
+
+/** Why the gate refuses every further request. */
+export type StopReason =
+  | { readonly kind: "quota"; readonly resetAt: number; readonly message: string }
+  | { readonly kind: "budget"; readonly message: string }
+  | { readonly kind: "fatal"; readonly message: string };
+
+export interface GateOptions {
+  readonly retry: RetryPolicy;
+  /** Per request. */
+  readonly timeoutMs: number;
+  /** Requests this run may send (null: no limit). Checked before each request. */
+  readonly maxRequests: number | null;
+  /** USD this run may spend (null: no limit); the next request is estimated at the average so far. */
+  readonly maxCostUsd: number | null;
+  /** On the daily quota, wait for the reset instead of stopping. */
+  readonly waitForQuota: boolean;
+  /** Pause when a 429 carries no Retry-After or reset time. */
+  readonly defaultPauseMs?: number;
+  /** The first request of a run goes alone until it is answered or this long has passed (default 1.5 s). */
+  readonly probeMs?: number;
+  /** Rate-limit answers tolerated for one request before it counts as an attempt. */
+  readonly maxRateLimitWaits?: number;
+}
+
+export interface GateDeps {
+  readonly provider: Provider;
+  readonly limiter: RateLimiter;
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly emit: (event: BatchEvent) => void;
+  readonly random?: () => number;
+  /** Called once when the gate stops (quota, budget, fatal), so the engine can abort the rest. */
+  readonly onStop?: (reason: StopReason) => void;
+}
+
+export interface GateStats {
+  /** Requests sent by this run (every attempt, retries included). */
+  requests: number;
+  retries: number;
+  rateLimited: number;
+  costUsd: number;
+  inFlight: number;
+  /** Requests waiting out a retry backoff (not holding a rate slot). */
+  backingOff: number;
+  /** Smoothed request latency, ms; null before the first answer. */
+  latencyMs: number | null;
+}
+
+const CANCELLED: ExtractionOutcome<never> = { kind: "transient", message: "cancelled" };
+
+/**
+ * The engine's ProviderGate: every provider call goes through the shared limiter, a timeout,
+ * retries with backoff, the request and cost budgets, and is recorded in the store.
+ */
+export class BatchGate implements ProviderGate {
+  readonly stats: GateStats = {
+    requests: 0,
+    retries: 0,
+    rateLimited: 0,
+    costUsd: 0,
+    inFlight: 0,
+    backingOff: 0,
+    latencyMs: null,
+  };
+  private stopped: StopReason | null = null;
+  /** Aborted on stop: calls waiting for a slot, a backoff or the first answer give up; requests already sent finish. */
+  private readonly halt = new AbortController();
+  private readonly perDocument = new Map<string, number>();
+  private costBefore: number;
+  private costedBefore: number;
+  private costedThisRun = 0;
+  private announcedQuotaReset = 0;
+  /** Until the first answer of the run arrives, one request at a time: a bad key costs one request, not a burst. */
+  private firstAnswer: Promise<void> | null = null;
+  private releaseFirstAnswer: (() => void) | null = null;
+  private answered = false;
+  private probeStartedAt = 0;
+
+  constructor(
+    private readonly options: GateOptions,
+    private readonly deps: GateDeps,
+  ) {
+    const totals = deps.store.usageTotals();
+    this.costBefore = totals.costUsd;
+    this.costedBefore = totals.costedRequests;
+  }
+
+  get stopReason(): StopReason | null {
+    return this.stopped;
+  }
+
+  /** Provider calls sent for a document by this run. */
+  requestsFor(documentId: string): number {
+    return this.perDocument.get(documentId) ?? 0;
+  }
+
+  /** Drops the per-document count once a document is finished (memory stays flat). */
+  forget(documentId: string): void {
+    this.perDocument.delete(documentId);
+  }
+
+  /** Stops the gate from outside (e.g. a budget decided by the engine). */
+  stop(reason: StopReason): void {
+    if (this.stopped) return;
+    this.stopped = reason;
+    this.halt.abort();
+    this.deps.onStop?.(reason);
+  }
+
+  async call<T>(request: ExtractionRequest<T>, signal: AbortSignal): Promise<GatedOutcome<T>> {
+    const counter = { sent: 0 };
+    const outcome = await this.callWithRetries(request, signal, counter);
+    return { ...outcome, attempts: counter.sent };
+  }
+
+  private async callWithRetries<T>(
+    request: ExtractionRequest<T>,
+    signal: AbortSignal,
+    counter: { sent: number },
+  ): Promise<ExtractionOutcome<T>> {
+    const { clock, limiter } = this.deps;
+    let attempt = 0;
+    let rateLimitWaits = 0;
+    const waitSignal = AbortSignal.any([signal, this.halt.signal]);
+    for (;;) {
+      if (signal.aborted) return CANCELLED;
+      if (!this.answered && this.firstAnswer) {
+        // A bad key or model is refused at once; a real answer takes a while. Waiting for the first
+        // answer (at most probeMs) keeps a 401 to one request without idling the limiter for long.
+        await waitOrAbort(Promise.race([this.firstAnswer, sleep(clock, this.options.probeMs ?? 1_500, waitSignal)]), waitSignal);
+        if (this.stopped) return this.refusal<T>() ?? CANCELLED;
+        this.answered ||= clock.now() - this.probeStartedAt >= (this.options.probeMs ?? 1_500);
+        if (!this.answered) continue;
+      }
+      const refusal = this.refusal<T>() ?? this.budgetRefusal<T>();
+      if (refusal) return refusal;
+
+      const slot = await limiter.acquire(waitSignal);
+      if (slot.kind === "aborted") return signal.aborted ? CANCELLED : (this.refusal<T>() ?? CANCELLED);
+      if (slot.kind === "quota") {
+        const waited = await this.onQuota(slot.resetAt, waitSignal);
+        if (waited) continue;
+        return this.refusal<T>() ?? CANCELLED;
+      }
+      const late = this.refusal<T>() ?? this.budgetRefusal<T>();
+      if (late) return late;
+
+      counter.sent++;
+      const outcome = await this.send(request, slot.at, signal);
+      if (signal.aborted) return CANCELLED;
+      const decision = decideRetry(outcome, attempt + 1, this.options.retry, this.deps.random);
+      switch (decision.kind) {
+        case "done":
+          limiter.recordSuccess();
+          return outcome;
+        case "stop":
+          if (outcome.kind === "fatal" && outcome.scope === "batch") this.stop({ kind: "fatal", message: outcome.message });
+          return outcome;
+        case "give_up":
+          return outcome;
+        case "rate_limited": {
+          if (outcome.kind !== "rate_limited") return outcome;
+          this.stats.rateLimited++;
+          const now = clock.now();
+          if (outcome.scope === "day") {
+            // Reset times come from headers in whole seconds; keep them whole (UTC midnight stays 00:00:00).
+            const resetAt = outcome.retryAfterMs === null ? nextUtcMidnight(now) : Math.round((now + outcome.retryAfterMs) / 1000) * 1000;
+            limiter.pauseUntil(resetAt, "day", slot.at);
+            continue;
+          }
+          rateLimitWaits++;
+          if (rateLimitWaits > (this.options.maxRateLimitWaits ?? 50)) return outcome;
+          const pauseMs = outcome.retryAfterMs ?? this.options.defaultPauseMs ?? (outcome.scope === "minute" ? 20_000 : 5_000);
+          limiter.pauseUntil(now + pauseMs, outcome.scope, slot.at);
+          continue;
+        }
+        case "retry": {
+          attempt++;
+          this.stats.retries++;
+          this.deps.emit({
+            type: "retry_scheduled",
+            documentId: request.documentId,
+            attempt: attempt + 1,
+            delayMs: decision.delayMs,
+            reason: outcome.kind === "transient" || outcome.kind === "invalid_output" ? outcome.message : outcome.kind,
+          });
+          this.stats.backingOff++;
+          const slept = await sleep(clock, decision.delayMs, waitSignal);
+          this.stats.backingOff--;
+          if (!slept) return signal.aborted ? CANCELLED : (this.refusal<T>() ?? CANCELLED);
+          continue;
+        }
+      }
+    }
+  }
+
+  private refusal<T>(): ExtractionOutcome<T> | null {
+    const stop = this.stopped;
+    if (!stop) return null;
+    if (stop.kind === "quota") return { kind: "rate_limited", retryAfterMs: Math.max(0, stop.resetAt - this.deps.clock.now()), scope: "day", message: stop.message };
+    return { kind: "fatal", scope: "batch", message: stop.message };
+  }
+
+  private budgetRefusal<T>(): ExtractionOutcome<T> | null {
+    const { maxRequests, maxCostUsd } = this.options;
+    const committed = this.stats.requests;
+    if (maxRequests !== null && committed + 1 > maxRequests) {
+      this.stop({ kind: "budget", message: `the request budget (--max-requests ${maxRequests}) is reached` });
+      return this.refusal();
+    }
+    if (maxCostUsd !== null) {
+      const costed = this.costedBefore + this.costedThisRun;
+      const average = costed === 0 ? 0 : (this.costBefore + this.stats.costUsd) / costed;
+      const projected = this.stats.costUsd + average * (this.stats.inFlight + 1);
+      if (projected > maxCostUsd) {
+        this.stop({
+          kind: "budget",
+          message: `the cost budget (--max-cost ${maxCostUsd}) would be exceeded: $${this.stats.costUsd.toFixed(4)} spent, about $${average.toFixed(4)} per request`,
+        });
+        return this.refusal();
+      }
+    }
+    return null;
+  }
+
+  /** The daily quota is gone: wait for the reset (true) or stop the run (false). */
+  private async onQuota(resetAt: number, signal: AbortSignal): Promise<boolean> {
+    if (this.announcedQuotaReset !== resetAt) {
+      this.announcedQuotaReset = resetAt;
+      this.deps.emit({ type: "quota_exhausted", resetAt: new Date(resetAt).toISOString() });
+    }
+    if (!this.options.waitForQuota) {
+      this.stop({
+        kind: "quota",
+        resetAt,
+        message: `the daily request quota is used up; it resets at ${new Date(resetAt).toISOString()}`,
+      });
+      return false;
+    }
+    const waitMs = Math.max(0, resetAt - this.deps.clock.now()) + 1_000;
+    return sleep(this.deps.clock, waitMs, signal);
+  }
+
+  /** One provider call under a timeout; always returns an outcome and records the attempt. */
+  private async send<T>(request: ExtractionRequest<T>, startedAt: number, signal: AbortSignal): Promise<ExtractionOutcome<T>> {
+    const { clock, provider, store } = this.deps;
+    const timeout = new AbortController();
+    const cancelTimer = clock.setTimer(this.options.timeoutMs, () => timeout.abort());
+    const combined = AbortSignal.any([signal, timeout.signal]);
+    if (!this.answered && !this.firstAnswer) {
+      this.probeStartedAt = clock.now();
+      this.firstAnswer = new Promise((resolve) => {
+        this.releaseFirstAnswer = resolve;
+      });
+    }
+    this.stats.inFlight++;
+    this.stats.requests++;
+    this.perDocument.set(request.documentId, (this.perDocument.get(request.documentId) ?? 0) + 1);
+    let outcome: ExtractionOutcome<T>;
+    try {
+      outcome = await raceAbort(provider.extract(request, { signal: combined }), combined);
+    } catch (error) {
+      outcome = { kind: "transient", message: `provider error: ${error instanceof Error ? error.message : String(error)}` };
+    } finally {
+      cancelTimer();
+      this.stats.inFlight--;
+      if (!this.answered) {
+        if (!signal.aborted) this.answered = true;
+        const release = this.releaseFirstAnswer;
+        this.firstAnswer = null;
+        this.releaseFirstAnswer = null;
+        release?.();
+      }
+    }
+    const endedAt = clock.now();
+    let recorded: AttemptOutcome = outcome.kind;
+    if (signal.aborted) {
+      recorded = "cancelled";
+      outcome = { kind: "transient", message: "cancelled" };
+    } else if (timeout.signal.aborted && outcome.kind !== "ok") {
+      outcome = { kind: "transient", message: `no answer within ${Math.round(this.options.timeoutMs / 1000)} s` };
+      recorded = "transient";
+    }
+    const latency = endedAt - startedAt;
+    this.stats.latencyMs = this.stats.latencyMs === null ? latency : this.stats.latencyMs * 0.8 + latency * 0.2;
+    const usage: Usage | null = outcome.kind === "ok" || outcome.kind === "invalid_output" ? outcome.usage : null;
+    if (usage?.costUsd != null) {
+      this.stats.costUsd += usage.costUsd;
+      this.costedThisRun++;
+    }
+    store.recordAttempt({
+      documentId: request.documentId,
+      startedAt,
+      endedAt,
+      purpose: request.purpose,
+      outcome: recorded,
+      httpStatus: "status" in outcome && typeof outcome.status === "number" ? outcome.status : outcome.kind === "rate_limited" ? 429 : outcome.kind === "ok" ? 200 : null,
+      message: outcome.kind === "ok" ? null : outcome.message.slice(0, 500),
+      promptTokens: usage?.promptTokens ?? null,
+      completionTokens: usage?.completionTokens ?? null,
+      costUsd: usage?.costUsd ?? null,
+      model: outcome.kind === "ok" ? outcome.model : (request.model ?? provider.model),
+    });
+    return outcome;
+  }
+}
+
+function waitOrAbort(promise: Promise<unknown>, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    signal.addEventListener("abort", done, { once: true });
+    promise.then(done, done);
+  });
+}
+
+/** Resolves with the promise, or with a transient outcome as soon as the signal aborts (a hung call). */
+function raceAbort<T>(promise: Promise<ExtractionOutcome<T>>, signal: AbortSignal): Promise<ExtractionOutcome<T>> {
+  if (signal.aborted) return Promise.resolve({ kind: "transient", message: "aborted" });
+  return new Promise((resolve, reject) => {
+    const onAbort = () => resolve({ kind: "transient", message: "aborted" });
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
+}

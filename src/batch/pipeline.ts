@@ -1,0 +1,37 @@
+import type { ProviderGate } from "../extract/types.js";
+import type { FormResult } from "../forms/form-result.js";
+import type { DiscoveredDocument, PreparedPage, PrepareResult, RejectedInput } from "../ingest/types.js";
+
+export interface Discovery {
+  readonly documents: readonly DiscoveredDocument[];
+  readonly rejected: readonly RejectedInput[];
+}
+
+/** How extraction of one document ended. "interrupted" leaves the document pending for a resume. */
+export type DocumentExtraction =
+  | { readonly kind: "done"; readonly result: FormResult }
+  | {
+      readonly kind: "interrupted";
+      readonly outcome: "quota" | "fatal" | "cancelled";
+      readonly message: string;
+      readonly retryAfterMs?: number | null;
+    };
+
+/**
+ * The processing the engine schedules, injected so the engine can be built and tested with fakes:
+ * discovery (files → documents), preparation (CPU work, pages → JPEGs) and extraction (model calls
+ * through the engine's gate → a checked FormResult).
+ */
+export interface DocumentPipeline {
+  discover(inputs: readonly string[], signal: AbortSignal): Promise<Discovery>;
+  prepare(doc: DiscoveredDocument, signal: AbortSignal): Promise<PrepareResult>;
+  extract(
+    doc: DiscoveredDocument,
+    pages: readonly PreparedPage[],
+    gate: ProviderGate,
+    signal: AbortSignal,
+  ): Promise<DocumentExtraction>;
+  /** Requests the first read of these pages needs (before any retry or re-ask), for --dry-run. */
+  plannedRequests(pages: readonly PreparedPage[]): number;
+  close(): Promise<void>;
+}

@@ -1,0 +1,66 @@
+import type { ProgressSnapshot } from "./events.js";
+
+export interface LiveCounters {
+  readonly inFlight: number;
+  readonly requests: number;
+  readonly retries: number;
+  readonly rateLimitPauses: number;
+  readonly costUsd: number;
+}
+
+const RATE_WINDOW_MS = 120_000;
+
+/** Counts finished documents and derives the rate and ETA shown by the bar, JSON events and the web UI. */
+export class ProgressTracker {
+  private verified = 0;
+  private needsReview = 0;
+  private failed = 0;
+  private finishTimes: number[] = [];
+
+  constructor(
+    private readonly total: number,
+    already: { verified: number; needsReview: number; failed: number },
+    private readonly startedAt: number,
+  ) {
+    this.verified = already.verified;
+    this.needsReview = already.needsReview;
+    this.failed = already.failed;
+  }
+
+  finished(status: "verified" | "needs_review" | "failed", at: number): void {
+    if (status === "verified") this.verified++;
+    else if (status === "needs_review") this.needsReview++;
+    else this.failed++;
+    this.finishTimes.push(at);
+    if (this.finishTimes.length > 4096) this.finishTimes = this.finishTimes.filter((t) => t > at - RATE_WINDOW_MS);
+  }
+
+  get failures(): number {
+    return this.failed;
+  }
+
+  snapshot(now: number, live: LiveCounters): ProgressSnapshot {
+    const done = this.verified + this.needsReview + this.failed;
+    const elapsedMs = now - this.startedAt;
+    const windowMs = Math.min(RATE_WINDOW_MS, Math.max(elapsedMs, 1));
+    const recent = this.finishTimes.filter((t) => t > now - windowMs).length;
+    const docsPerMinute = (recent / windowMs) * 60_000;
+    const remaining = Math.max(0, this.total - done);
+    const etaMs = remaining === 0 ? 0 : docsPerMinute > 0 && elapsedMs > 2_000 ? (remaining / docsPerMinute) * 60_000 : null;
+    return {
+      total: this.total,
+      done,
+      verified: this.verified,
+      needsReview: this.needsReview,
+      failed: this.failed,
+      inFlight: live.inFlight,
+      requests: live.requests,
+      retries: live.retries,
+      rateLimitPauses: live.rateLimitPauses,
+      costUsd: live.costUsd,
+      docsPerMinute,
+      etaMs,
+      elapsedMs,
+    };
+  }
+}

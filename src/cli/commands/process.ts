@@ -1,0 +1,406 @@
+import { mkdirSync, existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { type Command, InvalidArgumentError, Option } from "commander";
+import { nextUtcMidnight, utcDayStart } from "../../batch/clock.js";
+import { estimateDuration, formatDuration, planBatch } from "../../batch/dry-run.js";
+import { DEFAULT_MAX_WORKERS, runBatch } from "../../batch/engine.js";
+import type { RunEnd } from "../../batch/events.js";
+import { regenerateExports, resultAppender, statePath } from "../../batch/exports.js";
+import type { RateLimits } from "../../batch/rate-limiter.js";
+import { DEFAULT_RETRY_POLICY } from "../../batch/retry-policy.js";
+import { createStandardPipeline } from "../../batch/standard-pipeline.js";
+import type { RequestMode } from "../../extract/types.js";
+import { resolveProviderConfig } from "../../providers/config.js";
+import { createOpenAICompatibleProvider } from "../../providers/openai-compatible.js";
+import { DEFAULT_PROVIDER, isProviderName, providerPreset } from "../../providers/presets.js";
+import { loadReference } from "../../reference/load-reference.js";
+import type { Reference } from "../../reference/reference.js";
+import { MemoryStore } from "../../storage/memory-store.js";
+import { SqliteStore } from "../../storage/sqlite-store.js";
+import type { Store } from "../../storage/store.js";
+import { createProgressRenderer, PROGRESS_MODES, type ProgressMode } from "../progress/progress-renderer.js";
+
+/** What commands need from the outside world (streams, environment, exit), injected by main. */
+export interface CliContext {
+  readonly argv: readonly string[];
+  readonly env: NodeJS.ProcessEnv;
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream;
+  readonly stderrIsTTY: boolean;
+  setExitCode(code: number): void;
+  /** Ends the process at once (a second Ctrl-C). */
+  exit(code: number): never;
+}
+
+/** A usage or configuration problem: main prints it and exits with 2. */
+export class UsageError extends Error {
+  override readonly name = "UsageError";
+}
+
+/** The command line as the user could type it again (argv[0..1] are node and the script). */
+export function shellCommand(argv: readonly string[]): string {
+  return ["ballot-ocr", ...argv.slice(2).map(quoteArg)].join(" ");
+}
+
+export function quoteArg(arg: string): string {
+  return /^[\w@%+=:,./-]+$/u.test(arg) ? arg : `'${arg.replace(/'/g, "'\\''")}'`;
+}
+
+export interface ProcessCommandOptions {
+  out: string;
+  workers?: number;
+  rps?: number;
+  rpm?: number;
+  rpd?: number;
+  maxAttempts: number;
+  timeout: number;
+  maxRequests?: number;
+  maxCost?: number;
+  dryRun?: boolean;
+  progress: ProgressMode;
+  waitForQuota?: boolean;
+  requestMode: RequestMode;
+  reask: boolean;
+  reference?: string;
+  retryFailed?: boolean;
+  /** Scale-out (issue 7): coordinate `ballot-ocr worker` processes through this Redis queue. */
+  queue?: string;
+  queueWindow?: number;
+  provider?: string;
+  baseUrl?: string;
+  model?: string;
+}
+
+export function positiveInteger(flag: string) {
+  return (text: string): number => {
+    const value = Number(text);
+    if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < 1) {
+      throw new InvalidArgumentError(`${flag} must be a whole number of at least 1, got "${text}".`);
+    }
+    return value;
+  };
+}
+
+/** A limit: a positive number, or 0 for "no limit of this kind". */
+function limitValue(flag: string) {
+  return (text: string): number => {
+    const value = Number(text);
+    if (text.trim() === "" || !Number.isFinite(value) || value < 0) {
+      throw new InvalidArgumentError(`${flag} must be a number ≥ 0 (0 = no limit), got "${text}".`);
+    }
+    return value;
+  };
+}
+
+function positiveNumber(flag: string) {
+  return (text: string): number => {
+    const value = Number(text);
+    if (text.trim() === "" || !Number.isFinite(value) || value <= 0) {
+      throw new InvalidArgumentError(`${flag} must be a number above 0, got "${text}".`);
+    }
+    return value;
+  };
+}
+
+const LIMITS_HELP = `
+Client-side limits (--rps, --rpm, --rpd) all apply together; 0 turns one off. Defaults come from the
+provider preset: OpenRouter ":free" models 20 rpm and 50 per UTC day; other OpenRouter models 5 rps
+and 300 rpm; OpenAI 5 rps and 500 rpm; Gemini 10 rpm; Ollama, LM Studio and vLLM none.
+
+Re-running the same command with the same --out resumes: finished documents (by content hash) are
+skipped. Exit codes: 0 all verified or needs_review; 1 some failed (reasons recorded); 2 usage or
+configuration error; 3 stopped by a budget or the daily quota (resumable); 130 cancelled (resumable).`;
+
+/** `ballot-ocr process <files-or-folders...> --out DIR`. */
+export function registerProcessCommand(program: Command, context: CliContext): void {
+  program
+    .command("process")
+    .description("read scanned tally forms into checked results, within the provider's limits; re-run to resume")
+    .argument("<inputs...>", "files or folders (walked recursively)")
+    .requiredOption("--out <dir>", "output folder: results.jsonl, votes.csv, summary.md and the state store")
+    .option("--workers <n>", `most requests in flight (default: automatic by Little's law, at most ${DEFAULT_MAX_WORKERS})`, positiveInteger("--workers"))
+    .option("--rps <n>", "client limit: requests per second (0 = none)", limitValue("--rps"))
+    .option("--rpm <n>", "client limit: requests per minute (0 = none)", limitValue("--rpm"))
+    .option("--rpd <n>", "client limit: requests per UTC day (0 = none)", limitValue("--rpd"))
+    .option("--max-attempts <n>", "attempts per request for transient errors and invalid output", positiveInteger("--max-attempts"), DEFAULT_RETRY_POLICY.maxAttempts)
+    .option("--timeout <seconds>", "per-request timeout", positiveNumber("--timeout"), 120)
+    .option("--max-requests <n>", "stop before sending more requests than this in this run", positiveInteger("--max-requests"))
+    .option("--max-cost <usd>", "stop before this run's cost would exceed this (estimated from the average so far)", positiveNumber("--max-cost"))
+    .option("--dry-run", "list documents, pages and requests and estimate the time; send nothing")
+    .addOption(new Option("--progress <mode>", "progress display (auto: a bar on a terminal, else a few lines)").choices(PROGRESS_MODES).default("auto"))
+    .option("--wait-for-quota", "when the daily quota runs out, wait for the reset and carry on instead of stopping")
+    .addOption(new Option("--request-mode <mode>", "one request per document or per count page").choices(["document", "page"]).default("document"))
+    .option("--no-reask", "do not re-ask the model when checks fail")
+    .option("--reference <dir>", "ECT reference snapshot for names and extra checks")
+    .option("--retry-failed", "try documents that failed in an earlier run again")
+    // Scale-out (src/scale): with --queue this run is a coordinator and workers do the reading.
+    .option("--queue <url>", "scale out: coordinate `ballot-ocr worker` processes through this Redis queue (redis://HOST:PORT[/DB][?queue=NAME])")
+    .option("--queue-window <n>", "with --queue: most jobs kept in Redis at once", positiveInteger("--queue-window"))
+    .option("--provider <name>", "openrouter | openai | gemini | ollama | lmstudio | vllm (env BALLOT_OCR_PROVIDER)")
+    .option("--base-url <url>", "OpenAI-compatible base URL (env BALLOT_OCR_BASE_URL)")
+    .option("--model <name>", "vision model (env BALLOT_OCR_MODEL)")
+    .addHelpText("after", LIMITS_HELP)
+    .action(async (inputs: string[], options: ProcessCommandOptions) => {
+      context.setExitCode(await runProcess(inputs, options, context));
+    });
+}
+
+function limitsFrom(options: ProcessCommandOptions, defaults: RateLimits): RateLimits {
+  const pick = (flag: number | undefined, fallback: number | null) => (flag === undefined ? fallback : flag === 0 ? null : flag);
+  return { rps: pick(options.rps, defaults.rps), rpm: pick(options.rpm, defaults.rpm), rpd: pick(options.rpd, defaults.rpd) };
+}
+
+function describeLimits(limits: RateLimits): string {
+  const parts = [
+    limits.rps === null ? null : `${limits.rps} rps`,
+    limits.rpm === null ? null : `${limits.rpm} rpm`,
+    limits.rpd === null ? null : `${limits.rpd} per UTC day`,
+  ].filter((p) => p !== null);
+  return parts.length === 0 ? "none" : parts.join(", ");
+}
+
+export async function runProcess(inputs: string[], options: ProcessCommandOptions, context: CliContext): Promise<number> {
+  // Scale-out (src/scale): the coordinator has its own run loop; without --queue nothing changes.
+  if (options.queue !== undefined && !options.dryRun) {
+    const { runQueuedProcess } = await import("../../scale/coordinator-cli.js");
+    return runQueuedProcess(inputs, { ...options, queue: options.queue }, context, (message) => new UsageError(message), shellCommand(context.argv));
+  }
+  const outDir = resolve(options.out);
+  const config = resolveProviderConfig({
+    provider: options.provider,
+    baseUrl: options.baseUrl,
+    model: options.model,
+    env: context.env,
+  });
+  let reference: Reference | undefined;
+  if (options.reference) {
+    const loaded = await loadReference(options.reference);
+    if (!loaded.ok) throw new UsageError(`--reference ${options.reference}: ${loaded.error.message}`);
+    reference = loaded.value;
+  }
+
+  if (options.dryRun) return dryRun(inputs, options, context, config.ok ? config.value : null, config.ok ? null : config.error, reference);
+  if (!config.ok) throw new UsageError(config.error);
+  const provider = config.value;
+  const limits = limitsFrom(options, provider.limits);
+
+  mkdirSync(outDir, { recursive: true });
+  const store = SqliteStore.open(statePath(outDir));
+  const lock = takeLock(store, outDir);
+  const pipeline = createStandardPipeline({
+    requestMode: options.requestMode,
+    reask: options.reask,
+    providerName: provider.provider,
+    model: provider.model,
+    ...(reference ? { reference } : {}),
+  });
+  const command = shellCommand(context.argv);
+  store.setMeta("last_command", command);
+  store.setMeta("provider", JSON.stringify(provider.toJSON()));
+  store.setMeta("limits", JSON.stringify(limits));
+
+  const controller = new AbortController();
+  let signals = 0;
+  const onSignal = (name: string) => {
+    signals++;
+    if (signals === 1) {
+      context.stderr.write(`\n${name}: stopping — in-flight requests are being cancelled; press Ctrl-C again to quit at once\n`);
+      controller.abort();
+    } else {
+      context.stderr.write(`\nquitting now. Resume with: ${command}\n`);
+      context.exit(130);
+    }
+  };
+  const sigint = () => onSignal("SIGINT");
+  const sigterm = () => onSignal("SIGTERM");
+  process.on("SIGINT", sigint);
+  process.on("SIGTERM", sigterm);
+
+  const renderer = createProgressRenderer(options.progress, {
+    write: (text) => context.stderr.write(text),
+    isTTY: context.stderrIsTTY,
+    stream: context.stderr,
+  });
+  renderer.log(`provider: ${provider.describe()}; limits: ${describeLimits(limits)}`);
+  let end: RunEnd = "fatal";
+  try {
+    const summary = await runBatch(
+      {
+        inputs,
+        limits,
+        workers: options.workers ?? null,
+        retry: { ...DEFAULT_RETRY_POLICY, maxAttempts: options.maxAttempts },
+        timeoutMs: options.timeout * 1000,
+        maxRequests: options.maxRequests ?? null,
+        maxCostUsd: options.maxCost ?? null,
+        waitForQuota: options.waitForQuota ?? false,
+        retryFailed: options.retryFailed ?? false,
+      },
+      {
+        store,
+        pipeline,
+        provider: createOpenAICompatibleProvider(provider, { timeoutMs: options.timeout * 1000 }),
+        onResult: resultAppender(outDir),
+      },
+      controller.signal,
+      (event) => renderer.onEvent(event),
+    );
+    renderer.stop();
+    end = summary.end;
+    store.setMeta(
+      "last_run",
+      JSON.stringify({ end, message: summary.message, quotaResetAt: summary.quotaResetAt, at: new Date().toISOString() }),
+    );
+    const out = (line: string) => context.stdout.write(`${line}\n`);
+    const c = summary.counts;
+    if (end === "cancelled") {
+      out(`Cancelled. ${c.verified + c.needs_review + c.failed} of ${summary.progress.total} documents finished; state saved in ${statePath(outDir)}.`);
+      out(`Resume with: ${command}`);
+      return 130;
+    }
+    const exported = await regenerateExports(store, outDir, {
+      generatedAt: new Date().toISOString(),
+      command,
+      provider: provider.provider,
+      model: provider.model,
+    }, reference);
+    out(`${summary.message.charAt(0).toUpperCase()}${summary.message.slice(1)}.`);
+    out(`Documents: ${c.verified} verified, ${c.needs_review} needs review, ${c.failed} failed, ${c.pending} pending (${summary.rejected} rejected inputs, ${summary.duplicates} with duplicate paths).`);
+    out(`Requests this run: ${summary.progress.requests} (${summary.progress.retries} retries, ${summary.progress.rateLimitPauses} rate-limit pauses), cost $${summary.progress.costUsd.toFixed(4)}, ${formatDuration(summary.progress.elapsedMs)}.`);
+    out(`Outputs: ${exported.files.join(", ")}`);
+    if (exported.invalid.length > 0) out(`Warning: ${exported.invalid.length} stored results no longer validate and were left out of the exports.`);
+    switch (end) {
+      case "completed":
+        return 0;
+      case "completed_with_failures": {
+        for (const doc of store.listDocuments({ status: ["failed"], limit: 10 })) out(`  failed: ${doc.primaryPath}: ${doc.error?.message ?? "unknown"}`);
+        out(`See all with: ballot-ocr status --out ${quoteArg(options.out)}. Add --retry-failed to try them again.`);
+        return 1;
+      }
+      case "quota": {
+        const reset = summary.quotaResetAt ?? new Date(nextUtcMidnight(Date.now())).toISOString();
+        out(`Stopped: the daily quota is used up. It resets at ${reset} (OpenRouter resets at UTC midnight).`);
+        out(`Resume after the reset with: ${command}`);
+        out("Or add --wait-for-quota to wait for the reset and carry on.");
+        return 3;
+      }
+      case "budget":
+        out(`Stopped by the budget. Resume (with a larger --max-requests / --max-cost) with: ${command}`);
+        return 3;
+      case "fatal":
+        context.stderr.write(`error: ${summary.message}\n`);
+        out(`Nothing more was sent. Fix the configuration, then resume with: ${command}`);
+        return 2;
+    }
+    return 0;
+  } finally {
+    renderer.stop();
+    process.off("SIGINT", sigint);
+    process.off("SIGTERM", sigterm);
+    lock.release();
+    // A cancelled run must exit within about 2 s: give the worker pool a moment, not a full drain.
+    if (end === "cancelled") await Promise.race([pipeline.close(), new Promise((r) => setTimeout(r, 300).unref())]);
+    else await pipeline.close();
+    store.close();
+  }
+}
+
+/** One run per output folder at a time; a lock left by a killed run is taken over. */
+function takeLock(store: Store, outDir: string): { release(): void } {
+  const held = store.getMeta("lock");
+  if (held) {
+    const pid = Number(JSON.parse(held).pid);
+    if (Number.isInteger(pid) && pid !== process.pid && isAlive(pid)) {
+      store.close();
+      throw new UsageError(`another run (pid ${pid}) is using ${outDir}; wait for it or stop it first`);
+    }
+  }
+  store.setMeta("lock", JSON.stringify({ pid: process.pid, at: new Date().toISOString() }));
+  return {
+    release: () => {
+      try {
+        store.setMeta("lock", "");
+      } catch {
+        // The store may already be closed.
+      }
+    },
+  };
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+async function dryRun(
+  inputs: string[],
+  options: ProcessCommandOptions,
+  context: CliContext,
+  config: { provider: string; model: string; limits: RateLimits; describe(): string } | null,
+  configError: string | null,
+  reference: Reference | undefined,
+): Promise<number> {
+  const out = (line: string) => context.stdout.write(`${line}\n`);
+  let defaults: RateLimits = { rps: null, rpm: null, rpd: null };
+  let providerName = "unknown";
+  let model = "unknown";
+  if (config) {
+    defaults = config.limits;
+    providerName = config.provider;
+    model = config.model;
+    out(`Dry run: nothing is sent. Provider: ${config.describe()}`);
+  } else {
+    const name = (options.provider ?? context.env["BALLOT_OCR_PROVIDER"] ?? DEFAULT_PROVIDER).toLowerCase();
+    if (isProviderName(name)) {
+      const preset = providerPreset(name);
+      model = options.model ?? context.env["BALLOT_OCR_MODEL"] ?? preset.defaultModel;
+      defaults = preset.limitsFor(model);
+      providerName = name;
+    }
+    out(`Dry run: nothing is sent. Provider not ready (${configError}); using the ${providerName} preset's limits.`);
+  }
+  const limits = limitsFrom(options, defaults);
+  const file = statePath(resolve(options.out));
+  const store: Store = existsSync(file) ? SqliteStore.open(file) : new MemoryStore();
+  const pipeline = createStandardPipeline({
+    requestMode: options.requestMode,
+    reask: options.reask,
+    providerName,
+    model,
+    ...(reference ? { reference } : {}),
+  });
+  try {
+    const plan = await planBatch(inputs, pipeline, store, new AbortController().signal);
+    out(`Documents: ${plan.documents.length} (${plan.alreadyDone} already finished, ${plan.toProcess} to process), ${plan.rejected.length} rejected, ${plan.duplicatePaths} duplicate paths`);
+    const shown = plan.documents.slice(0, 50);
+    for (const doc of shown) {
+      const detail =
+        doc.error !== null
+          ? `error: ${doc.error}`
+          : doc.pages === null
+            ? doc.status === "new" || doc.status === "pending" ? "not sampled" : ""
+            : `${doc.pages} page${doc.pages === 1 ? "" : "s"}, ${doc.sentPages} sent → ${doc.requests} request${doc.requests === 1 ? "" : "s"}`;
+      out(`  ${doc.path}  [${doc.status}] ${detail}`.trimEnd());
+    }
+    if (plan.documents.length > shown.length) out(`  … ${plan.documents.length - shown.length} more`);
+    for (const rejected of plan.rejected) out(`  rejected: ${rejected.path}: ${rejected.error.message}`);
+    out(`Pages: ${plan.pages} (${plan.sentPages} sent, ${plan.pages - plan.sentPages} not sent: signature pages)${plan.sampled ? " — extrapolated from a sample" : ""}`);
+    const reaskNote = options.reask ? ` (+ up to ${plan.toProcess} re-asks where checks fail; retries on top)` : " (retries on top)";
+    out(`Requests: ${plan.requests} first reads in ${options.requestMode} mode${reaskNote}`);
+    const now = Date.now();
+    const usedToday = store.countRequestsSince(utcDayStart(now));
+    out(`Limits: ${describeLimits(limits)}${limits.rpd === null ? "" : `; ${usedToday} used today`}`);
+    out(`Estimate: ${estimateDuration(plan.requests, limits, usedToday, now).text}`);
+    if (options.reask && plan.toProcess > 0) {
+      out(`Worst case with every re-ask: ${estimateDuration(plan.requests + plan.toProcess, limits, usedToday, now).text}`);
+    }
+    return 0;
+  } finally {
+    await pipeline.close();
+    store.close();
+  }
+}

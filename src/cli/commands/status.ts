@@ -1,0 +1,141 @@
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import type { Command } from "commander";
+import { utcDayStart } from "../../batch/clock.js";
+import { estimateDuration } from "../../batch/dry-run.js";
+import { statePath } from "../../batch/exports.js";
+import type { RateLimits } from "../../batch/rate-limiter.js";
+import { SqliteStore } from "../../storage/sqlite-store.js";
+import { type CliContext, isAlive, UsageError } from "./process.js";
+
+interface StatusOptions {
+  out: string;
+  json?: boolean;
+}
+
+/** `ballot-ocr status --out DIR`: where a batch stands, and what a resume would do. */
+export function registerStatusCommand(program: Command, context: CliContext): void {
+  program
+    .command("status")
+    .description("show a batch's documents by status, failures, requests and cost, and what a resume would do")
+    .option("--out <dir>", "the output folder of a process run (required unless --queue is given)")
+    // Scale-out (src/scale): the queue's jobs and workers.
+    .option("--queue <url>", "show a scale-out queue: waiting, active, done and failed jobs, and the workers")
+    .option("--json", "print one JSON object instead of text")
+    .action(async (options: Partial<StatusOptions> & { queue?: string }, command: Command) => {
+      if (options.queue !== undefined) {
+        const { showQueueStatus } = await import("../../scale/queue-status.js");
+        const code = await showQueueStatus(options.queue, options.json ?? false, (text) => context.stdout.write(text));
+        context.setExitCode(code);
+        if (options.out === undefined || code !== 0) return;
+      }
+      if (options.out === undefined) {
+        command.error("error: required option '--out <dir>' not specified", { code: "commander.missingMandatoryOptionValue" });
+      }
+      context.setExitCode(showStatus({ ...options, out: options.out }, context));
+    });
+}
+
+function parseLimits(text: string | null): RateLimits | null {
+  if (!text) return null;
+  try {
+    const value = JSON.parse(text) as Partial<RateLimits>;
+    return { rps: value.rps ?? null, rpm: value.rpm ?? null, rpd: value.rpd ?? null };
+  } catch {
+    return null;
+  }
+}
+
+interface LastRun {
+  readonly end: string;
+  readonly message: string;
+  readonly quotaResetAt: string | null;
+  readonly at: string;
+}
+
+/** The lock of a run that is still alive (a lock left by a killed run is ignored). */
+function runningLock(text: string | null): { pid: number; at: string } | null {
+  if (!text) return null;
+  try {
+    const lock = JSON.parse(text) as { pid: number; at: string };
+    return Number.isInteger(lock.pid) && isAlive(lock.pid) ? lock : null;
+  } catch {
+    return null;
+  }
+}
+
+function parseLastRun(text: string | null): LastRun | null {
+  if (!text) return null;
+  try {
+    return JSON.parse(text) as LastRun;
+  } catch {
+    return null;
+  }
+}
+
+export function showStatus(options: StatusOptions, context: CliContext): number {
+  const file = statePath(resolve(options.out));
+  if (!existsSync(file)) throw new UsageError(`no batch state in ${options.out} (expected ${file}); run \`ballot-ocr process … --out ${options.out}\` first`);
+  const store = SqliteStore.open(file);
+  try {
+    const counts = store.countByStatus();
+    const total = counts.pending + counts.verified + counts.needs_review + counts.failed;
+    const failures = store.listDocuments({ status: ["failed"] });
+    const duplicates = store.listDocuments().filter((d) => d.duplicatePaths.length > 0);
+    const usage = store.usageTotals();
+    const now = Date.now();
+    const today = store.countRequestsSince(utcDayStart(now));
+    const limits = parseLimits(store.getMeta("limits"));
+    const lastCommand = store.getMeta("last_command");
+    const lock = runningLock(store.getMeta("lock"));
+    const lastRun = parseLastRun(store.getMeta("last_run"));
+    const resumeEstimate = limits ? estimateDuration(counts.pending, limits, today, now) : null;
+    if (options.json) {
+      context.stdout.write(
+        `${JSON.stringify({
+          total,
+          counts,
+          failures: failures.map((d) => ({ path: d.primaryPath, id: d.id, error: d.error })),
+          duplicates: duplicates.map((d) => ({ id: d.id, paths: [d.primaryPath, ...d.duplicatePaths] })),
+          usage,
+          requestsToday: today,
+          limits,
+          lastCommand,
+          lastRun,
+          running: lock,
+          resume: { documents: counts.pending, estimate: resumeEstimate?.text ?? null },
+        })}\n`,
+      );
+      return 0;
+    }
+    const out = (line: string) => context.stdout.write(`${line}\n`);
+    out(`Batch in ${resolve(options.out)}`);
+    out(`Documents: ${total} — ${counts.verified} verified, ${counts.needs_review} needs review, ${counts.failed} failed, ${counts.pending} pending`);
+    if (failures.length > 0) {
+      out("Failures:");
+      for (const doc of failures.slice(0, 50)) out(`  ${doc.primaryPath}: ${doc.error?.code ?? "failed"}: ${doc.error?.message ?? ""}`);
+      if (failures.length > 50) out(`  … ${failures.length - 50} more`);
+    }
+    if (duplicates.length > 0) {
+      out(`Same content under several paths (possible duplicate submissions): ${duplicates.length}`);
+      for (const doc of duplicates.slice(0, 20)) out(`  ${[doc.primaryPath, ...doc.duplicatePaths].join(" = ")}`);
+    }
+    out(`Requests so far: ${usage.requests}, cost $${usage.costUsd.toFixed(4)}, tokens ${usage.promptTokens} in / ${usage.completionTokens} out`);
+    out(`Requests today (UTC): ${today}${limits?.rpd ? ` of ${limits.rpd} allowed per day` : ""}`);
+    if (lastRun) {
+      const reset = lastRun.quotaResetAt ? ` (the quota resets at ${lastRun.quotaResetAt})` : "";
+      out(`Last run ended ${lastRun.at}: ${lastRun.end} — ${lastRun.message}${reset}`);
+    }
+    if (lock) out(`A run is in progress: pid ${lock.pid}, started ${lock.at}`);
+    if (counts.pending === 0 && counts.failed === 0) out("Nothing left to do: a resume would send nothing.");
+    else {
+      const parts = [`process ${counts.pending} pending documents`];
+      if (counts.failed > 0) parts.push(`leave ${counts.failed} failed ones alone (add --retry-failed to try them again)`);
+      out(`A resume${lastCommand ? ` (${lastCommand})` : ""} would ${parts.join(" and ")}.`);
+      if (resumeEstimate && counts.pending > 0) out(`Estimate for the first reads: ${resumeEstimate.text}`);
+    }
+    return 0;
+  } finally {
+    store.close();
+  }
+}

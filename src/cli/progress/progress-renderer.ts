@@ -1,0 +1,167 @@
+import cliProgress from "cli-progress";
+import type { BatchEvent, ProgressSnapshot } from "../../batch/events.js";
+import { formatDuration } from "../../batch/dry-run.js";
+
+export const PROGRESS_MODES = ["auto", "bar", "json", "none"] as const;
+export type ProgressMode = (typeof PROGRESS_MODES)[number];
+
+/** Shows batch events to a person (bar or plain lines) or to a program (JSON lines). */
+export interface ProgressRenderer {
+  onEvent(event: BatchEvent): void;
+  /** Prints a line without breaking the bar. */
+  log(line: string): void;
+  stop(): void;
+}
+
+export interface RenderTarget {
+  write(text: string): void;
+  readonly isTTY: boolean;
+  /** The stream itself, for the bar library. */
+  readonly stream: NodeJS.WritableStream;
+}
+
+export function createProgressRenderer(mode: ProgressMode, target: RenderTarget): ProgressRenderer {
+  const resolved = mode === "auto" ? (target.isTTY ? "bar" : "plain") : mode;
+  switch (resolved) {
+    case "bar":
+      return barRenderer(target);
+    case "json":
+      return jsonRenderer(target);
+    case "plain":
+      return plainRenderer(target);
+    case "none":
+      return { onEvent() {}, log: (line) => target.write(`${line}\n`), stop() {} };
+  }
+}
+
+function payload(p: ProgressSnapshot) {
+  return {
+    rate: p.docsPerMinute.toFixed(1),
+    eta_text: p.etaMs === null ? "–" : formatDuration(p.etaMs),
+    retries: p.retries,
+    pauses: p.rateLimitPauses,
+    cost: p.costUsd.toFixed(4),
+    inflight: p.inFlight,
+    failed: p.failed,
+  };
+}
+
+/** A terminal bar from cli-progress: done/total, rate, ETA, retries, pauses, cost. */
+function barRenderer(target: RenderTarget): ProgressRenderer {
+  const multi = new cliProgress.MultiBar(
+    {
+      stream: target.stream,
+      format:
+        "{bar} {value}/{total} docs | {rate}/min | ETA {eta_text} | in flight {inflight} | retries {retries} | 429 pauses {pauses} | failed {failed} | USD {cost}",
+      hideCursor: true,
+      clearOnComplete: false,
+      fps: 5,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  let bar: cliProgress.SingleBar | null = null;
+  const line = (text: string) => multi.log(`${text}\n`);
+  return {
+    onEvent(event) {
+      switch (event.type) {
+        case "run_started":
+          bar = multi.create(event.total, event.alreadyDone, {
+            rate: "0.0",
+            eta_text: "–",
+            retries: 0,
+            pauses: 0,
+            cost: "0.0000",
+            inflight: 0,
+            failed: 0,
+          });
+          if (event.alreadyDone > 0) line(`resuming: ${event.alreadyDone} of ${event.total} documents already finished`);
+          break;
+        case "progress":
+          bar?.setTotal(event.total);
+          bar?.update(event.done, payload(event));
+          break;
+        case "run_finished":
+          bar?.update(event.progress.done, payload(event.progress));
+          break;
+        default: {
+          const text = describeEvent(event);
+          if (text) line(text);
+        }
+      }
+    },
+    log: line,
+    stop() {
+      multi.stop();
+    },
+  };
+}
+
+/** One JSON object per line: for programs watching the run. */
+function jsonRenderer(target: RenderTarget): ProgressRenderer {
+  return {
+    onEvent: (event) => target.write(`${JSON.stringify(event)}\n`),
+    log: (line) => target.write(`${JSON.stringify({ type: "message", text: line })}\n`),
+    stop() {},
+  };
+}
+
+/** No TTY: a few plain lines (start, pauses, quota, about every 10% or minute, the end). */
+function plainRenderer(target: RenderTarget): ProgressRenderer {
+  let lastShownAt = 0;
+  let lastDone = -1;
+  const line = (text: string) => target.write(`${text}\n`);
+  return {
+    onEvent(event) {
+      switch (event.type) {
+        case "run_started":
+          line(`${event.total} documents: ${event.alreadyDone} already finished, ${event.toProcess} to process`);
+          break;
+        case "progress": {
+          const step = Math.max(1, Math.ceil(event.total / 10));
+          const due = event.done !== lastDone && (event.done - lastDone >= step || event.elapsedMs - lastShownAt >= 60_000);
+          if (due && event.done > 0) {
+            lastDone = event.done;
+            lastShownAt = event.elapsedMs;
+            line(progressLine(event));
+          }
+          break;
+        }
+        case "run_finished":
+          line(progressLine(event.progress));
+          break;
+        case "document_started":
+        case "document_finished":
+        case "retry_scheduled":
+          break;
+        default: {
+          const text = describeEvent(event);
+          if (text) line(text);
+        }
+      }
+    },
+    log: line,
+    stop() {},
+  };
+}
+
+export function progressLine(p: ProgressSnapshot): string {
+  const eta = p.etaMs === null ? "" : `, ETA ${formatDuration(p.etaMs)}`;
+  return `${p.done}/${p.total} documents (${p.verified} verified, ${p.needsReview} needs review, ${p.failed} failed), ${p.docsPerMinute.toFixed(1)}/min${eta}, ${p.requests} requests, ${p.retries} retries, ${p.rateLimitPauses} rate-limit pauses, $${p.costUsd.toFixed(4)}`;
+}
+
+function describeEvent(event: BatchEvent): string | null {
+  switch (event.type) {
+    case "document_failed":
+      return `failed: ${event.path}: ${event.error.message}`;
+    case "duplicate_content":
+      return `same content under several paths (read once; possible duplicate submission): ${event.paths.join(", ")}`;
+    case "rate_limited":
+      return `rate limited by the provider (${event.scope}): pausing all requests until ${event.until}`;
+    case "resumed":
+      return "resumed after the rate-limit pause";
+    case "quota_exhausted":
+      return `daily quota used up; it resets at ${event.resetAt}`;
+    default:
+      return null;
+  }
+}

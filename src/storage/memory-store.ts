@@ -1,0 +1,183 @@
+import { err, ok, type Result } from "../basics/result.js";
+import type { FormResult } from "../forms/form-result.js";
+import { editResult } from "./result-edit.js";
+import {
+  type AttemptRecord,
+  type DocumentFilter,
+  type DocumentRecord,
+  type EditInput,
+  type EditRecord,
+  emptyStatusCounts,
+  type NewDocument,
+  parseStoredResult,
+  type StatusCounts,
+  type Store,
+  type UpsertOutcome,
+  type UsageTotals,
+} from "./store.js";
+
+/** The Store in memory, for tests. Results are kept as JSON text so reads validate like SQLite's. */
+export class MemoryStore implements Store {
+  private readonly documents = new Map<string, DocumentRecord>();
+  private readonly attempts: AttemptRecord[] = [];
+  private readonly results = new Map<string, string>();
+  private readonly meta = new Map<string, string>();
+  private readonly edits: EditRecord[] = [];
+
+  upsertDocument(doc: NewDocument): UpsertOutcome {
+    const now = new Date().toISOString();
+    const existing = this.documents.get(doc.id);
+    if (existing) {
+      const known = existing.primaryPath === doc.primaryPath || existing.duplicatePaths.includes(doc.primaryPath);
+      if (!known) this.documents.set(doc.id, { ...existing, duplicatePaths: [...existing.duplicatePaths, doc.primaryPath] });
+      return { inserted: false, status: existing.status, duplicatePath: !known };
+    }
+    const status = doc.failure ? "failed" : "pending";
+    this.documents.set(doc.id, {
+      id: doc.id,
+      primaryPath: doc.primaryPath,
+      container: doc.container,
+      sources: structuredClone(doc.sources),
+      pathMetadata: doc.pathMetadata === null ? null : structuredClone(doc.pathMetadata),
+      status,
+      error: doc.failure ?? null,
+      duplicatePaths: [],
+      createdAt: now,
+      updatedAt: now,
+    });
+    return { inserted: true, status, duplicatePath: false };
+  }
+
+  getDocument(id: string): DocumentRecord | null {
+    return this.documents.get(id) ?? null;
+  }
+
+  listDocuments(filter: DocumentFilter = {}): DocumentRecord[] {
+    let docs = [...this.documents.values()];
+    if (filter.status) {
+      const wanted = new Set(filter.status);
+      docs = docs.filter((d) => wanted.has(d.status));
+    }
+    const offset = filter.offset ?? 0;
+    return docs.slice(offset, filter.limit === undefined ? undefined : offset + filter.limit);
+  }
+
+  countByStatus(): StatusCounts {
+    const counts = emptyStatusCounts();
+    for (const doc of this.documents.values()) counts[doc.status]++;
+    return counts;
+  }
+
+  resetStatus(ids: readonly string[]): number {
+    let changed = 0;
+    for (const id of ids) {
+      const doc = this.documents.get(id);
+      if (!doc || doc.status === "pending") continue;
+      this.documents.set(id, { ...doc, status: "pending", error: null, updatedAt: new Date().toISOString() });
+      this.results.delete(id);
+      changed++;
+    }
+    return changed;
+  }
+
+  recordAttempt(attempt: AttemptRecord): void {
+    this.attempts.push({ ...attempt });
+  }
+
+  listAttempts(documentId?: string): AttemptRecord[] {
+    return this.attempts.filter((a) => documentId === undefined || a.documentId === documentId);
+  }
+
+  attemptCountsByDocument(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const a of this.attempts) counts.set(a.documentId, (counts.get(a.documentId) ?? 0) + 1);
+    return counts;
+  }
+
+  usageTotals(): UsageTotals {
+    let costUsd = 0;
+    let costedRequests = 0;
+    let promptTokens = 0;
+    let completionTokens = 0;
+    for (const a of this.attempts) {
+      if (a.costUsd !== null) {
+        costUsd += a.costUsd;
+        costedRequests++;
+      }
+      promptTokens += a.promptTokens ?? 0;
+      completionTokens += a.completionTokens ?? 0;
+    }
+    return { requests: this.attempts.length, costedRequests, costUsd, promptTokens, completionTokens };
+  }
+
+  countRequestsSince(sinceMs: number): number {
+    return this.attempts.filter((a) => a.startedAt >= sinceMs).length;
+  }
+
+  requestStartsSince(sinceMs: number): number[] {
+    return this.attempts
+      .filter((a) => a.startedAt >= sinceMs)
+      .map((a) => a.startedAt)
+      .sort((a, b) => a - b);
+  }
+
+  saveResult(result: FormResult): void {
+    const doc = this.documents.get(result.document.id);
+    if (!doc) throw new Error(`saveResult for unknown document ${result.document.id}`);
+    this.results.set(doc.id, JSON.stringify(result));
+    this.documents.set(doc.id, {
+      ...doc,
+      status: result.status,
+      error: result.error ?? null,
+      updatedAt: new Date().toISOString(),
+    });
+  }
+
+  getResult(documentId: string): Result<FormResult, string> | null {
+    const json = this.results.get(documentId);
+    return json === undefined ? null : parseStoredResult(json);
+  }
+
+  *iterateResults(filter: DocumentFilter = {}): Iterable<{ documentId: string; result: Result<FormResult, string> }> {
+    for (const doc of this.listDocuments(filter)) {
+      const json = this.results.get(doc.id);
+      if (json !== undefined) yield { documentId: doc.id, result: parseStoredResult(json) };
+    }
+  }
+
+  setMeta(key: string, value: string): void {
+    this.meta.set(key, value);
+  }
+
+  getMeta(key: string): string | null {
+    return this.meta.get(key) ?? null;
+  }
+
+  applyEdit(edit: EditInput): Result<EditRecord, string> {
+    const stored = this.getResult(edit.documentId);
+    if (stored === null) return err(`no result for document ${edit.documentId}`);
+    if (!stored.ok) return stored;
+    const at = new Date().toISOString();
+    const edited = editResult(stored.value, edit.fieldPath, edit.newValue, edit.by, at, edit.note);
+    if (!edited.ok) return edited;
+    const record: EditRecord = {
+      id: this.edits.length + 1,
+      documentId: edit.documentId,
+      fieldPath: edit.fieldPath,
+      oldValue: edited.value.oldValue,
+      newValue: edit.newValue,
+      at,
+      by: edit.by,
+      note: edit.note ?? null,
+    };
+    this.results.set(edit.documentId, JSON.stringify(edited.value.updated));
+    this.edits.push(record);
+    return ok(record);
+  }
+
+  listEdits(documentId?: string): EditRecord[] {
+    return this.edits.filter((e) => documentId === undefined || e.documentId === documentId);
+  }
+
+  close(): void {}
+}

@@ -1,0 +1,427 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import Database from "better-sqlite3";
+import { err, ok, type Result } from "../basics/result.js";
+import type { FormResult } from "../forms/form-result.js";
+import { editResult } from "./result-edit.js";
+import {
+  type AttemptOutcome,
+  type AttemptRecord,
+  type Container,
+  type DocumentFilter,
+  type DocumentRecord,
+  type DocumentStatus,
+  type EditInput,
+  type EditRecord,
+  emptyStatusCounts,
+  type NewDocument,
+  parsePathMetadata,
+  parseStoredResult,
+  SourcesSchema,
+  type StatusCounts,
+  StoredErrorSchema,
+  type Store,
+  type UpsertOutcome,
+  type UsageTotals,
+} from "./store.js";
+
+/** Bump when the schema changes; older files are migrated in `migrate`. */
+export const SCHEMA_VERSION = 1;
+
+const SCHEMA_V1 = `
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE documents (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  primary_path TEXT NOT NULL,
+  container TEXT NOT NULL,
+  sources TEXT NOT NULL,
+  path_metadata TEXT,
+  status TEXT NOT NULL CHECK (status IN ('pending','verified','needs_review','failed')),
+  error TEXT,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE INDEX documents_status ON documents(status);
+CREATE TABLE duplicate_paths (
+  document_id TEXT NOT NULL REFERENCES documents(id),
+  path TEXT NOT NULL,
+  first_seen TEXT NOT NULL,
+  PRIMARY KEY (document_id, path)
+);
+CREATE TABLE attempts (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  document_id TEXT NOT NULL,
+  started_at INTEGER NOT NULL,
+  ended_at INTEGER NOT NULL,
+  purpose TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  http_status INTEGER,
+  message TEXT,
+  prompt_tokens INTEGER,
+  completion_tokens INTEGER,
+  cost_usd REAL,
+  model TEXT
+);
+CREATE INDEX attempts_started ON attempts(started_at);
+CREATE INDEX attempts_document ON attempts(document_id);
+CREATE TABLE results (
+  document_id TEXT PRIMARY KEY REFERENCES documents(id),
+  status TEXT NOT NULL,
+  json TEXT NOT NULL,
+  saved_at TEXT NOT NULL
+);
+CREATE TABLE edits (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  document_id TEXT NOT NULL REFERENCES documents(id),
+  field_path TEXT NOT NULL,
+  old_value TEXT,
+  new_value TEXT,
+  at TEXT NOT NULL,
+  by TEXT NOT NULL,
+  note TEXT
+);
+CREATE INDEX edits_document ON edits(document_id);
+`;
+
+interface DocumentRow {
+  id: string;
+  primary_path: string;
+  container: string;
+  sources: string;
+  path_metadata: string | null;
+  status: string;
+  error: string | null;
+  created_at: string;
+  updated_at: string;
+  duplicates: string | null;
+}
+
+interface AttemptRow {
+  document_id: string;
+  started_at: number;
+  ended_at: number;
+  purpose: string;
+  outcome: string;
+  http_status: number | null;
+  message: string | null;
+  prompt_tokens: number | null;
+  completion_tokens: number | null;
+  cost_usd: number | null;
+  model: string | null;
+}
+
+interface EditRow {
+  id: number;
+  document_id: string;
+  field_path: string;
+  old_value: string | null;
+  new_value: string | null;
+  at: string;
+  by: string;
+  note: string | null;
+}
+
+const DOCUMENT_COLUMNS = `d.id, d.primary_path, d.container, d.sources, d.path_metadata, d.status, d.error,
+  d.created_at, d.updated_at,
+  (SELECT json_group_array(path) FROM duplicate_paths p WHERE p.document_id = d.id) AS duplicates`;
+
+/** The Store on disk: SQLite in WAL mode, synchronous=NORMAL, every write in a transaction. */
+export class SqliteStore implements Store {
+  /** Prepared once and reused: compiling a statement per call costs time and native memory. */
+  private readonly statements = new Map<string, Database.Statement>();
+
+  private constructor(private readonly db: Database.Database) {}
+
+  private sql<P extends unknown[] = unknown[], R = unknown>(source: string): Database.Statement<P, R> {
+    let statement = this.statements.get(source);
+    if (!statement) {
+      statement = this.db.prepare(source);
+      this.statements.set(source, statement);
+    }
+    return statement as unknown as Database.Statement<P, R>;
+  }
+
+  /** Opens (creating when needed) the store file and brings its schema up to date. */
+  static open(file: string): SqliteStore {
+    if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
+    const db = new Database(file);
+    db.pragma("journal_mode = WAL");
+    db.pragma("synchronous = NORMAL");
+    db.pragma("busy_timeout = 5000");
+    db.pragma("foreign_keys = ON");
+    migrate(db);
+    return new SqliteStore(db);
+  }
+
+  upsertDocument(doc: NewDocument): UpsertOutcome {
+    return this.db.transaction((): UpsertOutcome => {
+      const now = new Date().toISOString();
+      const existing = this.sql<[string], { primary_path: string; status: string }>("SELECT primary_path, status FROM documents WHERE id = ?")
+        .get(doc.id);
+      if (existing) {
+        const status = existing.status as DocumentStatus;
+        if (existing.primary_path === doc.primaryPath) return { inserted: false, status, duplicatePath: false };
+        const added = this.sql("INSERT OR IGNORE INTO duplicate_paths (document_id, path, first_seen) VALUES (?, ?, ?)")
+          .run(doc.id, doc.primaryPath, now);
+        return { inserted: false, status, duplicatePath: added.changes > 0 };
+      }
+      const status: DocumentStatus = doc.failure ? "failed" : "pending";
+      this.sql(
+          `INSERT INTO documents (id, primary_path, container, sources, path_metadata, status, error, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          doc.id,
+          doc.primaryPath,
+          doc.container,
+          JSON.stringify(doc.sources),
+          doc.pathMetadata === null ? null : JSON.stringify(doc.pathMetadata),
+          status,
+          doc.failure ? JSON.stringify(doc.failure) : null,
+          now,
+          now,
+        );
+      return { inserted: true, status, duplicatePath: false };
+    })();
+  }
+
+  getDocument(id: string): DocumentRecord | null {
+    const row = this.sql<[string], DocumentRow>(`SELECT ${DOCUMENT_COLUMNS} FROM documents d WHERE d.id = ?`)
+      .get(id);
+    return row ? toDocument(row) : null;
+  }
+
+  listDocuments(filter: DocumentFilter = {}): DocumentRecord[] {
+    const { where, params } = statusWhere(filter);
+    const rows = this.sql<unknown[], DocumentRow>(`SELECT ${DOCUMENT_COLUMNS} FROM documents d ${where} ORDER BY d.seq LIMIT ? OFFSET ?`)
+      .all(...params, filter.limit ?? -1, filter.offset ?? 0);
+    return rows.map(toDocument);
+  }
+
+  countByStatus(): StatusCounts {
+    const counts = emptyStatusCounts();
+    const rows = this.sql<[], { status: DocumentStatus; n: number }>("SELECT status, COUNT(*) AS n FROM documents GROUP BY status")
+      .all();
+    for (const row of rows) counts[row.status] = row.n;
+    return counts;
+  }
+
+  resetStatus(ids: readonly string[]): number {
+    return this.db.transaction((): number => {
+      const now = new Date().toISOString();
+      const update = this.sql(
+        "UPDATE documents SET status = 'pending', error = NULL, updated_at = ? WHERE id = ? AND status != 'pending'",
+      );
+      const remove = this.sql("DELETE FROM results WHERE document_id = ?");
+      let changed = 0;
+      for (const id of ids) {
+        const result = update.run(now, id);
+        if (result.changes > 0) {
+          remove.run(id);
+          changed++;
+        }
+      }
+      return changed;
+    })();
+  }
+
+  recordAttempt(a: AttemptRecord): void {
+    this.sql(
+        `INSERT INTO attempts (document_id, started_at, ended_at, purpose, outcome, http_status, message,
+           prompt_tokens, completion_tokens, cost_usd, model) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        a.documentId,
+        a.startedAt,
+        a.endedAt,
+        a.purpose,
+        a.outcome,
+        a.httpStatus,
+        a.message,
+        a.promptTokens,
+        a.completionTokens,
+        a.costUsd,
+        a.model,
+      );
+  }
+
+  listAttempts(documentId?: string): AttemptRecord[] {
+    const rows =
+      documentId === undefined
+        ? this.sql<[], AttemptRow>("SELECT * FROM attempts ORDER BY id").all()
+        : this.sql<[string], AttemptRow>("SELECT * FROM attempts WHERE document_id = ? ORDER BY id").all(documentId);
+    return rows.map((r) => ({
+      documentId: r.document_id,
+      startedAt: r.started_at,
+      endedAt: r.ended_at,
+      purpose: r.purpose,
+      outcome: r.outcome as AttemptOutcome,
+      httpStatus: r.http_status,
+      message: r.message,
+      promptTokens: r.prompt_tokens,
+      completionTokens: r.completion_tokens,
+      costUsd: r.cost_usd,
+      model: r.model,
+    }));
+  }
+
+  attemptCountsByDocument(): Map<string, number> {
+    const rows = this.sql<[], { document_id: string; n: number }>("SELECT document_id, COUNT(*) AS n FROM attempts GROUP BY document_id")
+      .all();
+    return new Map(rows.map((r) => [r.document_id, r.n]));
+  }
+
+  usageTotals(): UsageTotals {
+    const row = this.sql<[], UsageTotals>(
+        `SELECT COUNT(*) AS requests, COUNT(cost_usd) AS costedRequests, COALESCE(SUM(cost_usd), 0) AS costUsd,
+           COALESCE(SUM(prompt_tokens), 0) AS promptTokens, COALESCE(SUM(completion_tokens), 0) AS completionTokens
+         FROM attempts`,
+      )
+      .get();
+    return row ?? { requests: 0, costedRequests: 0, costUsd: 0, promptTokens: 0, completionTokens: 0 };
+  }
+
+  countRequestsSince(sinceMs: number): number {
+    return (
+      this.sql<[number], number>("SELECT COUNT(*) FROM attempts WHERE started_at >= ?").pluck().get(sinceMs) ?? 0
+    );
+  }
+
+  requestStartsSince(sinceMs: number): number[] {
+    return this.sql<[number], number>("SELECT started_at FROM attempts WHERE started_at >= ? ORDER BY started_at")
+      .pluck()
+      .all(sinceMs);
+  }
+
+  saveResult(result: FormResult): void {
+    this.db.transaction(() => {
+      const now = new Date().toISOString();
+      const updated = this.sql("UPDATE documents SET status = ?, error = ?, updated_at = ? WHERE id = ?")
+        .run(result.status, result.error ? JSON.stringify(result.error) : null, now, result.document.id);
+      if (updated.changes === 0) throw new Error(`saveResult for unknown document ${result.document.id}`);
+      this.sql(
+          `INSERT INTO results (document_id, status, json, saved_at) VALUES (?, ?, ?, ?)
+           ON CONFLICT(document_id) DO UPDATE SET status = excluded.status, json = excluded.json, saved_at = excluded.saved_at`,
+        )
+        .run(result.document.id, result.status, JSON.stringify(result), now);
+    })();
+  }
+
+  getResult(documentId: string): Result<FormResult, string> | null {
+    const json = this.sql<[string], string>("SELECT json FROM results WHERE document_id = ?")
+      .pluck()
+      .get(documentId);
+    return json === undefined ? null : parseStoredResult(json);
+  }
+
+  *iterateResults(filter: DocumentFilter = {}): Iterable<{ documentId: string; result: Result<FormResult, string> }> {
+    const { where, params } = statusWhere(filter);
+    const rows = this.sql<unknown[], { id: string; json: string }>(
+        `SELECT d.id, r.json FROM documents d JOIN results r ON r.document_id = d.id ${where}
+         ORDER BY d.seq LIMIT ? OFFSET ?`,
+      )
+      .iterate(...params, filter.limit ?? -1, filter.offset ?? 0);
+    for (const row of rows) yield { documentId: row.id, result: parseStoredResult(row.json) };
+  }
+
+  setMeta(key: string, value: string): void {
+    this.sql("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
+      .run(key, value);
+  }
+
+  getMeta(key: string): string | null {
+    return this.sql<[string], string>("SELECT value FROM meta WHERE key = ?").pluck().get(key) ?? null;
+  }
+
+  applyEdit(edit: EditInput): Result<EditRecord, string> {
+    return this.db.transaction((): Result<EditRecord, string> => {
+      const stored = this.getResult(edit.documentId);
+      if (stored === null) return err(`no result for document ${edit.documentId}`);
+      if (!stored.ok) return stored;
+      const at = new Date().toISOString();
+      const edited = editResult(stored.value, edit.fieldPath, edit.newValue, edit.by, at, edit.note);
+      if (!edited.ok) return edited;
+      this.sql("UPDATE results SET json = ?, saved_at = ? WHERE document_id = ?")
+        .run(JSON.stringify(edited.value.updated), at, edit.documentId);
+      const inserted = this.sql(
+          "INSERT INTO edits (document_id, field_path, old_value, new_value, at, by, note) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .run(
+          edit.documentId,
+          edit.fieldPath,
+          JSON.stringify(edited.value.oldValue),
+          JSON.stringify(edit.newValue ?? null),
+          at,
+          edit.by,
+          edit.note ?? null,
+        );
+      return ok({
+        id: Number(inserted.lastInsertRowid),
+        documentId: edit.documentId,
+        fieldPath: edit.fieldPath,
+        oldValue: edited.value.oldValue,
+        newValue: edit.newValue,
+        at,
+        by: edit.by,
+        note: edit.note ?? null,
+      });
+    })();
+  }
+
+  listEdits(documentId?: string): EditRecord[] {
+    const rows =
+      documentId === undefined
+        ? this.sql<[], EditRow>("SELECT * FROM edits ORDER BY id").all()
+        : this.sql<[string], EditRow>("SELECT * FROM edits WHERE document_id = ? ORDER BY id").all(documentId);
+    return rows.map((r) => ({
+      id: r.id,
+      documentId: r.document_id,
+      fieldPath: r.field_path,
+      oldValue: r.old_value === null ? null : JSON.parse(r.old_value),
+      newValue: r.new_value === null ? null : JSON.parse(r.new_value),
+      at: r.at,
+      by: r.by,
+      note: r.note,
+    }));
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
+
+function migrate(db: Database.Database): void {
+  const version = db.pragma("user_version", { simple: true }) as number;
+  if (version > SCHEMA_VERSION) {
+    throw new Error(`the state file has schema version ${version}, newer than this program's ${SCHEMA_VERSION}`);
+  }
+  if (version === SCHEMA_VERSION) return;
+  db.transaction(() => {
+    if (version < 1) db.exec(SCHEMA_V1);
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  })();
+}
+
+function statusWhere(filter: DocumentFilter): { where: string; params: unknown[] } {
+  if (!filter.status || filter.status.length === 0) return { where: "", params: [] };
+  return { where: `WHERE d.status IN (${filter.status.map(() => "?").join(", ")})`, params: [...filter.status] };
+}
+
+function toDocument(row: DocumentRow): DocumentRecord {
+  const sources = SourcesSchema.safeParse(JSON.parse(row.sources));
+  const error = StoredErrorSchema.safeParse(row.error === null ? null : JSON.parse(row.error));
+  const duplicates = row.duplicates === null ? [] : (JSON.parse(row.duplicates) as unknown[]);
+  return {
+    id: row.id,
+    primaryPath: row.primary_path,
+    container: row.container as Container,
+    sources: sources.success ? sources.data : [],
+    pathMetadata: parsePathMetadata(row.path_metadata),
+    status: row.status as DocumentStatus,
+    error: error.success ? error.data : { code: "stored_error_invalid", message: String(row.error) },
+    duplicatePaths: duplicates.filter((p): p is string => typeof p === "string"),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
