@@ -1,0 +1,102 @@
+import { runBatch } from "../batch/engine.js";
+import { resultAppender } from "../batch/exports.js";
+import type { DocumentPipeline } from "../batch/pipeline.js";
+import { DEFAULT_RETRY_POLICY } from "../batch/retry-policy.js";
+import { createStandardPipeline } from "../batch/standard-pipeline.js";
+import { DEFAULT_REQUEST_MODE } from "../extract/types.js";
+import { resolveProviderConfig } from "../providers/config.js";
+import { createOpenAICompatibleProvider } from "../providers/openai-compatible.js";
+import type { Store } from "../storage/store.js";
+import type { ReferenceLookup } from "../verify/reference-lookup.js";
+import type { RunOutcome, RunSettings } from "./ports.js";
+import type { BatchRunner } from "./store-backend.js";
+
+/** Same default as `ballot-ocr process --timeout`. */
+export const DEFAULT_TIMEOUT_MS = 120_000;
+/** The store meta key `ballot-ocr process` uses to keep two runs off one output folder. */
+const LOCK_KEY = "lock";
+
+export interface EngineRunnerOptions {
+  readonly store: Store;
+  readonly outDir: string;
+  /** The provider the server was started with: its base URL is only reused for that same provider. */
+  readonly serverProvider: string;
+  readonly serverBaseUrl: string | undefined;
+  readonly env: NodeJS.ProcessEnv;
+  readonly reference?: ReferenceLookup;
+  /** Replaces the standard pipeline (tests). */
+  readonly pipeline?: (settings: RunSettings, providerName: string, model: string) => DocumentPipeline;
+}
+
+/**
+ * Runs the project's batch engine (runBatch with the standard pipeline, as `ballot-ocr process`
+ * does) for the web. The provider is resolved on the server from the page's choice of provider
+ * and model; its key comes from the server's environment only.
+ */
+export function createEngineRunner(options: EngineRunnerOptions): BatchRunner {
+  return async (inputDir, settings, signal, onEvent): Promise<RunOutcome> => {
+    const sameProvider = settings.provider === options.serverProvider;
+    const config = resolveProviderConfig({
+      provider: settings.provider === "custom" ? undefined : settings.provider,
+      baseUrl: sameProvider ? options.serverBaseUrl : undefined,
+      model: settings.model,
+      env: options.env,
+    });
+    if (!config.ok) return { end: "fatal", message: config.error };
+    const held = lockHolder(options.store);
+    if (held !== null) return { end: "fatal", message: `another run (pid ${held}) is using this output folder; wait for it or stop it first` };
+    options.store.setMeta(LOCK_KEY, JSON.stringify({ pid: process.pid, at: new Date().toISOString() }));
+
+    const limits = settings.limits;
+    const timeoutMs = limits.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const provider = createOpenAICompatibleProvider(config.value, { timeoutMs });
+    const pipeline =
+      options.pipeline?.(settings, config.value.provider, config.value.model) ??
+      createStandardPipeline({
+        requestMode: DEFAULT_REQUEST_MODE,
+        reask: true,
+        providerName: config.value.provider,
+        model: config.value.model,
+        ...(options.reference !== undefined ? { reference: options.reference } : {}),
+      });
+    try {
+      const summary = await runBatch(
+        {
+          inputs: [inputDir],
+          limits: {
+            rps: limits.rps ?? config.value.limits.rps,
+            rpm: limits.rpm ?? config.value.limits.rpm,
+            rpd: limits.rpd ?? config.value.limits.rpd,
+          },
+          workers: limits.workers ?? null,
+          retry: { ...DEFAULT_RETRY_POLICY, maxAttempts: limits.maxAttempts ?? DEFAULT_RETRY_POLICY.maxAttempts },
+          timeoutMs,
+          maxRequests: limits.maxRequests ?? null,
+          maxCostUsd: limits.maxCostUsd ?? null,
+          waitForQuota: false,
+          retryFailed: true,
+        },
+        { store: options.store, pipeline, provider, onResult: resultAppender(options.outDir) },
+        signal,
+        onEvent,
+      );
+      return { end: summary.end, message: summary.message };
+    } finally {
+      await pipeline.close();
+      options.store.setMeta(LOCK_KEY, "");
+    }
+  };
+}
+
+function lockHolder(store: Store): number | null {
+  const held = store.getMeta(LOCK_KEY);
+  if (!held) return null;
+  try {
+    const pid = Number(JSON.parse(held).pid);
+    if (!Number.isInteger(pid) || pid === process.pid) return null;
+    process.kill(pid, 0);
+    return pid;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM" ? -1 : null;
+  }
+}

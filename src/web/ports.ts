@@ -1,0 +1,89 @@
+import type { BatchEventListener, RunEnd } from "../batch/events.js";
+import type { FormResult } from "../forms/form-result.js";
+import type { Reference } from "../reference/reference.js";
+
+/**
+ * What the web server needs from the rest of the system. The real implementation
+ * (engine-backend.ts) wraps the same engine, store, checks and reports the CLI uses;
+ * API tests use a small in-memory one.
+ */
+
+/** Limits a user may set in the page; unset means "the engine's default for this provider". */
+export interface RunLimits {
+  readonly workers?: number;
+  readonly rps?: number;
+  readonly rpm?: number;
+  readonly rpd?: number;
+  readonly maxAttempts?: number;
+  readonly timeoutMs?: number;
+  readonly maxRequests?: number;
+  readonly maxCostUsd?: number;
+}
+
+export interface RunSettings {
+  readonly provider: string;
+  readonly model: string;
+  readonly limits: RunLimits;
+}
+
+/** Shown in the page. Never carries an API key: only whether one is configured. */
+export interface PublicDefaults {
+  readonly provider: string;
+  readonly model: string;
+  readonly baseUrl: string;
+  readonly providers: readonly string[];
+  readonly keyConfigured: boolean;
+  readonly limits: RunLimits;
+}
+
+export interface RunOutcome {
+  readonly end: RunEnd;
+  readonly message: string;
+}
+
+export interface EditRequest {
+  /** "totals.good", "votes.3" (row number) … */
+  readonly field: string;
+  readonly value: number | null;
+  readonly by: string;
+  readonly note?: string;
+}
+
+export interface EditEntry {
+  readonly documentId: string;
+  readonly field: string;
+  readonly oldValue: number | string | null;
+  readonly newValue: number | string | null;
+  readonly by: string;
+  readonly at: string;
+  readonly note?: string;
+}
+
+export type EditOutcome =
+  | { readonly kind: "ok"; readonly result: FormResult }
+  | { readonly kind: "not_found" }
+  | { readonly kind: "invalid"; readonly message: string };
+
+export interface ReportFile {
+  readonly name: string;
+  readonly path: string;
+  readonly bytes: number;
+}
+
+export interface WebBackend {
+  defaults(): PublicDefaults;
+  /** Strings that must never leave the server (API keys); outgoing text is scrubbed of them. */
+  secrets(): readonly string[];
+  /** Runs the batch engine over one folder; resolves when the run ends. */
+  runBatch(inputDir: string, settings: RunSettings, signal: AbortSignal, onEvent: BatchEventListener): Promise<RunOutcome>;
+  listResults(): Promise<readonly FormResult[]>;
+  getResult(documentId: string): Promise<FormResult | null>;
+  applyEdit(documentId: string, edit: EditRequest): Promise<EditOutcome>;
+  approve(documentId: string, by: string): Promise<EditOutcome>;
+  listEdits(documentId: string): Promise<readonly EditEntry[]>;
+  /** Regenerates every export from the store; returns the files written. */
+  writeReports(withConstituencyPdfs: boolean): Promise<readonly ReportFile[]>;
+  /** Official reference data for discrepancies and coverage, when the server has it. */
+  reference?(): Reference | null;
+  close(): Promise<void>;
+}

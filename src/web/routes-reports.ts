@@ -1,0 +1,45 @@
+import { createReadStream } from "node:fs";
+import path from "node:path";
+import type { FastifyInstance } from "fastify";
+import { z } from "zod";
+import { displayPath } from "./document-rows.js";
+import { buildOverview } from "./overview.js";
+import type { WebContext } from "./server.js";
+
+const TYPES: Readonly<Record<string, string>> = {
+  ".csv": "text/csv; charset=utf-8",
+  ".jsonl": "application/x-ndjson; charset=utf-8",
+  ".json": "application/json; charset=utf-8",
+  ".md": "text/markdown; charset=utf-8",
+  ".pdf": "application/pdf",
+};
+
+const NameQuery = z.object({ name: z.string().min(1).max(300) });
+
+export function registerReportRoutes(app: FastifyInstance, ctx: WebContext): void {
+  app.get("/api/reports", async (req) => {
+    const all = (req.query as { pdfs?: string }).pdfs === "all";
+    const files = await ctx.reports.current(all);
+    return { files: files.map((f) => ({ name: f.name, bytes: f.bytes, url: `/api/report?name=${encodeURIComponent(f.name)}` })) };
+  });
+
+  // Only a file the report writer just listed can be downloaded; the name is looked up, never joined to a path.
+  app.get("/api/report", async (req, reply) => {
+    const query = NameQuery.safeParse(req.query);
+    if (!query.success) return reply.code(400).send({ error: "which report?" });
+    const files = await ctx.reports.current();
+    const file = files.find((f) => f.name === query.data.name);
+    if (file === undefined) return reply.code(404).send({ error: "no such report" });
+    const type = TYPES[path.extname(file.name).toLowerCase()] ?? "application/octet-stream";
+    const base = path.basename(file.name);
+    return reply
+      .type(type)
+      .header("content-disposition", `attachment; filename="${base.replace(/[^\x20-\x7e]|"/g, "_")}"; filename*=UTF-8''${encodeURIComponent(base)}`)
+      .header("cache-control", "no-store")
+      .send(createReadStream(file.path));
+  });
+
+  app.get("/api/overview", async () =>
+    buildOverview(await ctx.backend.listResults(), ctx.backend.reference?.() ?? undefined, (p) => displayPath(p, ctx.uploads.root)),
+  );
+}

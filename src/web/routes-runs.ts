@@ -1,0 +1,75 @@
+import type { FastifyInstance } from "fastify";
+import { z } from "zod";
+import type { RunLimits, RunSettings } from "./ports.js";
+import type { WebContext } from "./server.js";
+
+const positive = z.number().positive().finite();
+const positiveInt = z.int().positive();
+
+const LimitsSchema = z
+  .object({
+    workers: positiveInt.max(256),
+    rps: positive,
+    rpm: positive,
+    rpd: positive,
+    maxAttempts: positiveInt.max(20),
+    timeoutMs: positiveInt.min(1000).max(3_600_000),
+    maxRequests: positiveInt,
+    maxCostUsd: positive,
+  })
+  .partial()
+  .strict();
+
+const StartRunSchema = z
+  .object({
+    batch: z.string().max(64),
+    provider: z.string().max(40).optional(),
+    model: z
+      .string()
+      .max(200)
+      .regex(/^[A-Za-z0-9._:/@+-]+$/, "model ids use letters, digits and . _ : / @ + -")
+      .optional(),
+    limits: LimitsSchema.optional(),
+  })
+  .strict();
+
+export function registerRunRoutes(app: FastifyInstance, ctx: WebContext): void {
+  app.get("/api/config", async () => ({ defaults: ctx.backend.defaults(), uploadLimits: ctx.uploads.limits }));
+
+  app.get("/api/run", async () => ({ run: ctx.runs.view(), active: ctx.runs.isActive() }));
+
+  app.post("/api/runs", async (req, reply) => {
+    const body = StartRunSchema.safeParse(req.body);
+    if (!body.success) return reply.code(400).send({ error: z.prettifyError(body.error) });
+    const { batch } = body.data;
+    if (!(await ctx.uploads.exists(batch))) return reply.code(404).send({ error: "unknown batch" });
+    const dir = ctx.uploads.batchDir(batch);
+    if (!dir.ok) return reply.code(404).send({ error: dir.error });
+    const defaults = ctx.backend.defaults();
+    const provider = body.data.provider ?? defaults.provider;
+    if (!defaults.providers.includes(provider)) return reply.code(400).send({ error: `unknown provider "${provider}"` });
+    const limits = { ...defaults.limits, ...dropUndefined(body.data.limits ?? {}) } as RunLimits;
+    const settings: RunSettings = { provider, model: body.data.model ?? defaults.model, limits };
+    const started = ctx.runs.start(batch, dir.value, settings);
+    if (!started.ok) return reply.code(409).send({ error: started.error });
+    return reply.code(202).send({ run: started.value });
+  });
+
+  app.post("/api/run/cancel", async (_req, reply) => {
+    const cancelled = ctx.runs.cancel();
+    if (!cancelled.ok) return reply.code(409).send({ error: cancelled.error });
+    return { run: cancelled.value };
+  });
+
+  // Live progress: a snapshot of the current run first, then every event as it happens.
+  app.get("/api/events", (req, reply) => {
+    reply.hijack();
+    const client = ctx.hub.attach(reply.raw);
+    client.send("snapshot", { run: ctx.runs.view(), active: ctx.runs.isActive() });
+    req.raw.on("close", () => client.close());
+  });
+}
+
+function dropUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

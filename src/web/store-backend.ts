@@ -1,0 +1,211 @@
+import path from "node:path";
+import type { BatchEventListener } from "../batch/events.js";
+import { err, ok, type Result } from "../basics/result.js";
+import type { FormResult, NumberCell } from "../forms/form-result.js";
+import type { Reference } from "../reference/reference.js";
+import { writeReports } from "../reports/write-reports.js";
+import { failedResult } from "../batch/failed-result.js";
+import type { DocumentRecord, EditRecord, Store } from "../storage/store.js";
+import { checkForm } from "../verify/check-form.js";
+import type {
+  EditEntry,
+  EditOutcome,
+  EditRequest,
+  PublicDefaults,
+  ReportFile,
+  RunOutcome,
+  RunSettings,
+  WebBackend,
+} from "./ports.js";
+
+/** Starts the batch engine on one folder; the real one wraps runBatch (engine-runner.ts). */
+export type BatchRunner = (
+  inputDir: string,
+  settings: RunSettings,
+  signal: AbortSignal,
+  onEvent: BatchEventListener,
+) => Promise<RunOutcome>;
+
+export interface StoreBackendOptions {
+  readonly store: Store;
+  readonly outDir: string;
+  readonly runner: BatchRunner;
+  readonly defaults: PublicDefaults;
+  /** API keys known to the server, scrubbed from every response. */
+  readonly secrets: readonly string[];
+  readonly reference?: Reference;
+}
+
+/**
+ * The web's backend over the project's own Store, checks and report writer: the same files
+ * `ballot-ocr process`/`report` produce, and review edits go through Store.applyEdit (audited).
+ */
+export class StoreBackend implements WebBackend {
+  constructor(private readonly options: StoreBackendOptions) {}
+
+  defaults(): PublicDefaults {
+    return this.options.defaults;
+  }
+
+  secrets(): readonly string[] {
+    return this.options.secrets;
+  }
+
+  reference(): Reference | null {
+    return this.options.reference ?? null;
+  }
+
+  runBatch(inputDir: string, settings: RunSettings, signal: AbortSignal, onEvent: BatchEventListener): Promise<RunOutcome> {
+    return this.options.runner(inputDir, settings, signal, onEvent);
+  }
+
+  async listResults(): Promise<readonly FormResult[]> {
+    const out: FormResult[] = [];
+    const seen = new Set<string>();
+    for (const { documentId, result } of this.options.store.iterateResults()) {
+      seen.add(documentId);
+      if (result.ok) out.push(result.value);
+    }
+    // Inputs refused at discovery have a failed document record but no result: list them too.
+    for (const doc of this.options.store.listDocuments({ status: ["failed"] })) {
+      if (!seen.has(doc.id)) out.push(this.#failedWithoutResult(doc));
+    }
+    return out;
+  }
+
+  async getResult(documentId: string): Promise<FormResult | null> {
+    const stored = this.options.store.getResult(documentId);
+    if (stored?.ok === true) return stored.value;
+    const doc = stored === null ? this.options.store.getDocument(documentId) : null;
+    return doc !== null && doc.status === "failed" ? this.#failedWithoutResult(doc) : null;
+  }
+
+  #failedWithoutResult(doc: DocumentRecord): FormResult {
+    return failedResult(doc, doc.error ?? { code: "failed", message: "the file could not be read" });
+  }
+
+  async applyEdit(documentId: string, edit: EditRequest): Promise<EditOutcome> {
+    const result = await this.getResult(documentId);
+    if (result === null) return { kind: "not_found" };
+    const located = locateCell(result, edit.field);
+    if (!located.ok) return { kind: "invalid", message: located.error };
+    const { cellPath, cell } = located.value;
+    const store = this.options.store;
+    const note = edit.note !== undefined ? { note: edit.note } : {};
+    // A blank or dash cell counts as zero whatever its value, so a person's number also makes it "digits".
+    const mark = edit.value === null ? "illegible" : "digits";
+    if (cell.mark !== mark) {
+      const marked = store.applyEdit({ documentId, fieldPath: `${cellPath}.mark`, newValue: mark, by: edit.by, ...note });
+      if (!marked.ok) return { kind: "invalid", message: marked.error };
+    }
+    const changed = store.applyEdit({ documentId, fieldPath: `${cellPath}.value`, newValue: edit.value, by: edit.by, ...note });
+    if (!changed.ok) return { kind: "invalid", message: changed.error };
+    return this.#recheck(documentId, null);
+  }
+
+  async approve(documentId: string, by: string): Promise<EditOutcome> {
+    const result = await this.getResult(documentId);
+    if (result === null) return { kind: "not_found" };
+    const outcome = checkForm(result, this.options.reference);
+    const failing = outcome.checks.filter((c) => !c.ok && c.severity === "error");
+    if (failing.length > 0) {
+      return {
+        kind: "invalid",
+        message: `${failing.length} hard check(s) still fail (${failing.map((c) => c.rule).join(", ")}); correct the values first`,
+      };
+    }
+    const recorded = this.options.store.applyEdit({ documentId, fieldPath: "status", newValue: "verified", by, note: "approved in review" });
+    if (!recorded.ok) return { kind: "invalid", message: recorded.error };
+    return this.#recheck(documentId, { approvedBy: by, approvedAt: recorded.value.at });
+  }
+
+  async listEdits(documentId: string): Promise<readonly EditEntry[]> {
+    const result = await this.getResult(documentId);
+    return this.options.store
+      .listEdits(documentId)
+      .filter((e) => !e.fieldPath.endsWith(".mark"))
+      .map((e) => toEntry(e, result));
+  }
+
+  async writeReports(withConstituencyPdfs: boolean): Promise<readonly ReportFile[]> {
+    const store = this.options.store;
+    const written = await writeReports({
+      results: (function* () {
+        for (const { result } of store.iterateResults()) if (result.ok) yield result.value;
+      })(),
+      outDir: this.options.outDir,
+      ...(this.options.reference !== undefined ? { reference: this.options.reference } : {}),
+      meta: { generatedAt: new Date().toISOString(), command: "ballot-ocr serve" },
+      // The two summary PDFs always; one PDF per constituency only when asked (hundreds on a big batch).
+      pdf: withConstituencyPdfs ? true : { constituencies: [] },
+    });
+    const { stat } = await import("node:fs/promises");
+    return Promise.all(
+      written.files.map(async (file) => {
+        const full = path.resolve(this.options.outDir, file);
+        return { name: path.relative(this.options.outDir, full).split(path.sep).join("/"), path: full, bytes: (await stat(full)).size };
+      }),
+    );
+  }
+
+  async close(): Promise<void> {
+    this.options.store.close();
+  }
+
+  /** Runs the checks again on the stored (edited) result and saves status, checks and reasons. */
+  async #recheck(documentId: string, review: FormResult["review"] | null): Promise<EditOutcome> {
+    const edited = await this.getResult(documentId);
+    if (edited === null) return { kind: "not_found" };
+    const outcome = checkForm(edited, this.options.reference);
+    const { review: _previous, ...rest } = edited;
+    // An edit after approval withdraws the approval: the approved numbers changed.
+    const updated: FormResult = {
+      ...rest,
+      checks: outcome.checks,
+      status: outcome.status,
+      reasons: outcome.reasons,
+      ...(review !== null && review !== undefined ? { review } : {}),
+    };
+    this.options.store.saveResult(updated);
+    return { kind: "ok", result: updated };
+  }
+}
+
+/** "totals.good" or "votes.3" (printed row number) → the cell's dot path in the result. */
+function locateCell(result: FormResult, field: string): Result<{ cellPath: string; cell: NumberCell }, string> {
+  const [group, key] = field.split(".");
+  if (group === "totals" && key !== undefined && key in result.totals) {
+    const cell = result.totals[key as keyof FormResult["totals"]];
+    if (cell === null) return err(`the form has no "${key}" line`);
+    return ok({ cellPath: `totals.${key}`, cell });
+  }
+  if (group === "votes" && key !== undefined) {
+    const index = result.votes.findIndex((row) => row.number === Number(key));
+    const row = result.votes[index];
+    if (row === undefined) return err(`no vote row number ${key}`);
+    return ok({ cellPath: `votes.${index}`, cell: row });
+  }
+  return err(`unknown field "${field}"`);
+}
+
+function toEntry(edit: EditRecord, result: FormResult | null): EditEntry {
+  let field = edit.fieldPath.replace(/\.value$/, "");
+  const voteIndex = /^votes\.(\d+)$/.exec(field);
+  if (voteIndex !== null && result !== null) {
+    const row = result.votes[Number(voteIndex[1])];
+    if (row !== undefined) field = `votes.${row.number}`;
+  }
+  return {
+    documentId: edit.documentId,
+    field,
+    oldValue: plain(edit.oldValue),
+    newValue: plain(edit.newValue),
+    by: edit.by,
+    at: edit.at,
+    ...(edit.note !== null ? { note: edit.note } : {}),
+  };
+}
+
+function plain(value: unknown): number | string | null {
+  return typeof value === "number" || typeof value === "string" ? value : null;
+}
