@@ -172,7 +172,9 @@ export class BatchGate implements ProviderGate {
           const now = clock.now();
           if (outcome.scope === "day") {
             // Reset times come from headers in whole seconds; keep them whole (UTC midnight stays 00:00:00).
-            const resetAt = outcome.retryAfterMs === null ? nextUtcMidnight(now) : Math.round((now + outcome.retryAfterMs) / 1000) * 1000;
+            const resetAt =
+              outcome.resetAt ??
+              (outcome.retryAfterMs === null ? nextUtcMidnight(now) : Math.round((now + outcome.retryAfterMs) / 1000) * 1000);
             limiter.pauseUntil(resetAt, "day", slot.at);
             continue;
           }

@@ -1,14 +1,31 @@
 import { readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { Command, CommanderError } from "commander";
-import { type CliContext, registerProcessCommand, UsageError } from "./commands/process.js";
-import { registerReferenceCommand } from "./commands/reference.js";
-import { registerReportCommand } from "./commands/report.js";
-import { registerServeCommand } from "./commands/serve.js";
-import { registerStatusCommand } from "./commands/status.js";
-import { registerSynthCommand } from "./commands/synth.js";
-import { registerThaiNumberCommand } from "./commands/thai-number.js";
-import { registerWorkerCommand } from "./commands/worker.js";
+import { type CliContext, UsageError } from "./cli-context.js";
+
+type Registrar = (program: Command, context: CliContext) => Promise<void>;
+
+/**
+ * Each command's module is imported only when that command runs (or for the full help), so a
+ * quick command does not pay for the web server, the canvas or the queue client.
+ */
+const COMMANDS: Readonly<Record<string, Registrar>> = {
+  process: async (program, context) => (await import("./commands/process.js")).registerProcessCommand(program, context),
+  status: async (program, context) => (await import("./commands/status.js")).registerStatusCommand(program, context),
+  report: async (program, context) => (await import("./commands/report.js")).registerReportCommand(program, context),
+  serve: async (program) => (await import("./commands/serve.js")).registerServeCommand(program),
+  worker: async (program, context) => (await import("./commands/worker.js")).registerWorkerCommand(program, context),
+  reference: async (program) => (await import("./commands/reference.js")).registerReferenceCommand(program),
+  synth: async (program) => (await import("./commands/synth.js")).registerSynthCommand(program),
+  "thai-number": async (program) => (await import("./commands/thai-number.js")).registerThaiNumberCommand(program),
+};
+
+/** The command named on the command line, or every command (for help and unknown names). */
+function commandsToRegister(argv: readonly string[]): Registrar[] {
+  const named = argv.slice(2).find((arg) => !arg.startsWith("-"));
+  const registrar = named === undefined ? undefined : COMMANDS[named];
+  return registrar ? [registrar] : Object.values(COMMANDS);
+}
 
 function packageVersion(): string {
   try {
@@ -45,16 +62,8 @@ export async function main(argv: string[], overrides: Partial<CliContext> = {}):
       writeOut: (text) => context.stdout.write(text),
       writeErr: (text) => context.stderr.write(text),
     });
-  registerProcessCommand(program, context);
-  registerStatusCommand(program, context);
-  registerReportCommand(program, context);
-  registerSynthCommand(program);
-  registerThaiNumberCommand(program);
-  registerServeCommand(program);
-  registerReferenceCommand(program);
-  registerWorkerCommand(program, context);
-
   try {
+    for (const register of commandsToRegister(argv)) await register(program, context);
     await program.parseAsync(argv);
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;

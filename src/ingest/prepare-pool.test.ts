@@ -41,8 +41,9 @@ describe("createPreparePool", () => {
     const pooled = await Promise.all(documents.map((doc) => pool.prepare(doc, DEFAULT_PREPARE_OPTIONS, signal)));
     const local = await Promise.all(documents.map((doc) => prepareDocument(doc, DEFAULT_PREPARE_OPTIONS, signal)));
     expect(pooled.map((r) => (r.ok ? r.value.length : r.error.code))).toEqual([3, "corrupt_image", 1, "pdf_encrypted", 2]);
+    // libvips keeps its error text per thread, so only the error code is compared.
     const strip = (result: (typeof pooled)[number]) =>
-      result.ok ? result.value.map(({ elapsedMs: _elapsed, ...page }) => page) : result.error;
+      result.ok ? result.value.map(({ elapsedMs: _elapsed, ...page }) => page) : result.error.code;
     expect(pooled.map(strip)).toEqual(local.map(strip));
     for (const result of pooled) {
       if (!result.ok) continue;
