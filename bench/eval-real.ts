@@ -1,0 +1,190 @@
+/**
+ * Scores the local (CPU) reader on the real development scans: ../shared/samples with its
+ * hand-made truth.json. Reports per-cell accuracy, the share of documents verified locally,
+ * silent errors (verified but wrong) and CPU time per page.
+ *
+ *   npm run eval:real -- [--samples DIR] [--min-confidence 0.9] [--cells FILE.jsonl] [--model FILE.onnx]
+ *
+ * Pages are rendered the way ingest prepares them for a provider (long side 1800 px, grey
+ * JPEG q82), so the reader sees what it would see in a run.
+ */
+import { access, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import * as mupdf from "mupdf";
+import sharp, { type Sharp } from "sharp";
+import { z } from "zod";
+import { DEFAULT_MIN_CONFIDENCE, decideLocal, rowKeys } from "../src/local/decide.js";
+import type { CellKey } from "../src/local/layout/page-layout.js";
+import { type PageImage, readDocument } from "../src/local/local-reader.js";
+import { defaultModelPath, loadDigitClassifier } from "../src/local/recognize/digit-classifier.js";
+
+const LONG_SIDE = 1800;
+const JPEG_QUALITY = 82;
+
+const TruthCell = z
+  .object({ digits: z.string().nullable(), mark: z.string(), value: z.number().nullable() })
+  .loose();
+const TruthEntry = z
+  .object({
+    id: z.string(),
+    source: z.string(),
+    kind: z.enum(["constituency", "party_list"]),
+    pages: z.number(),
+    page_type: z.string().optional(),
+    totals: z.record(z.string(), TruthCell).nullable(),
+    votes: z.array(TruthCell.extend({ no: z.number() })),
+    total_line: TruthCell.nullable(),
+    duplicate_of: z.string().optional(),
+  })
+  .loose();
+type TruthEntry = z.infer<typeof TruthEntry>;
+
+const TRUTH_TOTALS: Partial<Record<CellKey, string>> = {
+  good: "good",
+  bad: "bad",
+  novote: "novote",
+  received: "received",
+  ballots_in_envelopes: "ballots_in_envelopes",
+  envelopes: "envelopes",
+};
+
+async function renderPages(file: string, kind: TruthEntry["kind"]): Promise<PageImage[]> {
+  const bytes = await readFile(file);
+  if (!file.toLowerCase().endsWith(".pdf")) return [{ page: 1, data: await toPreparedJpeg(sharp(bytes)) }];
+  const doc = mupdf.Document.openDocument(bytes, "application/pdf");
+  // Count pages only, as ingest sends them: page 1 of a constituency form, pages 1-3 of a party-list form.
+  const countPages = Math.min(doc.countPages(), kind === "constituency" ? 1 : 3);
+  const pages: PageImage[] = [];
+  for (let i = 0; i < countPages; i++) {
+    const page = doc.loadPage(i);
+    const [x0, y0, x1, y1] = page.getBounds();
+    const scale = LONG_SIDE / Math.max(x1 - x0, y1 - y0);
+    const pixmap = page.toPixmap(mupdf.Matrix.scale(scale, scale), mupdf.ColorSpace.DeviceGray, false, true);
+    const raw = sharp(Buffer.from(pixmap.getPixels()), {
+      raw: { width: pixmap.getWidth(), height: pixmap.getHeight(), channels: 1 },
+    });
+    pages.push({ page: i + 1, data: await toPreparedJpeg(raw) });
+    pixmap.destroy();
+    page.destroy();
+  }
+  doc.destroy();
+  return pages;
+}
+
+function toPreparedJpeg(image: Sharp): Promise<Buffer> {
+  return image
+    .resize({ width: LONG_SIDE, height: LONG_SIDE, fit: "inside", withoutEnlargement: true })
+    .grayscale()
+    .jpeg({ quality: JPEG_QUALITY })
+    .toBuffer();
+}
+
+/** Loose page images sit in pages/ beside the PDFs' folders. */
+async function sourcePath(samples: string, source: string): Promise<string> {
+  const direct = path.join(samples, source);
+  try {
+    await access(direct);
+    return direct;
+  } catch {
+    return path.join(samples, "pages", source);
+  }
+}
+
+/** The truth for one of our cell keys: the counted value, or "blank" for an empty total. */
+function truthValue(entry: TruthEntry, key: CellKey): number | "blank" | undefined {
+  const cell = key.startsWith("row:")
+    ? entry.votes.find((v) => v.no === Number(key.slice(4)))
+    : key === "total_line"
+      ? entry.total_line
+      : entry.totals?.[TRUTH_TOTALS[key] ?? ""];
+  if (!cell) return undefined;
+  if (cell.value !== null) return cell.value;
+  if (cell.mark === "dash") return 0;
+  if (cell.mark === "blank") return key.startsWith("row:") ? 0 : "blank";
+  return undefined;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      samples: { type: "string", default: path.resolve(import.meta.dirname, "../../shared/samples") },
+      "min-confidence": { type: "string", default: String(DEFAULT_MIN_CONFIDENCE) },
+      cells: { type: "string" },
+      model: { type: "string" },
+    },
+  });
+  const samples = values.samples;
+  const minConfidence = Number(values["min-confidence"]);
+  const truth = z.array(TruthEntry).parse(JSON.parse(await readFile(path.join(samples, "truth.json"), "utf8")));
+  const classifier = await loadDigitClassifier(values.model ?? defaultModelPath());
+  const cellLog: string[] = [];
+  let cells = 0;
+  let correct = 0;
+  let written = 0;
+  let writtenCorrect = 0;
+  let confidentCells = 0;
+  let confidentCorrect = 0;
+  let docs = 0;
+  let verified = 0;
+  let silent = 0;
+  let pages = 0;
+  let cpuMs = 0;
+  for (const entry of truth) {
+    if (entry.page_type === "signatures") continue;
+    const images = await renderPages(await sourcePath(samples, entry.source), entry.kind);
+    const read = await readDocument(images, classifier);
+    const decision = decideLocal(read, minConfidence);
+    docs++;
+    pages += read.pages.length;
+    cpuMs += read.pages.reduce((s, p) => s + p.cpuMs, 0);
+    const keys: CellKey[] = [...rowKeys(entry.kind), "good", "bad", "novote", "received", "total_line"];
+    let wrongCells = 0;
+    let docCorrect = 0;
+    for (const key of keys) {
+      const expected = truthValue(entry, key);
+      if (expected === undefined) continue;
+      const got = read.cells.get(key);
+      const gotValue = got === undefined || got.value === null ? null : got.mark === "blank" && !key.startsWith("row:") ? "blank" : got.value;
+      const ok = gotValue === expected;
+      cells++;
+      const isWritten = typeof expected === "number" && expected > 0;
+      if (isWritten) written++;
+      if (isWritten && ok) writtenCorrect++;
+      if (ok) {
+        correct++;
+        docCorrect++;
+      } else wrongCells++;
+      if (got && got.value !== null && got.confidence >= minConfidence) {
+        confidentCells++;
+        if (ok) confidentCorrect++;
+      }
+      cellLog.push(
+        JSON.stringify({ doc: entry.id, key, expected, got: got?.digits ?? got?.mark ?? "missing", confidence: got?.confidence ?? 0, ok }),
+      );
+    }
+    // Silent error: verified although a cell the checks rely on is wrong.
+    const isSilent = decision.verified && wrongCells > 0;
+    if (decision.verified) verified++;
+    if (isSilent) silent++;
+    const roles = read.pages.map((p) => p.role ?? p.failure).join(",");
+    console.log(
+      `${entry.id.padEnd(40)} ${decision.verified ? "VERIFIED" : "review  "} cells ${docCorrect}/${docCorrect + wrongCells} pages [${roles}]${isSilent ? "  SILENT ERROR" : ""}`,
+    );
+    if (!decision.verified) console.log(`    ${decision.reasons.join("; ").slice(0, 300)}`);
+  }
+  if (values.cells) await writeFile(values.cells, `${cellLog.join("\n")}\n`);
+  const pct = (a: number, b: number): string => (b === 0 ? "n/a" : `${((100 * a) / b).toFixed(1)}%`);
+  console.log("");
+  console.log(`min confidence        ${minConfidence}`);
+  console.log(`cells                 ${cells}`);
+  console.log(`per-cell accuracy     ${pct(correct, cells)} (${correct}/${cells})`);
+  console.log(`written cells (> 0)    ${pct(writtenCorrect, written)} (${writtenCorrect}/${written})`);
+  console.log(`confident cells       ${pct(confidentCells, cells)} of cells, ${pct(confidentCorrect, confidentCells)} of them right`);
+  console.log(`documents             ${docs}`);
+  console.log(`verified locally      ${pct(verified, docs)} (${verified}/${docs})`);
+  console.log(`silent errors         ${silent}`);
+  console.log(`CPU per page          ${(cpuMs / 1000 / Math.max(1, pages)).toFixed(2)} s (${pages} pages)`);
+}
+
+await main();

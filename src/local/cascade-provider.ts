@@ -1,0 +1,61 @@
+import type { ExtractionOutcome, ExtractionRequest, Provider } from "../providers/provider.js";
+import { NO_USAGE } from "../providers/provider.js";
+import type { LocalProvider } from "./local-provider.js";
+import { toModelReply } from "./to-model-reply.js";
+
+export interface CascadeStats {
+  /** Requests answered by the local reader alone (its checks all passed). */
+  readonly local: number;
+  /** Requests passed on to the remote model. */
+  readonly remote: number;
+}
+
+export interface CascadeProvider extends Provider {
+  stats(): CascadeStats;
+}
+
+/**
+ * Local first, then the vision model: a request whose pages the local reader verifies
+ * (every cell confident, every sum holding) is answered locally and costs nothing; anything
+ * else goes to `remote`. Without a remote model the local reply comes back as it is, with
+ * "?" in the cells it doubted, so the form ends up in review with those cells named.
+ * Re-asks always go to the remote model when there is one.
+ */
+export function createCascadeProvider(local: LocalProvider, remote: Provider | null): CascadeProvider {
+  let answeredLocally = 0;
+  let passedOn = 0;
+  return {
+    name: remote ? `cascade(local,${remote.name})` : "cascade(local)",
+    model: remote ? remote.model : local.model,
+    metered: remote?.metered ?? false,
+    stats: () => ({ local: answeredLocally, remote: passedOn }),
+    async extract<T>(request: ExtractionRequest<T>, options: { signal: AbortSignal }): Promise<ExtractionOutcome<T>> {
+      if (request.purpose === "reask" && remote) {
+        passedOn++;
+        return remote.extract(request, options);
+      }
+      let reply: unknown;
+      let verified = false;
+      try {
+        const { read, decision } = await local.readLocally(request, options.signal);
+        verified = decision.verified;
+        reply = toModelReply(read, decision);
+      } catch (thrown) {
+        if (options.signal.aborted) throw thrown;
+        if (!remote) return local.extract(request, options);
+      }
+      if (verified || !remote) {
+        const parsed = request.replySchema.safeParse(reply);
+        if (parsed.success) {
+          answeredLocally++;
+          return { kind: "ok", reply: parsed.data, usage: NO_USAGE, model: local.model };
+        }
+        if (!remote) {
+          return { kind: "invalid_output", message: `local reply does not fit ${request.schemaName}`, usage: NO_USAGE };
+        }
+      }
+      passedOn++;
+      return remote.extract(request, options);
+    },
+  };
+}

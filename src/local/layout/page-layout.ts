@@ -1,0 +1,204 @@
+import { binarize } from "../image/binarize.js";
+import { type BinaryImage, type Box, decodeGray, type GrayImage, rotateGray } from "../image/gray-image.js";
+import { estimateSkewDegrees } from "./deskew.js";
+import { findDottedLines } from "./dotted-lines.js";
+import { findParenX, rowParenX } from "./paren-column.js";
+import { type ColumnRow, findTable, type TableLayout } from "./table-layout.js";
+
+/** Where the "(" of the words sits across the vote column on the printed forms (0.23-0.25 measured). */
+const BRACKET_SHARE = 0.245;
+
+/** Pages are analysed at this width: handwriting stays legible, analysis stays fast. */
+export const WORK_WIDTH = 1200;
+
+/** Which printed page of which form this is, recognised from its table. */
+export type PageRole = "constituency_1" | "party_list_1" | "party_list_2" | "party_list_3";
+
+/** Number cells this reader knows how to find. Vote rows are "row:N". */
+export type TotalKey = "good" | "bad" | "novote" | "received" | "ballots_in_envelopes" | "envelopes";
+export type CellKey = `row:${number}` | TotalKey | "total_line";
+
+export interface CellBox {
+  readonly key: CellKey;
+  readonly box: Box;
+  /** Height of a writing line here, in px: the scale for glyph filters. */
+  readonly pitch: number;
+}
+
+export interface PageLayout {
+  readonly role: PageRole;
+  readonly gray: GrayImage;
+  readonly binary: BinaryImage;
+  readonly skewDegrees: number;
+  readonly cells: readonly CellBox[];
+  /** Cells the layout expected but could not place. */
+  readonly missing: readonly CellKey[];
+}
+
+export type PageLayoutFailure =
+  | { readonly reason: "no_table" | "no_columns" | "no_rows" }
+  | { readonly reason: "unexpected_rows"; readonly rows: number };
+
+export type PageLayoutResult = { ok: true; value: PageLayout } | { ok: false; error: PageLayoutFailure };
+
+/** Decodes, levels and binarises a page, then finds its table, rows and number cells. */
+export async function analyzePage(bytes: Buffer, pageNumber: number | null): Promise<PageLayoutResult> {
+  let gray = await decodeGray(bytes, WORK_WIDTH);
+  let binary = binarize(gray);
+  const skewDegrees = estimateSkewDegrees(binary);
+  if (Math.abs(skewDegrees) >= 0.05) {
+    gray = await rotateGray(gray, -skewDegrees);
+    binary = binarize(gray);
+  }
+  return layoutLevelledPage(gray, binary, skewDegrees, pageNumber);
+}
+
+export function layoutLevelledPage(
+  gray: GrayImage,
+  binary: BinaryImage,
+  skewDegrees: number,
+  pageNumber: number | null,
+): PageLayoutResult {
+  const table = findTable(binary);
+  if (!table.ok) return { ok: false, error: { reason: table.error } };
+  const t = table.value;
+  const header = t.rows[0]!;
+  const data = t.rows.slice(1);
+  const pitch = median(data.map((r) => r.bottom - r.top));
+  // The header row holds two printed lines: it must be clearly taller than a vote row.
+  if (header.bottom - header.top < pitch * 1.1) {
+    return { ok: false, error: { reason: "unexpected_rows", rows: data.length } };
+  }
+  const role = pageRole(binary, t, data, pageNumber);
+  if (!role) return { ok: false, error: { reason: "unexpected_rows", rows: data.length } };
+  // Where the brackets do not line up well enough to be found (handwriting over them), fall
+  // back to where they are printed on every form seen; each row then looks for its own bracket,
+  // and an empty cell still needs its dotted line to count as zero.
+  const parenX = findParenX(binary, data, t.voteLeft, t.voteRight) ?? t.voteLeft + (t.voteRight - t.voteLeft) * BRACKET_SHARE;
+  const cells: CellBox[] = [];
+  const firstRow = role === "party_list_2" ? 11 : role === "party_list_3" ? 35 : 1;
+  const voteRows = role === "party_list_2" ? 24 : role === "party_list_3" ? 23 : 10;
+  data.forEach((row, i) => {
+    const key: CellKey = i < voteRows ? `row:${firstRow + i}` : "total_line";
+    const left = localRuleX(binary, t.voteLeft, row);
+    cells.push({
+      key,
+      box: {
+        x0: Math.round(left + 4),
+        y0: Math.round(row.top + 3),
+        x1: Math.round(rowParenX(binary, row, parenX) - 1),
+        y1: Math.round(row.bottom - 2),
+      },
+      pitch,
+    });
+  });
+  const missing: CellKey[] = [];
+  if (role === "constituency_1" || role === "party_list_1") {
+    const totals = totalsCells(binary, t);
+    cells.push(...totals.cells);
+    missing.push(...totals.missing);
+  }
+  return { ok: true, value: { role, gray, binary, skewDegrees, cells, missing } };
+}
+
+function pageRole(
+  binary: BinaryImage,
+  table: TableLayout,
+  data: readonly ColumnRow[],
+  pageNumber: number | null,
+): PageRole | null {
+  const last = data[data.length - 1]!;
+  // The total line's row is one merged cell left of the votes: no rule at the first inner column.
+  const firstInner = table.columns.find((x) => x > table.columns[0]! + 20 && x < table.voteLeft - 20);
+  const lastRowMerged = firstInner !== undefined && !hasVerticalRule(binary, firstInner, last);
+  if (data.length === 11 && lastRowMerged) return "constituency_1";
+  if (data.length === 10) return "party_list_1";
+  if (data.length === 24) {
+    // Pages 2 and 3 differ only in the total line; the document's page order is the stronger cue.
+    if (pageNumber === 2) return "party_list_2";
+    if (pageNumber === 3) return "party_list_3";
+    if (firstInner === undefined) return null;
+    return lastRowMerged ? "party_list_3" : "party_list_2";
+  }
+  return null;
+}
+
+function hasVerticalRule(binary: BinaryImage, x: number, row: ColumnRow): boolean {
+  const y0 = Math.round(row.top + (row.bottom - row.top) * 0.2);
+  const y1 = Math.round(row.bottom - (row.bottom - row.top) * 0.2);
+  let best = 0;
+  for (let cx = Math.round(x) - 12; cx <= Math.round(x) + 12; cx++) {
+    let count = 0;
+    for (let y = y0; y < y1; y++) {
+      const i = y * binary.width + cx;
+      if (binary.data[i] || binary.data[i + 1]) count++;
+    }
+    best = Math.max(best, count);
+  }
+  return best >= (y1 - y0) * 0.7;
+}
+
+/** The column rule's x within one row (pages curve, so it drifts a few px down the table). */
+function localRuleX(binary: BinaryImage, x: number, row: ColumnRow): number {
+  const y0 = Math.round(row.top + (row.bottom - row.top) * 0.2);
+  const y1 = Math.round(row.bottom - (row.bottom - row.top) * 0.2);
+  let bestX = x;
+  let best = -1;
+  for (let cx = Math.round(x) - 12; cx <= Math.round(x) + 12; cx++) {
+    let count = 0;
+    for (let y = y0; y < y1; y++) count += binary.data[y * binary.width + cx] ?? 0;
+    if (count > best) {
+      best = count;
+      bestX = cx;
+    }
+  }
+  return best >= (y1 - y0) * 0.6 ? bestX : x;
+}
+
+/**
+ * The ballot totals above the table: the last three dotted lines with a number segment and
+ * a words segment are good, bad and no-vote; the dotted lines just above them are, upwards,
+ * received, ballots in envelopes and envelopes (the last two on 5/17 forms only).
+ */
+function totalsCells(binary: BinaryImage, table: TableLayout): { cells: CellBox[]; missing: CellKey[] } {
+  const width = binary.width;
+  const region = { x0: 0, y0: Math.round(table.top * 0.3), x1: width, y1: Math.round(table.top) };
+  const lines = findDottedLines(binary, region, Math.max(3, Math.round(width * 0.0045)), width * 0.02);
+  const paired = lines.filter((l) => l.segments.length >= 2 && l.segments[l.segments.length - 1]!.x1 - l.segments[l.segments.length - 1]!.x0 > (l.segments[l.segments.length - 2]!.x1 - l.segments[l.segments.length - 2]!.x0) * 2);
+  const cells: CellBox[] = [];
+  const missing: CellKey[] = [];
+  const triple = paired.slice(-3);
+  if (triple.length < 3) return { cells, missing: ["good", "bad", "novote", "received"] };
+  const linePitch = (triple[2]!.y - triple[0]!.y) / 2;
+  const boxFor = (y: number, segment: { x0: number; x1: number }): Box => ({
+    x0: Math.round(segment.x0 - 3),
+    y0: Math.round(y - linePitch * 0.95),
+    x1: Math.round(segment.x1 + 6),
+    y1: Math.round(y + linePitch * 0.2),
+  });
+  (["good", "bad", "novote"] as const).forEach((key, i) => {
+    const line = triple[i]!;
+    const numberSegment = line.segments[line.segments.length - 2]!;
+    cells.push({ key, box: boxFor(line.y, numberSegment), pitch: linePitch });
+  });
+  const above = lines.filter((l) => l.y < triple[0]!.y - linePitch * 0.5).reverse();
+  const upper: TotalKey[] = ["received", "ballots_in_envelopes", "envelopes"];
+  let previousY = triple[0]!.y;
+  for (const key of upper) {
+    const line = above.shift();
+    if (!line || previousY - line.y > linePitch * 4.5) {
+      missing.push(key);
+      break;
+    }
+    // The number segment is the widest one left of any words.
+    const segment = [...line.segments].sort((a, b) => b.x1 - b.x0 - (a.x1 - a.x0))[0]!;
+    cells.push({ key, box: boxFor(line.y, segment), pitch: linePitch });
+    previousY = line.y;
+  }
+  return { cells, missing };
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+}

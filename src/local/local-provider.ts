@@ -1,0 +1,80 @@
+import type { ExtractionOutcome, ExtractionRequest, Provider } from "../providers/provider.js";
+import { NO_USAGE } from "../providers/provider.js";
+import { DEFAULT_MIN_CONFIDENCE, decideLocal, type LocalDecision } from "./decide.js";
+import type { LocalDocumentRead } from "./local-read.js";
+import { readDocument } from "./local-reader.js";
+import { type DigitClassifier, defaultModelPath, loadDigitClassifier } from "./recognize/digit-classifier.js";
+import { toModelReply } from "./to-model-reply.js";
+
+export const LOCAL_MODEL_NAME = "local-digits-v1";
+
+export interface LocalProviderOptions {
+  /** ONNX glyph classifier; default: the committed src/local/model/digits.onnx. */
+  readonly modelPath?: string;
+  /** Glyph probability every cell must reach; default DEFAULT_MIN_CONFIDENCE. */
+  readonly minConfidence?: number;
+}
+
+/** The local reading plus its verdict, for callers (the cascade) that want more than the reply. */
+export interface LocalProviderRead {
+  readonly read: LocalDocumentRead;
+  readonly decision: LocalDecision;
+}
+
+export interface LocalProvider extends Provider {
+  /** Reads a request's pages and decides, without shaping a reply. */
+  readLocally(request: ExtractionRequest<unknown>, signal: AbortSignal): Promise<LocalProviderRead>;
+}
+
+/**
+ * The offline reader behind the provider seam: no key, no network, no quota. It reads the
+ * handwritten digits of the vote and total cells on the CPU and answers in the model-reply
+ * shape, with "?" wherever it is not sure. The classifier loads once, on first use.
+ */
+export function createLocalProvider(options: LocalProviderOptions = {}): LocalProvider {
+  const modelPath = options.modelPath ?? defaultModelPath();
+  const minConfidence = options.minConfidence ?? DEFAULT_MIN_CONFIDENCE;
+  let classifier: Promise<DigitClassifier> | null = null;
+  const classifierOnce = (): Promise<DigitClassifier> => {
+    classifier ??= loadDigitClassifier(modelPath);
+    return classifier;
+  };
+
+  const readLocally = async (request: ExtractionRequest<unknown>, signal: AbortSignal): Promise<LocalProviderRead> => {
+    const images = request.images.map((image) => ({ page: image.page, data: image.data }));
+    const read = await readDocument(images, await classifierOnce(), signal);
+    return { read, decision: decideLocal(read, minConfidence) };
+  };
+
+  return {
+    name: "local",
+    model: LOCAL_MODEL_NAME,
+    metered: false,
+    readLocally,
+    async extract<T>(request: ExtractionRequest<T>, { signal }: { signal: AbortSignal }): Promise<ExtractionOutcome<T>> {
+      try {
+        await classifierOnce();
+      } catch (thrown) {
+        // Without its model the reader can read nothing: stop the batch, not just this document.
+        classifier = null;
+        return { kind: "fatal", scope: "batch", message: `local model ${modelPath} did not load: ${describe(thrown)}` };
+      }
+      let local: LocalProviderRead;
+      try {
+        local = await readLocally(request, signal);
+      } catch (thrown) {
+        if (signal.aborted) throw thrown;
+        return { kind: "fatal", scope: "document", message: `local reader failed: ${describe(thrown)}` };
+      }
+      const parsed = request.replySchema.safeParse(toModelReply(local.read, local.decision));
+      if (!parsed.success) {
+        return { kind: "invalid_output", message: `local reply does not fit ${request.schemaName}`, usage: NO_USAGE };
+      }
+      return { kind: "ok", reply: parsed.data, usage: NO_USAGE, model: LOCAL_MODEL_NAME };
+    },
+  };
+}
+
+function describe(thrown: unknown): string {
+  return thrown instanceof Error ? thrown.message : String(thrown);
+}

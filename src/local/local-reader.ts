@@ -1,0 +1,113 @@
+import type { FormKind } from "../forms/form-kind.js";
+import { analyzePage, type CellKey, type PageRole } from "./layout/page-layout.js";
+import type { LocalDocumentRead, LocalPageRead } from "./local-read.js";
+import type { DigitClassifier, GlyphGuess } from "./recognize/digit-classifier.js";
+import { type LocalCellRead, readCell } from "./recognize/read-cell.js";
+import { type Glyph, segmentCell } from "./recognize/segment-cell.js";
+
+export interface PageImage {
+  /** 1-based page of the document. */
+  readonly page: number;
+  readonly data: Buffer;
+}
+
+/** Fewer dots than this in an empty cell: the dotted line is not where the layout put the cell. */
+const MIN_BASELINE_DOTS = 4;
+
+const UNSURE_BLANK: LocalCellRead = {
+  mark: "unsure",
+  digits: null,
+  value: null,
+  confidence: 0,
+  doubt: "empty, but no dotted line where the cell should be",
+};
+
+/** Reads the number cells of one page image. Never throws for a page it cannot lay out. */
+export async function readPage(image: PageImage, classifier: DigitClassifier): Promise<LocalPageRead> {
+  const started = process.cpuUsage();
+  const cpuMs = (): number => {
+    const used = process.cpuUsage(started);
+    return (used.user + used.system) / 1000;
+  };
+  const layout = await analyzePage(image.data, image.page);
+  if (!layout.ok) {
+    return { page: image.page, role: null, failure: layout.error.reason, cells: new Map(), cpuMs: cpuMs() };
+  }
+  const { binary, cells } = layout.value;
+  // Ballot totals sit on short dotted lines in running text; vote cells are bounded by rules.
+  const inks = cells.map((cell) => segmentCell(binary, cell.box, cell.pitch, !cell.key.startsWith("row:") && cell.key !== "total_line"));
+  const glyphs = inks.flatMap((ink) => ink.glyphs);
+  const guesses = await classifier.classify(glyphs.map((g) => g.input));
+  const resolved = await resolveTouchingDigits(glyphs, guesses, classifier);
+  const reads = new Map<CellKey, LocalCellRead>();
+  let next = 0;
+  cells.forEach((cell, i) => {
+    const ink = inks[i]!;
+    const count = ink.glyphs.length;
+    const read = readCell(resolved.slice(next, next + count).flat());
+    next += count;
+    // An empty cell counts as 0 only where its dotted line shows the layout is right.
+    const misplaced = read.mark === "blank" && ink.dots < MIN_BASELINE_DOTS;
+    reads.set(cell.key, misplaced ? { ...UNSURE_BLANK } : read);
+  });
+  return { page: image.page, role: layout.value.role, failure: null, cells: reads, cpuMs: cpuMs() };
+}
+
+/**
+ * Digits written touching ("25", "649") come out of segmentation as one wide glyph that the
+ * classifier calls junk. Such a glyph is replaced by the cut whose pieces are all digits and
+ * whose weakest piece is the most certain.
+ */
+async function resolveTouchingDigits(
+  glyphs: readonly Glyph[],
+  guesses: readonly GlyphGuess[],
+  classifier: DigitClassifier,
+): Promise<GlyphGuess[][]> {
+  const candidates: { glyph: number; pieces: readonly Float32Array[] }[] = [];
+  glyphs.forEach((glyph, i) => {
+    const guess = guesses[i]!;
+    // Only a glyph the classifier rejects as a whole is cut: a weak single digit stays one glyph.
+    if (guess.label !== "junk") return;
+    for (const pieces of glyph.splits) candidates.push({ glyph: i, pieces });
+  });
+  const pieceGuesses = await classifier.classify(candidates.flatMap((c) => c.pieces));
+  const result = guesses.map((g) => [g]);
+  let next = 0;
+  for (const candidate of candidates) {
+    const mine = pieceGuesses.slice(next, next + candidate.pieces.length);
+    next += candidate.pieces.length;
+    if (mine.some((g) => g.label === "junk" || g.label === "-")) continue;
+    const weakest = Math.min(...mine.map((g) => g.probability));
+    const current = result[candidate.glyph]!;
+    const currentScore = current.length === 1 && current[0]!.label === "junk" ? 0 : Math.min(...current.map((g) => g.probability));
+    if (weakest > currentScore) result[candidate.glyph] = mine;
+  }
+  return result;
+}
+
+/** Reads every page of a document and merges the cells. Pages are read one after another. */
+export async function readDocument(
+  images: readonly PageImage[],
+  classifier: DigitClassifier,
+  signal?: AbortSignal,
+): Promise<LocalDocumentRead> {
+  const pages: LocalPageRead[] = [];
+  for (const image of images) {
+    signal?.throwIfAborted();
+    pages.push(await readPage(image, classifier));
+  }
+  const cells = new Map<CellKey, LocalCellRead>();
+  for (const page of pages) {
+    for (const [key, read] of page.cells) {
+      const existing = cells.get(key);
+      if (!existing || read.confidence > existing.confidence) cells.set(key, read);
+    }
+  }
+  return { kind: kindOf(pages.map((p) => p.role)), pages, cells };
+}
+
+function kindOf(roles: readonly (PageRole | null)[]): FormKind | null {
+  if (roles.includes("constituency_1")) return "constituency";
+  if (roles.some((r) => r?.startsWith("party_list"))) return "party_list";
+  return null;
+}

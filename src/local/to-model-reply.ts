@@ -1,0 +1,58 @@
+import type { CellReply, ModelReply, RowReply, TotalsReply } from "../extract/model-reply.js";
+import { type LocalDecision, rowKeys } from "./decide.js";
+import type { CellKey } from "./layout/page-layout.js";
+import type { LocalDocumentRead } from "./local-read.js";
+
+/** The reply's mark for a cell the local reader doubts (the prompt's "unreadable"). */
+export const UNSURE_DIGITS = "?";
+
+/**
+ * The local reading in the shape a vision model answers with, so assembly and checks treat
+ * both alike. Cells the reader doubts come back as "?", so a doubtful form can never pass the
+ * checks on a guess. Words are not read locally (null); header fields other than the form kind
+ * are left to path metadata.
+ */
+export function toModelReply(read: LocalDocumentRead, decision: LocalDecision): ModelReply {
+  const doubted = new Set<CellKey>(decision.doubtedCells);
+  const cell = (key: CellKey): CellReply | null => {
+    const local = read.cells.get(key);
+    if (!local) return null;
+    if (doubted.has(key) || local.value === null) return { digits: UNSURE_DIGITS, words: null };
+    return { digits: local.digits, words: null };
+  };
+  const totals: TotalsReply = {
+    eligibleVoters: null,
+    votersTurnedUp: null,
+    envelopes: cell("envelopes"),
+    ballotsInEnvelopes: cell("ballots_in_envelopes"),
+    ballotsReceived: cell("received"),
+    ballotsUsed: null,
+    ballotsRemaining: null,
+    good: cell("good"),
+    bad: cell("bad"),
+    noVote: cell("novote"),
+    voteTotal: cell("total_line"),
+  };
+  const rows: RowReply[] = [];
+  if (read.kind) {
+    for (const key of rowKeys(read.kind)) {
+      const reply = cell(key);
+      if (reply) rows.push({ number: Number(key.slice(4)), ...reply });
+    }
+  }
+  return {
+    header: {
+      formCode: null,
+      formKind: read.kind,
+      province: null,
+      constituency: null,
+      district: null,
+      subdistrict: null,
+      unit: null,
+      setNumber: null,
+      countingPlace: null,
+    },
+    totals,
+    rows,
+  };
+}
