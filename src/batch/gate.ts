@@ -1,4 +1,5 @@
 import type { GatedOutcome, ProviderGate } from "../extract/types.js";
+import { isLocalFirst, type LocalFirstProvider } from "../local/local-first.js";
 import type { ExtractionOutcome, ExtractionRequest, Provider, Usage } from "../providers/provider.js";
 import type { AttemptOutcome, Store } from "../storage/store.js";
 import { type Clock, nextUtcMidnight, sleep } from "./clock.js";
@@ -116,12 +117,41 @@ export class BatchGate implements ProviderGate {
   }
 
   async call<T>(request: ExtractionRequest<T>, signal: AbortSignal): Promise<GatedOutcome<T>> {
+    const { provider } = this.deps;
+    let paid: Provider = provider;
+    if (isLocalFirst(provider)) {
+      // The local reader (alone, or as the cascade's first stage) costs no quota, money or rate
+      // slot: it runs before the limiter and budgets, adds nothing to the request count, and is
+      // not recorded as an attempt (the attempts table seeds the daily quota on resume).
+      const local = await this.answerLocally(provider, request, signal);
+      if (local !== null || provider.remote === null) return local ?? CANCELLED;
+      paid = provider.remote;
+    }
     const counter = { sent: 0 };
-    const outcome = await this.callWithRetries(request, signal, counter);
+    const outcome = await this.callWithRetries(paid, request, signal, counter);
     return { ...outcome, attempts: counter.sent };
   }
 
+  private async answerLocally<T>(
+    provider: LocalFirstProvider,
+    request: ExtractionRequest<T>,
+    signal: AbortSignal,
+  ): Promise<ExtractionOutcome<T> | null> {
+    if (signal.aborted) return CANCELLED;
+    let outcome: ExtractionOutcome<T> | null;
+    try {
+      outcome = await provider.answerLocally(request, signal);
+    } catch (error) {
+      if (signal.aborted) return CANCELLED;
+      outcome = { kind: "fatal", scope: "document", message: `local reader error: ${error instanceof Error ? error.message : String(error)}` };
+    }
+    if (signal.aborted) return CANCELLED;
+    if (outcome?.kind === "fatal" && outcome.scope === "batch") this.stop({ kind: "fatal", message: outcome.message });
+    return outcome;
+  }
+
   private async callWithRetries<T>(
+    provider: Provider,
     request: ExtractionRequest<T>,
     signal: AbortSignal,
     counter: { sent: number },
@@ -154,7 +184,7 @@ export class BatchGate implements ProviderGate {
       if (late) return late;
 
       counter.sent++;
-      const outcome = await this.send(request, slot.at, signal);
+      const outcome = await this.send(provider, request, slot.at, signal);
       if (signal.aborted) return CANCELLED;
       const decision = decideRetry(outcome, attempt + 1, this.options.retry, this.deps.random);
       switch (decision.kind) {
@@ -252,8 +282,8 @@ export class BatchGate implements ProviderGate {
   }
 
   /** One provider call under a timeout; always returns an outcome and records the attempt. */
-  private async send<T>(request: ExtractionRequest<T>, startedAt: number, signal: AbortSignal): Promise<ExtractionOutcome<T>> {
-    const { clock, provider, store } = this.deps;
+  private async send<T>(provider: Provider, request: ExtractionRequest<T>, startedAt: number, signal: AbortSignal): Promise<ExtractionOutcome<T>> {
+    const { clock, store } = this.deps;
     const timeout = new AbortController();
     const cancelTimer = clock.setTimer(this.options.timeoutMs, () => timeout.abort());
     const combined = AbortSignal.any([signal, timeout.signal]);

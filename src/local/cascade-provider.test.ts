@@ -28,7 +28,11 @@ function stubLocal(): LocalProvider {
     name: "local",
     model: "local-digits-v1",
     metered: false,
+    remote: null,
     async extract() {
+      throw new Error("not used");
+    },
+    async answerLocally() {
       throw new Error("not used");
     },
     async readLocally(req) {

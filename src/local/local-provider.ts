@@ -1,6 +1,7 @@
-import type { ExtractionOutcome, ExtractionRequest, Provider } from "../providers/provider.js";
+import type { ExtractionOutcome, ExtractionRequest } from "../providers/provider.js";
 import { NO_USAGE } from "../providers/provider.js";
 import { DEFAULT_MIN_CONFIDENCE, decideLocal, type LocalDecision } from "./decide.js";
+import type { LocalFirstProvider } from "./local-first.js";
 import type { LocalDocumentRead } from "./local-read.js";
 import { readDocument } from "./local-reader.js";
 import { type DigitClassifier, defaultModelPath, loadDigitClassifier } from "./recognize/digit-classifier.js";
@@ -21,7 +22,7 @@ export interface LocalProviderRead {
   readonly decision: LocalDecision;
 }
 
-export interface LocalProvider extends Provider {
+export interface LocalProvider extends LocalFirstProvider {
   /** Reads a request's pages and decides, without shaping a reply. */
   readLocally(request: ExtractionRequest<unknown>, signal: AbortSignal): Promise<LocalProviderRead>;
 }
@@ -46,32 +47,37 @@ export function createLocalProvider(options: LocalProviderOptions = {}): LocalPr
     return { read, decision: decideLocal(read, minConfidence) };
   };
 
+  const extract = async <T>(request: ExtractionRequest<T>, { signal }: { signal: AbortSignal }): Promise<ExtractionOutcome<T>> => {
+    try {
+      await classifierOnce();
+    } catch (thrown) {
+      // Without its model the reader can read nothing: stop the batch, not just this document.
+      classifier = null;
+      return { kind: "fatal", scope: "batch", message: `local model ${modelPath} did not load: ${describe(thrown)}` };
+    }
+    let local: LocalProviderRead;
+    try {
+      local = await readLocally(request, signal);
+    } catch (thrown) {
+      if (signal.aborted) throw thrown;
+      return { kind: "fatal", scope: "document", message: `local reader failed: ${describe(thrown)}` };
+    }
+    const parsed = request.replySchema.safeParse(toModelReply(local.read, local.decision));
+    if (!parsed.success) {
+      return { kind: "invalid_output", message: `local reply does not fit ${request.schemaName}`, usage: NO_USAGE };
+    }
+    return { kind: "ok", reply: parsed.data, usage: NO_USAGE, model: LOCAL_MODEL_NAME };
+  };
+
   return {
     name: "local",
     model: LOCAL_MODEL_NAME,
     metered: false,
+    remote: null,
     readLocally,
-    async extract<T>(request: ExtractionRequest<T>, { signal }: { signal: AbortSignal }): Promise<ExtractionOutcome<T>> {
-      try {
-        await classifierOnce();
-      } catch (thrown) {
-        // Without its model the reader can read nothing: stop the batch, not just this document.
-        classifier = null;
-        return { kind: "fatal", scope: "batch", message: `local model ${modelPath} did not load: ${describe(thrown)}` };
-      }
-      let local: LocalProviderRead;
-      try {
-        local = await readLocally(request, signal);
-      } catch (thrown) {
-        if (signal.aborted) throw thrown;
-        return { kind: "fatal", scope: "document", message: `local reader failed: ${describe(thrown)}` };
-      }
-      const parsed = request.replySchema.safeParse(toModelReply(local.read, local.decision));
-      if (!parsed.success) {
-        return { kind: "invalid_output", message: `local reply does not fit ${request.schemaName}`, usage: NO_USAGE };
-      }
-      return { kind: "ok", reply: parsed.data, usage: NO_USAGE, model: LOCAL_MODEL_NAME };
-    },
+    extract,
+    // Every answer is local: the batch gate never puts it through the rate limiter.
+    answerLocally: (request, signal) => extract(request, { signal }),
   };
 }
 

@@ -1,8 +1,10 @@
 import { err, ok, type Result } from "../basics/result.js";
 import {
   type ClientLimits,
+  DEFAULT_CASCADE_REMOTE,
   DEFAULT_PROVIDER,
   isProviderName,
+  LOCAL_READER_NAMES,
   PROVIDER_NAMES,
   type ProviderName,
   type ProviderPreset,
@@ -44,8 +46,20 @@ export interface ResolveProviderInput {
 
 const GENERIC_KEY_VAR = "BALLOT_OCR_API_KEY";
 
+/** Why a configuration cannot be used; a missing key is told apart so a cascade can run without a remote. */
+interface ConfigProblem {
+  readonly kind: "missing_key" | "invalid";
+  readonly message: string;
+}
+
 /** Flags beat BALLOT_OCR_* environment variables, which beat the preset. */
 export function resolveProviderConfig(input: ResolveProviderInput): Result<ProviderConfig, string> {
+  const resolved = resolveRemote(input);
+  return resolved.ok ? resolved : err(resolved.error.message);
+}
+
+function resolveRemote(input: ResolveProviderInput): Result<ProviderConfig, ConfigProblem> {
+  const invalid = (message: string) => err<ConfigProblem>({ kind: "invalid", message });
   const env = input.env;
   const providerFlag = nonEmpty(input.provider);
   const providerEnv = nonEmpty(env["BALLOT_OCR_PROVIDER"]);
@@ -62,7 +76,8 @@ export function resolveProviderConfig(input: ResolveProviderInput): Result<Provi
     const name = providerText.toLowerCase();
     if (!isProviderName(name)) {
       const where = providerFlag !== null ? "--provider" : "BALLOT_OCR_PROVIDER";
-      return err(`Unknown provider "${providerText}" in ${where}. Use one of: ${PROVIDER_NAMES.join(", ")}.`);
+      const names = [...PROVIDER_NAMES, ...LOCAL_READER_NAMES].join(", ");
+      return invalid(`Unknown provider "${providerText}" in ${where}. Use one of: ${names}.`);
     }
     preset = providerPreset(name);
     providerSource = providerFlag !== null ? "flag" : "env";
@@ -80,12 +95,12 @@ export function resolveProviderConfig(input: ResolveProviderInput): Result<Provi
   const urlProblem = checkBaseUrl(baseUrl);
   if (urlProblem !== null) {
     const where = baseUrlFlag !== null ? "--base-url" : baseUrlEnv !== null ? "BALLOT_OCR_BASE_URL" : "the preset";
-    return err(`Invalid base URL from ${where}: ${urlProblem}`);
+    return invalid(`Invalid base URL from ${where}: ${urlProblem}`);
   }
 
   const model = modelFlag ?? modelEnv ?? preset?.defaultModel ?? null;
   if (model === null) {
-    return err(
+    return invalid(
       `No model chosen for the server at ${baseUrl}. Pass --model <name> or set BALLOT_OCR_MODEL (the server's /v1/models lists its names).`,
     );
   }
@@ -105,7 +120,7 @@ export function resolveProviderConfig(input: ResolveProviderInput): Result<Provi
   }
   const keyRequired = preset?.keyRequired ?? false;
   if (keyRequired && apiKey === null && preset !== null) {
-    return err(missingKeyMessage(preset));
+    return err({ kind: "missing_key", message: missingKeyMessage(preset) });
   }
 
   const config: ProviderConfig = {
@@ -141,12 +156,76 @@ export function resolveProviderConfig(input: ResolveProviderInput): Result<Provi
   return ok(config);
 }
 
+/**
+ * Which reader a run uses: a remote OpenAI-compatible model, the offline local reader, or the
+ * cascade (local first, then `remote` for what the local reader cannot verify; null: no remote,
+ * those documents stay in review). `notice` is one line to show the user, when there is one.
+ */
+export type ReaderConfig =
+  | { readonly kind: "remote"; readonly remote: ProviderConfig }
+  | { readonly kind: "local"; readonly defaulted: boolean; readonly notice: string | null }
+  | { readonly kind: "cascade"; readonly remote: ProviderConfig | null; readonly notice: string | null };
+
+export interface ResolveReaderInput extends ResolveProviderInput {
+  /** The cascade's remote preset (--cascade-remote); env BALLOT_OCR_CASCADE_REMOTE; default openrouter. */
+  readonly cascadeRemote?: string | undefined;
+}
+
+export const LOCAL_DEFAULT_NOTICE =
+  "No API key or provider configured: reading offline with the local CPU reader (--provider local). " +
+  "To use a vision model instead, set OPENROUTER_API_KEY (or pass --provider openai|gemini|ollama|…), " +
+  "or use --provider cascade to send only the forms the local reader cannot verify.";
+
+/**
+ * Like resolveProviderConfig, plus "local" and "cascade". With no provider, no base URL and no
+ * key for the default preset, the local reader is the default, so a fresh machine works at once.
+ */
+export function resolveReaderConfig(input: ResolveReaderInput): Result<ReaderConfig, string> {
+  const env = input.env;
+  const providerText = (nonEmpty(input.provider) ?? nonEmpty(env["BALLOT_OCR_PROVIDER"]))?.toLowerCase() ?? null;
+  if (providerText === "local") return ok({ kind: "local", defaulted: false, notice: null });
+  if (providerText === "cascade") return resolveCascade(input);
+  const baseUrl = nonEmpty(input.baseUrl) ?? nonEmpty(env["BALLOT_OCR_BASE_URL"]);
+  const defaultKeyVars = providerPreset(DEFAULT_PROVIDER).keyEnvVars;
+  if (providerText === null && baseUrl === null && defaultKeyVars.every((name) => nonEmpty(env[name]) === null)) {
+    return ok({ kind: "local", defaulted: true, notice: LOCAL_DEFAULT_NOTICE });
+  }
+  const remote = resolveProviderConfig(input);
+  return remote.ok ? ok({ kind: "remote", remote: remote.value }) : remote;
+}
+
+function resolveCascade(input: ResolveReaderInput): Result<ReaderConfig, string> {
+  const chosen = nonEmpty(input.cascadeRemote) ?? nonEmpty(input.env["BALLOT_OCR_CASCADE_REMOTE"]);
+  const remoteName = chosen?.toLowerCase() ?? null;
+  if (remoteName !== null && !isProviderName(remoteName)) {
+    return err(`Unknown cascade remote "${chosen}". Use one of: ${PROVIDER_NAMES.join(", ")}.`);
+  }
+  // BALLOT_OCR_PROVIDER names the cascade itself here, not its remote.
+  const env: NodeJS.ProcessEnv = { ...input.env, BALLOT_OCR_PROVIDER: undefined };
+  const baseUrl = nonEmpty(input.baseUrl) ?? nonEmpty(env["BALLOT_OCR_BASE_URL"]);
+  // A base URL alone picks its matching preset (or a custom server), as without a cascade.
+  const provider = remoteName ?? (baseUrl === null ? DEFAULT_CASCADE_REMOTE : undefined);
+  const remote = resolveRemote({ provider, baseUrl: input.baseUrl, model: input.model, env });
+  if (remote.ok) return ok({ kind: "cascade", remote: remote.value, notice: null });
+  // No key for the default remote: run local-only; an explicitly chosen remote must work.
+  if (remote.error.kind === "missing_key" && remoteName === null) {
+    const label = providerPreset(DEFAULT_CASCADE_REMOTE).label;
+    return ok({
+      kind: "cascade",
+      remote: null,
+      notice: `cascade: no API key for ${label}, so forms the local reader cannot verify stay needs_review with the doubted cells named. Set ${providerPreset(DEFAULT_CASCADE_REMOTE).keyEnvVars[0]} (or --cascade-remote <preset>) to send them to a vision model.`,
+    });
+  }
+  return err(remote.error.message);
+}
+
 function missingKeyMessage(preset: ProviderPreset): string {
   const vars = preset.keyEnvVars;
   const which = vars.length === 1 ? vars[0] : `${vars.slice(0, -1).join(", ")} or ${vars[vars.length - 1]}`;
   return [
     `No API key for ${preset.label}. Set ${which}, for example: export ${vars[0]}=<your key>.`,
-    "Or read with a local server that needs no key: --provider ollama (or lmstudio, vllm), optionally with --base-url and --model.",
+    "Or read with a local server that needs no key: --provider ollama (or lmstudio, vllm), optionally with --base-url and --model;",
+    "or with the offline CPU reader: --provider local.",
   ].join(" ");
 }
 

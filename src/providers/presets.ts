@@ -140,6 +140,21 @@ const PRESETS: Readonly<Record<ProviderName, ProviderPreset>> = {
 
 export const DEFAULT_PROVIDER: ProviderName = "openrouter";
 
+/**
+ * Readers that are not OpenAI-compatible services: "local" reads the digits on the CPU (no key,
+ * no network, no quota); "cascade" reads locally first and sends only what it cannot verify to
+ * a remote preset (--cascade-remote, default openrouter).
+ */
+export const LOCAL_READER_NAMES = ["local", "cascade"] as const;
+export type LocalReaderName = (typeof LOCAL_READER_NAMES)[number];
+
+export function isLocalReaderName(value: string): value is LocalReaderName {
+  return (LOCAL_READER_NAMES as readonly string[]).includes(value);
+}
+
+/** The remote preset a cascade passes unverified documents to when none is chosen. */
+export const DEFAULT_CASCADE_REMOTE: ProviderName = "openrouter";
+
 export function isProviderName(value: string): value is ProviderName {
   return (PROVIDER_NAMES as readonly string[]).includes(value);
 }

@@ -10,8 +10,8 @@ import type { RateLimits } from "../../batch/rate-limiter.js";
 import { DEFAULT_RETRY_POLICY } from "../../batch/retry-policy.js";
 import { createStandardPipeline } from "../../batch/standard-pipeline.js";
 import type { RequestMode } from "../../extract/types.js";
-import { resolveProviderConfig } from "../../providers/config.js";
-import { createOpenAICompatibleProvider } from "../../providers/openai-compatible.js";
+import { readerSetup } from "../../local/reader-setup.js";
+import { resolveReaderConfig } from "../../providers/config.js";
 import { DEFAULT_PROVIDER, isProviderName, providerPreset } from "../../providers/presets.js";
 import { loadReference } from "../../reference/load-reference.js";
 import type { Reference } from "../../reference/reference.js";
@@ -46,6 +46,8 @@ export interface ProcessCommandOptions {
   provider?: string;
   baseUrl?: string;
   model?: string;
+  /** With --provider cascade: the remote preset for what the local reader cannot verify. */
+  cascadeRemote?: string;
 }
 
 export function positiveInteger(flag: string) {
@@ -113,7 +115,8 @@ export function registerProcessCommand(program: Command, context: CliContext): v
     // Scale-out (src/scale): with --queue this run is a coordinator and workers do the reading.
     .option("--queue <url>", "scale out: coordinate `ballot-ocr worker` processes through this Redis queue (redis://HOST:PORT[/DB][?queue=NAME])")
     .option("--queue-window <n>", "with --queue: most jobs kept in Redis at once", positiveInteger("--queue-window"))
-    .option("--provider <name>", "openrouter | openai | gemini | ollama | lmstudio | vllm (env BALLOT_OCR_PROVIDER)")
+    .option("--provider <name>", "openrouter | openai | gemini | ollama | lmstudio | vllm | local | cascade (env BALLOT_OCR_PROVIDER; default: local when no key is set)")
+    .option("--cascade-remote <preset>", "with --provider cascade: the vision model preset for forms the local reader cannot verify (env BALLOT_OCR_CASCADE_REMOTE; default openrouter)")
     .option("--base-url <url>", "OpenAI-compatible base URL (env BALLOT_OCR_BASE_URL)")
     .option("--model <name>", "vision model (env BALLOT_OCR_MODEL)")
     .addHelpText("after", LIMITS_HELP)
@@ -143,10 +146,11 @@ export async function runProcess(inputs: string[], options: ProcessCommandOption
     return runQueuedProcess(inputs, { ...options, queue: options.queue }, context, (message) => new UsageError(message), shellCommand(context.argv));
   }
   const outDir = resolve(options.out);
-  const config = resolveProviderConfig({
+  const config = resolveReaderConfig({
     provider: options.provider,
     baseUrl: options.baseUrl,
     model: options.model,
+    cascadeRemote: options.cascadeRemote,
     env: context.env,
   });
   let reference: Reference | undefined;
@@ -156,9 +160,9 @@ export async function runProcess(inputs: string[], options: ProcessCommandOption
     reference = loaded.value;
   }
 
-  if (options.dryRun) return dryRun(inputs, options, context, config.ok ? config.value : null, config.ok ? null : config.error, reference);
+  if (options.dryRun) return dryRun(inputs, options, context, config.ok ? readerSetup(config.value) : null, config.ok ? null : config.error, reference);
   if (!config.ok) throw new UsageError(config.error);
-  const provider = config.value;
+  const provider = readerSetup(config.value);
   const limits = limitsFrom(options, provider.limits);
 
   mkdirSync(outDir, { recursive: true });
@@ -166,7 +170,7 @@ export async function runProcess(inputs: string[], options: ProcessCommandOption
   const lock = takeLock(store, outDir);
   const pipeline = createStandardPipeline({
     requestMode: options.requestMode,
-    reask: options.reask,
+    reask: options.reask && provider.canReask,
     providerName: provider.provider,
     model: provider.model,
     ...(reference ? { reference } : {}),
@@ -198,6 +202,7 @@ export async function runProcess(inputs: string[], options: ProcessCommandOption
     isTTY: context.stderrIsTTY,
     stream: context.stderr,
   });
+  if (provider.notice) renderer.log(provider.notice);
   renderer.log(`provider: ${provider.describe()}; limits: ${describeLimits(limits)}`);
   let end: RunEnd = "fatal";
   try {
@@ -216,7 +221,7 @@ export async function runProcess(inputs: string[], options: ProcessCommandOption
       {
         store,
         pipeline,
-        provider: createOpenAICompatibleProvider(provider, { timeoutMs: options.timeout * 1000 }),
+        provider: provider.createProvider({ timeoutMs: options.timeout * 1000 }),
         onResult: resultAppender(outDir),
       },
       controller.signal,
