@@ -26,6 +26,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 from PIL import Image, ImageDraw, ImageFont
 
+from stroke_digits import render_stroke_digit
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 CANVAS = 128
@@ -34,8 +36,12 @@ BOX = 20
 DASH = 10
 JUNK = 11
 NUM_CLASSES = 12
-# Share of digit samples drawn from real handwriting (MNIST) rather than fonts.
+# Shares of digit samples drawn from real handwriting (MNIST) and from the pen-stroke
+# generator (stroke_digits.py); the rest are rendered from fonts. Set by --mnist-share/--stroke-share.
 MNIST_SHARE = 0.55
+STROKE_SHARE = 0.0
+# Share of augmentation batches with faint, broken strokes (--broken-share).
+BROKEN_SHARE = 0.0
 
 FONT_GLOBS = [
     "/usr/share/fonts/truetype/tlwg/Purisa*.ttf",
@@ -50,14 +56,23 @@ FONT_GLOBS = [
     "/usr/share/fonts/truetype/noto/NotoLoopedThai-*.ttf",
     "/usr/share/fonts/truetype/dejavu/DejaVuSans*.ttf",
 ]
+# Extra Latin fonts (--more-fonts): italics, condensed, script (Z003) and serif shapes.
+MORE_FONT_GLOBS = [
+    "/usr/share/fonts/truetype/liberation/Liberation*.ttf",
+    "/usr/share/fonts/truetype/noto/NotoSans-*.ttf",
+    "/usr/share/fonts/truetype/noto/NotoSerif-*.ttf",
+    "/usr/share/fonts/truetype/tlwg/Laksaman*.ttf",
+    "/usr/share/fonts/truetype/tlwg/TlwgMono*.ttf",
+    "/usr/share/fonts/opentype/urw-base35/*.otf",
+]
 THAI_JUNK = "กขคงจฉชซญฎฏฐณดตถทธนบปผพฟภมยรลวศษสหฬอฮะาำเแโใไๆ"
 PUNCT_JUNK = "()/.,:;'\"*"
 
 
-def find_fonts():
+def find_fonts(more=False):
     fonts = []
-    for pattern in FONT_GLOBS:
-        fonts.extend(sorted(glob.glob(pattern)))
+    for pattern in FONT_GLOBS + (MORE_FONT_GLOBS if more else []):
+        fonts.extend(f for f in sorted(glob.glob(pattern)) if not any(s in f for s in ("D050000L", "StandardSymbols")))
     if not fonts:
         raise SystemExit("no fonts found: install fonts-thai-tlwg and fonts-noto-core")
     return fonts
@@ -147,7 +162,10 @@ def make_sources(n, fonts, mnist, rng):
         r = rng.random()
         if r < 0.80:
             digit = rng.randrange(10)
-            if mnist and rng.random() < MNIST_SHARE:
+            source = rng.random()
+            if source >= MNIST_SHARE and source < MNIST_SHARE + STROKE_SHARE:
+                images[i] = render_stroke_digit(digit, rng)
+            elif mnist and source < MNIST_SHARE:
                 while True:
                     d, img = mnist[rng.randrange(len(mnist))]
                     if d == digit:
@@ -210,6 +228,11 @@ def augment(batch, rng):
     factor = rng.uniform(0.28, 0.75)
     size = max(24, int(CANVAS * factor))
     x = F.interpolate(x, size=(size, size), mode="area")
+    if BROKEN_SHARE > 0 and rng.random() < BROKEN_SHARE:
+        # faint or skipping pen: a smooth random ink-strength field lets parts of strokes fall
+        # below the threshold, like the gaps binarisation leaves in real scanned strokes
+        strength_field = F.interpolate(torch.rand(n, 1, 6, 6), size=(size, size), mode="bicubic", align_corners=False)
+        x = x * (0.35 + 0.9 * strength_field.clamp(0, 1))
     x = x + torch.randn_like(x) * rng.uniform(0.0, 0.05)
     thr = torch.empty(n, 1, 1, 1).uniform_(0.25, 0.5)
     return (x > thr).squeeze(1).numpy()
@@ -272,10 +295,16 @@ def main():
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--out", default=os.path.join(REPO, "src", "local", "model", "digits.onnx"))
+    parser.add_argument("--mnist-share", type=float, default=0.55)
+    parser.add_argument("--stroke-share", type=float, default=0.0)
+    parser.add_argument("--broken-share", type=float, default=0.0)
+    parser.add_argument("--more-fonts", action="store_true")
     parser.add_argument("--dump", default="", help="write a PNG grid of training glyphs here")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    fonts = find_fonts()
+    global MNIST_SHARE, STROKE_SHARE, BROKEN_SHARE
+    MNIST_SHARE, STROKE_SHARE, BROKEN_SHARE = args.mnist_share, args.stroke_share, args.broken_share
+    fonts = find_fonts(args.more_fonts)
     mnist = load_mnist()
     t0 = time.time()
     x_train, y_train = build_dataset(args.samples, fonts, mnist, args.seed)
