@@ -37,6 +37,21 @@ export const HeaderReplySchema = z.object({
 });
 export type HeaderReply = z.infer<typeof HeaderReplySchema>;
 
+/** A header with nothing read. */
+export function emptyHeaderReply(): HeaderReply {
+  return {
+    formCode: null,
+    formKind: null,
+    province: null,
+    constituency: null,
+    district: null,
+    subdistrict: null,
+    unit: null,
+    setNumber: null,
+    countingPlace: null,
+  };
+}
+
 const total = CellReplySchema.nullable();
 
 /** Keys match TotalsSchema in forms/form-result.ts; null when the form has no such line. */

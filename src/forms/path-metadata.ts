@@ -21,6 +21,18 @@ export interface PathMetadata {
   readonly formKind: PathField<FormKind> | null;
 }
 
+/** Nothing known from the path. */
+export const EMPTY_PATH_METADATA: PathMetadata = {
+  province: null,
+  constituency: null,
+  district: null,
+  subdistrict: null,
+  unit: null,
+  setNumber: null,
+  formCode: null,
+  formKind: null,
+};
+
 /** Thai letters and marks (no Thai digits): the characters of a place name. */
 const THAI_NAME = "[\\u0e01-\\u0e4e]+";
 /** Where a place name ends when names are written without spaces. */

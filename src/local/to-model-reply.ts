@@ -1,4 +1,4 @@
-import type { CellReply, ModelReply, RowReply, TotalsReply } from "../extract/model-reply.js";
+import { type CellReply, emptyHeaderReply, type ModelReply, type RowReply, type TotalsReply } from "../extract/model-reply.js";
 import { type LocalDecision, rowKeys } from "./decide.js";
 import type { CellKey } from "./layout/page-layout.js";
 import type { LocalDocumentRead } from "./local-read.js";
@@ -41,17 +41,7 @@ export function toModelReply(read: LocalDocumentRead, decision: LocalDecision): 
     }
   }
   return {
-    header: {
-      formCode: null,
-      formKind: read.kind,
-      province: null,
-      constituency: null,
-      district: null,
-      subdistrict: null,
-      unit: null,
-      setNumber: null,
-      countingPlace: null,
-    },
+    header: { ...emptyHeaderReply(), formKind: read.kind },
     totals,
     rows,
   };

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { REASK_REPLY_SCHEMA_NAME } from "../extract/model-reply.js";
+import { emptyHeaderReply, REASK_REPLY_SCHEMA_NAME } from "../extract/model-reply.js";
 import { documentIdFromUserText } from "../extract/prompts.js";
 import { type FormResult, TOTAL_KEYS, type TotalKey } from "../forms/form-result.js";
 import { arabicDigitsToThai, thaiDigitsToArabic } from "../forms/thai-digits.js";
@@ -590,17 +590,7 @@ function maxInWindow(times: readonly number[], windowMs: number): number {
 
 function emptyReading() {
   return {
-    header: {
-      formCode: null,
-      formKind: null,
-      province: null,
-      constituency: null,
-      district: null,
-      subdistrict: null,
-      unit: null,
-      setNumber: null,
-      countingPlace: null,
-    },
+    header: emptyHeaderReply(),
     totals: emptyTotals(),
     rows: [],
   };

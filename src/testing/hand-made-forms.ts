@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { FormCode, FormKind } from "../forms/form-kind.js";
 import { EMPTY_PROVENANCE, type FormResult, type NumberCell, type Totals, type VoteRow, emptyTotals } from "../forms/form-result.js";
-import type { PathMetadata } from "../forms/path-metadata.js";
+import { EMPTY_PATH_METADATA, type PathMetadata } from "../forms/path-metadata.js";
 import { formatThaiNumber } from "../forms/thai-number-format.js";
 import type { DiscoveredDocument, PreparedPage } from "../ingest/types.js";
 
@@ -94,16 +94,7 @@ export function partyListTruth(seedText = "party-list-1", spread = 0): FormResul
   return baseResult(sha256Of(seedText), "5/17", "party_list", totals, votes, 4);
 }
 
-export const NO_PATH_METADATA: PathMetadata = {
-  province: null,
-  constituency: null,
-  district: null,
-  subdistrict: null,
-  unit: null,
-  setNumber: null,
-  formCode: null,
-  formKind: null,
-};
+export const NO_PATH_METADATA: PathMetadata = EMPTY_PATH_METADATA;
 
 /** The discovered document a truth was "scanned" from. */
 export function documentFor(truth: FormResult, pathMetadata: PathMetadata = NO_PATH_METADATA): DiscoveredDocument {

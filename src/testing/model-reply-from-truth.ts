@@ -1,6 +1,6 @@
 import { formLayout } from "../forms/form-kind.js";
 import { type FormResult, type NumberCell, TOTAL_KEYS, type TotalKey } from "../forms/form-result.js";
-import type { CellReply, HeaderReply, ModelReply, ReaskReply, RowReply, TotalsReply } from "../extract/model-reply.js";
+import { type CellReply, emptyHeaderReply, type HeaderReply, type ModelReply, type ReaskReply, type RowReply, type TotalsReply } from "../extract/model-reply.js";
 
 /** Which part of a form a request asks for: one page (per-page mode), or a re-ask's cells. */
 export interface ReplyScope {
@@ -22,7 +22,7 @@ export function modelReplyFromTruth(truth: FormResult, scope: ReplyScope = {}): 
   const rows = truth.votes
     .filter((row) => wholeForm || (range !== null && row.number >= range[0] && row.number <= range[1]))
     .map((row): RowReply => ({ number: row.number, digits: row.digits, words: row.words }));
-  return { header: hasHeader ? headerFromTruth(truth) : emptyHeader(), totals, rows };
+  return { header: hasHeader ? headerFromTruth(truth) : emptyHeaderReply(), totals, rows };
 }
 
 /** The exact reply to a focused re-ask: only the requested rows and totals. */
@@ -51,19 +51,6 @@ function headerFromTruth(truth: FormResult): HeaderReply {
   };
 }
 
-function emptyHeader(): HeaderReply {
-  return {
-    formCode: null,
-    formKind: null,
-    province: null,
-    constituency: null,
-    district: null,
-    subdistrict: null,
-    unit: null,
-    setNumber: null,
-    countingPlace: null,
-  };
-}
 
 function emptyTotalsReply(): { -readonly [K in keyof TotalsReply]: TotalsReply[K] } {
   return Object.fromEntries(TOTAL_KEYS.map((key) => [key, null])) as { -readonly [K in keyof TotalsReply]: TotalsReply[K] };

@@ -1,9 +1,9 @@
 import { type Command, InvalidArgumentError } from "commander";
-import { resolveProviderConfig } from "../../providers/config.js";
-import { createOpenAICompatibleProvider } from "../../providers/openai-compatible.js";
+import { readerSetup } from "../../local/reader-setup.js";
+import { resolveReaderConfig } from "../../providers/config.js";
 import { parseQueueUrl } from "../../scale/queue-url.js";
 import type { PathMapping } from "../../scale/scale-worker.js";
-import { type CliContext, positiveInteger, UsageError } from "./process.js";
+import { type CliContext, UsageError } from "../cli-context.js";
 
 interface WorkerCommandOptions {
   queue: string;
@@ -14,12 +14,23 @@ interface WorkerCommandOptions {
   provider?: string;
   baseUrl?: string;
   model?: string;
+  cascadeRemote?: string;
 }
 
 function pathMapping(text: string, previous: PathMapping[]): PathMapping[] {
   const at = text.indexOf("=");
   if (at <= 0 || at === text.length - 1) throw new InvalidArgumentError(`--path-map must look like FROM=TO, got "${text}".`);
   return [...previous, { from: text.slice(0, at), to: text.slice(at + 1) }];
+}
+
+function positiveInteger(flag: string) {
+  return (text: string): number => {
+    const value = Number(text);
+    if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < 1) {
+      throw new InvalidArgumentError(`${flag} must be a whole number of at least 1, got "${text}".`);
+    }
+    return value;
+  };
 }
 
 function seconds(flag: string) {
@@ -32,7 +43,8 @@ function seconds(flag: string) {
 
 const WORKER_HELP = `
 A worker reads documents for a coordinator (\`ballot-ocr process … --queue URL\`) on any number of
-machines. Every worker must see the input files at the path the coordinator discovered them under
+machines. The reader is chosen as for a local run (--provider, or a vision model when a key is set,
+else the local CPU reader); only requests to a remote model use the fleet's rate budget. Every worker must see the input files at the path the coordinator discovered them under
 (shared storage such as NFS); --path-map rewrites a prefix for a different mount point. The provider
 and its key come from this machine's environment (BALLOT_OCR_PROVIDER, BALLOT_OCR_BASE_URL,
 BALLOT_OCR_MODEL, OPENROUTER_API_KEY / BALLOT_OCR_API_KEY …); the limits come from the coordinator
@@ -53,6 +65,7 @@ export function registerWorkerCommand(program: Command, context: CliContext): vo
     .option("--provider <name>", "openrouter | openai | gemini | ollama | lmstudio | vllm (env BALLOT_OCR_PROVIDER)")
     .option("--base-url <url>", "OpenAI-compatible base URL (env BALLOT_OCR_BASE_URL)")
     .option("--model <name>", "vision model (env BALLOT_OCR_MODEL)")
+    .option("--cascade-remote <preset>", "with --provider cascade: the vision model preset for forms the local reader cannot verify (env BALLOT_OCR_CASCADE_REMOTE)")
     .addHelpText("after", WORKER_HELP)
     .action(async (options: WorkerCommandOptions) => {
       context.setExitCode(await runWorker(options, context));
@@ -62,9 +75,18 @@ export function registerWorkerCommand(program: Command, context: CliContext): vo
 async function runWorker(options: WorkerCommandOptions, context: CliContext): Promise<number> {
   const location = parseQueueUrl(options.queue);
   if (!location.ok) throw new UsageError(location.error);
-  const provider = resolveProviderConfig({ provider: options.provider, baseUrl: options.baseUrl, model: options.model, env: context.env });
-  if (!provider.ok) throw new UsageError(provider.error);
+  // The same reader choice as a local run: a remote vision model, the local CPU reader, or the cascade.
+  const reader = resolveReaderConfig({
+    provider: options.provider,
+    baseUrl: options.baseUrl,
+    model: options.model,
+    cascadeRemote: options.cascadeRemote,
+    env: context.env,
+  });
+  if (!reader.ok) throw new UsageError(reader.error);
+  const setup = readerSetup(reader.value);
   const log = (line: string) => context.stderr.write(`[${new Date().toISOString()}] ${line}\n`);
+  if (setup.notice) log(setup.notice);
   const controller = new AbortController();
   let signals = 0;
   const onSignal = (name: string) => {
@@ -87,7 +109,8 @@ async function runWorker(options: WorkerCommandOptions, context: CliContext): Pr
       {
         location: location.value,
         concurrency: options.concurrency,
-        makeProvider: (config) => createOpenAICompatibleProvider(provider.value, { timeoutMs: config.timeoutMs }),
+        makeProvider: (config) => setup.createProvider({ timeoutMs: config.timeoutMs }),
+        canReask: setup.canReask,
         pathMap: options.pathMap,
         ...(options.threads !== undefined ? { threads: options.threads } : {}),
         lockDurationMs: Math.round(options.stallTimeout * 1000),

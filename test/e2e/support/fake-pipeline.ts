@@ -6,6 +6,7 @@ import { failedResult } from "../../../src/batch/failed-result.js";
 import type { DocumentExtraction, DocumentPipeline, Discovery } from "../../../src/batch/pipeline.js";
 import type { ProviderGate } from "../../../src/extract/types.js";
 import type { FormResult } from "../../../src/forms/form-result.js";
+import { EMPTY_PATH_METADATA } from "../../../src/forms/path-metadata.js";
 import type { DiscoveredDocument, PreparedPage, RejectedInput } from "../../../src/ingest/types.js";
 
 /**
@@ -33,22 +34,10 @@ export function fakeDocument(n: number, folder = "/scans"): DiscoveredDocument {
     container: "pdf",
     sources: [{ path, sha256: id, bytes: 1000 }],
     primaryPath: path,
-    pathMetadata: emptyMetadata(),
+    pathMetadata: EMPTY_PATH_METADATA,
   };
 }
 
-function emptyMetadata(): DiscoveredDocument["pathMetadata"] {
-  return {
-    province: null,
-    constituency: null,
-    district: null,
-    subdistrict: null,
-    unit: null,
-    setNumber: null,
-    formCode: null,
-    formKind: null,
-  };
-}
 
 function discoverFiles(inputs: readonly string[]): Discovery {
   const documents: DiscoveredDocument[] = [];
@@ -70,7 +59,7 @@ function discoverFiles(inputs: readonly string[]): Discovery {
       container: "pdf",
       sources: [{ path, sha256: id, bytes: data.length }],
       primaryPath: path,
-      pathMetadata: emptyMetadata(),
+      pathMetadata: EMPTY_PATH_METADATA,
     });
   };
   for (const input of inputs) walk(input);
