@@ -1,21 +1,13 @@
+import type { DocumentExtraction } from "../extract/extract-document.js";
 import type { ProviderGate } from "../extract/types.js";
-import type { FormResult } from "../forms/form-result.js";
 import type { DiscoveredDocument, PreparedPage, PrepareResult, RejectedInput } from "../ingest/types.js";
+
+export type { DocumentExtraction };
 
 export interface Discovery {
   readonly documents: readonly DiscoveredDocument[];
   readonly rejected: readonly RejectedInput[];
 }
-
-/** How extraction of one document ended. "interrupted" leaves the document pending for a resume. */
-export type DocumentExtraction =
-  | { readonly kind: "done"; readonly result: FormResult }
-  | {
-      readonly kind: "interrupted";
-      readonly outcome: "quota" | "fatal" | "cancelled";
-      readonly message: string;
-      readonly retryAfterMs?: number | null;
-    };
 
 /**
  * The processing the engine schedules, injected so the engine can be built and tested with fakes:
