@@ -1,0 +1,229 @@
+import { mkdirSync } from "node:fs";
+import { resolve } from "node:path";
+import { nextUtcMidnight } from "../batch/clock.js";
+import { formatDuration } from "../batch/dry-run.js";
+import type { RunEnd } from "../batch/events.js";
+import { regenerateExports, resultAppender, statePath } from "../batch/exports.js";
+import type { RateLimits } from "../batch/rate-limiter.js";
+import { DEFAULT_RETRY_POLICY } from "../batch/retry-policy.js";
+import type { CliContext } from "../cli/cli-context.js";
+import type { ProcessCommandOptions } from "../cli/commands/process.js";
+import { createProgressRenderer } from "../cli/progress/progress-renderer.js";
+import { discoverDocuments } from "../ingest/discover.js";
+import { resolveProviderConfig } from "../providers/config.js";
+import { DEFAULT_PROVIDER, isProviderName, presetForBaseUrl, providerPreset } from "../providers/presets.js";
+import { loadReference } from "../reference/load-reference.js";
+import type { Reference } from "../reference/reference.js";
+import { SqliteStore } from "../storage/sqlite-store.js";
+import type { Store } from "../storage/store.js";
+import { DEFAULT_WINDOW, runCoordinator } from "./coordinator.js";
+import { parseQueueUrl } from "./queue-url.js";
+
+/** The options `process` gains for scale-out (added beside the local ones). */
+export interface QueueProcessOptions extends ProcessCommandOptions {
+  queue: string;
+  queueWindow?: number;
+}
+
+/** A usage problem, reported by the caller as exit code 2. */
+export type UsageErrorFactory = (message: string) => Error;
+
+/**
+ * `ballot-ocr process <inputs...> --out DIR --queue redis://…`: the coordinator. The same outputs,
+ * progress and exit codes as a local run; the reading is done by `ballot-ocr worker` processes.
+ */
+export async function runQueuedProcess(
+  inputs: string[],
+  options: QueueProcessOptions,
+  context: CliContext,
+  usageError: UsageErrorFactory,
+  command: string,
+): Promise<number> {
+  const location = parseQueueUrl(options.queue);
+  if (!location.ok) throw usageError(location.error);
+  // Not (yet) meaningful for a fleet: refuse rather than silently ignore.
+  if (options.workers !== undefined) throw usageError("--workers does not apply with --queue: give each worker --concurrency N instead");
+  if (options.maxRequests !== undefined || options.maxCost !== undefined) {
+    throw usageError("--max-requests and --max-cost are not supported with --queue yet; use --rpd to cap the fleet's requests per day");
+  }
+  const limits = fleetLimits(options, context.env);
+  let reference: Reference | undefined;
+  let referencePath: string | null = null;
+  if (options.reference) {
+    const loaded = await loadReference(options.reference);
+    if (!loaded.ok) throw usageError(`--reference ${options.reference}: ${loaded.error.message}`);
+    reference = loaded.value;
+    referencePath = resolve(options.reference);
+  }
+  const outDir = resolve(options.out);
+  mkdirSync(outDir, { recursive: true });
+  const store = SqliteStore.open(statePath(outDir));
+  const lock = takeLock(store, outDir, usageError);
+  store.setMeta("last_command", command);
+  store.setMeta("limits", JSON.stringify(limits));
+  store.setMeta("queue", location.value.display);
+
+  const controller = new AbortController();
+  let signals = 0;
+  const onSignal = (name: string) => {
+    signals++;
+    if (signals === 1) {
+      context.stderr.write(`\n${name}: stopping the coordinator — workers finish the jobs already queued; their results are collected on resume\n`);
+      controller.abort();
+    } else {
+      context.stderr.write(`\nquitting now. Resume with: ${command}\n`);
+      context.exit(130);
+    }
+  };
+  const sigint = () => onSignal("SIGINT");
+  const sigterm = () => onSignal("SIGTERM");
+  process.on("SIGINT", sigint);
+  process.on("SIGTERM", sigterm);
+  const renderer = createProgressRenderer(options.progress, { write: (text) => context.stderr.write(text), isTTY: context.stderrIsTTY, stream: context.stderr });
+  renderer.log(`queue: ${location.value.display} (queue "${location.value.queueName}"); limits for all workers together: ${describeLimits(limits)}`);
+  let end: RunEnd = "fatal";
+  try {
+    const summary = await runCoordinator(
+      {
+        inputs,
+        limits,
+        window: options.queueWindow ?? DEFAULT_WINDOW,
+        retry: { ...DEFAULT_RETRY_POLICY, maxAttempts: options.maxAttempts },
+        timeoutMs: options.timeout * 1000,
+        requestMode: options.requestMode,
+        reask: options.reask,
+        referencePath,
+        waitForQuota: options.waitForQuota ?? false,
+        retryFailed: options.retryFailed ?? false,
+        ...envNumber(context.env, "BALLOT_OCR_SCALE_SEND_OFFSET_MS", "sendOffsetMs"),
+        ...envNumber(context.env, "BALLOT_OCR_SCALE_JITTER_MS", "jitterMs"),
+      },
+      {
+        store,
+        location: location.value,
+        discover: (paths, signal) => discoverDocuments(paths, { signal }),
+        onResult: resultAppender(outDir),
+        log: (line) => renderer.log(line),
+      },
+      controller.signal,
+      (event) => renderer.onEvent(event),
+    );
+    renderer.stop();
+    end = summary.end;
+    const out = (line: string) => context.stdout.write(`${line}\n`);
+    const c = summary.counts;
+    if (end === "cancelled") {
+      out(`Coordinator stopped. ${c.verified + c.needs_review + c.failed} of ${summary.progress.total} documents collected; state saved in ${statePath(outDir)}.`);
+      out(`Jobs already in the queue are still read by the workers. Resume (and collect) with: ${command}`);
+      return 130;
+    }
+    const exported = await regenerateExports(store, outDir, { generatedAt: new Date().toISOString(), command, provider: "scale-out workers", model: "see provenance" }, reference);
+    out(`${summary.message}.`);
+    out(`Documents: ${c.verified} verified, ${c.needs_review} needs review, ${c.failed} failed, ${c.pending} pending (${summary.rejected} rejected inputs, ${summary.duplicates} with duplicate paths).`);
+    out(`Requests this run: ${summary.progress.requests} (${summary.progress.retries} failed attempts, ${summary.progress.rateLimitPauses} rate-limit pauses), cost $${summary.progress.costUsd.toFixed(4)}, ${formatDuration(summary.progress.elapsedMs)}.`);
+    out(`Outputs: ${exported.files.join(", ")}`);
+    if (exported.invalid.length > 0) out(`Warning: ${exported.invalid.length} stored results no longer validate and were left out of the exports.`);
+    switch (end) {
+      case "completed":
+        return 0;
+      case "completed_with_failures":
+        for (const doc of store.listDocuments({ status: ["failed"], limit: 10 })) out(`  failed: ${doc.primaryPath}: ${doc.error?.message ?? "unknown"}`);
+        out(`See all with: ballot-ocr status --out ${options.out}. Add --retry-failed to try them again.`);
+        return 1;
+      case "quota": {
+        const reset = summary.quotaResetAt ?? new Date(nextUtcMidnight(Date.now())).toISOString();
+        out(`Stopped: the daily quota is used up; the queue is paused until ${reset} (OpenRouter resets at UTC midnight).`);
+        out(`Resume after the reset with: ${command}`);
+        out("Or add --wait-for-quota to wait for the reset and carry on.");
+        return 3;
+      }
+      case "budget":
+        return 3;
+      case "fatal":
+        context.stderr.write(`error: ${summary.message}\n`);
+        out(`Fix the workers' provider configuration, restart them, then resume with: ${command}`);
+        return 2;
+    }
+  } finally {
+    renderer.stop();
+    process.off("SIGINT", sigint);
+    process.off("SIGTERM", sigterm);
+    lock.release();
+    store.close();
+  }
+}
+
+/**
+ * The limits of the whole fleet: --rps/--rpm/--rpd, else the preset of the provider named by
+ * --provider/--model (or the BALLOT_OCR_* environment). The coordinator needs no key for that.
+ */
+function fleetLimits(options: ProcessCommandOptions, env: NodeJS.ProcessEnv): RateLimits {
+  let defaults: RateLimits = { rps: null, rpm: null, rpd: null };
+  const named = (options.provider ?? env["BALLOT_OCR_PROVIDER"] ?? "").toLowerCase();
+  // Workers reading with the local CPU reader send nothing remote: no fleet limit by default.
+  if (named === "local") return limitsFromFlags(options, defaults);
+  const config = resolveProviderConfig({ provider: options.provider, baseUrl: options.baseUrl, model: options.model, env });
+  if (config.ok) defaults = config.value.limits;
+  else {
+    const name = (options.provider ?? env["BALLOT_OCR_PROVIDER"] ?? "").toLowerCase();
+    const baseUrl = options.baseUrl ?? env["BALLOT_OCR_BASE_URL"];
+    const preset = isProviderName(name) ? providerPreset(name) : baseUrl ? presetForBaseUrl(baseUrl) : providerPreset(DEFAULT_PROVIDER);
+    if (preset) defaults = preset.limitsFor(options.model ?? env["BALLOT_OCR_MODEL"] ?? preset.defaultModel);
+  }
+  return limitsFromFlags(options, defaults);
+}
+
+function limitsFromFlags(options: ProcessCommandOptions, defaults: RateLimits): RateLimits {
+  const pick = (flag: number | undefined, fallback: number | null) => (flag === undefined ? fallback : flag === 0 ? null : flag);
+  return { rps: pick(options.rps, defaults.rps), rpm: pick(options.rpm, defaults.rpm), rpd: pick(options.rpd, defaults.rpd) };
+}
+
+function describeLimits(limits: RateLimits): string {
+  const parts = [limits.rps === null ? null : `${limits.rps} rps`, limits.rpm === null ? null : `${limits.rpm} rpm`, limits.rpd === null ? null : `${limits.rpd} per UTC day`].filter(
+    (p) => p !== null,
+  );
+  return parts.length === 0 ? "none" : parts.join(", ");
+}
+
+function envNumber<K extends string>(env: NodeJS.ProcessEnv, name: string, key: K): Partial<Record<K, number>> {
+  const text = env[name];
+  if (text === undefined || text.trim() === "") return {};
+  const value = Number(text);
+  return Number.isFinite(value) && value >= 0 ? ({ [key]: Math.round(value) } as Partial<Record<K, number>>) : {};
+}
+
+/** One coordinator per output folder; a lock left by a killed coordinator is taken over. */
+function takeLock(store: Store, outDir: string, usageError: UsageErrorFactory): { release(): void } {
+  const held = store.getMeta("lock");
+  if (held) {
+    let pid = Number.NaN;
+    try {
+      pid = Number((JSON.parse(held) as { pid?: unknown }).pid);
+    } catch {
+      // An unreadable lock is stale.
+    }
+    if (Number.isInteger(pid) && pid !== process.pid && isAlive(pid)) {
+      store.close();
+      throw usageError(`another run (pid ${pid}) is using ${outDir}; wait for it or stop it first`);
+    }
+  }
+  store.setMeta("lock", JSON.stringify({ pid: process.pid, at: new Date().toISOString(), role: "coordinator" }));
+  return {
+    release: () => {
+      try {
+        store.setMeta("lock", "");
+      } catch {
+        // The store may already be closed.
+      }
+    },
+  };
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}

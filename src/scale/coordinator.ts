@@ -1,0 +1,418 @@
+import { resolve } from "node:path";
+import { Queue } from "bullmq";
+import { type Clock, sleep, systemClock, utcDayStart } from "../batch/clock.js";
+import { type BatchSummary, rejectedInputId } from "../batch/engine.js";
+import type { BatchEvent, ProgressSnapshot, RunEnd } from "../batch/events.js";
+import { failedResult } from "../batch/failed-result.js";
+import type { Discovery } from "../batch/pipeline.js";
+import { ProgressTracker } from "../batch/progress-tracker.js";
+import type { RateLimits } from "../batch/rate-limiter.js";
+import type { RetryPolicy } from "../batch/retry-policy.js";
+import type { RequestMode } from "../extract/types.js";
+import type { FormResult } from "../forms/form-result.js";
+import { EMPTY_PATH_METADATA } from "../forms/path-metadata.js";
+import type { StatusCounts, Store } from "../storage/store.js";
+import { type JobData, JobResultSchema, parseAttempt, READ_JOB } from "./job-data.js";
+import { planLimiter } from "./limiter-plan.js";
+import { connectionOptions, openRedis, type QueueLocation } from "./queue-url.js";
+import { ENGINE_BACKOFF } from "./scale-worker.js";
+import {
+  PauseNoticeSchema,
+  parseJsonWith,
+  QuotaNoticeSchema,
+  type ScaleConfig,
+  scaleKeys,
+  WorkerHeartbeatSchema,
+} from "./scale-config.js";
+
+export interface CoordinatorOptions {
+  readonly inputs: readonly string[];
+  /** The fleet's limits: one budget for all workers together. */
+  readonly limits: RateLimits;
+  /** Most jobs kept in Redis at once (waiting, active, and finished but not yet collected). */
+  readonly window: number;
+  readonly retry: RetryPolicy;
+  readonly timeoutMs: number;
+  readonly requestMode: RequestMode;
+  readonly reask: boolean;
+  /** Absolute path of the ECT reference snapshot on shared storage. */
+  readonly referencePath: string | null;
+  readonly waitForQuota: boolean;
+  readonly retryFailed?: boolean;
+  /** A job's first request is sent this long after its start; see ScaleConfig. */
+  readonly sendOffsetMs?: number;
+  /** Allowance for requests trailing their job's start, in the limiter arithmetic. */
+  readonly jitterMs?: number;
+  readonly progressIntervalMs?: number;
+  readonly pollMs?: number;
+}
+
+export interface CoordinatorDeps {
+  readonly store: Store;
+  readonly location: QueueLocation;
+  readonly discover: (inputs: readonly string[], signal: AbortSignal) => Promise<Discovery>;
+  /** After each result is committed to the store (the CLI appends it to results.jsonl). */
+  readonly onResult?: (result: FormResult) => void;
+  /** Notices that are not batch events (a worker stopped, lost jobs re-enqueued). */
+  readonly log?: (line: string) => void;
+  readonly clock?: Clock;
+}
+
+export const DEFAULT_WINDOW = 1_000;
+export const DEFAULT_SEND_OFFSET_MS = 500;
+export const DEFAULT_JITTER_MS = 250;
+/** A worker whose heartbeat is older than this is not counted as alive. */
+const WORKER_STALE_MS = 15_000;
+const COLLECT_BATCH = 500;
+
+interface PendingDoc {
+  readonly id: string;
+}
+
+/**
+ * The coordinator of a scaled-out run. Same contract as runBatch (the same store, events and
+ * summary), but documents are read by `ballot-ocr worker` processes through a BullMQ queue:
+ * discover and record → publish the configuration and the global limiter → keep a bounded window
+ * of jobs in Redis (jobId = content hash) → collect results into the store as they finish.
+ */
+export async function runCoordinator(
+  options: CoordinatorOptions,
+  deps: CoordinatorDeps,
+  signal: AbortSignal,
+  onEvent: (event: BatchEvent) => void,
+): Promise<BatchSummary> {
+  const clock = deps.clock ?? systemClock;
+  const { store, location } = deps;
+  const log = deps.log ?? (() => {});
+  const emit = (event: BatchEvent) => {
+    try {
+      onEvent(event);
+    } catch {
+      // A broken listener must not stop the batch.
+    }
+  };
+  const startedAt = clock.now();
+
+  // 1. Discover and record, as a local run does.
+  const discovery = await deps.discover(options.inputs, signal);
+  for (const rejected of discovery.rejected) {
+    const id = rejectedInputId(rejected.path);
+    const sources = [{ path: rejected.path, sha256: id, bytes: 0 }];
+    const upsert = store.upsertDocument({ id, primaryPath: rejected.path, container: "unknown", sources, pathMetadata: null, failure: rejected.error });
+    // As in a local run: a failed result too, so the exports list the input with its reason.
+    if (upsert.inserted) store.saveResult(failedResult({ id, sources, pathMetadata: null }, rejected.error));
+  }
+  const batchIds: string[] = [];
+  const seen = new Set<string>();
+  for (const doc of discovery.documents) {
+    store.upsertDocument({ id: doc.id, primaryPath: doc.primaryPath, container: doc.container, sources: doc.sources, pathMetadata: doc.pathMetadata });
+    if (!seen.has(doc.id)) {
+      seen.add(doc.id);
+      batchIds.push(doc.id);
+    }
+  }
+  seen.clear();
+  let duplicates = 0;
+  for (const id of batchIds) {
+    const record = store.getDocument(id);
+    if (record && record.duplicatePaths.length > 0) {
+      duplicates++;
+      emit({ type: "duplicate_content", documentId: id, paths: [record.primaryPath, ...record.duplicatePaths] });
+    }
+  }
+  if (options.retryFailed) store.resetStatus(batchIds.filter((id) => store.getDocument(id)?.status === "failed"));
+  const rejectedCount = discovery.rejected.length;
+  const countBatch = (): StatusCounts => {
+    const counts: StatusCounts = { pending: 0, verified: 0, needs_review: 0, failed: rejectedCount };
+    for (const id of batchIds) {
+      const status = store.getDocument(id)?.status;
+      if (status) counts[status]++;
+    }
+    return counts;
+  };
+  const before = countBatch();
+  const pending: PendingDoc[] = batchIds.filter((id) => store.getDocument(id)?.status === "pending").map((id) => ({ id }));
+  const total = batchIds.length + rejectedCount;
+  const tracker = new ProgressTracker(total, { verified: before.verified, needsReview: before.needs_review, failed: before.failed }, startedAt);
+  emit({ type: "run_started", at: new Date(startedAt).toISOString(), total, alreadyDone: total - pending.length, toProcess: pending.length });
+
+  // 2. Publish the configuration and BullMQ's global limiter.
+  const queue = new Queue<JobData>(location.queueName, { connection: connectionOptions(location) });
+  queue.on("error", (error) => log(`redis: ${error.message}`));
+  const keys = scaleKeys((type) => queue.toKey(type));
+  const client = openRedis(location);
+  client.on("error", () => {});
+  const plan = planLimiter(options.limits, options.jitterMs ?? DEFAULT_JITTER_MS);
+  const config: ScaleConfig = {
+    version: 1,
+    limits: { rps: options.limits.rps, rpm: options.limits.rpm, rpd: options.limits.rpd },
+    limiter: plan === null ? null : { max: plan.max, duration: plan.duration },
+    sendOffsetMs: options.sendOffsetMs ?? DEFAULT_SEND_OFFSET_MS,
+    jitterMs: options.jitterMs ?? DEFAULT_JITTER_MS,
+    requestMode: options.requestMode,
+    reask: options.reask,
+    maxAttempts: options.retry.maxAttempts,
+    baseDelayMs: options.retry.baseDelayMs,
+    maxDelayMs: options.retry.maxDelayMs,
+    timeoutMs: options.timeoutMs,
+    referencePath: options.referencePath,
+    publishedAt: new Date(clock.now()).toISOString(),
+  };
+  const publish = async () => {
+    await client.set(keys.config, JSON.stringify(config));
+    if (plan === null) await queue.removeGlobalRateLimit();
+    else await queue.setGlobalRateLimit(plan.max, plan.duration);
+    // Requests already made today (from this store) count against --rpd even if Redis forgot them.
+    const today = store.countRequestsSince(utcDayStart(clock.now()));
+    await client.eval(
+      `local v = tonumber(redis.call("GET", KEYS[1]) or "0") if v < tonumber(ARGV[1]) then redis.call("SET", KEYS[1], ARGV[1], "EX", 172800) end return 0`,
+      1,
+      keys.day(utcDayStart(clock.now())),
+      String(today),
+    );
+  };
+  await publish();
+  await client.del(keys.fatal);
+  // Forget workers silent for an hour (killed machines), so `status` lists the fleet as it is.
+  for (const [name, text] of Object.entries(await client.hgetall(keys.workers))) {
+    const beat = parseJsonWith(WorkerHeartbeatSchema, text);
+    if (!beat || clock.now() - beat.lastSeen > 3_600_000) await client.hdel(keys.workers, name);
+  }
+  if (plan !== null) log(`global limiter: ${plan.max} job start(s) per ${plan.duration} ms (≈ ${plan.sustainedRps.toFixed(2)} requests/s sustained)`);
+
+  // 3. The window: every job of this batch now in Redis, whatever its state.
+  const inFlight = new Set<string>();
+  const existing = await queue.getJobs(["waiting", "active", "delayed", "prioritized", "waiting-children"], 0, -1, true);
+  for (const job of existing) if (job.id !== undefined) inFlight.add(job.id);
+
+  let requests = 0;
+  let retries = 0;
+  let costUsd = 0;
+  let pauses = 0;
+  let active = 0;
+  let pauseUntil = 0;
+  let quotaResetAt: number | null = null;
+  let fatalMessage: string | null = null;
+  const reportedFatal = new Set<string>();
+  const foreignIds = new Set<string>();
+  const snapshot = (): ProgressSnapshot => tracker.snapshot(clock.now(), { inFlight: active, requests, retries, rateLimitPauses: pauses, costUsd });
+
+  const drainAttempts = async () => {
+    for (;;) {
+      const lines = await client.lpop(keys.attempts, 1_000);
+      if (!lines || lines.length === 0) return;
+      for (const line of lines) {
+        const attempt = parseAttempt(line);
+        if (!attempt) continue;
+        store.recordAttempt(attempt);
+        requests++;
+        if (attempt.outcome === "transient" || attempt.outcome === "invalid_output") retries++;
+        costUsd += attempt.costUsd ?? 0;
+      }
+      if (lines.length < 1_000) return;
+    }
+  };
+
+  const record = (id: string, result: FormResult) => {
+    store.saveResult(result);
+    deps.onResult?.(result);
+    tracker.finished(result.status, clock.now());
+    const path = result.document.sources[0]?.path ?? id;
+    if (result.status === "failed") {
+      emit({ type: "document_failed", documentId: id, path, error: result.error ?? { code: "failed", message: result.reasons.join("; ") || "failed" } });
+    } else {
+      emit({ type: "document_finished", documentId: id, path, status: result.status, reasons: result.reasons });
+    }
+  };
+
+  /** Finished jobs → the store (once per document), then out of Redis. */
+  const collect = async (): Promise<number> => {
+    let collected = 0;
+    for (const state of ["completed", "failed"] as const) {
+      for (;;) {
+        const jobs = await queue.getJobs([state], 0, COLLECT_BATCH - 1, true);
+        if (jobs.length === 0) break;
+        for (const job of jobs) {
+          const id = job.id;
+          if (id === undefined) continue;
+          const doc = store.getDocument(id);
+          if (!doc) {
+            if (!foreignIds.has(id)) log(`job ${id} is not a document of this batch's store; left in the queue`);
+            foreignIds.add(id);
+            continue;
+          }
+          if (doc.status === "pending") {
+            let result: FormResult;
+            if (state === "completed") {
+              const parsed = JobResultSchema.safeParse(job.returnvalue);
+              result = parsed.success
+                ? parsed.data.result
+                : failedResult(doc, { code: "invalid_worker_result", message: "a worker returned a result that does not validate" });
+            } else {
+              result = failedResult(doc, { code: "worker_error", message: job.failedReason || "the job failed on a worker" });
+            }
+            record(id, result);
+          }
+          inFlight.delete(id);
+          collected++;
+        }
+        await Promise.all(jobs.filter((job) => job.id !== undefined && !foreignIds.has(job.id)).map((job) => job.remove().catch(() => {})));
+        if (jobs.length < COLLECT_BATCH || jobs.every((job) => job.id !== undefined && foreignIds.has(job.id))) break;
+      }
+    }
+    return collected;
+  };
+
+  /** Jobs that vanished from Redis (a restart without persistence) go back in the queue. */
+  const requeue: string[] = [];
+  const reconcile = async () => {
+    if ((await client.exists(keys.config)) === 0) {
+      log("Redis lost its state (restarted without persistence?): publishing the configuration and limiter again");
+      await publish();
+    }
+    const ids = [...inFlight];
+    if (ids.length === 0) return;
+    const pipeline = client.pipeline();
+    for (const id of ids) pipeline.exists(queue.toKey(id));
+    const answers = (await pipeline.exec()) ?? [];
+    let lost = 0;
+    ids.forEach((id, i) => {
+      const exists = answers[i]?.[1];
+      if (exists === 0 && store.getDocument(id)?.status === "pending") {
+        inFlight.delete(id);
+        requeue.push(id);
+        lost++;
+      }
+    });
+    if (lost > 0) log(`${lost} jobs were missing from Redis (restarted without persistence?); enqueued again`);
+  };
+
+  let cursor = 0;
+  const topUp = async () => {
+    const adding: { name: string; data: JobData; opts: object }[] = [];
+    const take = (id: string) => {
+      if (inFlight.has(id)) return;
+      const doc = store.getDocument(id);
+      if (doc?.status !== "pending" || doc.container === "unknown") return;
+      adding.push({
+        name: READ_JOB,
+        data: {
+          doc: { id: doc.id, container: doc.container, sources: [...doc.sources], primaryPath: doc.primaryPath, pathMetadata: doc.pathMetadata ?? EMPTY_PATH_METADATA },
+          readPaths: doc.sources.map((source) => resolve(source.path)),
+        },
+        opts: { jobId: id, attempts: options.retry.maxAttempts, backoff: { type: ENGINE_BACKOFF }, removeOnComplete: false, removeOnFail: false },
+      });
+      inFlight.add(id);
+    };
+    while (requeue.length > 0 && inFlight.size < options.window) take(requeue.shift() ?? "");
+    while (inFlight.size < options.window && cursor < pending.length) take(pending[cursor++]?.id ?? "");
+    if (adding.length > 0) await queue.addBulk(adding as Parameters<typeof queue.addBulk>[0]);
+  };
+
+  const readNotices = async () => {
+    const [pauseText, quotaText, fatalMap, beats] = await Promise.all([
+      client.get(keys.pause),
+      client.get(keys.quota),
+      client.hgetall(keys.fatal),
+      client.hgetall(keys.workers),
+    ]);
+    const pause = parseJsonWith(PauseNoticeSchema, pauseText);
+    const now = clock.now();
+    if (pause && pause.until > pauseUntil + 50) {
+      pauses++;
+      pauseUntil = pause.until;
+      emit({ type: "rate_limited", scope: pause.scope === "minute" || pause.scope === "day" ? pause.scope : "request", pauseMs: Math.max(0, pause.until - now), until: new Date(pause.until).toISOString() });
+    } else if (!pause && pauseUntil > 0 && now >= pauseUntil) {
+      pauseUntil = 0;
+      emit({ type: "resumed" });
+    }
+    const quota = parseJsonWith(QuotaNoticeSchema, quotaText);
+    if (quota && quota.resetAt !== quotaResetAt) {
+      quotaResetAt = quota.resetAt;
+      emit({ type: "quota_exhausted", resetAt: new Date(quota.resetAt).toISOString() });
+    } else if (!quota && quotaResetAt !== null) {
+      quotaResetAt = null;
+      emit({ type: "resumed" });
+    }
+    for (const [worker, message] of Object.entries(fatalMap ?? {})) {
+      if (reportedFatal.has(worker)) continue;
+      reportedFatal.add(worker);
+      log(`worker ${worker} stopped: ${message}`);
+    }
+    let alive = 0;
+    for (const text of Object.values(beats ?? {})) {
+      const beat = parseJsonWith(WorkerHeartbeatSchema, text);
+      if (beat && now - beat.lastSeen < WORKER_STALE_MS && !(beat.name in (fatalMap ?? {}))) alive++;
+    }
+    const firstFatal = Object.values(fatalMap ?? {})[0];
+    fatalMessage = firstFatal !== undefined && alive === 0 ? `every worker stopped: ${firstFatal}` : null;
+  };
+
+  // 4. Run until every document of the batch is collected, or a stop.
+  const pollMs = options.pollMs ?? 200;
+  const progressEvery = options.progressIntervalMs ?? 1_000;
+  let lastProgress = 0;
+  let lastReconcile = clock.now();
+  let end: RunEnd | null = null;
+  try {
+    for (;;) {
+      await drainAttempts();
+      await collect();
+      await readNotices();
+      if (signal.aborted) {
+        end = "cancelled";
+        break;
+      }
+      if (quotaResetAt !== null && !options.waitForQuota) {
+        end = "quota";
+        break;
+      }
+      if (fatalMessage !== null) {
+        end = "fatal";
+        break;
+      }
+      if (clock.now() - lastReconcile > 5_000) {
+        lastReconcile = clock.now();
+        await reconcile();
+      }
+      await topUp();
+      if (cursor >= pending.length && inFlight.size === 0 && requeue.length === 0) break;
+      if (clock.now() - lastProgress >= progressEvery) {
+        lastProgress = clock.now();
+        active = (await queue.getJobCounts("active")).active ?? 0;
+        emit({ type: "progress", ...snapshot() });
+      }
+      await sleep(clock, pollMs, signal);
+    }
+    await drainAttempts();
+  } finally {
+    await queue.close().catch(() => {});
+    client.disconnect();
+  }
+
+  const counts = countBatch();
+  const progress = snapshot();
+  let message: string;
+  if (end === "cancelled") message = `cancelled: ${counts.pending} documents left to process (${inFlight.size} still queued for the workers)`;
+  else if (end === "quota") message = `the daily request quota is used up; it resets at ${new Date(quotaResetAt ?? 0).toISOString()}; ${counts.pending} documents left to process`;
+  else if (end === "fatal") message = fatalMessage ?? "every worker stopped";
+  else if (counts.failed > 0) {
+    end = "completed_with_failures";
+    message = `${counts.failed} of ${total} documents failed`;
+  } else {
+    end = "completed";
+    message = `all ${total} documents finished`;
+  }
+  const finalEnd: RunEnd = end ?? "completed";
+  emit({ type: "run_finished", end: finalEnd, message, progress });
+  return {
+    end: finalEnd,
+    message,
+    progress,
+    quotaResetAt: finalEnd === "quota" && quotaResetAt !== null ? new Date(quotaResetAt).toISOString() : null,
+    counts,
+    rejected: rejectedCount,
+    duplicates,
+  };
+}
+

@@ -1,0 +1,86 @@
+import { z } from "zod";
+
+/**
+ * What the coordinator publishes in Redis for every worker: the global limits, the limiter plan,
+ * and how documents are read. Never a key or any provider secret: workers take the provider from
+ * their own environment.
+ */
+export const ScaleConfigSchema = z.object({
+  version: z.literal(1),
+  /** Client-side limits of the whole fleet (null = none of that kind). */
+  limits: z.object({ rps: z.number().nullable(), rpm: z.number().nullable(), rpd: z.number().nullable() }),
+  /** BullMQ global limiter (also set with Queue.setGlobalRateLimit); null = no rate limit. */
+  limiter: z.object({ max: z.number().int().positive(), duration: z.number().int().positive() }).nullable(),
+  /** A document's first request is sent this long after its job started (when preparation was faster). */
+  sendOffsetMs: z.number().int().nonnegative(),
+  /** Allowance in the limiter plan for a request trailing its token; a first request later than half of it takes a fresh token. */
+  jitterMs: z.number().int().nonnegative(),
+  requestMode: z.enum(["document", "page"]),
+  reask: z.boolean(),
+  maxAttempts: z.number().int().positive(),
+  baseDelayMs: z.number().int().nonnegative(),
+  maxDelayMs: z.number().int().nonnegative(),
+  timeoutMs: z.number().int().positive(),
+  /** ECT reference snapshot folder on shared storage, or null. */
+  referencePath: z.string().nullable(),
+  publishedAt: z.string(),
+});
+export type ScaleConfig = z.infer<typeof ScaleConfigSchema>;
+
+/** Names of the extra keys kept beside BullMQ's own, under the queue's prefix. */
+export interface ScaleKeys {
+  readonly config: string;
+  /** Provider requests made per UTC day by the whole fleet (for --rpd). */
+  day(dayStartMs: number): string;
+  /** A rate-limit pause announced by a worker: JSON { until, scope, worker }. */
+  readonly pause: string;
+  /** The daily quota is used up: JSON { resetAt, message, worker }. */
+  readonly quota: string;
+  /** worker name → why it stopped (401, 403, unknown model…). */
+  readonly fatal: string;
+  /** Attempt records waiting for the coordinator's store (JSON lines). */
+  readonly attempts: string;
+  /** worker name → JSON heartbeat. */
+  readonly workers: string;
+}
+
+export function scaleKeys(toKey: (type: string) => string): ScaleKeys {
+  return {
+    config: toKey("ballot:config"),
+    day: (dayStartMs) => toKey(`ballot:day:${new Date(dayStartMs).toISOString().slice(0, 10)}`),
+    pause: toKey("ballot:pause"),
+    quota: toKey("ballot:quota"),
+    fatal: toKey("ballot:fatal"),
+    attempts: toKey("ballot:attempts"),
+    workers: toKey("ballot:workers"),
+  };
+}
+
+export const PauseNoticeSchema = z.object({ until: z.number(), scope: z.string(), worker: z.string() });
+export type PauseNotice = z.infer<typeof PauseNoticeSchema>;
+export const QuotaNoticeSchema = z.object({ resetAt: z.number(), message: z.string(), worker: z.string() });
+export type QuotaNotice = z.infer<typeof QuotaNoticeSchema>;
+
+export const WorkerHeartbeatSchema = z.object({
+  name: z.string(),
+  host: z.string(),
+  pid: z.number(),
+  concurrency: z.number(),
+  provider: z.string(),
+  startedAt: z.string(),
+  lastSeen: z.number(),
+  done: z.number(),
+  active: z.number(),
+});
+export type WorkerHeartbeat = z.infer<typeof WorkerHeartbeatSchema>;
+
+/** Parses a JSON string with a schema; null when absent or invalid. */
+export function parseJsonWith<T>(schema: z.ZodType<T>, text: string | null | undefined): T | null {
+  if (text == null || text === "") return null;
+  try {
+    const parsed = schema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
