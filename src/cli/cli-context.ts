@@ -28,3 +28,29 @@ export function quoteArg(arg: string): string {
   return /^[\w@%+=:,./-]+$/u.test(arg) ? arg : `'${arg.replace(/'/g, "'\\''")}'`;
 }
 
+
+/**
+ * The first SIGINT or SIGTERM explains what happens and aborts `controller` (a clean, resumable
+ * stop); a second one quits at once with 130. Returns a function that removes the handlers.
+ */
+export function onStopSignals(context: CliContext, controller: AbortController, stoppingMessage: string, resumeCommand: string): () => void {
+  let signals = 0;
+  const onSignal = (name: string) => {
+    signals++;
+    if (signals === 1) {
+      context.stderr.write(`\n${name}: ${stoppingMessage}\n`);
+      controller.abort();
+    } else {
+      context.stderr.write(`\nquitting now. Resume with: ${resumeCommand}\n`);
+      context.exit(130);
+    }
+  };
+  const sigint = () => onSignal("SIGINT");
+  const sigterm = () => onSignal("SIGTERM");
+  process.on("SIGINT", sigint);
+  process.on("SIGTERM", sigterm);
+  return () => {
+    process.off("SIGINT", sigint);
+    process.off("SIGTERM", sigterm);
+  };
+}

@@ -6,7 +6,7 @@ import type { RunEnd } from "../batch/events.js";
 import { regenerateExports, resultAppender, statePath } from "../batch/exports.js";
 import type { RateLimits } from "../batch/rate-limiter.js";
 import { DEFAULT_RETRY_POLICY } from "../batch/retry-policy.js";
-import type { CliContext } from "../cli/cli-context.js";
+import { type CliContext, onStopSignals } from "../cli/cli-context.js";
 import type { ProcessCommandOptions } from "../cli/commands/process.js";
 import { createProgressRenderer } from "../cli/progress/progress-renderer.js";
 import { discoverDocuments } from "../ingest/discover.js";
@@ -64,21 +64,7 @@ export async function runQueuedProcess(
   store.setMeta("queue", location.value.display);
 
   const controller = new AbortController();
-  let signals = 0;
-  const onSignal = (name: string) => {
-    signals++;
-    if (signals === 1) {
-      context.stderr.write(`\n${name}: stopping the coordinator — workers finish the jobs already queued; their results are collected on resume\n`);
-      controller.abort();
-    } else {
-      context.stderr.write(`\nquitting now. Resume with: ${command}\n`);
-      context.exit(130);
-    }
-  };
-  const sigint = () => onSignal("SIGINT");
-  const sigterm = () => onSignal("SIGTERM");
-  process.on("SIGINT", sigint);
-  process.on("SIGTERM", sigterm);
+  const removeStopSignals = onStopSignals(context, controller, "stopping the coordinator — workers finish the jobs already queued; their results are collected on resume", command);
   const renderer = createProgressRenderer(options.progress, { write: (text) => context.stderr.write(text), isTTY: context.stderrIsTTY, stream: context.stderr });
   renderer.log(`queue: ${location.value.display} (queue "${location.value.queueName}"); limits for all workers together: ${describeLimits(limits)}`);
   let end: RunEnd = "fatal";
@@ -146,8 +132,7 @@ export async function runQueuedProcess(
     }
   } finally {
     renderer.stop();
-    process.off("SIGINT", sigint);
-    process.off("SIGTERM", sigterm);
+    removeStopSignals();
     lock.release();
     store.close();
   }

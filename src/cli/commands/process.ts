@@ -21,7 +21,7 @@ import type { Store } from "../../storage/store.js";
 import { createProgressRenderer, PROGRESS_MODES, type ProgressMode } from "../progress/progress-renderer.js";
 
 export { type CliContext, UsageError, shellCommand, quoteArg } from "../cli-context.js";
-import { type CliContext, quoteArg, UsageError, shellCommand } from "../cli-context.js";
+import { type CliContext, onStopSignals, quoteArg, UsageError, shellCommand } from "../cli-context.js";
 
 export interface ProcessCommandOptions {
   out: string;
@@ -181,21 +181,7 @@ export async function runProcess(inputs: string[], options: ProcessCommandOption
   store.setMeta("limits", JSON.stringify(limits));
 
   const controller = new AbortController();
-  let signals = 0;
-  const onSignal = (name: string) => {
-    signals++;
-    if (signals === 1) {
-      context.stderr.write(`\n${name}: stopping — in-flight requests are being cancelled; press Ctrl-C again to quit at once\n`);
-      controller.abort();
-    } else {
-      context.stderr.write(`\nquitting now. Resume with: ${command}\n`);
-      context.exit(130);
-    }
-  };
-  const sigint = () => onSignal("SIGINT");
-  const sigterm = () => onSignal("SIGTERM");
-  process.on("SIGINT", sigint);
-  process.on("SIGTERM", sigterm);
+  const removeStopSignals = onStopSignals(context, controller, "stopping — in-flight requests are being cancelled; press Ctrl-C again to quit at once", command);
 
   const renderer = createProgressRenderer(options.progress, {
     write: (text) => context.stderr.write(text),
@@ -277,8 +263,7 @@ export async function runProcess(inputs: string[], options: ProcessCommandOption
     return 0;
   } finally {
     renderer.stop();
-    process.off("SIGINT", sigint);
-    process.off("SIGTERM", sigterm);
+    removeStopSignals();
     lock.release();
     // A cancelled run must exit within about 2 s: give the worker pool a moment, not a full drain.
     if (end === "cancelled") await Promise.race([pipeline.close(), new Promise((r) => setTimeout(r, 300).unref())]);
