@@ -1,10 +1,8 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.js";
-import { generateSynthBatch } from "../../src/synth/generate.js";
-import { type FakeProvider, type FakeProviderOptions, startFakeProvider } from "../../src/testing/fake-provider.js";
+import { useSynthBatch } from "./support/synth-batch.js";
 import { readTruth, resultLines, runCli } from "./support/cli-run.js";
 
 /**
@@ -12,36 +10,14 @@ import { readTruth, resultLines, runCli } from "./support/cli-run.js";
  * synthetic forms, against the fake OpenAI-compatible server on 127.0.0.1.
  */
 const COUNT = 10;
-let root: string;
-let forms: string;
-const servers: FakeProvider[] = [];
-
-beforeAll(async () => {
-  root = mkdtempSync(join(tmpdir(), "process-cli-"));
-  forms = join(root, "forms");
-  await generateSynthBatch({ outDir: forms, count: COUNT, kind: "constituency", seed: 11, format: "pdf", noise: "none", errorRate: 0, dpi: 72 });
-}, 120_000);
-
-afterAll(async () => {
-  for (const server of servers) await server.close();
-  rmSync(root, { recursive: true, force: true });
-});
-
-async function fakeServer(options: FakeProviderOptions = {}): Promise<FakeProvider> {
-  const truth = new Map(readTruth(forms).map((line) => [line.sha256, line.truth]));
-  const server = await startFakeProvider({ truth, latencyMs: 50, ...options });
-  servers.push(server);
-  return server;
-}
-
-function args(server: FakeProvider, out: string, ...extra: string[]): string[] {
-  return ["process", forms, "--out", out, "--base-url", server.baseUrl, "--model", "fake-vision-model", "--progress", "json", ...extra];
-}
+const batch = useSynthBatch("process-cli", COUNT);
+const fakeServer = batch.fakeServer;
+const args = batch.processArgs;
 
 describe("ballot-ocr process", () => {
   it("processes a batch, writes the exports, and a re-run sends nothing", async () => {
     const server = await fakeServer();
-    const out = join(root, "complete");
+    const out = join(batch.root(), "complete");
     const run = await runCli(args(server, out)).done;
     expect(run.stderr).not.toMatch(/internal error/);
     expect(run.code).toBe(0);
@@ -62,7 +38,7 @@ describe("ballot-ocr process", () => {
 
   it("stops after exactly one request on a 401, with a clear message and exit 2", async () => {
     const server = await fakeServer({ auth: "reject" });
-    const out = join(root, "unauthorized");
+    const out = join(batch.root(), "unauthorized");
     const run = await runCli(args(server, out, "--workers", "8")).done;
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/401|key/i);
@@ -71,7 +47,7 @@ describe("ballot-ocr process", () => {
 
   it("--dry-run lists documents, pages and requests and estimates the time, sending nothing", async () => {
     const server = await fakeServer();
-    const out = join(root, "dry");
+    const out = join(batch.root(), "dry");
     const run = await runCli(args(server, out, "--dry-run", "--rpm", "20", "--rpd", "50")).done;
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(new RegExp(`Documents: ${COUNT} \\(0 already finished, ${COUNT} to process\\)`));
@@ -84,7 +60,7 @@ describe("ballot-ocr process", () => {
 
   it("stops before exceeding --max-requests with exit 3, streaming JSON progress events on stderr", async () => {
     const server = await fakeServer();
-    const out = join(root, "budget");
+    const out = join(batch.root(), "budget");
     const run = await runCli(args(server, out, "--max-requests", "3")).done;
     expect(run.code).toBe(3);
     expect(run.stdout).toMatch(/Stopped by the budget/);
@@ -99,13 +75,13 @@ describe("ballot-ocr process", () => {
   });
 
   it("exits 1 when a document fails, recording the reason for status", async () => {
-    const truth = readTruth(forms);
+    const truth = readTruth(batch.forms());
     const badId = truth[0]!.sha256;
     const server = await fakeServer({
       respond: (request) =>
         request.documentId === badId ? { status: 400, body: { error: { message: "image rejected by the model" } } } : undefined,
     });
-    const out = join(root, "failures");
+    const out = join(batch.root(), "failures");
     const run = await runCli(args(server, out)).done;
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/failed: .*image rejected/);
@@ -133,14 +109,14 @@ describe("ballot-ocr process", () => {
       });
       return { code, stderr };
     };
-    expect((await run("process", forms)).code).toBe(2);
-    const badWorkers = await run("process", forms, "--out", join(root, "x"), "--workers", "0");
+    expect((await run("process", batch.forms())).code).toBe(2);
+    const badWorkers = await run("process", batch.forms(), "--out", join(batch.root(), "x"), "--workers", "0");
     expect(badWorkers.code).toBe(2);
     expect(badWorkers.stderr).toMatch(/--workers must be a whole number/);
-    const noState = await run("status", "--out", join(root, "nothing-here"));
+    const noState = await run("status", "--out", join(batch.root(), "nothing-here"));
     expect(noState.code).toBe(2);
     expect(noState.stderr).toMatch(/no batch state/);
-    const noModel = await run("process", forms, "--out", join(root, "y"), "--base-url", "http://127.0.0.1:9/v1");
+    const noModel = await run("process", batch.forms(), "--out", join(batch.root(), "y"), "--base-url", "http://127.0.0.1:9/v1");
     expect(noModel.code).toBe(2);
     expect(noModel.stderr).toMatch(/--model/);
     expect((await run("--version")).code).toBe(0);

@@ -1,41 +1,17 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { generateSynthBatch } from "../../src/synth/generate.js";
-import { type FakeProvider, type FakeProviderOptions, startFakeProvider } from "../../src/testing/fake-provider.js";
-import { finishedIds, readTruth, resultLines, runCli, waitFor } from "./support/cli-run.js";
+import { describe, expect, it } from "vitest";
+import { useSynthBatch } from "./support/synth-batch.js";
+import type { FakeProvider } from "../../src/testing/fake-provider.js";
+import { finishedIds, resultLines, runCli, waitFor } from "./support/cli-run.js";
 
 /**
  * Stopping and resuming, end to end: kill -9, Ctrl-C and the daily cap, each followed by the same
  * command again (`node bin/ballot-ocr.js process`, built dist/), against the fake server on 127.0.0.1.
  */
 const COUNT = 10;
-let root: string;
-let forms: string;
-const servers: FakeProvider[] = [];
-
-beforeAll(async () => {
-  root = mkdtempSync(join(tmpdir(), "process-resume-"));
-  forms = join(root, "forms");
-  await generateSynthBatch({ outDir: forms, count: COUNT, kind: "constituency", seed: 11, format: "pdf", noise: "none", errorRate: 0, dpi: 72 });
-}, 120_000);
-
-afterAll(async () => {
-  for (const server of servers) await server.close();
-  rmSync(root, { recursive: true, force: true });
-});
-
-async function fakeServer(options: FakeProviderOptions = {}): Promise<FakeProvider> {
-  const truth = new Map(readTruth(forms).map((line) => [line.sha256, line.truth]));
-  const server = await startFakeProvider({ truth, latencyMs: 50, ...options });
-  servers.push(server);
-  return server;
-}
-
-function args(server: FakeProvider, out: string, ...extra: string[]): string[] {
-  return ["process", forms, "--out", out, "--base-url", server.baseUrl, "--model", "fake-vision-model", "--progress", "json", ...extra];
-}
+const batch = useSynthBatch("process-resume", COUNT);
+const fakeServer = batch.fakeServer;
+const args = batch.processArgs;
 
 function requestCounts(server: FakeProvider): Map<string, number> {
   return new Map([...server.stats().byDocument].map(([id, entry]) => [id, entry.requests]));
@@ -44,7 +20,7 @@ function requestCounts(server: FakeProvider): Map<string, number> {
 describe("ballot-ocr process: stop and resume", () => {
   it("survives kill -9: the same command completes and no finished document is requested again", async () => {
     const server = await fakeServer({ latencyMs: 100 });
-    const out = join(root, "killed");
+    const out = join(batch.root(), "killed");
     const first = runCli(args(server, out, "--rps", "2"));
     const reached = await waitFor(() => resultLines(out).length >= 3, 30_000);
     expect(reached).toBe(true);
@@ -66,7 +42,7 @@ describe("ballot-ocr process: stop and resume", () => {
 
   it("stops on the first SIGINT within about 2 s with exit 130, then resumes", async () => {
     const server = await fakeServer({ latencyMs: 400 });
-    const out = join(root, "sigint");
+    const out = join(batch.root(), "sigint");
     const first = runCli(args(server, out, "--rps", "2"));
     expect(await waitFor(() => resultLines(out).length >= 2, 30_000)).toBe(true);
     const sentAt = Date.now();
@@ -83,7 +59,7 @@ describe("ballot-ocr process: stop and resume", () => {
 
   it("stops at the daily cap with exit 3 and the reset time; the next day resumes and completes", async () => {
     const server = await fakeServer({ dailyCap: 6 });
-    const out = join(root, "daily");
+    const out = join(batch.root(), "daily");
     const first = await runCli(args(server, out)).done;
     expect(first.code).toBe(3);
     expect(first.stdout).toMatch(/daily quota is used up\. It resets at \d{4}-\d\d-\d\dT00:00:00\.000Z/);

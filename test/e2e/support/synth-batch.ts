@@ -1,0 +1,49 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll } from "vitest";
+import { generateSynthBatch } from "../../../src/synth/generate.js";
+import { type FakeProvider, type FakeProviderOptions, startFakeProvider } from "../../../src/testing/fake-provider.js";
+import { readTruth } from "./cli-run.js";
+
+export interface SynthBatch {
+  /** A temporary folder for this suite (removed afterwards). */
+  root(): string;
+  /** The generated forms (constituency PDFs) with their truth.jsonl. */
+  forms(): string;
+  /** A fake provider answering from the forms' truth; closed after the suite. */
+  fakeServer(options?: FakeProviderOptions): Promise<FakeProvider>;
+  /** `process <forms> --out <out>` against the fake server, with JSON progress. */
+  processArgs(server: FakeProvider, out: string, ...extra: string[]): string[];
+}
+
+/** Registers hooks that generate `count` synthetic forms once for the suite and clean up after it. */
+export function useSynthBatch(prefix: string, count: number): SynthBatch {
+  let root = "";
+  const servers: FakeProvider[] = [];
+  const forms = () => join(root, "forms");
+
+  beforeAll(async () => {
+    root = mkdtempSync(join(tmpdir(), `${prefix}-`));
+    await generateSynthBatch({ outDir: forms(), count, kind: "constituency", seed: 11, format: "pdf", noise: "none", errorRate: 0, dpi: 72 });
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const server of servers) await server.close();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  return {
+    root: () => root,
+    forms,
+    fakeServer: async (options = {}) => {
+      const truth = new Map(readTruth(forms()).map((line) => [line.sha256, line.truth]));
+      const server = await startFakeProvider({ truth, latencyMs: 50, ...options });
+      servers.push(server);
+      return server;
+    },
+    processArgs: (server, out, ...extra) => [
+      "process", forms(), "--out", out, "--base-url", server.baseUrl, "--model", "fake-vision-model", "--progress", "json", ...extra,
+    ],
+  };
+}
