@@ -12,6 +12,37 @@ export interface Rule {
 }
 
 /**
+ * The longest run of ink along one line of pixels, `first`..`last` (inclusive) apart by `stride`,
+ * allowing gaps up to `maxGap`. A pixel counts as ink when it or a neighbour at ±`across` or
+ * ±2·`across` (the adjacent lines) is inked, which absorbs slight curvature of the page.
+ */
+function longestInkRun(data: Uint8Array, origin: number, stride: number, count: number, across: number, maxGap: number) {
+  let runStart = -1;
+  let lastInk = -1000;
+  let bestStart = 0;
+  let bestEnd = -1;
+  let runInk = 0;
+  let bestInk = 0;
+  for (let k = 0; k < count; k++) {
+    const i = origin + k * stride;
+    const ink = data[i] || data[i - across] || data[i + across] || data[i - 2 * across] || data[i + 2 * across];
+    if (!ink) continue;
+    if (k - lastInk > maxGap + 1) {
+      runStart = k;
+      runInk = 0;
+    }
+    lastInk = k;
+    runInk++;
+    if (k - runStart > bestEnd - bestStart) {
+      bestStart = runStart;
+      bestEnd = k;
+      bestInk = runInk;
+    }
+  }
+  return { start: bestStart, end: bestEnd, length: bestEnd - bestStart + 1, ink: bestInk };
+}
+
+/**
  * Finds horizontal rules: rows whose longest ink run (gaps up to `maxGap`, the rows just
  * above and below merged to absorb slight curvature) is at least `minLength` long.
  */
@@ -19,30 +50,8 @@ export function findHorizontalRules(image: BinaryImage, minLength: number, maxGa
   const { width, height, data } = image;
   const hits: Hit[] = [];
   for (let y = 2; y < height - 2; y++) {
-    let runStart = -1;
-    let lastInk = -1000;
-    let bestStart = 0;
-    let bestEnd = -1;
-    let runInk = 0;
-    let bestInk = 0;
-    for (let x = 0; x < width; x++) {
-      const i = y * width + x;
-      const ink = data[i] || data[i - width] || data[i + width] || data[i - 2 * width] || data[i + 2 * width];
-      if (!ink) continue;
-      if (x - lastInk > maxGap + 1) {
-        runStart = x;
-        runInk = 0;
-      }
-      lastInk = x;
-      runInk++;
-      if (x - runStart > bestEnd - bestStart) {
-        bestStart = runStart;
-        bestEnd = x;
-        bestInk = runInk;
-      }
-    }
-    const length = bestEnd - bestStart + 1;
-    if (length >= minLength) hits.push({ y, start: bestStart, end: bestEnd, fill: bestInk / length });
+    const run = longestInkRun(data, y * width, 1, width, width, maxGap);
+    if (run.length >= minLength) hits.push({ y, start: run.start, end: run.end, fill: run.ink / run.length });
   }
   return groupHits(hits);
 }
@@ -52,30 +61,8 @@ export function findVerticalRules(image: BinaryImage, y0: number, y1: number, mi
   const { width, data } = image;
   const hits: Hit[] = [];
   for (let x = 2; x < width - 2; x++) {
-    let runStart = -1;
-    let lastInk = -1000;
-    let bestStart = 0;
-    let bestEnd = -1;
-    let runInk = 0;
-    let bestInk = 0;
-    for (let y = y0; y < y1; y++) {
-      const i = y * width + x;
-      const ink = data[i] || data[i - 1] || data[i + 1] || data[i - 2] || data[i + 2];
-      if (!ink) continue;
-      if (y - lastInk > maxGap + 1) {
-        runStart = y;
-        runInk = 0;
-      }
-      lastInk = y;
-      runInk++;
-      if (y - runStart > bestEnd - bestStart) {
-        bestStart = runStart;
-        bestEnd = y;
-        bestInk = runInk;
-      }
-    }
-    const length = bestEnd - bestStart + 1;
-    if (length >= minLength) hits.push({ y: x, start: bestStart, end: bestEnd, fill: bestInk / length });
+    const run = longestInkRun(data, y0 * width + x, width, y1 - y0, 1, maxGap);
+    if (run.length >= minLength) hits.push({ y: x, start: y0 + run.start, end: y0 + run.end, fill: run.ink / run.length });
   }
   return groupHits(hits);
 }
