@@ -4,8 +4,9 @@ import type { DocumentPipeline } from "../batch/pipeline.js";
 import { DEFAULT_RETRY_POLICY } from "../batch/retry-policy.js";
 import { createStandardPipeline } from "../batch/standard-pipeline.js";
 import { DEFAULT_REQUEST_MODE } from "../extract/types.js";
-import { resolveProviderConfig } from "../providers/config.js";
-import { createOpenAICompatibleProvider } from "../providers/openai-compatible.js";
+import { readerSetup } from "../local/reader-setup.js";
+import { resolveReaderConfig } from "../providers/config.js";
+import { isLocalReaderName } from "../providers/presets.js";
 import type { Store } from "../storage/store.js";
 import type { ReferenceLookup } from "../verify/reference-lookup.js";
 import type { RunOutcome, RunSettings } from "./ports.js";
@@ -36,27 +37,28 @@ export interface EngineRunnerOptions {
 export function createEngineRunner(options: EngineRunnerOptions): BatchRunner {
   return async (inputDir, settings, signal, onEvent): Promise<RunOutcome> => {
     const sameProvider = settings.provider === options.serverProvider;
-    const config = resolveProviderConfig({
+    const config = resolveReaderConfig({
       provider: settings.provider === "custom" ? undefined : settings.provider,
       baseUrl: sameProvider ? options.serverBaseUrl : undefined,
-      model: settings.model,
+      model: isLocalReaderName(settings.provider) ? undefined : settings.model,
       env: options.env,
     });
     if (!config.ok) return { end: "fatal", message: config.error };
+    const reader = readerSetup(config.value);
     const held = lockHolder(options.store);
     if (held !== null) return { end: "fatal", message: `another run (pid ${held}) is using this output folder; wait for it or stop it first` };
     options.store.setMeta(LOCK_KEY, JSON.stringify({ pid: process.pid, at: new Date().toISOString() }));
 
     const limits = settings.limits;
     const timeoutMs = limits.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const provider = createOpenAICompatibleProvider(config.value, { timeoutMs });
+    const provider = reader.createProvider({ timeoutMs });
     const pipeline =
-      options.pipeline?.(settings, config.value.provider, config.value.model) ??
+      options.pipeline?.(settings, reader.provider, reader.model) ??
       createStandardPipeline({
         requestMode: DEFAULT_REQUEST_MODE,
-        reask: true,
-        providerName: config.value.provider,
-        model: config.value.model,
+        reask: reader.canReask,
+        providerName: reader.provider,
+        model: reader.model,
         ...(options.reference !== undefined ? { reference: options.reference } : {}),
       });
     try {
@@ -64,9 +66,9 @@ export function createEngineRunner(options: EngineRunnerOptions): BatchRunner {
         {
           inputs: [inputDir],
           limits: {
-            rps: limits.rps ?? config.value.limits.rps,
-            rpm: limits.rpm ?? config.value.limits.rpm,
-            rpd: limits.rpd ?? config.value.limits.rpd,
+            rps: limits.rps ?? reader.limits.rps,
+            rpm: limits.rpm ?? reader.limits.rpm,
+            rpd: limits.rpd ?? reader.limits.rpd,
           },
           workers: limits.workers ?? null,
           retry: { ...DEFAULT_RETRY_POLICY, maxAttempts: limits.maxAttempts ?? DEFAULT_RETRY_POLICY.maxAttempts },

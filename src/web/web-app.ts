@@ -1,8 +1,9 @@
 import path from "node:path";
 import type { DocumentPipeline } from "../batch/pipeline.js";
 import { err, ok, type Result } from "../basics/result.js";
-import { resolveProviderConfig } from "../providers/config.js";
-import { DEFAULT_PROVIDER, isProviderName, PROVIDER_NAMES, providerPreset } from "../providers/presets.js";
+import { readerSetup } from "../local/reader-setup.js";
+import { resolveReaderConfig } from "../providers/config.js";
+import { DEFAULT_PROVIDER, isProviderName, LOCAL_READER_NAMES, PROVIDER_NAMES, providerPreset } from "../providers/presets.js";
 import { loadReference } from "../reference/load-reference.js";
 import type { Reference } from "../reference/reference.js";
 import { statePath } from "../batch/exports.js";
@@ -46,11 +47,13 @@ export async function startWebApp(options: WebAppOptions): Promise<Result<WebApp
   const token = options.token ?? (loopback ? null : generateAccessToken());
   if (token !== null && token.length < 16) return err("--token must be at least 16 characters");
 
-  const resolved = resolveProviderConfig({ provider: options.provider, baseUrl: options.baseUrl, model: options.model, env: options.env });
+  const resolved = resolveReaderConfig({ provider: options.provider, baseUrl: options.baseUrl, model: options.model, env: options.env });
+  // The page can choose any preset, the offline reader, or the cascade; never type a URL.
+  const choices = [...PROVIDER_NAMES, ...LOCAL_READER_NAMES];
   let defaults: PublicDefaults;
   let secrets: string[] = [];
-  if (resolved.ok) {
-    const config = resolved.value;
+  if (resolved.ok && resolved.value.kind === "remote") {
+    const config = resolved.value.remote;
     const key = config.apiKey?.reveal();
     if (key !== undefined) secrets = [key];
     defaults = {
@@ -58,12 +61,26 @@ export async function startWebApp(options: WebAppOptions): Promise<Result<WebApp
       model: config.model,
       baseUrl: config.baseUrl,
       // "custom" is the server's own --base-url; the page can pick it but never type a URL.
-      providers: config.provider === "custom" ? [...PROVIDER_NAMES, "custom"] : PROVIDER_NAMES,
+      providers: config.provider === "custom" ? [...choices, "custom"] : choices,
       keyConfigured: config.apiKey !== null,
       limits: mergeLimits(config.limits, options.limits),
     };
+  } else if (resolved.ok) {
+    const reader = readerSetup(resolved.value);
+    const remote = resolved.value.kind === "cascade" ? resolved.value.remote : null;
+    const key = remote?.apiKey?.reveal();
+    if (key !== undefined) secrets = [key];
+    defaults = {
+      provider: reader.provider,
+      model: reader.model,
+      baseUrl: remote?.baseUrl ?? "",
+      providers: choices,
+      keyConfigured: remote?.apiKey != null,
+      limits: mergeLimits(reader.limits, options.limits),
+    };
+    if (reader.notice !== null) options.log(`note: ${reader.notice}`);
   } else {
-    // No key yet (or a bad setting): still serve the results; a run will say what is missing.
+    // A bad setting (e.g. a preset without its key): still serve the results; a run will say what is missing.
     const name = options.provider !== undefined && isProviderName(options.provider) ? options.provider : DEFAULT_PROVIDER;
     const preset = providerPreset(name);
     const model = options.model ?? preset.defaultModel;
@@ -71,7 +88,7 @@ export async function startWebApp(options: WebAppOptions): Promise<Result<WebApp
       provider: name,
       model,
       baseUrl: options.baseUrl ?? preset.baseUrl,
-      providers: PROVIDER_NAMES,
+      providers: choices,
       keyConfigured: false,
       limits: mergeLimits(preset.limitsFor(model), options.limits),
     };
