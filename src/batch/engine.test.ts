@@ -5,7 +5,8 @@ import { describe, expect, it } from "vitest";
 import { MemoryStore } from "../storage/memory-store.js";
 import { createFakePipeline, fakeDocument } from "../../test/e2e/support/fake-pipeline.js";
 import { createSimulatedProvider, type SimulatedProviderOptions } from "../../test/e2e/support/simulated-provider.js";
-import { type BatchOptions, rejectedInputId, runBatch } from "./engine.js";
+import { type BatchOptions, runBatch } from "./engine.js";
+import { rejectedInputId } from "./record-discovery.js";
 import type { BatchEvent } from "./events.js";
 
 const FAST: BatchOptions = {

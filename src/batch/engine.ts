@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { setMaxListeners } from "node:events";
 import type { FormResult, ProcessingError } from "../forms/form-result.js";
 import type { DiscoveredDocument, PrepareResult } from "../ingest/types.js";
@@ -7,6 +6,7 @@ import type { StatusCounts, Store } from "../storage/store.js";
 import { type Clock, nextUtcMidnight, systemClock, utcDayStart } from "./clock.js";
 import type { BatchEvent, ProgressSnapshot, RunEnd } from "./events.js";
 import { failedResult } from "./failed-result.js";
+import { recordDiscovery } from "./record-discovery.js";
 import { BatchGate, type StopReason } from "./gate.js";
 import type { DocumentPipeline } from "./pipeline.js";
 import { ProgressTracker } from "./progress-tracker.js";
@@ -63,11 +63,6 @@ interface Prepared {
   readonly pages: PrepareResult | { readonly ok: false; readonly error: ProcessingError; readonly aborted: true };
 }
 
-/** A stable id for an input that never became a document (it has no content hash). */
-export function rejectedInputId(path: string): string {
-  return createHash("sha256").update(`rejected\0${path}`).digest("hex");
-}
-
 /**
  * Runs a batch: discover, record every document (deduplicated by content hash), skip what is
  * already finished, and process the rest as fast as the limits allow. Each result is committed
@@ -101,36 +96,10 @@ export async function runBatch(
     if (signal.aborted) return earlyEnd("cancelled", "cancelled during discovery", startedAt, clock);
     throw error;
   }
-  for (const rejected of discovery.rejected) {
-    const id = rejectedInputId(rejected.path);
-    const sources = [{ path: rejected.path, sha256: id, bytes: 0 }];
-    const upsert = store.upsertDocument({ id, primaryPath: rejected.path, container: "unknown", sources, pathMetadata: null, failure: rejected.error });
-    // A failed result too, so the exports list the input with its reason.
-    if (upsert.inserted) store.saveResult(failedResult({ id, sources, pathMetadata: null }, rejected.error));
-  }
+  const recorded = recordDiscovery(store, discovery, emit, options.retryFailed === true);
+  const duplicates = recorded.duplicates;
   const unique = new Map<string, DiscoveredDocument>();
-  for (const doc of discovery.documents) {
-    store.upsertDocument({
-      id: doc.id,
-      primaryPath: doc.primaryPath,
-      container: doc.container,
-      sources: doc.sources,
-      pathMetadata: doc.pathMetadata,
-    });
-    if (!unique.has(doc.id)) unique.set(doc.id, doc);
-  }
-  // Same content under several paths: read once, reported as a possible duplicate submission.
-  let duplicates = 0;
-  for (const id of unique.keys()) {
-    const record = store.getDocument(id);
-    if (record && record.duplicatePaths.length > 0) {
-      duplicates++;
-      emit({ type: "duplicate_content", documentId: id, paths: [record.primaryPath, ...record.duplicatePaths] });
-    }
-  }
-  if (options.retryFailed) {
-    store.resetStatus([...unique.values()].filter((d) => store.getDocument(d.id)?.status === "failed").map((d) => d.id));
-  }
+  for (const doc of discovery.documents) if (!unique.has(doc.id)) unique.set(doc.id, doc);
   const batchIds = [...unique.keys()];
   const countBatch = (): StatusCounts => {
     const counts: StatusCounts = { pending: 0, verified: 0, needs_review: 0, failed: discovery.rejected.length };

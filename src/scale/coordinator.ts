@@ -1,7 +1,8 @@
 import { resolve } from "node:path";
 import { Queue } from "bullmq";
 import { type Clock, sleep, systemClock, utcDayStart } from "../batch/clock.js";
-import { type BatchSummary, rejectedInputId } from "../batch/engine.js";
+import type { BatchSummary } from "../batch/engine.js";
+import { recordDiscovery } from "../batch/record-discovery.js";
 import type { BatchEvent, ProgressSnapshot, RunEnd } from "../batch/events.js";
 import { failedResult } from "../batch/failed-result.js";
 import type { Discovery } from "../batch/pipeline.js";
@@ -95,32 +96,9 @@ export async function runCoordinator(
 
   // 1. Discover and record, as a local run does.
   const discovery = await deps.discover(options.inputs, signal);
-  for (const rejected of discovery.rejected) {
-    const id = rejectedInputId(rejected.path);
-    const sources = [{ path: rejected.path, sha256: id, bytes: 0 }];
-    const upsert = store.upsertDocument({ id, primaryPath: rejected.path, container: "unknown", sources, pathMetadata: null, failure: rejected.error });
-    // As in a local run: a failed result too, so the exports list the input with its reason.
-    if (upsert.inserted) store.saveResult(failedResult({ id, sources, pathMetadata: null }, rejected.error));
-  }
-  const batchIds: string[] = [];
-  const seen = new Set<string>();
-  for (const doc of discovery.documents) {
-    store.upsertDocument({ id: doc.id, primaryPath: doc.primaryPath, container: doc.container, sources: doc.sources, pathMetadata: doc.pathMetadata });
-    if (!seen.has(doc.id)) {
-      seen.add(doc.id);
-      batchIds.push(doc.id);
-    }
-  }
-  seen.clear();
-  let duplicates = 0;
-  for (const id of batchIds) {
-    const record = store.getDocument(id);
-    if (record && record.duplicatePaths.length > 0) {
-      duplicates++;
-      emit({ type: "duplicate_content", documentId: id, paths: [record.primaryPath, ...record.duplicatePaths] });
-    }
-  }
-  if (options.retryFailed) store.resetStatus(batchIds.filter((id) => store.getDocument(id)?.status === "failed"));
+  const recorded = recordDiscovery(store, discovery, emit, options.retryFailed === true);
+  const batchIds = [...recorded.ids];
+  const duplicates = recorded.duplicates;
   const rejectedCount = discovery.rejected.length;
   const countBatch = (): StatusCounts => {
     const counts: StatusCounts = { pending: 0, verified: 0, needs_review: 0, failed: rejectedCount };
