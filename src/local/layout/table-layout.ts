@@ -1,4 +1,4 @@
-import type { BinaryImage } from "../image/gray-image.js";
+import { type BinaryImage, cropGray } from "../image/gray-image.js";
 import { findHorizontalRules, findVerticalRules, isSolid, type Rule } from "./rules.js";
 
 /** One ruled row of the table's vote column, top and bottom being its printed rules. */
@@ -154,16 +154,6 @@ function columnRows(
 }
 
 export function cropBinary(image: BinaryImage, x0: number, y0: number, x1: number, y1: number): BinaryImage {
-  const ax = Math.max(0, x0);
-  const ay = Math.max(0, y0);
-  const bx = Math.min(image.width, x1);
-  const by = Math.min(image.height, y1);
-  const width = Math.max(0, bx - ax);
-  const height = Math.max(0, by - ay);
-  const data = new Uint8Array(width * height);
-  for (let y = 0; y < height; y++) {
-    const from = (ay + y) * image.width + ax;
-    data.set(image.data.subarray(from, from + width), y * width);
-  }
-  return { width, height, data };
+  // A binary raster has the grey one's layout (one byte per pixel), so the same crop serves.
+  return cropGray(image, { x0, y0, x1, y1 });
 }
