@@ -229,15 +229,7 @@ function mergeTotals(replies: readonly PageReply[], notes: Check[]): Totals {
       }
     }
   }
-  if (conflicts.length > 0) {
-    notes.push({
-      rule: "conflicting-reads",
-      ok: false,
-      severity: "error",
-      detail: `a total was read twice with different values (${details.join("; ")})`,
-      totals: conflicts,
-    });
-  }
+  if (conflicts.length > 0) notes.push(conflictingReads("total", details, { totals: conflicts }));
   if (wordsOnly.length > 0) {
     notes.push({ ...info("words-only", `value taken from the words where no digits were written (${wordsOnly.join(", ")})`), totals: wordsOnly });
   }
@@ -291,15 +283,7 @@ function mergeRows(
     }
   }
 
-  if (conflicts.length > 0) {
-    notes.push({
-      rule: "conflicting-reads",
-      ok: false,
-      severity: "error",
-      detail: `a row was read twice with different values (${conflictDetails.join("; ")})`,
-      rows: conflicts,
-    });
-  }
+  if (conflicts.length > 0) notes.push(conflictingReads("row", conflictDetails, { rows: conflicts }));
   if (outside.length > 0) {
     const nonZero = outside.filter((row) => row.cell.mark !== "blank" && row.cell.value !== 0);
     notes.push({
@@ -354,6 +338,11 @@ function compactList(numbers: readonly number[]): string {
     previous = n;
   }
   return parts.join(", ");
+}
+
+/** The same cell read twice with different values: a hard finding, never settled silently. */
+function conflictingReads(what: "total" | "row", details: readonly string[], cells: Pick<Check, "rows" | "totals">): Check {
+  return { rule: "conflicting-reads", ok: false, severity: "error", detail: `a ${what} was read twice with different values (${details.join("; ")})`, ...cells };
 }
 
 function info(rule: string, detail: string): Check {
