@@ -1,6 +1,6 @@
-import { err, ok, type Result } from "../basics/result.js";
+import { ok, type Result } from "../basics/result.js";
 import type { FormResult } from "../forms/form-result.js";
-import { editResult } from "./result-edit.js";
+import { planEdit } from "./result-edit.js";
 import {
   type AttemptRecord,
   type DocumentFilter,
@@ -154,23 +154,10 @@ export class MemoryStore implements Store {
   }
 
   applyEdit(edit: EditInput): Result<EditRecord, string> {
-    const stored = this.getResult(edit.documentId);
-    if (stored === null) return err(`no result for document ${edit.documentId}`);
-    if (!stored.ok) return stored;
-    const at = new Date().toISOString();
-    const edited = editResult(stored.value, edit.fieldPath, edit.newValue, edit.by, at, edit.note);
-    if (!edited.ok) return edited;
-    const record: EditRecord = {
-      id: this.edits.length + 1,
-      documentId: edit.documentId,
-      fieldPath: edit.fieldPath,
-      oldValue: edited.value.oldValue,
-      newValue: edit.newValue,
-      at,
-      by: edit.by,
-      note: edit.note ?? null,
-    };
-    this.results.set(edit.documentId, JSON.stringify(edited.value.updated));
+    const planned = planEdit(this.getResult(edit.documentId), edit, new Date().toISOString());
+    if (!planned.ok) return planned;
+    const record: EditRecord = { id: this.edits.length + 1, ...planned.value.record };
+    this.results.set(edit.documentId, JSON.stringify(planned.value.updated));
     this.edits.push(record);
     return ok(record);
   }

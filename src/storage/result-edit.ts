@@ -1,6 +1,33 @@
 import { z } from "zod";
 import { err, ok, type Result } from "../basics/result.js";
 import { type FormResult, FormResultSchema } from "../forms/form-result.js";
+import type { EditInput, EditRecord } from "./store.js";
+
+/** An edit ready to persist: the updated result and its audit entry (the store assigns the id). */
+export interface PlannedEdit {
+  readonly updated: FormResult;
+  readonly record: Omit<EditRecord, "id">;
+}
+
+/** What every store does before it writes an edit: find the result, apply the edit, build the audit entry. */
+export function planEdit(stored: Result<FormResult, string> | null, edit: EditInput, at: string): Result<PlannedEdit, string> {
+  if (stored === null) return err(`no result for document ${edit.documentId}`);
+  if (!stored.ok) return stored;
+  const edited = editResult(stored.value, edit.fieldPath, edit.newValue, edit.by, at, edit.note);
+  if (!edited.ok) return edited;
+  return ok({
+    updated: edited.value.updated,
+    record: {
+      documentId: edit.documentId,
+      fieldPath: edit.fieldPath,
+      oldValue: edited.value.oldValue,
+      newValue: edit.newValue,
+      at,
+      by: edit.by,
+      note: edit.note ?? null,
+    },
+  });
+}
 
 /**
  * Applies one review edit to a result: the field at `fieldPath` (dot path, array indices as

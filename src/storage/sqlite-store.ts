@@ -1,9 +1,9 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
-import { err, ok, type Result } from "../basics/result.js";
+import { ok, type Result } from "../basics/result.js";
 import type { FormResult } from "../forms/form-result.js";
-import { editResult } from "./result-edit.js";
+import { planEdit } from "./result-edit.js";
 import {
   type AttemptOutcome,
   type AttemptRecord,
@@ -336,36 +336,14 @@ export class SqliteStore implements Store {
 
   applyEdit(edit: EditInput): Result<EditRecord, string> {
     return this.db.transaction((): Result<EditRecord, string> => {
-      const stored = this.getResult(edit.documentId);
-      if (stored === null) return err(`no result for document ${edit.documentId}`);
-      if (!stored.ok) return stored;
-      const at = new Date().toISOString();
-      const edited = editResult(stored.value, edit.fieldPath, edit.newValue, edit.by, at, edit.note);
-      if (!edited.ok) return edited;
-      this.sql("UPDATE results SET json = ?, saved_at = ? WHERE document_id = ?")
-        .run(JSON.stringify(edited.value.updated), at, edit.documentId);
+      const planned = planEdit(this.getResult(edit.documentId), edit, new Date().toISOString());
+      if (!planned.ok) return planned;
+      const { updated, record } = planned.value;
+      this.sql("UPDATE results SET json = ?, saved_at = ? WHERE document_id = ?").run(JSON.stringify(updated), record.at, edit.documentId);
       const inserted = this.sql(
-          "INSERT INTO edits (document_id, field_path, old_value, new_value, at, by, note) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        )
-        .run(
-          edit.documentId,
-          edit.fieldPath,
-          JSON.stringify(edited.value.oldValue),
-          JSON.stringify(edit.newValue ?? null),
-          at,
-          edit.by,
-          edit.note ?? null,
-        );
-      return ok({
-        id: Number(inserted.lastInsertRowid),
-        documentId: edit.documentId,
-        fieldPath: edit.fieldPath,
-        oldValue: edited.value.oldValue,
-        newValue: edit.newValue,
-        at,
-        by: edit.by,
-        note: edit.note ?? null,
-      });
+        "INSERT INTO edits (document_id, field_path, old_value, new_value, at, by, note) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      ).run(record.documentId, record.fieldPath, JSON.stringify(record.oldValue), JSON.stringify(record.newValue ?? null), record.at, record.by, record.note);
+      return ok({ id: Number(inserted.lastInsertRowid), ...record });
     })();
   }
 
