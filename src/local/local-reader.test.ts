@@ -1,5 +1,9 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import sharp from "sharp";
 import { describe, expect, it } from "vitest";
+import { generateSynthBatch, type SynthTruthLine } from "../synth/generate.js";
 import { ModelReplySchema } from "../extract/model-reply.js";
 import { decideLocal } from "./decide.js";
 import { analyzePage } from "./layout/page-layout.js";
@@ -183,6 +187,29 @@ describe("local reader on a synthetic constituency page", () => {
     expect(outcome.reply.rows.map((r) => r.number)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     // Every cell is either read or marked "?" (never silently dropped).
     for (const row of outcome.reply.rows) expect(row.digits === null || /^(\d+|-|\?)$/.test(row.digits)).toBe(true);
+  });
+
+  it("finds the 5/18 totals block (received, used, good, bad, no-vote, remaining) on a generator page", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "local-5-18-"));
+    try {
+      const batch = await generateSynthBatch({ outDir: dir, count: 1, kind: "constituency", form: "5/18", seed: 4, format: "png", noise: "none", errorRate: 0 });
+      const line = JSON.parse(readFileSync(batch.truthPath, "utf8").trim()) as SynthTruthLine;
+      const page = readFileSync(join(dir, line.path));
+      const layout = await analyzePage(page, 1);
+      expect(layout.ok && layout.value.role).toBe("constituency_1");
+      const keys = layout.ok ? layout.value.cells.map((c) => c.key).filter((k) => !k.startsWith("row:")) : [];
+      expect(keys.sort()).toEqual(["bad", "good", "novote", "received", "remaining", "total_line", "used"]);
+      const read = await readDocument([{ page: 1, data: page }], await loadDigitClassifier());
+      const totals = line.truth.totals;
+      const expected = { received: totals.ballotsReceived, used: totals.ballotsUsed, good: totals.good, bad: totals.bad, novote: totals.noVote };
+      for (const [key, cell] of Object.entries(expected)) {
+        const got = read.cells.get(key as "good");
+        // Whatever is read with confidence is what was written.
+        if (got && got.value !== null && got.confidence >= 0.9) expect(got.value).toBe(cell?.value);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("reports a page without a table instead of guessing", async () => {

@@ -1,7 +1,7 @@
 import { binarize } from "../image/binarize.js";
 import { type BinaryImage, type Box, decodeGray, type GrayImage, rotateGray } from "../image/gray-image.js";
 import { estimateSkewDegrees } from "./deskew.js";
-import { findDottedLines } from "./dotted-lines.js";
+import { type DottedLine, type DottedSegment, findDottedLines } from "./dotted-lines.js";
 import { findParenX, rowParenX } from "./paren-column.js";
 import { type ColumnRow, findTable, type TableLayout } from "./table-layout.js";
 
@@ -15,7 +15,7 @@ export const WORK_WIDTH = 1200;
 export type PageRole = "constituency_1" | "party_list_1" | "party_list_2" | "party_list_3";
 
 /** Number cells this reader knows how to find. Vote rows are "row:N". */
-export type TotalKey = "good" | "bad" | "novote" | "received" | "ballots_in_envelopes" | "envelopes";
+export type TotalKey = "good" | "bad" | "novote" | "received" | "used" | "remaining" | "ballots_in_envelopes" | "envelopes";
 export type CellKey = `row:${number}` | TotalKey | "total_line";
 
 export interface CellBox {
@@ -156,34 +156,59 @@ function localRuleX(binary: BinaryImage, x: number, row: ColumnRow): number {
 }
 
 /**
- * The ballot totals above the table: the last three dotted lines with a number segment and
- * a words segment are good, bad and no-vote; the dotted lines just above them are, upwards,
- * received, ballots in envelopes and envelopes (the last two on 5/17 forms only).
+ * The ballot totals above the table, found from their dotted lines (a number segment, then a
+ * longer words segment). Two printings exist:
+ * - 5/16 and 5/17: good, bad and no-vote are the last three such lines; the dotted lines above
+ *   them are, upwards, received, ballots in envelopes and envelopes (the last two on 5/17 only);
+ * - 5/18: one unbroken run of six, received, used, good, bad, no-vote and remaining, under the
+ *   voter counts.
  */
 function totalsCells(binary: BinaryImage, table: TableLayout): { cells: CellBox[]; missing: CellKey[] } {
   const width = binary.width;
-  const region = { x0: 0, y0: Math.round(table.top * 0.3), x1: width, y1: Math.round(table.top) };
+  // Stop short of the table's top rule, which binarisation can break into dots.
+  const region = { x0: 0, y0: Math.round(table.top * 0.3), x1: width, y1: Math.round(table.top - width * 0.008) };
   const lines = findDottedLines(binary, region, Math.max(3, Math.round(width * 0.0045)), width * 0.02);
-  const paired = lines.filter((l) => l.segments.length >= 2 && l.segments[l.segments.length - 1]!.x1 - l.segments[l.segments.length - 1]!.x0 > (l.segments[l.segments.length - 2]!.x1 - l.segments[l.segments.length - 2]!.x0) * 2);
-  const cells: CellBox[] = [];
-  const missing: CellKey[] = [];
-  const triple = paired.slice(-3);
-  if (triple.length < 3) return { cells, missing: ["good", "bad", "novote", "received"] };
-  const linePitch = (triple[2]!.y - triple[0]!.y) / 2;
+  const splits = lines.flatMap((l) => numberAndWords(l, width)?.number ?? []).slice(-6);
+  const numberColumn = median(splits.map((s) => s.x0));
+  const numberWidth = median(splits.map((s) => s.x1 - s.x0));
+  const numberSegment = (line: DottedLine): { x0: number; x1: number } => {
+    const split = numberAndWords(line, width)?.number;
+    if (split) return split;
+    // Handwriting hid the dots or joined the segments: the number sits in the column the other lines share.
+    const near = line.segments.find((s) => Math.abs(s.x0 - numberColumn) < width * 0.03);
+    return near ?? { x0: numberColumn, x1: numberColumn + numberWidth };
+  };
+  // Every dotted line counts for the structure, even one whose number segment is hidden.
+  const linePitch = typicalGap(lines.slice(-8).map((l) => l.y));
+  const run = unbrokenRunAtEnd(lines, linePitch);
+  const family = run.length >= FORM_5_18_RUN ? "5/18" : run.length === 3 ? "5/16-5/17" : null;
+  if (splits.length < 2 || linePitch === 0 || !family) return { cells: [], missing: ["good", "bad", "novote", "received"] };
   const boxFor = (y: number, segment: { x0: number; x1: number }): Box => ({
     x0: Math.round(segment.x0 - 3),
     y0: Math.round(y - linePitch * 0.95),
     x1: Math.round(segment.x1 + 6),
     y1: Math.round(y + linePitch * 0.2),
   });
-  (["good", "bad", "novote"] as const).forEach((key, i) => {
-    const line = triple[i]!;
-    const numberSegment = line.segments[line.segments.length - 2]!;
-    cells.push({ key, box: boxFor(line.y, numberSegment), pitch: linePitch });
+  const numberCell = (key: CellKey, line: DottedLine): CellBox => ({
+    key,
+    box: boxFor(line.y, numberSegment(line)),
+    pitch: linePitch,
   });
-  const above = lines.filter((l) => l.y < triple[0]!.y - linePitch * 0.5).reverse();
+  const cells: CellBox[] = [];
+  const missing: CellKey[] = [];
+  if (family === "5/18") {
+    const keys: TotalKey[] = ["received", "used", "good", "bad", "novote", "remaining"];
+    run.slice(-FORM_5_18_RUN).forEach((line, i) => {
+      cells.push(numberCell(keys[i]!, line));
+    });
+    return { cells, missing };
+  }
+  (["good", "bad", "novote"] as const).forEach((key, i) => {
+    cells.push(numberCell(key, run[i]!));
+  });
+  const above = lines.filter((l) => l.y < run[0]!.y - linePitch * 0.5).reverse();
   const upper: TotalKey[] = ["received", "ballots_in_envelopes", "envelopes"];
-  let previousY = triple[0]!.y;
+  let previousY = run[0]!.y;
   for (const key of upper) {
     const line = above.shift();
     if (!line || previousY - line.y > linePitch * 4.5) {
@@ -196,6 +221,46 @@ function totalsCells(binary: BinaryImage, table: TableLayout): { cells: CellBox[
     previousY = line.y;
   }
   return { cells, missing };
+}
+
+/**
+ * The 5/18 totals block: six number lines one under the other. 5/16 and 5/17 have exactly three
+ * (good, bad, no-vote); any other count is a layout this reader does not know, so it guesses nothing.
+ */
+const FORM_5_18_RUN = 6;
+
+/** The writing-line pitch: the median of the smaller half of the gaps between lines. */
+function typicalGap(ys: readonly number[]): number {
+  const gaps = ys.slice(1).map((y, i) => y - ys[i]!).sort((a, b) => a - b);
+  return median(gaps.slice(0, Math.ceil(gaps.length / 2)));
+}
+
+/** The lines at the end of `lines` that follow each other one writing line apart. */
+function unbrokenRunAtEnd(lines: readonly DottedLine[], linePitch: number): DottedLine[] {
+  const run = lines.slice(-1);
+  for (let i = lines.length - 2; i >= 0; i--) {
+    if (run[0]!.y - lines[i]!.y > linePitch * 1.4) break;
+    run.unshift(lines[i]!);
+  }
+  return run;
+}
+
+/** Handwriting over a words line hides dots; a gap narrower than this (share of page width) is one line. */
+const WORDS_GAP_SHARE = 0.035;
+
+/**
+ * Splits a totals line into its number segment and its words segment (trailing segments that
+ * handwriting split are joined), or null when it is not one: the words line must be longer.
+ * Real forms print it four to five times longer; 1.1 also admits other printings.
+ */
+function numberAndWords(line: DottedLine, width: number): { number: DottedSegment; words: DottedSegment } | null {
+  const segments = line.segments;
+  let first = segments.length - 1;
+  while (first > 0 && segments[first]!.x0 - segments[first - 1]!.x1 < width * WORDS_GAP_SHARE) first--;
+  const number = segments[first - 1];
+  if (!number) return null;
+  const words = { ...segments[first]!, x1: segments[segments.length - 1]!.x1 };
+  return words.x1 - words.x0 > (number.x1 - number.x0) * 1.1 ? { number, words } : null;
 }
 
 function median(values: readonly number[]): number {
