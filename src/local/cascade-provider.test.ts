@@ -20,7 +20,7 @@ const request = (documentId: string, purpose: "read" | "reask" = "read"): Extrac
   schemaName: "tally_form_reading",
 });
 
-const cell = (value: number): LocalCellRead => ({ mark: "digits", digits: String(value), value, confidence: 0.99, doubt: null });
+const cell = (value: number): LocalCellRead => ({ mark: "digits", digits: String(value), value, confidence: 0.99, doubt: null, otherValues: [] });
 
 /** A local reader that verifies documents whose id starts with "ok". */
 function stubLocal(): LocalProvider {
@@ -40,8 +40,8 @@ function stubLocal(): LocalProvider {
       const read: LocalDocumentRead = { kind: "constituency", pages: [], cells };
       const verified = req.documentId.startsWith("ok");
       const decision: LocalDecision = verified
-        ? { verified, doubtedCells: [], reasons: [] }
-        : { verified, doubtedCells: ["good"], reasons: ["good not read with confidence"] };
+        ? { verified, doubtedCells: [], confirmedBySums: [], reasons: [] }
+        : { verified, doubtedCells: ["good"], confirmedBySums: [], reasons: ["good not read with confidence"] };
       return { read, decision };
     },
   };

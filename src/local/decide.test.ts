@@ -4,14 +4,15 @@ import type { CellKey } from "./layout/page-layout.js";
 import type { LocalDocumentRead } from "./local-read.js";
 import type { LocalCellRead } from "./recognize/read-cell.js";
 
-const digits = (value: number, confidence = 0.99): LocalCellRead => ({
+const digits = (value: number, confidence = 0.99, otherValues: number[] = []): LocalCellRead => ({
   mark: "digits",
   digits: String(value),
   value,
   confidence,
   doubt: null,
+  otherValues,
 });
-const blank: LocalCellRead = { mark: "blank", digits: null, value: 0, confidence: 1, doubt: null };
+const blank: LocalCellRead = { mark: "blank", digits: null, value: 0, confidence: 1, doubt: null, otherValues: [] };
 
 function constituency(overrides: Partial<Record<CellKey, LocalCellRead>> = {}): LocalDocumentRead {
   const cells = new Map<CellKey, LocalCellRead>();
@@ -30,13 +31,48 @@ function constituency(overrides: Partial<Record<CellKey, LocalCellRead>> = {}): 
 
 describe("decideLocal", () => {
   it("verifies a form whose cells are confident and whose sums all hold", () => {
-    expect(decideLocal(constituency())).toEqual({ verified: true, doubtedCells: [], reasons: [] });
+    expect(decideLocal(constituency())).toEqual({ verified: true, doubtedCells: [], confirmedBySums: [], reasons: [] });
   });
 
-  it("doubts a low-confidence or unreadable cell even when the sums hold", () => {
-    const decision = decideLocal(constituency({ "row:2": digits(54, 0.5) }));
+  it("doubts a cell below the floor or unreadable even when the sums hold", () => {
+    const decision = decideLocal(constituency({ "row:2": digits(54, 0.4) }));
     expect(decision.verified).toBe(false);
     expect(decision.doubtedCells).toEqual(["row:2"]);
+    const unsure: LocalCellRead = { mark: "unsure", digits: null, value: null, confidence: 0, doubt: "junk", otherValues: [] };
+    expect(decideLocal(constituency({ "row:2": unsure })).doubtedCells).toEqual(["row:2"]);
+  });
+
+  it("trusts weak cells the sums pin down: they hold for the reading and for no other plausible one", () => {
+    const decision = decideLocal(
+      constituency({ "row:2": digits(54, 0.6, [34, 59]), good: digits(614, 0.7, [674]), bad: digits(7, 0.8, [1]) }),
+    );
+    expect(decision).toEqual({ verified: true, doubtedCells: [], confirmedBySums: ["row:2", "good", "bad"], reasons: [] });
+  });
+
+  it("doubts weak cells when another plausible reading also balances every sum", () => {
+    // 118 + 44 = 108 + 54: a 0/1 and a 5/4 confusion would cancel out.
+    const swapped = decideLocal(constituency({ "row:1": digits(108, 0.7, [118]), "row:2": digits(54, 0.7, [44]) }));
+    expect(swapped.verified).toBe(false);
+    expect(swapped.doubtedCells).toEqual(["row:1", "row:2"]);
+    expect(swapped.reasons.join(" ")).toMatch(/another plausible reading/);
+    // 674 for good, the total line and 717 received would also need a row 60 higher: none can be, so one solution...
+    const twin = decideLocal(constituency({ good: digits(614, 0.7, [674]), total_line: digits(614, 0.7, [674]), received: digits(657, 0.7, [717]) }));
+    expect(twin.verified).toBe(true);
+    // ...until row 4 could be 484.
+    const twinWithRow = decideLocal(
+      constituency({ good: digits(614, 0.7, [674]), total_line: digits(614, 0.7, [674]), received: digits(657, 0.7, [717]), "row:4": digits(424, 0.7, [484]) }),
+    );
+    expect(twinWithRow.verified).toBe(false);
+  });
+
+  it("does not confirm more weak cells than the sums can carry, and never a failing sum", () => {
+    const weakRows = Object.fromEntries([108, 54, 15, 424, 8, 5].map((v, i) => [`row:${i + 1}`, digits(v, 0.8)]));
+    const many = decideLocal(constituency({ ...weakRows, good: digits(614, 0.8), bad: digits(7, 0.8), novote: digits(36, 0.8) }));
+    expect(many.verified).toBe(false);
+    expect(many.reasons.join(" ")).toMatch(/more than they can confirm/);
+    const failing = decideLocal(constituency({ "row:2": digits(55, 0.7, [54]) }));
+    expect(failing.verified).toBe(false);
+    expect(failing.doubtedCells).toEqual(["row:2"]);
   });
 
   it("refuses when a sum fails: rows vs good, total line, good + bad + no-vote vs received", () => {

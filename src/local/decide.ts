@@ -4,16 +4,27 @@ import type { LocalDocumentRead } from "./local-read.js";
 import type { LocalCellRead } from "./recognize/read-cell.js";
 
 export interface LocalDecision {
-  /** True only when every needed cell is confidently read and every sum holds. */
+  /** True only when every needed cell is read, every sum holds and no other plausible reading fits. */
   readonly verified: boolean;
-  /** Cells the reader doubts (missing, unsure or below the confidence bar). */
+  /** Cells the reader doubts (missing, unsure or below the confidence bar, and not confirmed). */
   readonly doubtedCells: readonly CellKey[];
+  /** Weak cells trusted because the sums hold for their reading and for no other plausible one. */
+  readonly confirmedBySums: readonly CellKey[];
   /** Human-readable reasons when not verified. */
   readonly reasons: readonly string[];
 }
 
-/** Glyph probability every cell must reach before the sums are trusted. Tuned on the development set. */
+/** A cell whose weakest glyph reaches this is trusted on its own. Tuned on the development set. */
 export const DEFAULT_MIN_CONFIDENCE = 0.9;
+
+/**
+ * Below this a cell is doubted outright; between it and the bar a cell is weak and needs the
+ * sums to confirm it. On the development scans about half the cells under 0.5 are wrong.
+ */
+export const SUM_CONFIRM_FLOOR = 0.5;
+
+/** More weak cells than this and the sums are not trusted to confirm them all. */
+export const MAX_SUM_CONFIRMED = 8;
 
 export function rowKeys(kind: FormKind): CellKey[] {
   const count = kind === "constituency" ? CONSTITUENCY_PRINTED_ROWS : PARTY_COUNT;
@@ -21,42 +32,121 @@ export function rowKeys(kind: FormKind): CellKey[] {
 }
 
 /**
- * The local verdict. A document is verified only when all vote rows, good, bad, no-vote,
- * the total line and the received count (or, left blank, the ballots found in envelopes)
- * are read with confidence, and: rows sum to good, the total line equals that sum, and
- * good + bad + no-vote equals the ballots received.
+ * The local verdict. The needed cells are the vote rows, good, bad, no-vote, the total line and
+ * the ballots used: on 5/18 the used line (with received and remaining, which must balance it),
+ * elsewhere the received count (or, left blank, the ballots found in envelopes). The form is
+ * verified when every needed cell is read, rows sum to good, the total line equals that sum,
+ * good + bad + no-vote equals the ballots used, and each cell is either confident on its
+ * own or weak but confirmed: the sums hold for the reading as read and for no other
+ * combination of the weak cells' plausible readings. A wrong reading then passes only if it
+ * is outside every plausible reading and another error cancels it exactly.
  */
-export function decideLocal(read: LocalDocumentRead, minConfidence = DEFAULT_MIN_CONFIDENCE): LocalDecision {
-  const reasons: string[] = [];
-  const doubted: CellKey[] = [];
+export function decideLocal(
+  read: LocalDocumentRead,
+  minConfidence = DEFAULT_MIN_CONFIDENCE,
+  floor = Math.min(SUM_CONFIRM_FLOOR, minConfidence),
+): LocalDecision {
   // A page without a table may be a signature page: only missing cells count against the form.
   const notes = read.pages.filter((p) => p.failure).map((p) => `page ${p.page}: no layout (${p.failure})`);
-  if (!read.kind) return { verified: false, doubtedCells: [], reasons: ["form kind not recognised", ...notes] };
-  const confident = (key: CellKey): LocalCellRead | null => {
+  if (!read.kind) return refuse([], ["form kind not recognised", ...notes]);
+  const hasUsedLine = read.cells.has("used");
+  const ballotsKey: CellKey = hasUsedLine ? "used" : read.cells.get("received")?.mark === "blank" ? "ballots_in_envelopes" : "received";
+  const rowCells = rowKeys(read.kind);
+  const needed: CellKey[] = [...rowCells, "good", "bad", "novote", "total_line", ballotsKey];
+  if (hasUsedLine) needed.push("received", "remaining");
+
+  const unread: CellKey[] = [];
+  const weak: CellKey[] = [];
+  for (const key of needed) {
     const cell = read.cells.get(key);
-    if (!cell || cell.value === null || cell.confidence < minConfidence) {
-      doubted.push(key);
-      return null;
-    }
-    return cell;
-  };
-  const rows = rowKeys(read.kind).map(confident);
-  const good = confident("good");
-  const bad = confident("bad");
-  const novote = confident("novote");
-  const totalLine = confident("total_line");
-  const receivedRead = read.cells.get("received");
-  const ballotsKey: CellKey = receivedRead?.mark === "blank" ? "ballots_in_envelopes" : "received";
-  const ballots = confident(ballotsKey);
-  if (doubted.length > 0) reasons.push(`${doubted.length} cell(s) not read with confidence: ${doubted.join(", ")}`);
-  if (rows.every((r) => r !== null) && good && bad && novote && totalLine && ballots) {
-    const sum = rows.reduce((s, r) => s + (r?.value ?? 0), 0);
-    if (good.mark !== "digits") reasons.push("good ballots not written as digits");
-    if (ballots.mark !== "digits") reasons.push(`${ballotsKey} not written as digits`);
-    if (sum !== good.value) reasons.push(`rows sum to ${sum}, good ballots read ${good.value}`);
-    if (totalLine.value !== sum) reasons.push(`total line read ${totalLine.value}, rows sum to ${sum}`);
-    const used = (good.value ?? 0) + (bad.value ?? 0) + (novote.value ?? 0);
-    if (used !== ballots.value) reasons.push(`good + bad + no-vote = ${used}, ${ballotsKey} read ${ballots.value}`);
+    if (!cell || cell.value === null || cell.confidence < floor) unread.push(key);
+    else if (cell.confidence < minConfidence) weak.push(key);
   }
-  return { verified: reasons.length === 0, doubtedCells: doubted, reasons: reasons.length === 0 ? [] : [...reasons, ...notes] };
+  const doubted = needed.filter((key) => unread.includes(key) || weak.includes(key));
+  const doubtReason = `${doubted.length} cell(s) not read with confidence: ${doubted.join(", ")}`;
+  if (unread.length > 0) return refuse(doubted, [doubtReason, ...notes]);
+
+  const value = (key: CellKey): number => read.cells.get(key)?.value ?? 0;
+  const sum = rowCells.reduce((s, key) => s + value(key), 0);
+  const good = value("good");
+  const ballots = value(ballotsKey);
+  const failures: string[] = [];
+  if (read.cells.get("good")?.mark !== "digits") failures.push("good ballots not written as digits");
+  if (read.cells.get(ballotsKey)?.mark !== "digits") failures.push(`${ballotsKey} not written as digits`);
+  if (sum !== good) failures.push(`rows sum to ${sum}, good ballots read ${good}`);
+  if (value("total_line") !== sum) failures.push(`total line read ${value("total_line")}, rows sum to ${sum}`);
+  const used = good + value("bad") + value("novote");
+  if (used !== ballots) failures.push(`good + bad + no-vote = ${used}, ${ballotsKey} read ${ballots}`);
+  if (hasUsedLine && ballots + value("remaining") !== value("received")) {
+    failures.push(`used + remaining = ${ballots + value("remaining")}, received read ${value("received")}`);
+  }
+  if (failures.length > 0) return refuse(doubted, [...(doubted.length > 0 ? [doubtReason] : []), ...failures, ...notes]);
+
+  if (weak.length === 0) return { verified: true, doubtedCells: [], confirmedBySums: [], reasons: [] };
+  if (weak.length > MAX_SUM_CONFIRMED) {
+    return refuse(doubted, [doubtReason, `the sums hold, but ${weak.length} weak cells are more than they can confirm`, ...notes]);
+  }
+  const candidates = (key: CellKey): readonly number[] => {
+    const cell = read.cells.get(key) as LocalCellRead;
+    return weak.includes(key) ? [cell.value as number, ...cell.otherValues] : [cell.value as number];
+  };
+  if (countSolutions(rowCells, ballotsKey, hasUsedLine, candidates) > 1) {
+    return refuse(doubted, [doubtReason, "the sums hold, but also for another plausible reading of these cells", ...notes]);
+  }
+  return { verified: true, doubtedCells: [], confirmedBySums: weak, reasons: [] };
+}
+
+function refuse(doubtedCells: readonly CellKey[], reasons: readonly string[]): LocalDecision {
+  return { verified: false, doubtedCells, confirmedBySums: [], reasons };
+}
+
+/** Enough to tell one solution from several. */
+const MANY = 2;
+
+/**
+ * How many assignments of the cells' candidate values satisfy every sum (capped at MANY): for
+ * each good value the total line agrees with, the ways the rows reach it times the ways
+ * bad + no-vote + ballots used balance it (and, on 5/18, used + remaining = received).
+ */
+function countSolutions(
+  rows: readonly CellKey[],
+  ballotsKey: CellKey,
+  hasUsedLine: boolean,
+  candidates: (key: CellKey) => readonly number[],
+): number {
+  const receivedWays = (used: number): number => {
+    if (!hasUsedLine) return 1;
+    let ways = 0;
+    for (const remaining of new Set(candidates("remaining"))) if (candidates("received").includes(used + remaining)) ways++;
+    return ways;
+  };
+  const rowSums = waysToSum(rows.map(candidates));
+  let count = 0;
+  for (const good of new Set(candidates("good"))) {
+    if (!candidates("total_line").includes(good)) continue;
+    const rowWays = rowSums.get(good) ?? 0;
+    if (rowWays === 0) continue;
+    let balanceWays = 0;
+    for (const bad of new Set(candidates("bad"))) {
+      for (const novote of new Set(candidates("novote"))) {
+        if (candidates(ballotsKey).includes(good + bad + novote)) balanceWays += receivedWays(good + bad + novote);
+      }
+    }
+    count = Math.min(MANY, count + rowWays * balanceWays);
+    if (count >= MANY) break;
+  }
+  return count;
+}
+
+/** Reachable sums of one value per cell, with the number of ways (capped at MANY). */
+function waysToSum(cells: readonly (readonly number[])[]): Map<number, number> {
+  let ways = new Map<number, number>([[0, 1]]);
+  for (const values of cells) {
+    const next = new Map<number, number>();
+    for (const [sum, n] of ways) {
+      for (const v of new Set(values)) next.set(sum + v, Math.min(MANY, (next.get(sum + v) ?? 0) + n));
+    }
+    ways = next;
+  }
+  return ways;
 }

@@ -20,6 +20,7 @@ const UNSURE_BLANK: LocalCellRead = {
   value: null,
   confidence: 0,
   doubt: "empty, but no dotted line where the cell should be",
+  otherValues: [],
 };
 
 /** Reads the number cells of one page image. Never throws for a page it cannot lay out. */

@@ -12,9 +12,12 @@ export interface GlyphGuess {
   readonly label: GlyphClass;
   /** Softmax probability of the label. */
   readonly probability: number;
-  /** Probability of the runner-up label. */
-  readonly runnerUp: number;
+  /** Other labels the glyph could plausibly be (probability at least PLAUSIBLE_GLYPH), most likely first. */
+  readonly others: readonly { readonly label: GlyphClass; readonly probability: number }[];
 }
+
+/** A label this probable is a reading the sums must rule out before a weak cell is trusted. */
+export const PLAUSIBLE_GLYPH = 0.02;
 
 export interface DigitClassifier {
   classify(glyphs: readonly Float32Array[]): Promise<GlyphGuess[]>;
@@ -88,11 +91,11 @@ function softmax(logits: Float32Array): number[] {
 
 function guessFrom(probabilities: readonly number[]): GlyphGuess {
   const order = probabilities.map((p, i) => [p, i] as const).sort((a, b) => b[0] - a[0]);
-  const [best, second] = order;
+  const [best, ...rest] = order;
   return {
     label: GLYPH_CLASSES[best![1]]!,
     probability: best![0],
-    runnerUp: second?.[0] ?? 0,
+    others: rest.filter(([p]) => p >= PLAUSIBLE_GLYPH).map(([probability, i]) => ({ label: GLYPH_CLASSES[i]!, probability })),
   };
 }
 

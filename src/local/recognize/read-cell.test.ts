@@ -2,13 +2,21 @@ import { describe, expect, it } from "vitest";
 import type { GlyphClass, GlyphGuess } from "./digit-classifier.js";
 import { readCell } from "./read-cell.js";
 
-const guess = (label: GlyphClass, probability = 0.99): GlyphGuess => ({ label, probability, runnerUp: 1 - probability });
+const guess = (label: GlyphClass, probability = 0.99, others: GlyphGuess["others"] = []): GlyphGuess => ({ label, probability, others });
 
 describe("readCell", () => {
   it("reads digits left to right with the weakest glyph as confidence", () => {
     const read = readCell([guess("6"), guess("1", 0.93), guess("4")]);
     expect(read).toMatchObject({ mark: "digits", digits: "614", value: 614 });
     expect(read.confidence).toBeCloseTo(0.93);
+  });
+
+  it("lists the other values the glyphs' plausible labels spell, never a leading zero or junk", () => {
+    const read = readCell([guess("1", 0.6, [{ label: "7", probability: 0.3 }, { label: "0", probability: 0.05 }]), guess("5", 0.9, [{ label: "junk", probability: 0.08 }, { label: "6", probability: 0.02 }])]);
+    expect(read.value).toBe(15);
+    expect(read.otherValues).toEqual([16, 75, 76]);
+    expect(readCell([guess("-", 0.7, [{ label: "1", probability: 0.2 }])]).otherValues).toEqual([1]);
+    expect(readCell([]).otherValues).toEqual([]);
   });
 
   it("an empty cell is a confident blank worth 0; a lone dash is 0 too", () => {

@@ -1,4 +1,4 @@
-import type { GlyphGuess } from "./digit-classifier.js";
+import type { GlyphClass, GlyphGuess } from "./digit-classifier.js";
 
 /** What the local reader makes of one number cell. */
 export type LocalMark = "digits" | "dash" | "blank" | "unsure";
@@ -13,6 +13,12 @@ export interface LocalCellRead {
   readonly confidence: number;
   /** Why the reader is unsure, when it is. */
   readonly doubt: string | null;
+  /**
+   * Other counted values the glyphs could plausibly spell (each glyph swapped for a label the
+   * classifier gave at least PLAUSIBLE_GLYPH). The sums must rule these out before a weak
+   * reading is trusted. Dropped or extra glyphs are not covered.
+   */
+  readonly otherValues: readonly number[];
 }
 
 /** More glyphs than this is not a vote count on these forms (a strike-through, initials, words). */
@@ -20,20 +26,41 @@ const MAX_GLYPHS = 4;
 
 /** Turns the classifier's guesses for one cell's glyphs (left to right) into a reading. */
 export function readCell(guesses: readonly GlyphGuess[]): LocalCellRead {
-  if (guesses.length === 0) return { mark: "blank", digits: null, value: 0, confidence: 1, doubt: null };
+  if (guesses.length === 0) return { mark: "blank", digits: null, value: 0, confidence: 1, doubt: null, otherValues: [] };
   const confidence = Math.min(...guesses.map((g) => g.probability));
   if (guesses.length > MAX_GLYPHS) return unsure(`${guesses.length} marks`);
   const labels = guesses.map((g) => g.label);
   if (labels.includes("junk")) return unsure("a mark that is not a digit");
   if (labels.includes("-")) {
-    if (labels.length === 1) return { mark: "dash", digits: "-", value: 0, confidence, doubt: null };
+    if (labels.length === 1) return { mark: "dash", digits: "-", value: 0, confidence, doubt: null, otherValues: otherValues(guesses, 0) };
     return unsure("a dash among digits");
   }
   const digits = labels.join("");
   if (digits.length > 1 && digits.startsWith("0")) return unsure(`leading zero in "${digits}"`);
-  return { mark: "digits", digits, value: Number.parseInt(digits, 10), confidence, doubt: null };
+  const value = Number.parseInt(digits, 10);
+  return { mark: "digits", digits, value, confidence, doubt: null, otherValues: otherValues(guesses, value) };
 }
 
 function unsure(doubt: string): LocalCellRead {
-  return { mark: "unsure", digits: null, value: null, confidence: 0, doubt };
+  return { mark: "unsure", digits: null, value: null, confidence: 0, doubt, otherValues: [] };
+}
+
+/** Per glyph, the runner-up labels considered; more adds little and multiplies the readings. */
+const OTHERS_PER_GLYPH = 3;
+
+/** Every value other than `value` that the glyphs' plausible labels spell, smallest first. */
+function otherValues(guesses: readonly GlyphGuess[], value: number): number[] {
+  const single = guesses.length === 1;
+  const options = guesses.map((g) =>
+    [g.label, ...g.others.slice(0, OTHERS_PER_GLYPH).map((o) => o.label)].filter((l) => l !== "junk" && (single || l !== "-")),
+  );
+  let spellings: string[] = [""];
+  for (const labels of options) spellings = spellings.flatMap((prefix) => labels.map((l: GlyphClass) => prefix + l));
+  const values = new Set<number>();
+  for (const spelling of spellings) {
+    if (spelling.length > 1 && spelling.startsWith("0")) continue;
+    const other = spelling === "-" ? 0 : Number.parseInt(spelling, 10);
+    if (other !== value) values.add(other);
+  }
+  return [...values].sort((a, b) => a - b);
 }
