@@ -5,22 +5,18 @@
  *
  *   npm run eval:real -- [--samples DIR] [--min-confidence 0.9] [--cells FILE.jsonl] [--model FILE.onnx]
  *
- * Pages are rendered the way ingest prepares them for a provider (long side 1800 px, grey
- * JPEG q82), so the reader sees what it would see in a run.
+ * Pages are rendered the way ingest prepares them for a provider, so the reader sees what it
+ * would see in a run.
  */
 import { access, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import * as mupdf from "mupdf";
-import sharp, { type Sharp } from "sharp";
 import { z } from "zod";
 import { DEFAULT_MIN_CONFIDENCE, decideLocal, rowKeys } from "../src/local/decide.js";
 import type { CellKey } from "../src/local/layout/page-layout.js";
-import { type PageImage, readDocument } from "../src/local/local-reader.js";
+import { readDocument } from "../src/local/local-reader.js";
 import { defaultModelPath, loadDigitClassifier } from "../src/local/recognize/digit-classifier.js";
-
-const LONG_SIDE = 1800;
-const JPEG_QUALITY = 82;
+import { renderCountPages } from "./support/render-pages.js";
 
 const TruthCell = z
   .object({ digits: z.string().nullable(), mark: z.string(), value: z.number().nullable() })
@@ -48,37 +44,6 @@ const TRUTH_TOTALS: Partial<Record<CellKey, string>> = {
   ballots_in_envelopes: "ballots_in_envelopes",
   envelopes: "envelopes",
 };
-
-async function renderPages(file: string, kind: TruthEntry["kind"]): Promise<PageImage[]> {
-  const bytes = await readFile(file);
-  if (!file.toLowerCase().endsWith(".pdf")) return [{ page: 1, data: await toPreparedJpeg(sharp(bytes)) }];
-  const doc = mupdf.Document.openDocument(bytes, "application/pdf");
-  // Count pages only, as ingest sends them: page 1 of a constituency form, pages 1-3 of a party-list form.
-  const countPages = Math.min(doc.countPages(), kind === "constituency" ? 1 : 3);
-  const pages: PageImage[] = [];
-  for (let i = 0; i < countPages; i++) {
-    const page = doc.loadPage(i);
-    const [x0, y0, x1, y1] = page.getBounds();
-    const scale = LONG_SIDE / Math.max(x1 - x0, y1 - y0);
-    const pixmap = page.toPixmap(mupdf.Matrix.scale(scale, scale), mupdf.ColorSpace.DeviceGray, false, true);
-    const raw = sharp(Buffer.from(pixmap.getPixels()), {
-      raw: { width: pixmap.getWidth(), height: pixmap.getHeight(), channels: 1 },
-    });
-    pages.push({ page: i + 1, data: await toPreparedJpeg(raw) });
-    pixmap.destroy();
-    page.destroy();
-  }
-  doc.destroy();
-  return pages;
-}
-
-function toPreparedJpeg(image: Sharp): Promise<Buffer> {
-  return image
-    .resize({ width: LONG_SIDE, height: LONG_SIDE, fit: "inside", withoutEnlargement: true })
-    .grayscale()
-    .jpeg({ quality: JPEG_QUALITY })
-    .toBuffer();
-}
 
 /** Loose page images sit in pages/ beside the PDFs' folders. */
 async function sourcePath(samples: string, source: string): Promise<string> {
@@ -132,7 +97,7 @@ async function main(): Promise<void> {
   let cpuMs = 0;
   for (const entry of truth) {
     if (entry.page_type === "signatures") continue;
-    const images = await renderPages(await sourcePath(samples, entry.source), entry.kind);
+    const images = await renderCountPages(await sourcePath(samples, entry.source), entry.kind);
     const read = await readDocument(images, classifier);
     const decision = decideLocal(read, minConfidence);
     docs++;
