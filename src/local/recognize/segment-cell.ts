@@ -26,13 +26,23 @@ export interface CellInk {
 /**
  * Cuts the handwritten digits of one cell into glyphs: ink components minus printed
  * remnants (rule rows, dotted-baseline dots, specks), grouped left to right where
- * pieces overlap horizontally (a 5 whose flag is detached stays one glyph).
+ * pieces overlap horizontally (a 5 whose flag is detached stays one glyph). `inRunningText`
+ * marks a ballot total written on a dotted line in the paragraph, not in a ruled table row.
  */
-export function segmentCell(page: BinaryImage, box: Box, pitch: number, extendLeft = false): CellInk {
+export function segmentCell(page: BinaryImage, box: Box, pitch: number, inRunningText = false): CellInk {
   // Look a little beyond the cell's sides so a digit that starts before the dotted line is
   // taken whole; only ink that mostly lies inside the cell counts.
   const margin = Math.round(pitch * 0.8);
-  const outer = { x0: Math.max(0, box.x0 - margin), y0: box.y0, x1: Math.min(page.width, box.x1 + margin), y1: box.y1 };
+  // A total in running text is also looked at above and below, so ink is judged whole: the tops
+  // of the next line's digits lie mostly outside the cell and are dropped, a tall digit is kept
+  // whole. Vote rows are not: their rules and the next row's strokes would come in.
+  const reach = inRunningText ? Math.round(pitch * 0.5) : 0;
+  const outer = {
+    x0: Math.max(0, box.x0 - margin),
+    y0: Math.max(0, box.y0 - reach),
+    x1: Math.min(page.width, box.x1 + margin),
+    y1: Math.min(page.height, box.y1 + reach),
+  };
   const cell = cropBinary(page, outer.x0, outer.y0, outer.x1, outer.y1);
   eraseRuleRows(cell);
   eraseRuleColumns(cell);
@@ -40,14 +50,18 @@ export function segmentCell(page: BinaryImage, box: Box, pitch: number, extendLe
   const minSide = Math.max(4, pitch * 0.14);
   const coreX0 = box.x0 - outer.x0;
   const coreX1 = box.x1 - outer.x0;
+  const coreY0 = box.y0 - outer.y0;
+  const coreY1 = box.y1 - outer.y0;
+  const mostlyInRow = (c: { y0: number; y1: number }): boolean => Math.min(c.y1, coreY1) - Math.max(c.y0, coreY0) >= (c.y1 - c.y0) * 0.5;
   const candidates = map.components.filter(
-    (c) => Math.max(c.x1 - c.x0, c.y1 - c.y0) >= minSide && !isRuleRemnant(c, coreX0, coreX1, cell.height),
+    (c) =>
+      Math.max(c.x1 - c.x0, c.y1 - c.y0) >= minSide && mostlyInRow(c) && !isRuleRemnant(c, coreX0, coreX1, coreY1 - coreY0),
   );
   const kept = candidates.filter((c) => {
     const inside = Math.min(c.x1, coreX1) - Math.max(c.x0, coreX0);
     return inside >= (c.x1 - c.x0) * 0.4;
   });
-  if (extendLeft && kept.length > 0) {
+  if (inRunningText && kept.length > 0) {
     // A number written over the start of its dotted line hides the first dots: take in
     // glyphs that continue the number leftwards with a small gap.
     let left = Math.min(...kept.map((c) => c.x0));
@@ -79,7 +93,7 @@ export function segmentCell(page: BinaryImage, box: Box, pitch: number, extendLe
   }
   const dotSide = Math.max(2, pitch * 0.1);
   const dots = map.components.filter((c) => {
-    const inside = c.x0 >= coreX0 && c.x1 <= coreX1;
+    const inside = c.x0 >= coreX0 && c.x1 <= coreX1 && c.y0 >= coreY0 && c.y1 <= coreY1;
     return inside && c.x1 - c.x0 <= dotSide && c.y1 - c.y0 <= dotSide && c.area >= 2;
   }).length;
   let inkPixels = 0;
