@@ -10,6 +10,8 @@ export interface LocalDecision {
   readonly doubtedCells: readonly CellKey[];
   /** Weak cells trusted because the sums hold for their reading and for no other plausible one. */
   readonly confirmedBySums: readonly CellKey[];
+  /** The cells the verdict rests on; other cells the reader saw (envelopes and the like) are extras. */
+  readonly neededCells: readonly CellKey[];
   /** Human-readable reasons when not verified. */
   readonly reasons: readonly string[];
 }
@@ -48,7 +50,7 @@ export function decideLocal(
 ): LocalDecision {
   // A page without a table may be a signature page: only missing cells count against the form.
   const notes = read.pages.filter((p) => p.failure).map((p) => `page ${p.page}: no layout (${p.failure})`);
-  if (!read.kind) return refuse([], ["form kind not recognised", ...notes]);
+  if (!read.kind) return refuse([], [], ["form kind not recognised", ...notes]);
   const hasUsedLine = read.cells.has("used");
   const ballotsKey: CellKey = hasUsedLine ? "used" : read.cells.get("received")?.mark === "blank" ? "ballots_in_envelopes" : "received";
   const rowCells = rowKeys(read.kind);
@@ -64,7 +66,7 @@ export function decideLocal(
   }
   const doubted = needed.filter((key) => unread.includes(key) || weak.includes(key));
   const doubtReason = `${doubted.length} cell(s) not read with confidence: ${doubted.join(", ")}`;
-  if (unread.length > 0) return refuse(doubted, [doubtReason, ...notes]);
+  if (unread.length > 0) return refuse(needed, doubted, [doubtReason, ...notes]);
 
   const value = (key: CellKey): number => read.cells.get(key)?.value ?? 0;
   const sum = rowCells.reduce((s, key) => s + value(key), 0);
@@ -80,24 +82,24 @@ export function decideLocal(
   if (hasUsedLine && ballots + value("remaining") !== value("received")) {
     failures.push(`used + remaining = ${ballots + value("remaining")}, received read ${value("received")}`);
   }
-  if (failures.length > 0) return refuse(doubted, [...(doubted.length > 0 ? [doubtReason] : []), ...failures, ...notes]);
+  if (failures.length > 0) return refuse(needed, doubted, [...(doubted.length > 0 ? [doubtReason] : []), ...failures, ...notes]);
 
-  if (weak.length === 0) return { verified: true, doubtedCells: [], confirmedBySums: [], reasons: [] };
+  if (weak.length === 0) return { verified: true, doubtedCells: [], confirmedBySums: [], neededCells: needed, reasons: [] };
   if (weak.length > MAX_SUM_CONFIRMED) {
-    return refuse(doubted, [doubtReason, `the sums hold, but ${weak.length} weak cells are more than they can confirm`, ...notes]);
+    return refuse(needed, doubted, [doubtReason, `the sums hold, but ${weak.length} weak cells are more than they can confirm`, ...notes]);
   }
   const candidates = (key: CellKey): readonly number[] => {
     const cell = read.cells.get(key) as LocalCellRead;
     return weak.includes(key) ? [cell.value as number, ...cell.otherValues] : [cell.value as number];
   };
   if (countSolutions(rowCells, ballotsKey, hasUsedLine, candidates) > 1) {
-    return refuse(doubted, [doubtReason, "the sums hold, but also for another plausible reading of these cells", ...notes]);
+    return refuse(needed, doubted, [doubtReason, "the sums hold, but also for another plausible reading of these cells", ...notes]);
   }
-  return { verified: true, doubtedCells: [], confirmedBySums: weak, reasons: [] };
+  return { verified: true, doubtedCells: [], confirmedBySums: weak, neededCells: needed, reasons: [] };
 }
 
-function refuse(doubtedCells: readonly CellKey[], reasons: readonly string[]): LocalDecision {
-  return { verified: false, doubtedCells, confirmedBySums: [], reasons };
+function refuse(neededCells: readonly CellKey[], doubtedCells: readonly CellKey[], reasons: readonly string[]): LocalDecision {
+  return { verified: false, doubtedCells, confirmedBySums: [], neededCells, reasons };
 }
 
 /** Enough to tell one solution from several. */

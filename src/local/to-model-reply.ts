@@ -1,5 +1,5 @@
 import { type CellReply, emptyHeaderReply, type ModelReply, type RowReply, type TotalsReply } from "../extract/model-reply.js";
-import { type LocalDecision, rowKeys } from "./decide.js";
+import { DEFAULT_MIN_CONFIDENCE, type LocalDecision, rowKeys } from "./decide.js";
 import type { CellKey } from "./layout/page-layout.js";
 import type { LocalDocumentRead } from "./local-read.js";
 
@@ -8,17 +8,21 @@ export const UNSURE_DIGITS = "?";
 
 /**
  * The local reading in the shape a vision model answers with, so assembly and checks treat
- * both alike. Cells the reader doubts come back as "?", so a doubtful form can never pass the
- * checks on a guess. Words are not read locally (null); header fields other than the form kind
- * are left to path metadata.
+ * both alike. Cells the verdict needs and the reader doubts come back as "?", so a doubtful form
+ * can never pass the checks on a guess. Extra cells (envelopes and the like) are given only when
+ * read with confidence, and otherwise left unread (null) rather than flagged: the local verdict
+ * does not rest on them. Words are not read locally (null); header fields other than the form
+ * kind are left to path metadata.
  */
 export function toModelReply(read: LocalDocumentRead, decision: LocalDecision): ModelReply {
   const doubted = new Set<CellKey>(decision.doubtedCells);
+  const needed = new Set<CellKey>(decision.neededCells);
   const cell = (key: CellKey): CellReply | null => {
     const local = read.cells.get(key);
     if (!local) return null;
-    if (doubted.has(key) || local.value === null) return { digits: UNSURE_DIGITS, words: null };
-    return { digits: local.digits, words: null };
+    const sure = !doubted.has(key) && local.value !== null;
+    if (!needed.has(key) && read.kind && (!sure || local.confidence < DEFAULT_MIN_CONFIDENCE)) return null;
+    return sure ? { digits: local.digits, words: null } : { digits: UNSURE_DIGITS, words: null };
   };
   const totals: TotalsReply = {
     eligibleVoters: null,

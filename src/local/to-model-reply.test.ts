@@ -1,0 +1,49 @@
+import { describe, expect, it } from "vitest";
+import type { LocalDecision } from "./decide.js";
+import type { CellKey } from "./layout/page-layout.js";
+import type { LocalDocumentRead } from "./local-read.js";
+import type { LocalCellRead } from "./recognize/read-cell.js";
+import { toModelReply, UNSURE_DIGITS } from "./to-model-reply.js";
+
+const read = (value: number, confidence: number): LocalCellRead => ({
+  mark: "digits",
+  digits: String(value),
+  value,
+  confidence,
+  doubt: null,
+  otherValues: [],
+});
+const unsure: LocalCellRead = { mark: "unsure", digits: null, value: null, confidence: 0, doubt: "12 marks", otherValues: [] };
+
+describe("toModelReply", () => {
+  const cells = new Map<CellKey, LocalCellRead>([
+    ["row:1", read(40, 0.99)],
+    ["good", read(40, 0.6)],
+    ["received", read(41, 0.99)],
+    ["envelopes", unsure],
+    ["ballots_in_envelopes", read(41, 0.7)],
+  ]);
+  const document: LocalDocumentRead = { kind: "constituency", pages: [], cells };
+  const decision: LocalDecision = {
+    verified: false,
+    doubtedCells: ["good"],
+    confirmedBySums: [],
+    neededCells: ["row:1", "good", "received"],
+    reasons: ["1 cell(s) not read with confidence: good"],
+  };
+
+  it("marks a doubted cell the verdict needs as unreadable, so the checks cannot pass on a guess", () => {
+    const reply = toModelReply(document, decision);
+    expect(reply.totals.good).toEqual({ digits: UNSURE_DIGITS, words: null });
+    expect(reply.totals.ballotsReceived).toEqual({ digits: "41", words: null });
+    expect(reply.rows[0]).toEqual({ number: 1, digits: "40", words: null });
+  });
+
+  it("leaves extra cells unread unless read with confidence, instead of flagging them", () => {
+    const reply = toModelReply(document, decision);
+    expect(reply.totals.envelopes).toBeNull();
+    expect(reply.totals.ballotsInEnvelopes).toBeNull();
+    const sure = new Map(cells).set("ballots_in_envelopes", read(41, 0.97));
+    expect(toModelReply({ ...document, cells: sure }, decision).totals.ballotsInEnvelopes).toEqual({ digits: "41", words: null });
+  });
+});
