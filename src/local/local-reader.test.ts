@@ -23,6 +23,8 @@ interface SyntheticForm {
   readonly totalLine: string;
   /** Degrees of rotation applied to the whole page (a skewed scan). */
   readonly skew?: number;
+  /** Draw the sheet's edges as a photo shows them: long dark lines beside the table. */
+  readonly sheetEdges?: boolean;
 }
 
 const W = 1240;
@@ -76,6 +78,9 @@ async function renderConstituencyPage(form: SyntheticForm): Promise<Buffer> {
     const end = k === 1 || k === 2 ? bottom - pitch : bottom;
     parts.push(`<rect x="${x - 1}" y="${top}" width="2.5" height="${end - top}" fill="#000"/>`);
   }
+  if (form.sheetEdges) {
+    for (const x of [62, W - 62]) parts.push(`<rect x="${x}" y="40" width="6" height="${H - 80}" fill="#222"/>`);
+  }
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}">${parts.join("")}</svg>`;
   let image = sharp(Buffer.from(svg)).flatten({ background: "#fff" });
   if (form.skew) image = sharp(await image.png().toBuffer()).rotate(form.skew, { background: "#fff" });
@@ -100,6 +105,12 @@ describe("local reader on a synthetic constituency page", () => {
     const keys = layout.value.cells.map((c) => c.key);
     for (let row = 1; row <= 10; row++) expect(keys).toContain(`row:${row}`);
     expect(keys).toEqual(expect.arrayContaining(["total_line", "good", "bad", "novote", "received"]));
+  });
+
+  it("finds the table of a photo that shows the sheet's edges and is tilted 4.5 degrees", async () => {
+    const layout = await analyzePage(await renderConstituencyPage({ ...FORM, skew: 4.5, sheetEdges: true }), 1);
+    expect(layout.ok && layout.value.role).toBe("constituency_1");
+    expect(layout.ok && layout.value.cells.filter((c) => c.key.startsWith("row:")).length).toBe(10);
   });
 
   it("levels a skewed scan before looking for rules", async () => {

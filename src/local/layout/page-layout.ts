@@ -45,7 +45,8 @@ export type PageLayoutResult = { ok: true; value: PageLayout } | { ok: false; er
 export async function analyzePage(bytes: Buffer, pageNumber: number | null): Promise<PageLayoutResult> {
   let gray = await decodeGray(bytes, WORK_WIDTH);
   let binary = binarize(gray);
-  const skewDegrees = estimateSkewDegrees(binary);
+  // Phone photos tilt up to about 6 degrees; scans less.
+  const skewDegrees = estimateSkewDegrees(binary, 6);
   if (Math.abs(skewDegrees) >= 0.05) {
     gray = await rotateGray(gray, -skewDegrees);
     binary = binarize(gray);

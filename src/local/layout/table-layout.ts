@@ -70,11 +70,15 @@ export function findTable(image: BinaryImage): { ok: true; value: TableLayout } 
   const bottom = Math.round(best[best.length - 1]!.position);
   // On a bent page one rule is found as pieces: the furthest piece marks the table's right edge.
   const tableRight = Math.max(...best.map((r) => r.end));
+  const tableLeft = Math.min(...best.map((r) => r.start));
   // Vertical rules bend on curved pages: join pieces found near the same x and sum their cover.
+  // Only those within the table count: a photo also shows the sheet's edges as long dark lines.
+  const slack = width * 0.015;
   const pieces = findVerticalRules(image, top, bottom, (bottom - top) * 0.12).filter((r) => isSolid(r.fill));
   const columns = joinVerticalPieces(pieces, width * 0.012)
     .filter((c) => c.cover >= (bottom - top) * 0.5)
-    .map((c) => c.position);
+    .map((c) => c.position)
+    .filter((x) => x >= tableLeft - slack && x <= tableRight + slack);
   const inner = columns.filter((x) => x < tableRight - width * 0.15);
   if (inner.length === 0) return { ok: false, error: "no_columns" };
   const voteLeft = inner[inner.length - 1]!;
