@@ -53,9 +53,18 @@ export function segmentCell(page: BinaryImage, box: Box, pitch: number, inRunnin
   const coreY0 = box.y0 - outer.y0;
   const coreY1 = box.y1 - outer.y0;
   const mostlyInRow = (c: { y0: number; y1: number }): boolean => Math.min(c.y1, coreY1) - Math.max(c.y0, coreY0) >= (c.y1 - c.y0) * 0.5;
+  const dotSide = Math.max(2, pitch * 0.1);
+  const dotComponents = map.components.filter((c) => {
+    const inside = c.x0 >= coreX0 && c.x1 <= coreX1 && c.y0 >= coreY0 && c.y1 <= coreY1;
+    return inside && c.x1 - c.x0 <= dotSide && c.y1 - c.y0 <= dotSide && c.area >= 2;
+  });
+  const baseline = dotComponents.length >= 4 ? median(dotComponents.map((c) => (c.y0 + c.y1) / 2)) : null;
   const candidates = map.components.filter(
     (c) =>
-      Math.max(c.x1 - c.x0, c.y1 - c.y0) >= minSide && mostlyInRow(c) && !isRuleRemnant(c, coreX0, coreX1, coreY1 - coreY0),
+      Math.max(c.x1 - c.x0, c.y1 - c.y0) >= minSide &&
+      mostlyInRow(c) &&
+      !isRuleRemnant(c, coreX0, coreX1, coreY1 - coreY0) &&
+      !(baseline !== null && isMergedDots(c, baseline, pitch)),
   );
   const kept = candidates.filter((c) => {
     const inside = Math.min(c.x1, coreX1) - Math.max(c.x0, coreX0);
@@ -91,11 +100,7 @@ export function segmentCell(page: BinaryImage, box: Box, pitch: number, inRunnin
     }
     groups.push({ x0: c.x0, y0: c.y0, x1: c.x1, y1: c.y1, labels: [c.label] });
   }
-  const dotSide = Math.max(2, pitch * 0.1);
-  const dots = map.components.filter((c) => {
-    const inside = c.x0 >= coreX0 && c.x1 <= coreX1 && c.y0 >= coreY0 && c.y1 <= coreY1;
-    return inside && c.x1 - c.x0 <= dotSide && c.y1 - c.y0 <= dotSide && c.area >= 2;
-  }).length;
+  const dots = dotComponents.length;
   let inkPixels = 0;
   for (const c of kept) inkPixels += c.area;
   const glyphs = groups.map((g) => {
@@ -116,6 +121,21 @@ export function segmentCell(page: BinaryImage, box: Box, pitch: number, inRunnin
     };
   });
   return { glyphs, inkPixels, dots };
+}
+
+/**
+ * Dots that blur or a heavy print ran together: a thin flat run of ink lying on the dotted
+ * baseline. A hand-drawn dash on the baseline looks the same and is dropped with it; an empty
+ * cell with its dotted line counts 0, as a dash does, so the value is the same.
+ */
+function isMergedDots(c: { x0: number; x1: number; y0: number; y1: number }, baseline: number, pitch: number): boolean {
+  const flat = c.y1 - c.y0 <= Math.max(3, pitch * 0.13) && c.x1 - c.x0 >= (c.y1 - c.y0) * 2;
+  return flat && c.y0 - 2 <= baseline && c.y1 + 2 >= baseline;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
 }
 
 /** A piece of the column rule (bent on a curved page): at the cell's left edge, tall and thin. */
