@@ -15,7 +15,7 @@ function page(draw: (set: (x: number, y: number) => void) => void): BinaryImage 
 }
 
 /** A dotted baseline, a handwritten ring ("0") above it, and optionally a stretch where the dots ran together. */
-function cell(mergedDots: boolean, dash: boolean): BinaryImage {
+function cell(mergedDots: boolean, dash: boolean, underline = false): BinaryImage {
   return page((set) => {
     for (let x = 10; x < 230; x += 6) {
       if (mergedDots && x >= 90 && x < 150) continue;
@@ -27,6 +27,7 @@ function cell(mergedDots: boolean, dash: boolean): BinaryImage {
       for (const t of [0, 1, 2]) set(Math.round(40 + (9 - t / 2) * Math.cos(r)), Math.round(28 + (14 - t / 2) * Math.sin(r)));
     }
     if (dash) for (let x = 150; x < 175; x++) for (let y = 26; y <= 29; y++) set(x, y);
+    if (underline) for (let x = 100; x < 180; x++) for (let y = BASELINE + 5; y <= BASELINE + 6; y++) set(x, y);
   });
 }
 
@@ -35,6 +36,11 @@ describe("segmentCell", () => {
     const box = { x0: 5, y0: 5, x1: 235, y1: 55 };
     expect(segmentCell(cell(false, false), box, 50).glyphs).toHaveLength(1);
     expect(segmentCell(cell(true, false), box, 50).glyphs).toHaveLength(1);
+  });
+
+  it("takes a flat line under the dots (bleed-through, a rule's shadow) for print too", () => {
+    const box = { x0: 5, y0: 5, x1: 235, y1: 55 };
+    expect(segmentCell(cell(false, false, true), box, 50).glyphs).toHaveLength(1);
   });
 
   it("keeps a flat stroke above the baseline (a dash is written, not printed)", () => {

@@ -64,7 +64,7 @@ export function segmentCell(page: BinaryImage, box: Box, pitch: number, inRunnin
       Math.max(c.x1 - c.x0, c.y1 - c.y0) >= minSide &&
       mostlyInRow(c) &&
       !isRuleRemnant(c, coreX0, coreX1, coreY1 - coreY0) &&
-      !(baseline !== null && isMergedDots(c, baseline, pitch)),
+      !(baseline !== null && isBaselinePrint(c, baseline, pitch)),
   );
   const kept = candidates.filter((c) => {
     const inside = Math.min(c.x1, coreX1) - Math.max(c.x0, coreX0);
@@ -123,14 +123,17 @@ export function segmentCell(page: BinaryImage, box: Box, pitch: number, inRunnin
   return { glyphs, inkPixels, dots };
 }
 
+type Component = { x0: number; x1: number; y0: number; y1: number };
+
 /**
- * Dots that blur or a heavy print ran together: a thin flat run of ink lying on the dotted
- * baseline. A hand-drawn dash on the baseline looks the same and is dropped with it; an empty
- * cell with its dotted line counts 0, as a dash does, so the value is the same.
+ * Print, not writing: a thin flat run of ink on the dotted baseline (dots that blur or a heavy
+ * print ran together) or under it (bleed-through, a rule's shadow). Writing sits above the
+ * dots. A hand-drawn dash on the baseline is dropped with it; an empty cell with its dotted line
+ * counts 0, as a dash does, so the value is the same.
  */
-function isMergedDots(c: { x0: number; x1: number; y0: number; y1: number }, baseline: number, pitch: number): boolean {
+function isBaselinePrint(c: Component, baseline: number, pitch: number): boolean {
   const flat = c.y1 - c.y0 <= Math.max(3, pitch * 0.13) && c.x1 - c.x0 >= (c.y1 - c.y0) * 2;
-  return flat && c.y0 - 2 <= baseline && c.y1 + 2 >= baseline;
+  return flat && c.y1 + 2 >= baseline;
 }
 
 function median(values: readonly number[]): number {
