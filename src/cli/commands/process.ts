@@ -115,7 +115,7 @@ export function registerProcessCommand(program: Command, context: CliContext): v
     // Scale-out (src/scale): with --queue this run is a coordinator and workers do the reading.
     .option("--queue <url>", "scale out: coordinate `ballot-ocr worker` processes through this Redis queue (redis://HOST:PORT[/DB][?queue=NAME])")
     .option("--queue-window <n>", "with --queue: most jobs kept in Redis at once", positiveInteger("--queue-window"))
-    .option("--provider <name>", "openrouter | openai | gemini | ollama | lmstudio | vllm | local | cascade (env BALLOT_OCR_PROVIDER; default: local when no key is set)")
+    .option("--provider <name>", "openrouter | openai | gemini | ollama | lmstudio | vllm | local | cascade (env BALLOT_OCR_PROVIDER; default: local when no key is set; with a key, cascade is recommended: it sends only what the local reader cannot verify)")
     .option("--cascade-remote <preset>", "with --provider cascade: the vision model preset for forms the local reader cannot verify (env BALLOT_OCR_CASCADE_REMOTE; default openrouter)")
     .option("--base-url <url>", "OpenAI-compatible base URL (env BALLOT_OCR_BASE_URL)")
     .option("--model <name>", "vision model (env BALLOT_OCR_MODEL)")
