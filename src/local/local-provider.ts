@@ -3,7 +3,7 @@ import { NO_USAGE } from "../providers/provider.js";
 import { DEFAULT_MIN_CONFIDENCE, decideLocal, type LocalDecision } from "./decide.js";
 import type { LocalFirstProvider } from "./local-first.js";
 import type { LocalDocumentRead } from "./local-read.js";
-import { readDocument } from "./local-reader.js";
+import { createLocalReadPool, type LocalReadPool } from "./local-read-pool.js";
 import { type DigitClassifier, defaultModelPath, loadDigitClassifier } from "./recognize/digit-classifier.js";
 import { toModelReply } from "./to-model-reply.js";
 
@@ -14,6 +14,8 @@ export interface LocalProviderOptions {
   readonly modelPath?: string;
   /** Glyph probability every cell must reach; default DEFAULT_MIN_CONFIDENCE. */
   readonly minConfidence?: number;
+  /** Worker threads that read pages; default: one per core. */
+  readonly threads?: number;
 }
 
 /** The local reading plus its verdict, for callers (the cascade) that want more than the reply. */
@@ -30,20 +32,26 @@ export interface LocalProvider extends LocalFirstProvider {
 /**
  * The offline reader behind the provider seam: no key, no network, no quota. It reads the
  * handwritten digits of the vote and total cells on the CPU and answers in the model-reply
- * shape, with "?" wherever it is not sure. The classifier loads once, on first use.
+ * shape, with "?" wherever it is not sure. Pages are read on worker threads.
  */
 export function createLocalProvider(options: LocalProviderOptions = {}): LocalProvider {
   const modelPath = options.modelPath ?? defaultModelPath();
   const minConfidence = options.minConfidence ?? DEFAULT_MIN_CONFIDENCE;
+  // Loaded here once only to fail the batch early and clearly when the model is missing or
+  // broken; the reading itself runs on worker threads, each with its own copy.
   let classifier: Promise<DigitClassifier> | null = null;
   const classifierOnce = (): Promise<DigitClassifier> => {
     classifier ??= loadDigitClassifier(modelPath);
     return classifier;
   };
+  let pool: LocalReadPool | null = null;
 
   const readLocally = async (request: ExtractionRequest<unknown>, signal: AbortSignal): Promise<LocalProviderRead> => {
+    await classifierOnce();
+    signal.throwIfAborted();
+    pool ??= createLocalReadPool(modelPath, options.threads);
     const images = request.images.map((image) => ({ page: image.page, data: image.data }));
-    const read = await readDocument(images, await classifierOnce(), signal);
+    const read = await pool.read(images, signal);
     return { read, decision: decideLocal(read, minConfidence) };
   };
 

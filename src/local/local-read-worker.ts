@@ -1,0 +1,26 @@
+import type { LocalDocumentRead } from "./local-read.js";
+import { readDocument } from "./local-reader.js";
+import { type DigitClassifier, loadDigitClassifier } from "./recognize/digit-classifier.js";
+
+export interface LocalReadTask {
+  readonly modelPath: string;
+  /** Page images; structured cloning turns each Buffer into a plain Uint8Array. */
+  readonly images: readonly { readonly page: number; readonly data: Uint8Array }[];
+}
+
+/** One classifier per worker thread and model, loaded on the thread's first task. */
+const classifiers = new Map<string, Promise<DigitClassifier>>();
+
+/** Worker-thread entry (loaded by piscina, called by name): reads one document's pages. */
+export async function localReadTask(task: LocalReadTask): Promise<LocalDocumentRead> {
+  let classifier = classifiers.get(task.modelPath);
+  if (!classifier) {
+    classifier = loadDigitClassifier(task.modelPath);
+    classifiers.set(task.modelPath, classifier);
+  }
+  const images = task.images.map((image) => ({
+    page: image.page,
+    data: Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength),
+  }));
+  return readDocument(images, await classifier);
+}
