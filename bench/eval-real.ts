@@ -92,6 +92,7 @@ async function main(): Promise<void> {
   let confidentCorrect = 0;
   let docs = 0;
   let verified = 0;
+  let confirmed = 0;
   let silent = 0;
   let pages = 0;
   let cpuMs = 0;
@@ -131,6 +132,7 @@ async function main(): Promise<void> {
     // Silent error: verified although a cell the checks rely on is wrong.
     const isSilent = decision.verified && wrongCells > 0;
     if (decision.verified) verified++;
+    if (decision.verified && decision.confirmedBySums.length > 0) confirmed++;
     if (isSilent) silent++;
     const roles = read.pages.map((p) => p.role ?? p.failure).join(",");
     console.log(
@@ -147,7 +149,7 @@ async function main(): Promise<void> {
   console.log(`written cells (> 0)    ${pct(writtenCorrect, written)} (${writtenCorrect}/${written})`);
   console.log(`confident cells       ${pct(confidentCells, cells)} of cells, ${pct(confidentCorrect, confidentCells)} of them right`);
   console.log(`documents             ${docs}`);
-  console.log(`verified locally      ${pct(verified, docs)} (${verified}/${docs})`);
+  console.log(`verified locally      ${pct(verified, docs)} (${verified}/${docs}), ${confirmed} with weak cells confirmed by the sums`);
   console.log(`silent errors         ${silent}`);
   console.log(`CPU per page          ${(cpuMs / 1000 / Math.max(1, pages)).toFixed(2)} s (${pages} pages)`);
 }
