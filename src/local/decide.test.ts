@@ -35,7 +35,7 @@ describe("decideLocal", () => {
   });
 
   it("doubts a cell below the floor or unreadable even when the sums hold", () => {
-    const decision = decideLocal(constituency({ "row:2": digits(54, 0.4) }));
+    const decision = decideLocal(constituency({ "row:2": digits(54, 0.6) }));
     expect(decision.verified).toBe(false);
     expect(decision.doubtedCells).toEqual(["row:2"]);
     const unsure: LocalCellRead = { mark: "unsure", digits: null, value: null, confidence: 0, doubt: "junk", otherValues: [] };
@@ -44,7 +44,7 @@ describe("decideLocal", () => {
 
   it("trusts weak cells the sums pin down: they hold for the reading and for no other plausible one", () => {
     const decision = decideLocal(
-      constituency({ "row:2": digits(54, 0.6, [34, 59]), good: digits(614, 0.7, [674]), bad: digits(7, 0.8, [1]) }),
+      constituency({ "row:2": digits(54, 0.75, [34, 59]), good: digits(614, 0.8, [674]), bad: digits(7, 0.85, [1]) }),
     );
     expect(decision).toMatchObject({ verified: true, doubtedCells: [], confirmedBySums: ["row:2", "good", "bad"], reasons: [] });
   });
