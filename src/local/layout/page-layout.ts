@@ -1,5 +1,6 @@
 import { binarize } from "../image/binarize.js";
 import { type BinaryImage, type Box, decodeGray, type GrayImage, rotateGray } from "../image/gray-image.js";
+import { median } from "../median.js";
 import { estimateSkewDegrees } from "./deskew.js";
 import { type DottedLine, type DottedSegment, findDottedLines } from "./dotted-lines.js";
 import { findParenX, rowParenX } from "./paren-column.js";
@@ -262,9 +263,4 @@ function numberAndWords(line: DottedLine, width: number): { number: DottedSegmen
   if (!number) return null;
   const words = { ...segments[first]!, x1: segments[segments.length - 1]!.x1 };
   return words.x1 - words.x0 > (number.x1 - number.x0) * 1.1 ? { number, words } : null;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
 }

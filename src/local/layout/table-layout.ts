@@ -1,4 +1,5 @@
 import { type BinaryImage, cropGray } from "../image/gray-image.js";
+import { median } from "../median.js";
 import { findHorizontalRules, findVerticalRules, isSolid, type Rule } from "./rules.js";
 
 /** One ruled row of the table's vote column, top and bottom being its printed rules. */
@@ -89,10 +90,6 @@ export function findTable(image: BinaryImage): { ok: true; value: TableLayout } 
   return { ok: true, value: { top, bottom, columns, voteLeft, voteRight, rows } };
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
-}
 
 function joinVerticalPieces(pieces: readonly Rule[], distance: number): { position: number; cover: number }[] {
   const out: { position: number; cover: number; weight: number }[] = [];

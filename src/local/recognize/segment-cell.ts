@@ -1,6 +1,7 @@
 import { findComponents } from "../image/components.js";
 import type { BinaryImage, Box } from "../image/gray-image.js";
 import { cropBinary } from "../layout/table-layout.js";
+import { median } from "../median.js";
 import { normalizeGlyph } from "./glyph-normalize.js";
 
 /** One glyph cut out of a cell, ready for the classifier. */
@@ -136,10 +137,6 @@ function isBaselinePrint(c: Component, baseline: number, pitch: number): boolean
   return flat && c.y1 + 2 >= baseline;
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
-}
 
 /** A piece of the column rule (bent on a curved page): at the cell's left edge, tall and thin. */
 function isRuleRemnant(
@@ -205,4 +202,3 @@ function eraseRuleRows(cell: BinaryImage): void {
     if (ink > width * 0.6) data.fill(0, y * width, (y + 1) * width);
   }
 }
-
