@@ -4,7 +4,7 @@ import { DEFAULT_MIN_CONFIDENCE, decideLocal, type LocalDecision } from "./decid
 import type { LocalFirstProvider } from "./local-first.js";
 import type { LocalDocumentRead } from "./local-read.js";
 import { createLocalReadPool, type LocalReadPool } from "./local-read-pool.js";
-import { type DigitClassifier, defaultModelPath, loadDigitClassifier } from "./recognize/digit-classifier.js";
+import { defaultModelPath } from "./recognize/digit-classifier.js";
 import { toModelReply } from "./to-model-reply.js";
 
 export const LOCAL_MODEL_NAME = "local-digits-v1";
@@ -37,30 +37,33 @@ export interface LocalProvider extends LocalFirstProvider {
 export function createLocalProvider(options: LocalProviderOptions = {}): LocalProvider {
   const modelPath = options.modelPath ?? defaultModelPath();
   const minConfidence = options.minConfidence ?? DEFAULT_MIN_CONFIDENCE;
-  // Loaded here once only to fail the batch early and clearly when the model is missing or
-  // broken; the reading itself runs on worker threads, each with its own copy.
-  let classifier: Promise<DigitClassifier> | null = null;
-  const classifierOnce = (): Promise<DigitClassifier> => {
-    classifier ??= loadDigitClassifier(modelPath);
-    return classifier;
-  };
   let pool: LocalReadPool | null = null;
+  const poolOnce = (): LocalReadPool => {
+    pool ??= createLocalReadPool(modelPath, options.threads);
+    return pool;
+  };
+  // The model loads on the worker threads. One empty read proves it loads, so a missing or broken
+  // model stops the batch early and clearly instead of failing every document.
+  let ready: Promise<unknown> | null = null;
+  const readyOnce = (): Promise<unknown> => {
+    ready ??= poolOnce().read([]);
+    return ready;
+  };
 
   const readLocally = async (request: ExtractionRequest<unknown>, signal: AbortSignal): Promise<LocalProviderRead> => {
-    await classifierOnce();
+    await readyOnce();
     signal.throwIfAborted();
-    pool ??= createLocalReadPool(modelPath, options.threads);
     const images = request.images.map((image) => ({ page: image.page, data: image.data }));
-    const read = await pool.read(images, signal);
+    const read = await poolOnce().read(images, signal);
     return { read, decision: decideLocal(read, minConfidence) };
   };
 
   const extract = async <T>(request: ExtractionRequest<T>, { signal }: { signal: AbortSignal }): Promise<ExtractionOutcome<T>> => {
     try {
-      await classifierOnce();
+      await readyOnce();
     } catch (thrown) {
       // Without its model the reader can read nothing: stop the batch, not just this document.
-      classifier = null;
+      ready = null;
       return { kind: "fatal", scope: "batch", message: `local model ${modelPath} did not load: ${describe(thrown)}` };
     }
     let local: LocalProviderRead;

@@ -223,6 +223,15 @@ describe("local reader on a synthetic constituency page", () => {
     }
   });
 
+  it("stops the batch, not just one document, when the model file is missing", async () => {
+    const provider = createLocalProvider({ modelPath: join(tmpdir(), "no-such-model.onnx"), threads: 1 });
+    const outcome = await provider.extract(
+      { documentId: "x", purpose: "read", promptVersion: "test", system: "", user: "", images: [], replySchema: ModelReplySchema, schemaName: "tally_form_reading" },
+      { signal: new AbortController().signal },
+    );
+    expect(outcome).toMatchObject({ kind: "fatal", scope: "batch" });
+  });
+
   it("reports a page without a table instead of guessing", async () => {
     const blank = await sharp({ create: { width: 1240, height: 1754, channels: 3, background: "#fff" } })
       .jpeg()
