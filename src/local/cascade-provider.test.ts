@@ -40,8 +40,8 @@ function stubLocal(): LocalProvider {
       const read: LocalDocumentRead = { kind: "constituency", pages: [], cells };
       const verified = req.documentId.startsWith("ok");
       const decision: LocalDecision = verified
-        ? { verified, doubtedCells: [], confirmedBySums: [], neededCells: ["row:1", "good"], reasons: [] }
-        : { verified, doubtedCells: ["good"], confirmedBySums: [], neededCells: ["row:1", "good"], reasons: ["good not read with confidence"] };
+        ? { verified, doubtedCells: [], confirmedBySums: [], neededCells: ["row:1", "good"], confidentExtras: [], reasons: [] }
+        : { verified, doubtedCells: ["good"], confirmedBySums: [], neededCells: ["row:1", "good"], confidentExtras: [], reasons: ["good not read with confidence"] };
       return { read, decision };
     },
   };

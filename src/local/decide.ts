@@ -12,6 +12,8 @@ export interface LocalDecision {
   readonly confirmedBySums: readonly CellKey[];
   /** The cells the verdict rests on; other cells the reader saw (envelopes and the like) are extras. */
   readonly neededCells: readonly CellKey[];
+  /** Extras read with confidence: the only extras worth reporting, since nothing checks the others. */
+  readonly confidentExtras: readonly CellKey[];
   /** Human-readable reasons when not verified. */
   readonly reasons: readonly string[];
 }
@@ -52,12 +54,15 @@ export function decideLocal(
 ): LocalDecision {
   // A page without a table may be a signature page: only missing cells count against the form.
   const notes = read.pages.filter((p) => p.failure).map((p) => `page ${p.page}: no layout (${p.failure})`);
-  if (!read.kind) return refuse([], [], ["form kind not recognised", ...notes]);
+  if (!read.kind) return refuse([], [], [], ["form kind not recognised", ...notes]);
   const hasUsedLine = read.cells.has("used");
   const ballotsKey: CellKey = hasUsedLine ? "used" : read.cells.get("received")?.mark === "blank" ? "ballots_in_envelopes" : "received";
   const rowCells = rowKeys(read.kind);
   const needed: CellKey[] = [...rowCells, "good", "bad", "novote", "total_line", ballotsKey];
   if (hasUsedLine) needed.push("received", "remaining");
+  const confidentExtras = [...read.cells]
+    .filter(([key, cell]) => !needed.includes(key) && cell.value !== null && cell.confidence >= minConfidence)
+    .map(([key]) => key);
 
   const unread: CellKey[] = [];
   const weak: CellKey[] = [];
@@ -68,7 +73,7 @@ export function decideLocal(
   }
   const doubted = needed.filter((key) => unread.includes(key) || weak.includes(key));
   const doubtReason = `${doubted.length} cell(s) not read with confidence: ${doubted.join(", ")}`;
-  if (unread.length > 0) return refuse(needed, doubted, [doubtReason, ...notes]);
+  if (unread.length > 0) return refuse(needed, confidentExtras, doubted, [doubtReason, ...notes]);
 
   const value = (key: CellKey): number => read.cells.get(key)?.value ?? 0;
   const sum = rowCells.reduce((s, key) => s + value(key), 0);
@@ -84,24 +89,29 @@ export function decideLocal(
   if (hasUsedLine && ballots + value("remaining") !== value("received")) {
     failures.push(`used + remaining = ${ballots + value("remaining")}, received read ${value("received")}`);
   }
-  if (failures.length > 0) return refuse(needed, doubted, [...(doubted.length > 0 ? [doubtReason] : []), ...failures, ...notes]);
+  if (failures.length > 0) return refuse(needed, confidentExtras, doubted, [...(doubted.length > 0 ? [doubtReason] : []), ...failures, ...notes]);
 
-  if (weak.length === 0) return { verified: true, doubtedCells: [], confirmedBySums: [], neededCells: needed, reasons: [] };
+  if (weak.length === 0) return { verified: true, doubtedCells: [], confirmedBySums: [], neededCells: needed, confidentExtras, reasons: [] };
   if (weak.length > MAX_SUM_CONFIRMED) {
-    return refuse(needed, doubted, [doubtReason, `the sums hold, but ${weak.length} weak cells are more than they can confirm`, ...notes]);
+    return refuse(needed, confidentExtras, doubted, [doubtReason, `the sums hold, but ${weak.length} weak cells are more than they can confirm`, ...notes]);
   }
   const candidates = (key: CellKey): readonly number[] => {
     const cell = read.cells.get(key) as LocalCellRead;
     return weak.includes(key) ? [cell.value as number, ...cell.otherValues] : [cell.value as number];
   };
   if (countSolutions(rowCells, ballotsKey, hasUsedLine, candidates) > 1) {
-    return refuse(needed, doubted, [doubtReason, "the sums hold, but also for another plausible reading of these cells", ...notes]);
+    return refuse(needed, confidentExtras, doubted, [doubtReason, "the sums hold, but also for another plausible reading of these cells", ...notes]);
   }
-  return { verified: true, doubtedCells: [], confirmedBySums: weak, neededCells: needed, reasons: [] };
+  return { verified: true, doubtedCells: [], confirmedBySums: weak, neededCells: needed, confidentExtras, reasons: [] };
 }
 
-function refuse(neededCells: readonly CellKey[], doubtedCells: readonly CellKey[], reasons: readonly string[]): LocalDecision {
-  return { verified: false, doubtedCells, confirmedBySums: [], neededCells, reasons };
+function refuse(
+  neededCells: readonly CellKey[],
+  confidentExtras: readonly CellKey[],
+  doubtedCells: readonly CellKey[],
+  reasons: readonly string[],
+): LocalDecision {
+  return { verified: false, doubtedCells, confirmedBySums: [], neededCells, confidentExtras, reasons };
 }
 
 /** Enough to tell one solution from several. */

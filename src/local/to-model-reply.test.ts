@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { LocalDecision } from "./decide.js";
+import { decideLocal } from "./decide.js";
 import type { CellKey } from "./layout/page-layout.js";
 import type { LocalDocumentRead } from "./local-read.js";
 import type { LocalCellRead } from "./recognize/read-cell.js";
@@ -24,13 +24,7 @@ describe("toModelReply", () => {
     ["ballots_in_envelopes", read(41, 0.7)],
   ]);
   const document: LocalDocumentRead = { kind: "constituency", pages: [], cells };
-  const decision: LocalDecision = {
-    verified: false,
-    doubtedCells: ["good"],
-    confirmedBySums: [],
-    neededCells: ["row:1", "good", "received"],
-    reasons: ["1 cell(s) not read with confidence: good"],
-  };
+  const decision = decideLocal(document);
 
   it("marks a doubted cell the verdict needs as unreadable, so the checks cannot pass on a guess", () => {
     const reply = toModelReply(document, decision);
@@ -44,6 +38,7 @@ describe("toModelReply", () => {
     expect(reply.totals.envelopes).toBeNull();
     expect(reply.totals.ballotsInEnvelopes).toBeNull();
     const sure = new Map(cells).set("ballots_in_envelopes", read(41, 0.97));
-    expect(toModelReply({ ...document, cells: sure }, decision).totals.ballotsInEnvelopes).toEqual({ digits: "41", words: null });
+    const sureDocument = { ...document, cells: sure };
+    expect(toModelReply(sureDocument, decideLocal(sureDocument)).totals.ballotsInEnvelopes).toEqual({ digits: "41", words: null });
   });
 });

@@ -1,5 +1,5 @@
 import { type CellReply, emptyHeaderReply, type ModelReply, type RowReply, type TotalsReply } from "../extract/model-reply.js";
-import { DEFAULT_MIN_CONFIDENCE, type LocalDecision, rowKeys } from "./decide.js";
+import { type LocalDecision, rowKeys } from "./decide.js";
 import type { CellKey } from "./layout/page-layout.js";
 import type { LocalDocumentRead } from "./local-read.js";
 
@@ -17,11 +17,12 @@ export const UNSURE_DIGITS = "?";
 export function toModelReply(read: LocalDocumentRead, decision: LocalDecision): ModelReply {
   const doubted = new Set<CellKey>(decision.doubtedCells);
   const needed = new Set<CellKey>(decision.neededCells);
+  const reportedExtras = new Set<CellKey>(decision.confidentExtras);
   const cell = (key: CellKey): CellReply | null => {
     const local = read.cells.get(key);
     if (!local) return null;
+    if (read.kind && !needed.has(key) && !reportedExtras.has(key)) return null;
     const sure = !doubted.has(key) && local.value !== null;
-    if (!needed.has(key) && read.kind && (!sure || local.confidence < DEFAULT_MIN_CONFIDENCE)) return null;
     return sure ? { digits: local.digits, words: null } : { digits: UNSURE_DIGITS, words: null };
   };
   const totals: TotalsReply = {
