@@ -170,11 +170,12 @@ function totalsCells(binary: BinaryImage, table: TableLayout): { cells: CellBox[
   // Stop short of the table's top rule, which binarisation can break into dots.
   const region = { x0: 0, y0: Math.round(table.top * 0.3), x1: width, y1: Math.round(table.top - width * 0.008) };
   const lines = findDottedLines(binary, region, Math.max(3, Math.round(width * 0.0045)), width * 0.02);
-  const splits = lines.flatMap((l) => numberAndWords(l, width)?.number ?? []).slice(-6);
+  const printedNumber = new Map(lines.map((line) => [line, numberSegmentOf(line, width)]));
+  const splits = lines.flatMap((line) => printedNumber.get(line) ?? []).slice(-6);
   const numberColumn = median(splits.map((s) => s.x0));
   const numberWidth = median(splits.map((s) => s.x1 - s.x0));
   const numberSegment = (line: DottedLine): { x0: number; x1: number } => {
-    const split = numberAndWords(line, width)?.number;
+    const split = printedNumber.get(line);
     if (split) return split;
     // Handwriting hid the dots or joined the segments: the number sits in the column the other lines share.
     const near = line.segments.find((s) => Math.abs(s.x0 - numberColumn) < width * 0.03);
@@ -251,16 +252,16 @@ function unbrokenRunAtEnd(lines: readonly DottedLine[], linePitch: number): Dott
 const WORDS_GAP_SHARE = 0.035;
 
 /**
- * Splits a totals line into its number segment and its words segment (trailing segments that
- * handwriting split are joined), or null when it is not one: the words line must be longer.
- * Real forms print it four to five times longer; 1.1 also admits other printings.
+ * The number segment of a totals line, the one before its words segment (trailing segments that
+ * handwriting split count as one), or null when the line is not one: the words line must be
+ * longer. Real forms print it four to five times longer; 1.1 also admits other printings.
  */
-function numberAndWords(line: DottedLine, width: number): { number: DottedSegment; words: DottedSegment } | null {
+function numberSegmentOf(line: DottedLine, width: number): DottedSegment | null {
   const segments = line.segments;
   let first = segments.length - 1;
   while (first > 0 && segments[first]!.x0 - segments[first - 1]!.x1 < width * WORDS_GAP_SHARE) first--;
   const number = segments[first - 1];
   if (!number) return null;
-  const words = { ...segments[first]!, x1: segments[segments.length - 1]!.x1 };
-  return words.x1 - words.x0 > (number.x1 - number.x0) * 1.1 ? { number, words } : null;
+  const wordsWidth = segments[segments.length - 1]!.x1 - segments[first]!.x0;
+  return wordsWidth > (number.x1 - number.x0) * 1.1 ? number : null;
 }
