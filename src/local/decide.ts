@@ -95,10 +95,14 @@ export function decideLocal(
   if (weak.length > MAX_SUM_CONFIRMED) {
     return refuse(needed, confidentExtras, doubted, [doubtReason, `the sums hold, but ${weak.length} weak cells are more than they can confirm`, ...notes]);
   }
-  const candidates = (key: CellKey): readonly number[] => {
-    const cell = read.cells.get(key) as LocalCellRead;
-    return weak.includes(key) ? [cell.value as number, ...cell.otherValues] : [cell.value as number];
-  };
+  // Every needed cell is read here; a weak one may also be any of its plausible other values.
+  const options = new Map(
+    needed.map((key) => {
+      const cell = read.cells.get(key) as LocalCellRead;
+      return [key, new Set([cell.value as number, ...(weak.includes(key) ? cell.otherValues : [])])] as const;
+    }),
+  );
+  const candidates = (key: CellKey): ReadonlySet<number> => options.get(key) ?? new Set();
   if (countSolutions(rowCells, ballotsKey, hasUsedLine, candidates) > 1) {
     return refuse(needed, confidentExtras, doubted, [doubtReason, "the sums hold, but also for another plausible reading of these cells", ...notes]);
   }
@@ -126,24 +130,25 @@ function countSolutions(
   rows: readonly CellKey[],
   ballotsKey: CellKey,
   hasUsedLine: boolean,
-  candidates: (key: CellKey) => readonly number[],
+  candidates: (key: CellKey) => ReadonlySet<number>,
 ): number {
+  const totalLine = candidates("total_line");
+  const ballots = candidates(ballotsKey);
   const receivedWays = (used: number): number => {
     if (!hasUsedLine) return 1;
-    let ways = 0;
-    for (const remaining of new Set(candidates("remaining"))) if (candidates("received").includes(used + remaining)) ways++;
-    return ways;
+    const received = candidates("received");
+    return [...candidates("remaining")].filter((remaining) => received.has(used + remaining)).length;
   };
   const rowSums = waysToSum(rows.map(candidates));
   let count = 0;
-  for (const good of new Set(candidates("good"))) {
-    if (!candidates("total_line").includes(good)) continue;
-    const rowWays = rowSums.get(good) ?? 0;
+  for (const good of candidates("good")) {
+    const rowWays = totalLine.has(good) ? (rowSums.get(good) ?? 0) : 0;
     if (rowWays === 0) continue;
     let balanceWays = 0;
-    for (const bad of new Set(candidates("bad"))) {
-      for (const novote of new Set(candidates("novote"))) {
-        if (candidates(ballotsKey).includes(good + bad + novote)) balanceWays += receivedWays(good + bad + novote);
+    for (const bad of candidates("bad")) {
+      for (const novote of candidates("novote")) {
+        const used = good + bad + novote;
+        if (ballots.has(used)) balanceWays += receivedWays(used);
       }
     }
     count = Math.min(MANY, count + rowWays * balanceWays);
@@ -153,12 +158,12 @@ function countSolutions(
 }
 
 /** Reachable sums of one value per cell, with the number of ways (capped at MANY). */
-function waysToSum(cells: readonly (readonly number[])[]): Map<number, number> {
+function waysToSum(cells: readonly ReadonlySet<number>[]): Map<number, number> {
   let ways = new Map<number, number>([[0, 1]]);
   for (const values of cells) {
     const next = new Map<number, number>();
     for (const [sum, n] of ways) {
-      for (const v of new Set(values)) next.set(sum + v, Math.min(MANY, (next.get(sum + v) ?? 0) + n));
+      for (const v of values) next.set(sum + v, Math.min(MANY, (next.get(sum + v) ?? 0) + n));
     }
     ways = next;
   }
