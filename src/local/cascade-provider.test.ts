@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { type ModelReply, ModelReplySchema } from "../extract/model-reply.js";
 import type { ExtractionOutcome, ExtractionRequest, Provider } from "../providers/provider.js";
 import { NO_USAGE } from "../providers/provider.js";
+import { digitsCell } from "../testing/local-cells.js";
 import { createCascadeProvider } from "./cascade-provider.js";
 import type { LocalDecision } from "./decide.js";
 import type { CellKey } from "./layout/page-layout.js";
@@ -20,7 +21,6 @@ const request = (documentId: string, purpose: "read" | "reask" = "read"): Extrac
   schemaName: "tally_form_reading",
 });
 
-const cell = (value: number): LocalCellRead => ({ mark: "digits", digits: String(value), value, confidence: 0.99, doubt: null, otherValues: [] });
 
 /** A local reader that verifies documents whose id starts with "ok". */
 function stubLocal(): LocalProvider {
@@ -36,7 +36,7 @@ function stubLocal(): LocalProvider {
       throw new Error("not used");
     },
     async readLocally(req) {
-      const cells = new Map<CellKey, LocalCellRead>([["row:1", cell(5)], ["good", cell(5)]]);
+      const cells = new Map<CellKey, LocalCellRead>([["row:1", digitsCell(5)], ["good", digitsCell(5)]]);
       const read: LocalDocumentRead = { kind: "constituency", pages: [], cells };
       const verified = req.documentId.startsWith("ok");
       const decision: LocalDecision = verified

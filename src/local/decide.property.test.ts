@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { digitsCell as cell } from "../testing/local-cells.js";
 import { decideLocal } from "./decide.js";
 import type { CellKey } from "./layout/page-layout.js";
 import type { LocalDocumentRead } from "./local-read.js";
@@ -23,15 +24,6 @@ const writtenForm = fc
     else values.set("received", used);
     return values;
   });
-
-const cell = (value: number, confidence: number, otherValues: number[]): LocalCellRead => ({
-  mark: "digits",
-  digits: String(value),
-  value,
-  confidence,
-  doubt: null,
-  otherValues,
-});
 
 function document(cells: Map<CellKey, LocalCellRead>): LocalDocumentRead {
   return { kind: "constituency", pages: [{ page: 1, role: "constituency_1", failure: null, cells, cpuMs: 1 }], cells };

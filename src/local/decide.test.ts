@@ -1,17 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { digitsCell as digits, unsureCell } from "../testing/local-cells.js";
 import { decideLocal } from "./decide.js";
 import type { CellKey } from "./layout/page-layout.js";
 import type { LocalDocumentRead } from "./local-read.js";
 import type { LocalCellRead } from "./recognize/read-cell.js";
 
-const digits = (value: number, confidence = 0.99, otherValues: number[] = []): LocalCellRead => ({
-  mark: "digits",
-  digits: String(value),
-  value,
-  confidence,
-  doubt: null,
-  otherValues,
-});
 const blank: LocalCellRead = { mark: "blank", digits: null, value: 0, confidence: 1, doubt: null, otherValues: [] };
 
 function constituency(overrides: Partial<Record<CellKey, LocalCellRead>> = {}): LocalDocumentRead {
@@ -38,8 +31,7 @@ describe("decideLocal", () => {
     const decision = decideLocal(constituency({ "row:2": digits(54, 0.6) }));
     expect(decision.verified).toBe(false);
     expect(decision.doubtedCells).toEqual(["row:2"]);
-    const unsure: LocalCellRead = { mark: "unsure", digits: null, value: null, confidence: 0, doubt: "junk", otherValues: [] };
-    expect(decideLocal(constituency({ "row:2": unsure })).doubtedCells).toEqual(["row:2"]);
+    expect(decideLocal(constituency({ "row:2": unsureCell("junk") })).doubtedCells).toEqual(["row:2"]);
   });
 
   it("trusts weak cells the sums pin down: they hold for the reading and for no other plausible one", () => {

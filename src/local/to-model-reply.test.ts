@@ -1,26 +1,18 @@
 import { describe, expect, it } from "vitest";
+import { digitsCell as read, unsureCell } from "../testing/local-cells.js";
 import { decideLocal } from "./decide.js";
 import type { CellKey } from "./layout/page-layout.js";
 import type { LocalDocumentRead } from "./local-read.js";
 import type { LocalCellRead } from "./recognize/read-cell.js";
 import { toModelReply, UNSURE_DIGITS } from "./to-model-reply.js";
 
-const read = (value: number, confidence: number): LocalCellRead => ({
-  mark: "digits",
-  digits: String(value),
-  value,
-  confidence,
-  doubt: null,
-  otherValues: [],
-});
-const unsure: LocalCellRead = { mark: "unsure", digits: null, value: null, confidence: 0, doubt: "12 marks", otherValues: [] };
 
 describe("toModelReply", () => {
   const cells = new Map<CellKey, LocalCellRead>([
     ["row:1", read(40, 0.99)],
     ["good", read(40, 0.6)],
     ["received", read(41, 0.99)],
-    ["envelopes", unsure],
+    ["envelopes", unsureCell("12 marks")],
     ["ballots_in_envelopes", read(41, 0.7)],
   ]);
   const document: LocalDocumentRead = { kind: "constituency", pages: [], cells };
