@@ -16,6 +16,7 @@ import { DEFAULT_MIN_CONFIDENCE, decideLocal, rowKeys } from "../src/local/decid
 import type { CellKey } from "../src/local/layout/page-layout.js";
 import { readDocument } from "../src/local/local-reader.js";
 import { defaultModelPath, loadDigitClassifier } from "../src/local/recognize/digit-classifier.js";
+import { type Expected, LocalEvalTally } from "./support/local-eval.js";
 import { renderCountPages } from "./support/render-pages.js";
 
 const TruthCell = z
@@ -57,7 +58,7 @@ async function sourcePath(samples: string, source: string): Promise<string> {
 }
 
 /** The truth for one of our cell keys: the counted value, or "blank" for an empty total. */
-function truthValue(entry: TruthEntry, key: CellKey): number | "blank" | undefined {
+function truthValue(entry: TruthEntry, key: CellKey): Expected | undefined {
   const cell = key.startsWith("row:")
     ? entry.votes.find((v) => v.no === Number(key.slice(4)))
     : key === "total_line"
@@ -83,75 +84,27 @@ async function main(): Promise<void> {
   const minConfidence = Number(values["min-confidence"]);
   const truth = z.array(TruthEntry).parse(JSON.parse(await readFile(path.join(samples, "truth.json"), "utf8")));
   const classifier = await loadDigitClassifier(values.model ?? defaultModelPath());
-  const cellLog: string[] = [];
-  let cells = 0;
-  let correct = 0;
-  let written = 0;
-  let writtenCorrect = 0;
-  let confidentCells = 0;
-  let confidentCorrect = 0;
-  let docs = 0;
-  let verified = 0;
-  let confirmed = 0;
-  let silent = 0;
-  let pages = 0;
-  let cpuMs = 0;
+  const tally = new LocalEvalTally(minConfidence);
   for (const entry of truth) {
     if (entry.page_type === "signatures") continue;
     const images = await renderCountPages(await sourcePath(samples, entry.source), entry.kind);
     const read = await readDocument(images, classifier);
     const decision = decideLocal(read, minConfidence);
-    docs++;
-    pages += read.pages.length;
-    cpuMs += read.pages.reduce((s, p) => s + p.cpuMs, 0);
     const keys: CellKey[] = [...rowKeys(entry.kind), "good", "bad", "novote", "received", "total_line"];
-    let wrongCells = 0;
-    let docCorrect = 0;
-    for (const key of keys) {
-      const expected = truthValue(entry, key);
-      if (expected === undefined) continue;
-      const got = read.cells.get(key);
-      const gotValue = got === undefined || got.value === null ? null : got.mark === "blank" && !key.startsWith("row:") ? "blank" : got.value;
-      const ok = gotValue === expected;
-      cells++;
-      const isWritten = typeof expected === "number" && expected > 0;
-      if (isWritten) written++;
-      if (isWritten && ok) writtenCorrect++;
-      if (ok) {
-        correct++;
-        docCorrect++;
-      } else wrongCells++;
-      if (got && got.value !== null && got.confidence >= minConfidence) {
-        confidentCells++;
-        if (ok) confidentCorrect++;
-      }
-      cellLog.push(
-        JSON.stringify({ doc: entry.id, key, expected, got: got?.digits ?? got?.mark ?? "missing", confidence: got?.confidence ?? 0, ok }),
-      );
-    }
-    // Silent error: verified although a cell the checks rely on is wrong.
-    const isSilent = decision.verified && wrongCells > 0;
-    if (decision.verified) verified++;
-    if (decision.verified && decision.confirmedBySums.length > 0) confirmed++;
-    if (isSilent) silent++;
+    const expected = new Map(keys.flatMap((key) => {
+      const value = truthValue(entry, key);
+      return value === undefined ? [] : [[key, value] as const];
+    }));
+    const score = tally.add(entry.id, read, decision, expected);
     const roles = read.pages.map((p) => p.role ?? p.failure).join(",");
     console.log(
-      `${entry.id.padEnd(40)} ${decision.verified ? "VERIFIED" : "review  "} cells ${docCorrect}/${docCorrect + wrongCells} pages [${roles}]${isSilent ? "  SILENT ERROR" : ""}`,
+      `${entry.id.padEnd(40)} ${decision.verified ? "VERIFIED" : "review  "} cells ${score.correct}/${expected.size} pages [${roles}]${score.silent ? "  SILENT ERROR" : ""}`,
     );
     if (!decision.verified) console.log(`    ${decision.reasons.join("; ").slice(0, 300)}`);
   }
-  if (values.cells) await writeFile(values.cells, `${cellLog.join("\n")}\n`);
-  const pct = (a: number, b: number): string => (b === 0 ? "n/a" : `${((100 * a) / b).toFixed(1)}%`);
+  if (values.cells) await writeFile(values.cells, `${tally.cellLog.join("\n")}\n`);
   console.log("");
-  console.log(`min confidence        ${minConfidence}`);
-  console.log(`cells                 ${cells}`);
-  console.log(`per-cell accuracy     ${pct(correct, cells)} (${correct}/${cells})`);
-  console.log(`written cells (> 0)    ${pct(writtenCorrect, written)} (${writtenCorrect}/${written})`);
-  console.log(`confident cells       ${pct(confidentCells, cells)} of cells, ${pct(confidentCorrect, confidentCells)} of them right`);
-  console.log(`documents             ${docs}`);
-  console.log(`verified locally      ${pct(verified, docs)} (${verified}/${docs}), ${confirmed} with weak cells confirmed by the sums`);
-  console.log(`silent errors         ${silent}`);
-  console.log(`CPU per page          ${(cpuMs / 1000 / Math.max(1, pages)).toFixed(2)} s (${pages} pages)`);
+  for (const line of tally.summary()) console.log(line);
 }
 
 await main();

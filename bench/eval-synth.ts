@@ -17,6 +17,7 @@ import { defaultModelPath, loadDigitClassifier } from "../src/local/recognize/di
 import { DEFAULT_MIN_CONFIDENCE, decideLocal, rowKeys } from "../src/local/decide.js";
 import { NOISE_LEVELS, type NoiseLevel } from "../src/synth/degrade.js";
 import { generateSynthBatch, SYNTH_KINDS, type SynthKind, type SynthTruthLine } from "../src/synth/generate.js";
+import { type Expected, LocalEvalTally } from "./support/local-eval.js";
 import { renderCountPages } from "./support/render-pages.js";
 
 type TruthCell = { readonly digits: string | null; readonly mark: string } | null | undefined;
@@ -32,7 +33,7 @@ const TOTAL_FIELDS: Partial<Record<CellKey, string>> = {
 };
 
 /** What is written in a cell, as the reader should count it: a number, or "blank" for an empty total. */
-function writtenValue(cell: TruthCell, isRow: boolean): number | "blank" | undefined {
+function writtenValue(cell: TruthCell, isRow: boolean): Expected | undefined {
   if (!cell) return isRow ? 0 : undefined;
   if (cell.mark === "dash") return 0;
   if (cell.mark === "blank" || cell.digits === null) return isRow ? 0 : "blank";
@@ -70,64 +71,40 @@ async function main(): Promise<void> {
     });
     const lines = (await readFile(batch.truthPath, "utf8")).trim().split("\n").map((l) => JSON.parse(l) as SynthTruthLine);
     const classifier = await loadDigitClassifier(values.model ?? defaultModelPath());
-    const cellLog: string[] = [];
-    let cells = 0;
-    let correct = 0;
-    let docs = 0;
-    let verified = 0;
-    let confirmed = 0;
-    let silent = 0;
+    const tally = new LocalEvalTally(minConfidence);
     let inconsistent = 0;
     let inconsistentVerified = 0;
-    let pages = 0;
-    let cpuMs = 0;
     for (const line of lines) {
       const truth = line.truth;
       const formKind = truth.formKind;
       if (!formKind) continue;
       const read = await readDocument(await renderCountPages(path.join(dir, line.path), formKind), classifier);
       const decision = decideLocal(read, minConfidence);
-      docs++;
-      pages += read.pages.length;
-      cpuMs += read.pages.reduce((s, p) => s + p.cpuMs, 0);
       const keys: CellKey[] = [...rowKeys(formKind), "good", "bad", "novote", "received", "used", "remaining", "total_line"];
-      const wrong: string[] = [];
-      for (const key of keys) {
-        const isRow = key.startsWith("row:");
-        const truthCell = isRow
-          ? truth.votes.find((v) => v.number === Number(key.slice(4)))
-          : (truth.totals as Record<string, TruthCell>)[TOTAL_FIELDS[key] ?? ""];
-        const expected = writtenValue(truthCell, isRow);
-        if (expected === undefined) continue;
-        const got = read.cells.get(key);
-        const gotValue = !got || got.value === null ? null : got.mark === "blank" && !isRow ? "blank" : got.value;
-        cells++;
-        cellLog.push(JSON.stringify({ doc: line.path, key, expected, got: got?.digits ?? got?.mark ?? "missing", confidence: got?.confidence ?? 0, ok: gotValue === expected }));
-        if (gotValue === expected) correct++;
-        else wrong.push(`${key} ${expected}→${got?.digits ?? got?.mark ?? "missing"}`);
-      }
+      const expected = new Map(
+        keys.flatMap((key) => {
+          const isRow = key.startsWith("row:");
+          const truthCell = isRow
+            ? truth.votes.find((v) => v.number === Number(key.slice(4)))
+            : (truth.totals as Record<string, TruthCell>)[TOTAL_FIELDS[key] ?? ""];
+          const value = writtenValue(truthCell, isRow);
+          return value === undefined ? [] : [[key, value] as const];
+        }),
+      );
+      const { wrong, silent } = tally.add(line.path, read, decision, expected);
       const isInconsistent = line.injected.length > 0;
       if (isInconsistent) inconsistent++;
-      if (decision.verified) {
-        verified++;
-        if (decision.confirmedBySums.length > 0) confirmed++;
-        if (isInconsistent) inconsistentVerified++;
-        if (wrong.length > 0) silent++;
-      }
+      if (isInconsistent && decision.verified) inconsistentVerified++;
       const status = decision.verified ? "VERIFIED" : "review  ";
-      const note = decision.verified && wrong.length > 0 ? "  SILENT ERROR" : "";
+      const note = silent ? "  SILENT ERROR" : "";
       console.log(`${status} ${formKind.padEnd(12)} wrong ${wrong.length}${isInconsistent ? " (written inconsistent)" : ""}${note}  ${wrong.slice(0, 4).join(", ")}`);
       if (!decision.verified && values.verbose) console.log(`    ${decision.reasons.join("; ").slice(0, 240)}`);
     }
-    if (values.cells) await writeFile(values.cells, `${cellLog.join("\n")}\n`);
-    const pct = (a: number, b: number): string => (b === 0 ? "n/a" : `${((100 * a) / b).toFixed(1)}%`);
+    if (values.cells) await writeFile(values.cells, `${tally.cellLog.join("\n")}\n`);
     console.log("");
-    console.log(`noise ${noise}, kind ${kind}, seed ${values.seed}, min confidence ${minConfidence}`);
-    console.log(`per-cell accuracy     ${pct(correct, cells)} (${correct}/${cells})`);
-    console.log(`verified locally      ${pct(verified, docs)} (${verified}/${docs}), ${confirmed} with weak cells confirmed by the sums`);
-    console.log(`silent errors         ${silent}`);
+    console.log(`noise ${noise}, kind ${kind}, seed ${values.seed}`);
+    for (const summaryLine of tally.summary()) console.log(summaryLine);
     console.log(`inconsistent forms    ${inconsistent}, verified: ${inconsistentVerified}`);
-    console.log(`CPU per page          ${(cpuMs / 1000 / Math.max(1, pages)).toFixed(2)} s (${pages} pages)`);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
