@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { type ModelReply, ModelReplySchema } from "../extract/model-reply.js";
+import type { ModelReply } from "../extract/model-reply.js";
 import type { ExtractionOutcome, ExtractionRequest, Provider } from "../providers/provider.js";
 import { NO_USAGE } from "../providers/provider.js";
-import { digitsCell } from "../testing/local-cells.js";
+import { digitsCell, readingRequest } from "../testing/local-fixtures.js";
 import { createCascadeProvider } from "./cascade-provider.js";
 import type { LocalDecision } from "./decide.js";
 import type { CellKey } from "./layout/page-layout.js";
@@ -10,16 +10,8 @@ import type { LocalProvider } from "./local-provider.js";
 import type { LocalDocumentRead } from "./local-read.js";
 import type { LocalCellRead } from "./recognize/read-cell.js";
 
-const request = (documentId: string, purpose: "read" | "reask" = "read"): ExtractionRequest<ModelReply> => ({
-  documentId,
-  purpose,
-  promptVersion: "test",
-  system: "",
-  user: "",
-  images: [{ page: 1, mime: "image/jpeg", data: Buffer.from(documentId) }],
-  replySchema: ModelReplySchema,
-  schemaName: "tally_form_reading",
-});
+const request = (documentId: string, purpose: "read" | "reask" = "read"): ExtractionRequest<ModelReply> =>
+  readingRequest(documentId, [Buffer.from(documentId)], purpose);
 
 
 /** A local reader that verifies documents whose id starts with "ok". */

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { digitsCell as cell } from "../testing/local-cells.js";
+import { digitsCell as cell } from "../testing/local-fixtures.js";
 import { decideLocal } from "./decide.js";
 import type { CellKey } from "./layout/page-layout.js";
 import type { LocalDocumentRead } from "./local-read.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { digitsCell as digits, unsureCell } from "../testing/local-cells.js";
+import { digitsCell as digits, unsureCell } from "../testing/local-fixtures.js";
 import { decideLocal } from "./decide.js";
 import type { CellKey } from "./layout/page-layout.js";
 import type { LocalDocumentRead } from "./local-read.js";

@@ -3,12 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import sharp from "sharp";
 import { describe, expect, it } from "vitest";
+import type { ExtractionOutcome, ExtractionRequest, Provider } from "../providers/provider.js";
 import { generateSynthBatch, type SynthTruthLine } from "../synth/generate.js";
-import { ModelReplySchema } from "../extract/model-reply.js";
+import { readingRequest } from "../testing/local-fixtures.js";
+import { createCascadeProvider } from "./cascade-provider.js";
 import { decideLocal } from "./decide.js";
 import { analyzePage } from "./layout/page-layout.js";
-import type { ExtractionOutcome, ExtractionRequest, Provider } from "../providers/provider.js";
-import { createCascadeProvider } from "./cascade-provider.js";
 import { createLocalProvider } from "./local-provider.js";
 import { readDocument } from "./local-reader.js";
 import { loadDigitClassifier } from "./recognize/digit-classifier.js";
@@ -159,16 +159,7 @@ describe("local reader on a synthetic constituency page", () => {
     for (const [id, form] of [["consistent", FORM], ["inconsistent", { ...FORM, good: "615" }]] as const) {
       const page = await renderConstituencyPage(form);
       await cascade.extract(
-        {
-          documentId: id,
-          purpose: "read",
-          promptVersion: "test",
-          system: "",
-          user: "",
-          images: [{ page: 1, mime: "image/jpeg", data: page }],
-          replySchema: ModelReplySchema,
-          schemaName: "tally_form_reading",
-        },
+        readingRequest(id, [page]),
         { signal },
       );
     }
@@ -180,16 +171,7 @@ describe("local reader on a synthetic constituency page", () => {
     const provider = createLocalProvider();
     expect(provider.metered).toBe(false);
     const outcome = await provider.extract(
-      {
-        documentId: "synthetic",
-        purpose: "read",
-        promptVersion: "test",
-        system: "",
-        user: "",
-        images: [{ page: 1, mime: "image/jpeg", data: await renderConstituencyPage(FORM) }],
-        replySchema: ModelReplySchema,
-        schemaName: "tally_form_reading",
-      },
+      readingRequest("synthetic", [await renderConstituencyPage(FORM)]),
       { signal: new AbortController().signal },
     );
     expect(outcome.kind).toBe("ok");
@@ -226,7 +208,7 @@ describe("local reader on a synthetic constituency page", () => {
   it("stops the batch, not just one document, when the model file is missing", async () => {
     const provider = createLocalProvider({ modelPath: join(tmpdir(), "no-such-model.onnx"), threads: 1 });
     const outcome = await provider.extract(
-      { documentId: "x", purpose: "read", promptVersion: "test", system: "", user: "", images: [], replySchema: ModelReplySchema, schemaName: "tally_form_reading" },
+      readingRequest("x", []),
       { signal: new AbortController().signal },
     );
     expect(outcome).toMatchObject({ kind: "fatal", scope: "batch" });

@@ -1,0 +1,31 @@
+import { type ModelReply, ModelReplySchema } from "../extract/model-reply.js";
+import type { LocalCellRead } from "../local/recognize/read-cell.js";
+import type { ExtractionRequest } from "../providers/provider.js";
+
+/** A cell the local reader read as digits, for tests of what is decided from readings. */
+export function digitsCell(value: number, confidence = 0.99, otherValues: readonly number[] = []): LocalCellRead {
+  return { mark: "digits", digits: String(value), value, confidence, doubt: null, otherValues };
+}
+
+/** A cell the local reader could not read. */
+export function unsureCell(doubt: string): LocalCellRead {
+  return { mark: "unsure", digits: null, value: null, confidence: 0, doubt, otherValues: [] };
+}
+
+/** A reading request for the local reader, one JPEG page per buffer. */
+export function readingRequest(
+  documentId: string,
+  pages: readonly Buffer[],
+  purpose: "read" | "reask" = "read",
+): ExtractionRequest<ModelReply> {
+  return {
+    documentId,
+    purpose,
+    promptVersion: "test",
+    system: "",
+    user: "",
+    images: pages.map((data, i) => ({ page: i + 1, mime: "image/jpeg", data })),
+    replySchema: ModelReplySchema,
+    schemaName: "tally_form_reading",
+  };
+}
