@@ -144,19 +144,11 @@ describe("BatchGate", () => {
     expect(gate.stopReason).toBeNull();
   });
 
-  it("stops before exceeding the request budget", async () => {
-    const { clock, provider, gate } = setup([], { maxRequests: 2 });
-    const signal = new AbortController().signal;
-    await run(clock, gate.call(request, signal));
-    await run(clock, gate.call(request, signal));
-    const third = await run(clock, gate.call(request, signal));
-    expect(third.kind).toBe("fatal");
-    expect(provider.calls).toBe(2);
-    expect(gate.stopReason?.kind).toBe("budget");
-  });
-
-  it("stops before exceeding the cost budget, estimating from the average", async () => {
-    const { clock, provider, gate } = setup([], { maxCostUsd: 0.005 });
+  it.each([
+    { budget: "the request budget", limits: { maxRequests: 2 } },
+    { budget: "the cost budget, estimating from the average", limits: { maxCostUsd: 0.005 } },
+  ])("stops before exceeding $budget", async ({ limits }) => {
+    const { clock, provider, gate } = setup([], limits);
     const signal = new AbortController().signal;
     await run(clock, gate.call(request, signal));
     await run(clock, gate.call(request, signal));
