@@ -1,4 +1,5 @@
 import OpenAI from "openai";
+import { nextUtcMidnight } from "../basics/utc-day.js";
 import type { ExtractionOutcome, RateLimitScope } from "./provider.js";
 import { redactSecret, type Secret } from "./secret.js";
 
@@ -219,11 +220,6 @@ function parseDuration(text: string): number | null {
   if (!match || text === "") return null;
   const [, h, m, s, ms] = match;
   return Math.round(Number(h ?? 0) * 3_600_000 + Number(m ?? 0) * 60_000 + Number(s ?? 0) * 1000 + Number(ms ?? 0));
-}
-
-export function nextUtcMidnight(now: number): number {
-  const date = new Date(now);
-  return Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate() + 1);
 }
 
 export function msUntilUtcMidnight(now: number): number {
