@@ -1,9 +1,10 @@
 import { setMaxListeners } from "node:events";
+import { interruptionResetAt } from "../extract/extract-document.js";
 import type { FormResult, ProcessingError } from "../forms/form-result.js";
 import type { DiscoveredDocument, PrepareResult } from "../ingest/types.js";
 import type { Provider } from "../providers/provider.js";
 import type { StatusCounts, Store } from "../storage/store.js";
-import { type Clock, nextUtcMidnight, systemClock, utcDayStart } from "./clock.js";
+import { type Clock, systemClock, utcDayStart } from "./clock.js";
 import type { BatchEvent, ProgressSnapshot, RunEnd } from "./events.js";
 import { failedResult } from "./failed-result.js";
 import { recordDiscovery } from "./record-discovery.js";
@@ -235,8 +236,7 @@ export async function runBatch(
     }
     if (extraction.kind === "interrupted") {
       if (extraction.outcome === "quota" && !gate.stopReason) {
-        const resetAt = extraction.retryAfterMs == null ? nextUtcMidnight(clock.now()) : clock.now() + extraction.retryAfterMs;
-        gate.stop({ kind: "quota", resetAt, message: extraction.message });
+        gate.stop({ kind: "quota", resetAt: interruptionResetAt(extraction, clock.now()), message: extraction.message });
       } else if (extraction.outcome === "fatal" && !gate.stopReason) {
         gate.stop({ kind: "fatal", message: extraction.message });
       }

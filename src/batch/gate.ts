@@ -237,7 +237,10 @@ export class BatchGate implements ProviderGate {
   private refusal<T>(): ExtractionOutcome<T> | null {
     const stop = this.stopped;
     if (!stop) return null;
-    if (stop.kind === "quota") return { kind: "rate_limited", retryAfterMs: Math.max(0, stop.resetAt - this.deps.clock.now()), scope: "day", message: stop.message };
+    if (stop.kind === "quota") {
+      const retryAfterMs = Math.max(0, stop.resetAt - this.deps.clock.now());
+      return { kind: "rate_limited", retryAfterMs, scope: "day", message: stop.message, resetAt: stop.resetAt };
+    }
     return { kind: "fatal", scope: "batch", message: stop.message };
   }
 

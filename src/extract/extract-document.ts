@@ -1,3 +1,4 @@
+import { nextUtcMidnight } from "../basics/utc-day.js";
 import { type FormKind, formLayout } from "../forms/form-kind.js";
 import { type FormResult, EMPTY_LOCATION, EMPTY_PROVENANCE, FORM_RESULT_SCHEMA_VERSION, emptyTotals } from "../forms/form-result.js";
 import type { DiscoveredDocument, PreparedPage } from "../ingest/types.js";
@@ -32,6 +33,16 @@ export type DocumentExtraction =
     };
 
 type Interruption = Extract<DocumentExtraction, { kind: "interrupted" }>;
+
+/**
+ * When the quota that interrupted a document resets: the absolute time where one is known (a
+ * round trip through "ms from now" would drift by the time it took), else now + the hint, else
+ * the next UTC midnight.
+ */
+export function interruptionResetAt(interruption: Interruption, now: number): number {
+  if (interruption.resetAt !== undefined) return interruption.resetAt;
+  return interruption.retryAfterMs == null ? nextUtcMidnight(now) : now + interruption.retryAfterMs;
+}
 
 /** Adds up what every request of one document cost. */
 class RequestTally {

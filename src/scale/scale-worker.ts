@@ -1,13 +1,14 @@
 import { hostname } from "node:os";
 import { isAbsolute, resolve } from "node:path";
 import { type Job, Queue, RateLimitError, UnrecoverableError, Worker } from "bullmq";
-import { nextUtcMidnight, sleep, systemClock } from "../batch/clock.js";
+import { sleep, systemClock } from "../batch/clock.js";
 import type { BatchEvent } from "../batch/events.js";
 import { failedResult } from "../batch/failed-result.js";
 import { BatchGate } from "../batch/gate.js";
 import type { DocumentPipeline } from "../batch/pipeline.js";
 import { backoffDelay } from "../batch/retry-policy.js";
 import { createStandardPipeline } from "../batch/standard-pipeline.js";
+import { interruptionResetAt } from "../extract/extract-document.js";
 import type { GatedOutcome, ProviderGate } from "../extract/types.js";
 import type { ExtractionRequest, Provider } from "../providers/provider.js";
 import { loadReference } from "../reference/load-reference.js";
@@ -168,8 +169,7 @@ export async function startScaleWorker(options: ScaleWorkerOptions, signal: Abor
       const extraction = await pipeline.extract(doc, pages.value, fleetGate, jobsController.signal);
       if (extraction.kind === "interrupted") {
         if (extraction.outcome === "quota") {
-          const resetAt = extraction.retryAfterMs == null ? nextUtcMidnight(Date.now()) : Date.now() + extraction.retryAfterMs;
-          await tokens.quota(resetAt, extraction.message);
+          await tokens.quota(interruptionResetAt(extraction, Date.now()), extraction.message);
           throw new RateLimitError();
         }
         if (extraction.outcome === "fatal") {
