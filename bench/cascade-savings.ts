@@ -14,7 +14,7 @@ import type { FormResult } from "../src/forms/form-result.js";
 import { LOCAL_MODEL_NAME } from "../src/local/local-provider.js";
 import type { NoiseLevel } from "../src/synth/degrade.js";
 import { generateSynthBatch } from "../src/synth/generate.js";
-import { startFakeProvider } from "../src/testing/fake-provider.js";
+import { startFakeProvider } from "../test/support/fake-provider.js";
 import { readTruth, resultLines, runCli } from "../test/e2e/support/cli-run.js";
 
 /**

@@ -6,8 +6,8 @@
 import { createHash } from "node:crypto";
 import { createRng } from "../src/synth/rng.js";
 import { generateSynthForm, synthFormToResult } from "../src/synth/truth.js";
-import { startFakeProvider } from "../src/testing/fake-provider.js";
-import { documentFor, preparedPagesFor } from "../src/testing/hand-made-forms.js";
+import { startFakeProvider } from "../test/support/fake-provider.js";
+import { documentFor, preparedPagesFor } from "../test/support/hand-made-forms.js";
 import { resolveProviderConfig } from "../src/providers/config.js";
 import { createOpenAICompatibleProvider } from "../src/providers/openai-compatible.js";
 import { createDirectGate } from "../src/extract/direct-gate.js";

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateSynthBatch } from "../../src/synth/generate.js";
-import { type FakeProvider, startFakeProvider } from "../../src/testing/fake-provider.js";
+import { type FakeProvider, startFakeProvider } from "../support/fake-provider.js";
 import { readTruth, resultLines, runCli } from "./support/cli-run.js";
 
 /**

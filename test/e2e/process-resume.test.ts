@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { useSynthBatch } from "./support/synth-batch.js";
-import type { FakeProvider } from "../../src/testing/fake-provider.js";
+import type { FakeProvider } from "../support/fake-provider.js";
 import { finishedIds, resultLines, runCli, waitFor } from "./support/cli-run.js";
 
 /**

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll } from "vitest";
 import { generateSynthBatch } from "../../../src/synth/generate.js";
-import { type FakeProvider, type FakeProviderOptions, startFakeProvider } from "../../../src/testing/fake-provider.js";
+import { type FakeProvider, type FakeProviderOptions, startFakeProvider } from "../../support/fake-provider.js";
 import { readTruth } from "./cli-run.js";
 
 export interface SynthBatch {

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { type ExtractionOutcome, type ExtractionRequest, NO_USAGE, type Provider } from "../providers/provider.js";
-import { MemoryStore } from "../storage/memory-store.js";
-import { nextUtcMidnight } from "./clock.js";
-import type { BatchEvent } from "./events.js";
-import { FakeClock } from "./fake-clock.js";
-import { BatchGate, type GateOptions } from "./gate.js";
-import { RateLimiter } from "./rate-limiter.js";
+import { type ExtractionOutcome, type ExtractionRequest, NO_USAGE, type Provider } from "../../../src/providers/provider.js";
+import { MemoryStore } from "../../../src/storage/memory-store.js";
+import { nextUtcMidnight } from "../../../src/batch/clock.js";
+import type { BatchEvent } from "../../../src/batch/events.js";
+import { FakeClock } from "../../support/fake-clock.js";
+import { BatchGate, type GateOptions } from "../../../src/batch/gate.js";
+import { RateLimiter } from "../../../src/batch/rate-limiter.js";
 
 type Step = ExtractionOutcome<unknown> | "hang";
 

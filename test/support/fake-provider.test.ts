@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { readPrompt, reaskPrompt } from "../extract/prompts.js";
-import { createRng } from "../synth/rng.js";
+import { readPrompt, reaskPrompt } from "../../src/extract/prompts.js";
+import { createRng } from "../../src/synth/rng.js";
 import { changeOneDigit, type FakeProvider, type FakeProviderOptions, startFakeProvider } from "./fake-provider.js";
 import { constituencyTruth, partyListTruth } from "./hand-made-forms.js";
 import { modelReplyFromTruth, reaskReplyFromTruth } from "./model-reply-from-truth.js";

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { digitsCell as digits, unsureCell } from "../testing/local-fixtures.js";
-import { decideLocal } from "./decide.js";
-import type { CellKey } from "./layout/page-layout.js";
-import type { LocalDocumentRead } from "./local-read.js";
-import type { LocalCellRead } from "./recognize/read-cell.js";
+import { digitsCell as digits, unsureCell } from "../../support/local-fixtures.js";
+import { decideLocal } from "../../../src/local/decide.js";
+import type { CellKey } from "../../../src/local/layout/page-layout.js";
+import type { LocalDocumentRead } from "../../../src/local/local-read.js";
+import type { LocalCellRead } from "../../../src/local/recognize/read-cell.js";
 
 const blank: LocalCellRead = { mark: "blank", digits: null, value: 0, confidence: 1, doubt: null, otherValues: [] };
 

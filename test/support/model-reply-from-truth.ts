@@ -1,6 +1,6 @@
-import { formLayout } from "../forms/form-kind.js";
-import { type FormResult, type NumberCell, TOTAL_KEYS, type TotalKey } from "../forms/form-result.js";
-import { type CellReply, emptyHeaderReply, type HeaderReply, type ModelReply, type ReaskReply, type RowReply, type TotalsReply } from "../extract/model-reply.js";
+import { formLayout } from "../../src/forms/form-kind.js";
+import { type FormResult, type NumberCell, TOTAL_KEYS, type TotalKey } from "../../src/forms/form-result.js";
+import { type CellReply, emptyHeaderReply, type HeaderReply, type ModelReply, type ReaskReply, type RowReply, type TotalsReply } from "../../src/extract/model-reply.js";
 
 /** Which part of a form a request asks for: one page (per-page mode), or a re-ask's cells. */
 export interface ReplyScope {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { nextUtcMidnight } from "./clock.js";
-import { FakeClock } from "./fake-clock.js";
-import { type AcquireResult, RateLimiter, type RateLimits } from "./rate-limiter.js";
+import { nextUtcMidnight } from "../../../src/batch/clock.js";
+import { FakeClock } from "../../support/fake-clock.js";
+import { type AcquireResult, RateLimiter, type RateLimits } from "../../../src/batch/rate-limiter.js";
 
 const NONE: RateLimits = { rps: null, rpm: null, rpd: null };
 

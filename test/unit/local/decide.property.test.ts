@@ -1,10 +1,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { digitsCell as cell } from "../testing/local-fixtures.js";
-import { decideLocal } from "./decide.js";
-import type { CellKey } from "./layout/page-layout.js";
-import type { LocalDocumentRead } from "./local-read.js";
-import type { LocalCellRead } from "./recognize/read-cell.js";
+import { digitsCell as cell } from "../../support/local-fixtures.js";
+import { decideLocal } from "../../../src/local/decide.js";
+import type { CellKey } from "../../../src/local/layout/page-layout.js";
+import type { LocalDocumentRead } from "../../../src/local/local-read.js";
+import type { LocalCellRead } from "../../../src/local/recognize/read-cell.js";
 
 /** A consistent constituency form as written: 10 printed rows, totals that add up. */
 const writtenForm = fc

@@ -1,12 +1,12 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { MODEL_REPLY_SCHEMA_NAME, type ModelReply, ModelReplySchema } from "../extract/model-reply.js";
-import { readPrompt } from "../extract/prompts.js";
-import { type FakeProvider, type FakeProviderOptions, startFakeProvider } from "../testing/fake-provider.js";
-import { constituencyTruth } from "../testing/hand-made-forms.js";
-import { modelReplyFromTruth } from "../testing/model-reply-from-truth.js";
-import { resolveProviderConfig } from "./config.js";
-import { createOpenAICompatibleProvider, type OpenAICompatibleProvider } from "./openai-compatible.js";
-import type { ExtractionOutcome, ExtractionRequest } from "./provider.js";
+import { MODEL_REPLY_SCHEMA_NAME, type ModelReply, ModelReplySchema } from "../../../src/extract/model-reply.js";
+import { readPrompt } from "../../../src/extract/prompts.js";
+import { type FakeProvider, type FakeProviderOptions, startFakeProvider } from "../../support/fake-provider.js";
+import { constituencyTruth } from "../../support/hand-made-forms.js";
+import { modelReplyFromTruth } from "../../support/model-reply-from-truth.js";
+import { resolveProviderConfig } from "../../../src/providers/config.js";
+import { createOpenAICompatibleProvider, type OpenAICompatibleProvider } from "../../../src/providers/openai-compatible.js";
+import type { ExtractionOutcome, ExtractionRequest } from "../../../src/providers/provider.js";
 
 const KEY = "sk-test-NEVER-SHOW-ME-4242424242";
 const MODEL = "fake-vision-model";

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import type { ReferenceLookup } from "../verify/reference-lookup.js";
-import { constituencyTruth, documentFor, partyListTruth, preparedPagesFor } from "../testing/hand-made-forms.js";
-import { modelReplyFromTruth } from "../testing/model-reply-from-truth.js";
-import { assembleForm, firstInteger, parseFormCode } from "./assemble.js";
-import type { ModelReply } from "./model-reply.js";
+import type { ReferenceLookup } from "../../../src/verify/reference-lookup.js";
+import { constituencyTruth, documentFor, partyListTruth, preparedPagesFor } from "../../support/hand-made-forms.js";
+import { modelReplyFromTruth } from "../../support/model-reply-from-truth.js";
+import { assembleForm, firstInteger, parseFormCode } from "../../../src/extract/assemble.js";
+import type { ModelReply } from "../../../src/extract/model-reply.js";
 
 const constituency = constituencyTruth();
 const party = partyListTruth();

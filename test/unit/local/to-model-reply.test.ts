@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { digitsCell as read, unsureCell } from "../testing/local-fixtures.js";
-import { decideLocal } from "./decide.js";
-import type { CellKey } from "./layout/page-layout.js";
-import type { LocalDocumentRead } from "./local-read.js";
-import type { LocalCellRead } from "./recognize/read-cell.js";
-import { toModelReply, UNSURE_DIGITS } from "./to-model-reply.js";
+import { digitsCell as read, unsureCell } from "../../support/local-fixtures.js";
+import { decideLocal } from "../../../src/local/decide.js";
+import type { CellKey } from "../../../src/local/layout/page-layout.js";
+import type { LocalDocumentRead } from "../../../src/local/local-read.js";
+import type { LocalCellRead } from "../../../src/local/recognize/read-cell.js";
+import { toModelReply, UNSURE_DIGITS } from "../../../src/local/to-model-reply.js";
 
 
 describe("toModelReply", () => {

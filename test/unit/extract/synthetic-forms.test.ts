@@ -1,14 +1,14 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { FormCode, FormKind } from "../forms/form-kind.js";
-import type { FormResult } from "../forms/form-result.js";
-import { resolveProviderConfig } from "../providers/config.js";
-import { createOpenAICompatibleProvider } from "../providers/openai-compatible.js";
-import { createRng } from "../synth/rng.js";
-import { generateSynthForm, synthFormToResult } from "../synth/truth.js";
-import { type FakeProvider, startFakeProvider } from "../testing/fake-provider.js";
-import { documentFor, preparedPagesFor, sha256Of } from "../testing/hand-made-forms.js";
-import { createDirectGate } from "./direct-gate.js";
-import { extractDocument } from "./extract-document.js";
+import type { FormCode, FormKind } from "../../../src/forms/form-kind.js";
+import type { FormResult } from "../../../src/forms/form-result.js";
+import { resolveProviderConfig } from "../../../src/providers/config.js";
+import { createOpenAICompatibleProvider } from "../../../src/providers/openai-compatible.js";
+import { createRng } from "../../../src/synth/rng.js";
+import { generateSynthForm, synthFormToResult } from "../../../src/synth/truth.js";
+import { type FakeProvider, startFakeProvider } from "../../support/fake-provider.js";
+import { documentFor, preparedPagesFor, sha256Of } from "../../support/hand-made-forms.js";
+import { createDirectGate } from "../../../src/extract/direct-gate.js";
+import { extractDocument } from "../../../src/extract/extract-document.js";
 
 const servers: FakeProvider[] = [];
 afterEach(async () => {

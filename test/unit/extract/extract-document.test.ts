@@ -1,15 +1,15 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { FormResult } from "../forms/form-result.js";
-import type { PathMetadata } from "../forms/path-metadata.js";
-import { resolveProviderConfig } from "../providers/config.js";
-import { createOpenAICompatibleProvider } from "../providers/openai-compatible.js";
-import { type FakeProvider, type FakeProviderOptions, startFakeProvider } from "../testing/fake-provider.js";
-import { constituencyTruth, documentFor, NO_PATH_METADATA, partyListTruth, preparedPagesFor } from "../testing/hand-made-forms.js";
-import { modelReplyFromTruth } from "../testing/model-reply-from-truth.js";
-import { createDirectGate } from "./direct-gate.js";
-import { type DocumentExtraction, extractDocument } from "./extract-document.js";
-import type { ModelReply } from "./model-reply.js";
-import type { ExtractOptions } from "./types.js";
+import type { FormResult } from "../../../src/forms/form-result.js";
+import type { PathMetadata } from "../../../src/forms/path-metadata.js";
+import { resolveProviderConfig } from "../../../src/providers/config.js";
+import { createOpenAICompatibleProvider } from "../../../src/providers/openai-compatible.js";
+import { type FakeProvider, type FakeProviderOptions, startFakeProvider } from "../../support/fake-provider.js";
+import { constituencyTruth, documentFor, NO_PATH_METADATA, partyListTruth, preparedPagesFor } from "../../support/hand-made-forms.js";
+import { modelReplyFromTruth } from "../../support/model-reply-from-truth.js";
+import { createDirectGate } from "../../../src/extract/direct-gate.js";
+import { type DocumentExtraction, extractDocument } from "../../../src/extract/extract-document.js";
+import type { ModelReply } from "../../../src/extract/model-reply.js";
+import type { ExtractOptions } from "../../../src/extract/types.js";
 
 const MODEL = "fake-vision-model";
 const constituency = constituencyTruth();

@@ -1,14 +1,14 @@
 import { describe, expect, it } from "vitest";
-import type { ModelReply } from "../extract/model-reply.js";
-import type { ExtractionOutcome, ExtractionRequest, Provider } from "../providers/provider.js";
-import { NO_USAGE } from "../providers/provider.js";
-import { digitsCell, readingRequest } from "../testing/local-fixtures.js";
-import { createCascadeProvider } from "./cascade-provider.js";
-import type { LocalDecision } from "./decide.js";
-import type { CellKey } from "./layout/page-layout.js";
-import type { LocalProvider } from "./local-provider.js";
-import type { LocalDocumentRead } from "./local-read.js";
-import type { LocalCellRead } from "./recognize/read-cell.js";
+import type { ModelReply } from "../../../src/extract/model-reply.js";
+import type { ExtractionOutcome, ExtractionRequest, Provider } from "../../../src/providers/provider.js";
+import { NO_USAGE } from "../../../src/providers/provider.js";
+import { digitsCell, readingRequest } from "../../support/local-fixtures.js";
+import { createCascadeProvider } from "../../../src/local/cascade-provider.js";
+import type { LocalDecision } from "../../../src/local/decide.js";
+import type { CellKey } from "../../../src/local/layout/page-layout.js";
+import type { LocalProvider } from "../../../src/local/local-provider.js";
+import type { LocalDocumentRead } from "../../../src/local/local-read.js";
+import type { LocalCellRead } from "../../../src/local/recognize/read-cell.js";
 
 const request = (documentId: string, purpose: "read" | "reask" = "read"): ExtractionRequest<ModelReply> =>
   readingRequest(documentId, [Buffer.from(documentId)], purpose);

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { FakeClock } from "../batch/fake-clock.js";
-import { BatchGate } from "../batch/gate.js";
-import { RateLimiter } from "../batch/rate-limiter.js";
-import { type ExtractionOutcome, type ExtractionRequest, NO_USAGE, type Provider } from "../providers/provider.js";
-import { MemoryStore } from "../storage/memory-store.js";
-import type { LocalFirstProvider } from "./local-first.js";
+import { FakeClock } from "../../support/fake-clock.js";
+import { BatchGate } from "../../../src/batch/gate.js";
+import { RateLimiter } from "../../../src/batch/rate-limiter.js";
+import { type ExtractionOutcome, type ExtractionRequest, NO_USAGE, type Provider } from "../../../src/providers/provider.js";
+import { MemoryStore } from "../../../src/storage/memory-store.js";
+import type { LocalFirstProvider } from "../../../src/local/local-first.js";
 
 const request = (documentId: string): ExtractionRequest<unknown> => ({
   documentId,

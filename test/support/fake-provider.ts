@@ -1,10 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { emptyHeaderReply, REASK_REPLY_SCHEMA_NAME } from "../extract/model-reply.js";
-import { documentIdFromUserText } from "../extract/prompts.js";
-import { type FormResult, TOTAL_KEYS, type TotalKey } from "../forms/form-result.js";
-import { arabicDigitsToThai, thaiDigitsToArabic } from "../forms/thai-digits.js";
-import { createRng, type Rng } from "../synth/rng.js";
+import { emptyHeaderReply, REASK_REPLY_SCHEMA_NAME } from "../../src/extract/model-reply.js";
+import { documentIdFromUserText } from "../../src/extract/prompts.js";
+import { type FormResult, TOTAL_KEYS, type TotalKey } from "../../src/forms/form-result.js";
+import { arabicDigitsToThai, thaiDigitsToArabic } from "../../src/forms/thai-digits.js";
+import { createRng, type Rng } from "../../src/synth/rng.js";
 import { modelReplyFromTruth, reaskReplyFromTruth } from "./model-reply-from-truth.js";
 
 /**

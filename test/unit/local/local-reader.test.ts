@@ -3,15 +3,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import sharp from "sharp";
 import { describe, expect, it } from "vitest";
-import type { ExtractionOutcome, ExtractionRequest, Provider } from "../providers/provider.js";
-import { generateSynthBatch, type SynthTruthLine } from "../synth/generate.js";
-import { readingRequest } from "../testing/local-fixtures.js";
-import { createCascadeProvider } from "./cascade-provider.js";
-import { decideLocal } from "./decide.js";
-import { analyzePage } from "./layout/page-layout.js";
-import { createLocalProvider } from "./local-provider.js";
-import { readDocument } from "./local-reader.js";
-import { loadDigitClassifier } from "./recognize/digit-classifier.js";
+import type { ExtractionOutcome, ExtractionRequest, Provider } from "../../../src/providers/provider.js";
+import { generateSynthBatch, type SynthTruthLine } from "../../../src/synth/generate.js";
+import { readingRequest } from "../../support/local-fixtures.js";
+import { createCascadeProvider } from "../../../src/local/cascade-provider.js";
+import { decideLocal } from "../../../src/local/decide.js";
+import { analyzePage } from "../../../src/local/layout/page-layout.js";
+import { createLocalProvider } from "../../../src/local/local-provider.js";
+import { readDocument } from "../../../src/local/local-reader.js";
+import { loadDigitClassifier } from "../../../src/local/recognize/digit-classifier.js";
 
 /** A synthetic constituency page 1: totals lines, a ruled table, dotted baselines, brackets, digits. */
 interface SyntheticForm {

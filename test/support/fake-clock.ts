@@ -1,4 +1,4 @@
-import type { Clock } from "./clock.js";
+import type { Clock } from "../../src/batch/clock.js";
 
 interface Timer {
   readonly at: number;

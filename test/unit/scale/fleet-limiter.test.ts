@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { FakeClock } from "../batch/fake-clock.js";
-import type { RateLimitScope } from "../providers/provider.js";
-import { FleetLimiter } from "./fleet-limiter.js";
-import type { FleetTokens } from "./fleet-tokens.js";
+import { FakeClock } from "../../support/fake-clock.js";
+import type { RateLimitScope } from "../../../src/providers/provider.js";
+import { FleetLimiter } from "../../../src/scale/fleet-limiter.js";
+import type { FleetTokens } from "../../../src/scale/fleet-tokens.js";
 
 function fakeTokens(answers: number[]) {
   const calls: boolean[] = [];

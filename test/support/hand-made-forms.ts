@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
-import type { FormCode, FormKind } from "../forms/form-kind.js";
-import { EMPTY_PROVENANCE, type FormResult, type NumberCell, type Totals, type VoteRow, emptyTotals } from "../forms/form-result.js";
-import { EMPTY_PATH_METADATA, type PathMetadata } from "../forms/path-metadata.js";
-import { formatThaiNumber } from "../forms/thai-number-format.js";
-import type { DiscoveredDocument, PreparedPage } from "../ingest/types.js";
+import type { FormCode, FormKind } from "../../src/forms/form-kind.js";
+import { EMPTY_PROVENANCE, type FormResult, type NumberCell, type Totals, type VoteRow, emptyTotals } from "../../src/forms/form-result.js";
+import { EMPTY_PATH_METADATA, type PathMetadata } from "../../src/forms/path-metadata.js";
+import { formatThaiNumber } from "../../src/forms/thai-number-format.js";
+import type { DiscoveredDocument, PreparedPage } from "../../src/ingest/types.js";
 
 /**
  * Small, consistent forms written out by hand for tests of extraction and the fake server:

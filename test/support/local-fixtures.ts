@@ -1,6 +1,6 @@
-import { type ModelReply, ModelReplySchema } from "../extract/model-reply.js";
-import type { LocalCellRead } from "../local/recognize/read-cell.js";
-import type { ExtractionRequest } from "../providers/provider.js";
+import { type ModelReply, ModelReplySchema } from "../../src/extract/model-reply.js";
+import type { LocalCellRead } from "../../src/local/recognize/read-cell.js";
+import type { ExtractionRequest } from "../../src/providers/provider.js";
 
 /** A cell the local reader read as digits, for tests of what is decided from readings. */
 export function digitsCell(value: number, confidence = 0.99, otherValues: readonly number[] = []): LocalCellRead {
