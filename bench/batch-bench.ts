@@ -8,6 +8,8 @@
  *   b  provider stricter than the client: the server allows half the client's rate (429 + Retry-After)
  *   c  memory: 1,000 vs 10,000 small documents (50 KB page each), no limits, peak RSS
  *   d  the original tool's design (5 fixed threads, 2 req/s min-interval, no timeout) vs ours, 4 s latency
+ *   f  faults: 120 documents, 8 req/s, 0.8 s latency, 10% 5xx, 2% hangs, 3% bad JSON (the whole run's share of the limit)
+ *   u  the upstream's faults scenario: 100 documents, 2 req/s, 3 s latency, the same faults
  * Figures go to bench/results/batch-bench.json (git-ignored) and a table on stdout.
  */
 import { spawn } from "node:child_process";
@@ -116,6 +118,7 @@ async function engineRun(
   const last = starts.at(-1) ?? started;
   const spanS = Math.max(0.001, (last - first) / 1000);
   const duplicatePaid = [...provider.paidCalls.values()].filter((n) => n > 1).length;
+  const repeatedPaid = [...provider.paidCalls.values()].reduce((sum, n) => sum + Math.max(0, n - 1), 0);
   return {
     summary,
     counts,
@@ -129,6 +132,7 @@ async function engineRun(
     steadyRate: allStartedAt === null ? 0 : (startsWhenAllStarted - 1) / Math.max(0.001, (allStartedAt - first) / 1000),
     lost: count - (counts.verified + counts.needs_review + counts.failed),
     duplicatePaid,
+    repeatedPaid,
   };
 }
 
@@ -160,6 +164,38 @@ async function scenarioA(): Promise<Row> {
     hangs: provider.stats.hangs,
     "bad JSON": provider.stats.badJson,
     peak_rss_mb: peakRssMb(),
+  };
+}
+
+/** The tail under faults: the whole run's share of the limit counts every request, repeats included. */
+async function faultsScenario(label: string, count: number, R: number, latencyMs: number, seed: number): Promise<Row> {
+  const random = rng(seed);
+  const provider = createSimulatedProvider({
+    latencyMs: lognormal(latencyMs, 0.25, random),
+    random,
+    p5xx: 0.1,
+    pHang: 0.02,
+    pBadJson: 0.03,
+  });
+  const run = await engineRun(count, { rps: R, rpm: null, rpd: null }, provider, { timeoutMs: 10_000 });
+  return {
+    scenario: `${label}: ${count} docs, ${R} rps, ${latencyMs / 1000} s, 10% 5xx, 2% hangs, 3% bad JSON`,
+    end: run.summary.end,
+    elapsed_s: run.elapsedS.toFixed(1),
+    requests: run.requests,
+    "whole run rate / limit": (run.requests / run.elapsedS / R).toFixed(3),
+    "steady rate / limit": (run.steadyRate / R).toFixed(3),
+    "send rate / limit": (run.sendRate / R).toFixed(3),
+    "docs/s / limit": (count / run.elapsedS / R).toFixed(3),
+    verified: run.counts.verified,
+    failed: run.counts.failed,
+    lost: run.lost,
+    "duplicate paid": run.duplicatePaid,
+    "repeated paid calls": run.repeatedPaid,
+    hedges: (run.summary.progress as { hedges?: number }).hedges ?? 0,
+    "5xx": provider.stats.status5xx,
+    hangs: provider.stats.hangs,
+    "bad JSON": provider.stats.badJson,
   };
 }
 
@@ -274,6 +310,10 @@ async function child(name: string): Promise<Row[]> {
       return [await scenarioC(10_000)];
     case "d":
       return scenarioD();
+    case "f":
+      return [await faultsScenario("f", 120, 8, 800, 6)];
+    case "u":
+      return [await faultsScenario("u", 100, 2, 3_000, 7)];
     default:
       throw new Error(`unknown scenario ${name}`);
   }
@@ -309,7 +349,7 @@ async function parent(): Promise<void> {
   const only = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1]?.split(",") : null;
   const wanted = (name: string) => only === null || only === undefined || only.includes(name[0] ?? "");
   console.log("batch-bench: real engine + limiter + gate + SQLite store, in-process simulated provider, fake pipeline (no images)");
-  const timed = ["a", "b", "d"].filter(wanted);
+  const timed = ["a", "b", "d", "f", "u"].filter(wanted);
   const parallel = await Promise.all(timed.map(spawnScenario));
   const memory: Row[][] = [];
   if (wanted("c")) for (const name of ["c1000", "c10000"]) memory.push(await spawnScenario(name));

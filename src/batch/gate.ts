@@ -4,7 +4,7 @@ import type { ExtractionOutcome, ExtractionRequest, Provider, Usage } from "../p
 import type { AttemptOutcome, Store } from "../storage/store.js";
 import { type Clock, nextUtcMidnight, sleep } from "./clock.js";
 import type { BatchEvent } from "./events.js";
-import type { RateLimiter } from "./rate-limiter.js";
+import type { Limiter } from "./limiter.js";
 import { decideRetry, type RetryPolicy } from "./retry-policy.js";
 
 /** Why the gate refuses every further request. */
@@ -33,7 +33,7 @@ export interface GateOptions {
 
 export interface GateDeps {
   readonly provider: Provider;
-  readonly limiter: RateLimiter;
+  readonly limiter: Limiter;
   readonly store: Store;
   readonly clock: Clock;
   readonly emit: (event: BatchEvent) => void;

@@ -1,19 +1,8 @@
 import type { RateLimitScope } from "../providers/provider.js";
 import { type Clock, nextUtcMidnight, utcDayStart } from "./clock.js";
+import type { AcquireResult, Limiter, RateLimits } from "./limiter.js";
 
-/** Client-side limits; null means no limit of that kind. All apply together. */
-export interface RateLimits {
-  readonly rps: number | null;
-  readonly rpm: number | null;
-  /** Requests per UTC day (OpenRouter's free-model cap resets at UTC midnight). */
-  readonly rpd: number | null;
-}
-
-export type AcquireResult =
-  | { readonly kind: "granted"; readonly at: number }
-  /** The daily quota is used up until resetAt: the client's --rpd, or the provider said so (a day-scope 429). */
-  | { readonly kind: "quota"; readonly resetAt: number; readonly source: "client" | "provider" }
-  | { readonly kind: "aborted" };
+export type { AcquireResult, Limiter, RateLimits } from "./limiter.js";
 
 export interface RateLimiterListener {
   paused?(untilMs: number, scope: RateLimitScope): void;
@@ -112,7 +101,7 @@ class SlidingWindow {
  * the provider answers 429, and then finds the sustainable rate again (AIMD: cut on a 429, creep
  * back up after runs of successes, never above the configured limits).
  */
-export class RateLimiter {
+export class RateLimiter implements Limiter {
   private readonly clock: Clock;
   private readonly limits: RateLimits;
   private readonly listener: RateLimiterListener;
