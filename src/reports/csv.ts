@@ -8,8 +8,12 @@ export const CSV_LINE_END = "\r\n";
 
 export type CsvValue = string | number | boolean | null | undefined;
 
-/** Characters that make a spreadsheet treat a cell as a formula; such text cells get a leading quote. */
-const FORMULA_START = /^[=+@\t\r]/;
+/**
+ * Text that a spreadsheet would run as a formula gets a leading quote: a start of =, +, -, @,
+ * tab or CR ("-1+HYPERLINK(…)" is a formula in Excel and LibreOffice). A lone "-" (how a dash
+ * cell's digits are written) cannot be one and stays as it is.
+ */
+const FORMULA_START = /^(?:[=+@\t\r]|-.)/s;
 
 export function csvField(value: CsvValue): string {
   if (value === null || value === undefined) return "";
