@@ -335,3 +335,13 @@ export class RateLimiter implements Limiter {
     }
   }
 }
+
+/** The limits as people read them, e.g. "5 rps, 300 rpm" or "none". */
+export function describeLimits(limits: RateLimits): string {
+  const parts = [
+    limits.rps === null ? null : `${limits.rps} rps`,
+    limits.rpm === null ? null : `${limits.rpm} rpm`,
+    limits.rpd === null ? null : `${limits.rpd} per UTC day`,
+  ].filter((p) => p !== null);
+  return parts.length === 0 ? "none" : parts.join(", ");
+}

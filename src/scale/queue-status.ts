@@ -1,5 +1,6 @@
 import { Queue } from "bullmq";
 import { utcDayStart } from "../batch/clock.js";
+import { describeLimits } from "../batch/rate-limiter.js";
 import { connectionOptions, openRedis, parseQueueUrl, type QueueLocation } from "./queue-url.js";
 import {
   type PauseNotice,
@@ -92,10 +93,8 @@ export function formatQueueStatus(status: QueueStatus): string[] {
   lines.push(`Queue "${status.queue}" on ${status.redis}${status.paused ? " (paused)" : ""}`);
   lines.push(`Jobs: ${j.waiting} waiting, ${j.active} active, ${j.delayed} delayed (retry backoff), ${j.completed} done and ${j.failed} failed awaiting the coordinator`);
   if (status.config) {
-    const l = status.config.limits;
-    const parts = [l.rps === null ? null : `${l.rps} rps`, l.rpm === null ? null : `${l.rpm} rpm`, l.rpd === null ? null : `${l.rpd} per UTC day`].filter((p) => p !== null);
     const limiter = status.config.limiter ? ` (BullMQ limiter: ${status.config.limiter.max} per ${status.config.limiter.duration} ms)` : "";
-    lines.push(`Limits for the whole fleet: ${parts.length === 0 ? "none" : parts.join(", ")}${limiter}; requests today (UTC): ${status.requestsToday}`);
+    lines.push(`Limits for the whole fleet: ${describeLimits(status.config.limits)}${limiter}; requests today (UTC): ${status.requestsToday}`);
   } else {
     lines.push("No coordinator has published a configuration on this queue yet.");
   }

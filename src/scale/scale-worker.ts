@@ -6,6 +6,7 @@ import type { BatchEvent } from "../batch/events.js";
 import { failedResult } from "../batch/failed-result.js";
 import { BatchGate } from "../batch/gate.js";
 import type { DocumentPipeline } from "../batch/pipeline.js";
+import { describeLimits } from "../batch/rate-limiter.js";
 import { backoffDelay } from "../batch/retry-policy.js";
 import { createStandardPipeline } from "../batch/standard-pipeline.js";
 import { interruptionResetAt } from "../extract/extract-document.js";
@@ -282,12 +283,8 @@ export async function startScaleWorker(options: ScaleWorkerOptions, signal: Abor
 }
 
 function describe(config: ScaleConfig): string {
-  const l = config.limits;
-  const parts = [l.rps === null ? null : `${l.rps} rps`, l.rpm === null ? null : `${l.rpm} rpm`, l.rpd === null ? null : `${l.rpd} per UTC day`].filter(
-    (p) => p !== null,
-  );
   const limiter = config.limiter ? `; BullMQ limiter ${config.limiter.max} per ${config.limiter.duration} ms` : "";
-  return `${parts.length === 0 ? "none" : parts.join(", ")}${limiter}; ${config.requestMode} mode${config.reask ? " with re-ask" : ""}`;
+  return `${describeLimits(config.limits)}${limiter}; ${config.requestMode} mode${config.reask ? " with re-ask" : ""}`;
 }
 
 /**

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { STATUSES } from "../forms/form-result.js";
 import { type DocumentRow, displayPath, queryRows, SORT_KEYS, toDocumentRow } from "./document-rows.js";
 import type { EditOutcome } from "./ports.js";
-import type { WebContext } from "./server.js";
+import type { WebContext } from "./context.js";
 
 const ListQuery = z.object({
   status: z.enum(STATUSES).optional(),

@@ -4,7 +4,7 @@ import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { displayPath } from "./document-rows.js";
 import { buildOverview } from "./overview.js";
-import type { WebContext } from "./server.js";
+import type { WebContext } from "./context.js";
 
 const TYPES: Readonly<Record<string, string>> = {
   ".csv": "text/csv; charset=utf-8",

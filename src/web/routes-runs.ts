@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import type { RunLimits, RunSettings } from "./ports.js";
-import type { WebContext } from "./server.js";
+import type { WebContext } from "./context.js";
 
 const positive = z.number().positive().finite();
 const positiveInt = z.int().positive();

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import type { WebContext } from "./server.js";
+import type { WebContext } from "./context.js";
 import type { AcceptedFile, RefusedFile } from "./upload-store.js";
 
 const UploadQuery = z.object({ batch: z.string().max(64).optional() });

@@ -2,6 +2,7 @@ import path from "node:path";
 import multipart from "@fastify/multipart";
 import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
 import { type AccessPolicy, registerAccessControl } from "./access.js";
+import type { WebContext } from "./context.js";
 import { displayPath } from "./document-rows.js";
 import { PageImages } from "./page-images.js";
 import type { WebBackend } from "./ports.js";
@@ -34,17 +35,6 @@ export interface WebServer {
   readonly runs: RunManager;
   readonly uploads: UploadStore;
   close(): Promise<void>;
-}
-
-/** Everything the route modules share. */
-export interface WebContext {
-  readonly backend: WebBackend;
-  readonly uploads: UploadStore;
-  readonly runs: RunManager;
-  readonly hub: SseHub;
-  readonly reports: ReportCache;
-  readonly pages: PageImages;
-  readonly redact: (text: string) => string;
 }
 
 export async function createWebServer(options: WebServerOptions): Promise<WebServer> {

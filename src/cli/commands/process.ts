@@ -1,6 +1,6 @@
 import { mkdirSync, existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { type Command, InvalidArgumentError, Option } from "commander";
+import { type Command, Option } from "commander";
 import { nextUtcMidnight, utcDayStart } from "../../batch/clock.js";
 import { estimateDuration, formatDuration, planBatch } from "../../batch/dry-run.js";
 import { DEFAULT_MAX_WORKERS, runBatch } from "../../batch/engine.js";
@@ -9,7 +9,6 @@ import { regenerateExports, resultAppender, statePath } from "../../batch/export
 import type { RateLimits } from "../../batch/rate-limiter.js";
 import { DEFAULT_RETRY_POLICY } from "../../batch/retry-policy.js";
 import { createStandardPipeline } from "../../batch/standard-pipeline.js";
-import type { RequestMode } from "../../extract/types.js";
 import { readerSetup } from "../../local/reader-setup.js";
 import { resolveReaderConfig } from "../../providers/config.js";
 import { DEFAULT_PROVIDER, isProviderName, providerPreset } from "../../providers/presets.js";
@@ -18,68 +17,11 @@ import type { Reference } from "../../reference/reference.js";
 import { MemoryStore } from "../../storage/memory-store.js";
 import { SqliteStore } from "../../storage/sqlite-store.js";
 import type { Store } from "../../storage/store.js";
-import { createProgressRenderer, PROGRESS_MODES, type ProgressMode } from "../progress/progress-renderer.js";
+import { createProgressRenderer, PROGRESS_MODES } from "../progress/progress-renderer.js";
+import { describeLimits, limitsFrom, limitValue, positiveInteger, positiveNumber, type ProcessCommandOptions } from "./process-options.js";
 
 export { type CliContext, UsageError, shellCommand, quoteArg } from "../cli-context.js";
 import { type CliContext, onStopSignals, quoteArg, UsageError, shellCommand } from "../cli-context.js";
-
-export interface ProcessCommandOptions {
-  out: string;
-  workers?: number;
-  rps?: number;
-  rpm?: number;
-  rpd?: number;
-  maxAttempts: number;
-  timeout: number;
-  maxRequests?: number;
-  maxCost?: number;
-  dryRun?: boolean;
-  progress: ProgressMode;
-  waitForQuota?: boolean;
-  requestMode: RequestMode;
-  reask: boolean;
-  reference?: string;
-  retryFailed?: boolean;
-  /** Scale-out (issue 7): coordinate `ballot-ocr worker` processes through this Redis queue. */
-  queue?: string;
-  queueWindow?: number;
-  provider?: string;
-  baseUrl?: string;
-  model?: string;
-  /** With --provider cascade: the remote preset for what the local reader cannot verify. */
-  cascadeRemote?: string;
-}
-
-export function positiveInteger(flag: string) {
-  return (text: string): number => {
-    const value = Number(text);
-    if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < 1) {
-      throw new InvalidArgumentError(`${flag} must be a whole number of at least 1, got "${text}".`);
-    }
-    return value;
-  };
-}
-
-/** A limit: a positive number, or 0 for "no limit of this kind". */
-function limitValue(flag: string) {
-  return (text: string): number => {
-    const value = Number(text);
-    if (text.trim() === "" || !Number.isFinite(value) || value < 0) {
-      throw new InvalidArgumentError(`${flag} must be a number ≥ 0 (0 = no limit), got "${text}".`);
-    }
-    return value;
-  };
-}
-
-function positiveNumber(flag: string) {
-  return (text: string): number => {
-    const value = Number(text);
-    if (text.trim() === "" || !Number.isFinite(value) || value <= 0) {
-      throw new InvalidArgumentError(`${flag} must be a number above 0, got "${text}".`);
-    }
-    return value;
-  };
-}
 
 const LIMITS_HELP = `
 Client-side limits (--rps, --rpm, --rpd) all apply together; 0 turns one off. Defaults come from the
@@ -125,24 +67,10 @@ export function registerProcessCommand(program: Command, context: CliContext): v
     });
 }
 
-function limitsFrom(options: ProcessCommandOptions, defaults: RateLimits): RateLimits {
-  const pick = (flag: number | undefined, fallback: number | null) => (flag === undefined ? fallback : flag === 0 ? null : flag);
-  return { rps: pick(options.rps, defaults.rps), rpm: pick(options.rpm, defaults.rpm), rpd: pick(options.rpd, defaults.rpd) };
-}
-
-function describeLimits(limits: RateLimits): string {
-  const parts = [
-    limits.rps === null ? null : `${limits.rps} rps`,
-    limits.rpm === null ? null : `${limits.rpm} rpm`,
-    limits.rpd === null ? null : `${limits.rpd} per UTC day`,
-  ].filter((p) => p !== null);
-  return parts.length === 0 ? "none" : parts.join(", ");
-}
-
 export async function runProcess(inputs: string[], options: ProcessCommandOptions, context: CliContext): Promise<number> {
   // Scale-out (src/scale): the coordinator has its own run loop; without --queue nothing changes.
   if (options.queue !== undefined && !options.dryRun) {
-    const { runQueuedProcess } = await import("../../scale/coordinator-cli.js");
+    const { runQueuedProcess } = await import("./process-queued.js");
     return runQueuedProcess(inputs, { ...options, queue: options.queue }, context, (message) => new UsageError(message), shellCommand(context.argv));
   }
   const outDir = resolve(options.out);

@@ -4,7 +4,7 @@ import type { Command } from "commander";
 import { regenerateExports, statePath } from "../../batch/exports.js";
 import { loadReference } from "../../reference/load-reference.js";
 import { SqliteStore } from "../../storage/sqlite-store.js";
-import { type CliContext, UsageError } from "./process.js";
+import { type CliContext, UsageError } from "../cli-context.js";
 
 interface ReportOptions {
   out: string;

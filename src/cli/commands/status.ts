@@ -6,7 +6,8 @@ import { estimateDuration } from "../../batch/dry-run.js";
 import { statePath } from "../../batch/exports.js";
 import type { RateLimits } from "../../batch/rate-limiter.js";
 import { SqliteStore } from "../../storage/sqlite-store.js";
-import { type CliContext, isAlive, UsageError } from "./process.js";
+import { type CliContext, UsageError } from "../cli-context.js";
+import { isAlive } from "./process.js";
 
 interface StatusOptions {
   out: string;

@@ -1,18 +1,9 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
+import { positiveInteger } from "./process-options.js";
 import { FORM_CODES, type FormCode } from "../../forms/form-kind.js";
 import { NOISE_LEVELS, type NoiseLevel } from "../../synth/degrade.js";
 import { generateSynthBatch, SYNTH_KINDS, type SynthKind } from "../../synth/generate.js";
 import { OUTPUT_FORMATS, type OutputFormat } from "../../synth/write-document.js";
-
-function positiveInteger(name: string) {
-  return (text: string): number => {
-    const value = Number(text);
-    if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < 1) {
-      throw new InvalidArgumentError(`${name} must be a whole number of at least 1, got "${text}".`);
-    }
-    return value;
-  };
-}
 
 function seedValue(text: string): number {
   const value = Number(text);

@@ -1,4 +1,5 @@
 import { type Command, InvalidArgumentError } from "commander";
+import { positiveInteger } from "./process-options.js";
 import { readerSetup } from "../../local/reader-setup.js";
 import { resolveReaderConfig } from "../../providers/config.js";
 import { parseQueueUrl } from "../../scale/queue-url.js";
@@ -21,16 +22,6 @@ function pathMapping(text: string, previous: PathMapping[]): PathMapping[] {
   const at = text.indexOf("=");
   if (at <= 0 || at === text.length - 1) throw new InvalidArgumentError(`--path-map must look like FROM=TO, got "${text}".`);
   return [...previous, { from: text.slice(0, at), to: text.slice(at + 1) }];
-}
-
-function positiveInteger(flag: string) {
-  return (text: string): number => {
-    const value = Number(text);
-    if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < 1) {
-      throw new InvalidArgumentError(`${flag} must be a whole number of at least 1, got "${text}".`);
-    }
-    return value;
-  };
 }
 
 function seconds(flag: string) {

@@ -1,23 +1,23 @@
 import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
-import { nextUtcMidnight } from "../batch/clock.js";
-import { formatDuration } from "../batch/dry-run.js";
-import type { RunEnd } from "../batch/events.js";
-import { regenerateExports, resultAppender, statePath } from "../batch/exports.js";
-import type { RateLimits } from "../batch/rate-limiter.js";
-import { DEFAULT_RETRY_POLICY } from "../batch/retry-policy.js";
-import { type CliContext, onStopSignals } from "../cli/cli-context.js";
-import type { ProcessCommandOptions } from "../cli/commands/process.js";
-import { createProgressRenderer } from "../cli/progress/progress-renderer.js";
-import { discoverDocuments } from "../ingest/discover.js";
-import { resolveProviderConfig } from "../providers/config.js";
-import { DEFAULT_PROVIDER, isProviderName, presetForBaseUrl, providerPreset } from "../providers/presets.js";
-import { loadReference } from "../reference/load-reference.js";
-import type { Reference } from "../reference/reference.js";
-import { SqliteStore } from "../storage/sqlite-store.js";
-import type { Store } from "../storage/store.js";
-import { DEFAULT_WINDOW, runCoordinator } from "./coordinator.js";
-import { parseQueueUrl } from "./queue-url.js";
+import { nextUtcMidnight } from "../../batch/clock.js";
+import { formatDuration } from "../../batch/dry-run.js";
+import type { RunEnd } from "../../batch/events.js";
+import { regenerateExports, resultAppender, statePath } from "../../batch/exports.js";
+import type { RateLimits } from "../../batch/rate-limiter.js";
+import { DEFAULT_RETRY_POLICY } from "../../batch/retry-policy.js";
+import { type CliContext, onStopSignals } from "../cli-context.js";
+import { describeLimits, limitsFrom, type ProcessCommandOptions } from "./process-options.js";
+import { createProgressRenderer } from "../progress/progress-renderer.js";
+import { discoverDocuments } from "../../ingest/discover.js";
+import { resolveProviderConfig } from "../../providers/config.js";
+import { DEFAULT_PROVIDER, isProviderName, presetForBaseUrl, providerPreset } from "../../providers/presets.js";
+import { loadReference } from "../../reference/load-reference.js";
+import type { Reference } from "../../reference/reference.js";
+import { SqliteStore } from "../../storage/sqlite-store.js";
+import type { Store } from "../../storage/store.js";
+import { DEFAULT_WINDOW, runCoordinator } from "../../scale/coordinator.js";
+import { parseQueueUrl } from "../../scale/queue-url.js";
 
 /** The options `process` gains for scale-out (added beside the local ones). */
 export interface QueueProcessOptions extends ProcessCommandOptions {
@@ -146,7 +146,7 @@ function fleetLimits(options: ProcessCommandOptions, env: NodeJS.ProcessEnv): Ra
   let defaults: RateLimits = { rps: null, rpm: null, rpd: null };
   const named = (options.provider ?? env["BALLOT_OCR_PROVIDER"] ?? "").toLowerCase();
   // Workers reading with the local CPU reader send nothing remote: no fleet limit by default.
-  if (named === "local") return limitsFromFlags(options, defaults);
+  if (named === "local") return limitsFrom(options, defaults);
   const config = resolveProviderConfig({ provider: options.provider, baseUrl: options.baseUrl, model: options.model, env });
   if (config.ok) defaults = config.value.limits;
   else {
@@ -155,19 +155,7 @@ function fleetLimits(options: ProcessCommandOptions, env: NodeJS.ProcessEnv): Ra
     const preset = isProviderName(name) ? providerPreset(name) : baseUrl ? presetForBaseUrl(baseUrl) : providerPreset(DEFAULT_PROVIDER);
     if (preset) defaults = preset.limitsFor(options.model ?? env["BALLOT_OCR_MODEL"] ?? preset.defaultModel);
   }
-  return limitsFromFlags(options, defaults);
-}
-
-function limitsFromFlags(options: ProcessCommandOptions, defaults: RateLimits): RateLimits {
-  const pick = (flag: number | undefined, fallback: number | null) => (flag === undefined ? fallback : flag === 0 ? null : flag);
-  return { rps: pick(options.rps, defaults.rps), rpm: pick(options.rpm, defaults.rpm), rpd: pick(options.rpd, defaults.rpd) };
-}
-
-function describeLimits(limits: RateLimits): string {
-  const parts = [limits.rps === null ? null : `${limits.rps} rps`, limits.rpm === null ? null : `${limits.rpm} rpm`, limits.rpd === null ? null : `${limits.rpd} per UTC day`].filter(
-    (p) => p !== null,
-  );
-  return parts.length === 0 ? "none" : parts.join(", ");
+  return limitsFrom(options, defaults);
 }
 
 function envNumber<K extends string>(env: NodeJS.ProcessEnv, name: string, key: K): Partial<Record<K, number>> {

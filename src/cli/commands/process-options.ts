@@ -1,0 +1,71 @@
+import { InvalidArgumentError } from "commander";
+import type { RateLimits } from "../../batch/rate-limiter.js";
+import type { RequestMode } from "../../extract/types.js";
+import type { ProgressMode } from "../progress/progress-renderer.js";
+
+export { describeLimits } from "../../batch/rate-limiter.js";
+
+/** The flags of `ballot-ocr process`, shared by the local run and the queued (`--queue`) run. */
+export interface ProcessCommandOptions {
+  out: string;
+  workers?: number;
+  rps?: number;
+  rpm?: number;
+  rpd?: number;
+  maxAttempts: number;
+  timeout: number;
+  maxRequests?: number;
+  maxCost?: number;
+  dryRun?: boolean;
+  progress: ProgressMode;
+  waitForQuota?: boolean;
+  requestMode: RequestMode;
+  reask: boolean;
+  reference?: string;
+  retryFailed?: boolean;
+  /** Scale-out (issue 7): coordinate `ballot-ocr worker` processes through this Redis queue. */
+  queue?: string;
+  queueWindow?: number;
+  provider?: string;
+  baseUrl?: string;
+  model?: string;
+  /** With --provider cascade: the remote preset for what the local reader cannot verify. */
+  cascadeRemote?: string;
+}
+
+export function positiveInteger(flag: string) {
+  return (text: string): number => {
+    const value = Number(text);
+    if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < 1) {
+      throw new InvalidArgumentError(`${flag} must be a whole number of at least 1, got "${text}".`);
+    }
+    return value;
+  };
+}
+
+/** A limit: a positive number, or 0 for "no limit of this kind". */
+export function limitValue(flag: string) {
+  return (text: string): number => {
+    const value = Number(text);
+    if (text.trim() === "" || !Number.isFinite(value) || value < 0) {
+      throw new InvalidArgumentError(`${flag} must be a number ≥ 0 (0 = no limit), got "${text}".`);
+    }
+    return value;
+  };
+}
+
+export function positiveNumber(flag: string) {
+  return (text: string): number => {
+    const value = Number(text);
+    if (text.trim() === "" || !Number.isFinite(value) || value <= 0) {
+      throw new InvalidArgumentError(`${flag} must be a number above 0, got "${text}".`);
+    }
+    return value;
+  };
+}
+
+/** --rps/--rpm/--rpd over the preset's defaults; 0 turns a limit off. */
+export function limitsFrom(options: ProcessCommandOptions, defaults: RateLimits): RateLimits {
+  const pick = (flag: number | undefined, fallback: number | null) => (flag === undefined ? fallback : flag === 0 ? null : flag);
+  return { rps: pick(options.rps, defaults.rps), rpm: pick(options.rpm, defaults.rpm), rpd: pick(options.rpd, defaults.rpd) };
+}
