@@ -22,6 +22,8 @@ export type CellKey = `row:${number}` | TotalKey | "total_line";
 export interface CellBox {
   readonly key: CellKey;
   readonly box: Box;
+  /** Where the same count is written in Thai words (right of the bracket, or the longer dotted line), when found. */
+  readonly words?: Box;
   /** Height of a writing line here, in px: the scale for glyph filters. */
   readonly pitch: number;
 }
@@ -83,14 +85,16 @@ export function layoutLevelledPage(
   data.forEach((row, i) => {
     const key: CellKey = i < voteRows ? `row:${firstRow + i}` : "total_line";
     const left = localRuleX(binary, t.voteLeft, row);
+    const paren = rowParenX(binary, row, parenX);
     cells.push({
       key,
       box: {
         x0: Math.round(left + 4),
         y0: Math.round(row.top + 3),
-        x1: Math.round(rowParenX(binary, row, parenX) - 1),
+        x1: Math.round(paren - 1),
         y1: Math.round(row.bottom - 2),
       },
+      words: { x0: Math.round(paren), y0: Math.round(row.top + 3), x1: Math.round(t.voteRight - 3), y1: Math.round(row.bottom - 2) },
       pitch,
     });
   });
@@ -192,11 +196,11 @@ function totalsCells(binary: BinaryImage, table: TableLayout): { cells: CellBox[
     x1: Math.round(segment.x1 + 6),
     y1: Math.round(y + linePitch * 0.2),
   });
-  const numberCell = (key: CellKey, line: DottedLine): CellBox => ({
-    key,
-    box: boxFor(line.y, numberSegment(line)),
-    pitch: linePitch,
-  });
+  const numberCell = (key: CellKey, line: DottedLine): CellBox => {
+    const number = numberSegment(line);
+    const words = wordsSegmentOf(line, number);
+    return { key, box: boxFor(line.y, number), ...(words ? { words: boxFor(line.y, words) } : {}), pitch: linePitch };
+  };
   const cells: CellBox[] = [];
   const missing: CellKey[] = [];
   if (family === "5/18") {
@@ -220,10 +224,18 @@ function totalsCells(binary: BinaryImage, table: TableLayout): { cells: CellBox[
     }
     // The number segment is the widest one left of any words.
     const segment = [...line.segments].sort((a, b) => b.x1 - b.x0 - (a.x1 - a.x0))[0]!;
-    cells.push({ key, box: boxFor(line.y, segment), pitch: linePitch });
+    const words = wordsSegmentOf(line, segment);
+    cells.push({ key, box: boxFor(line.y, segment), ...(words ? { words: boxFor(line.y, words) } : {}), pitch: linePitch });
     previousY = line.y;
   }
   return { cells, missing };
+}
+
+/** The dotted segments right of a totals line's number, as one span: where the words are written. */
+function wordsSegmentOf(line: DottedLine, number: { x0: number; x1: number }): { x0: number; x1: number } | null {
+  const after = line.segments.filter((s) => s.x0 >= number.x1 - 2);
+  if (after.length === 0) return null;
+  return { x0: Math.min(...after.map((s) => s.x0)), x1: Math.max(...after.map((s) => s.x1)) };
 }
 
 /**
