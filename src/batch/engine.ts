@@ -13,6 +13,7 @@ import type { DocumentPipeline } from "./pipeline.js";
 import { ProgressTracker } from "./progress-tracker.js";
 import { RateLimiter, type RateLimits } from "./rate-limiter.js";
 import type { RetryPolicy } from "./retry-policy.js";
+import { errorMessage } from "../basics/error-message.js";
 
 /** Ceiling on requests in flight when --workers is not given. */
 export const DEFAULT_MAX_WORKERS = 32;
@@ -375,6 +376,3 @@ function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref?.());
 }
 
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

@@ -6,6 +6,7 @@ import { type Clock, nextUtcMidnight, sleep } from "./clock.js";
 import type { BatchEvent } from "./events.js";
 import type { Limiter } from "./limiter.js";
 import { decideRetry, type RetryPolicy } from "./retry-policy.js";
+import { errorMessage } from "../basics/error-message.js";
 
 /** Why the gate refuses every further request. */
 export type StopReason =
@@ -143,7 +144,7 @@ export class BatchGate implements ProviderGate {
       outcome = await provider.answerLocally(request, signal);
     } catch (error) {
       if (signal.aborted) return CANCELLED;
-      outcome = { kind: "fatal", scope: "document", message: `local reader error: ${error instanceof Error ? error.message : String(error)}` };
+      outcome = { kind: "fatal", scope: "document", message: `local reader error: ${errorMessage(error)}` };
     }
     if (signal.aborted) return CANCELLED;
     if (outcome?.kind === "fatal" && outcome.scope === "batch") this.stop({ kind: "fatal", message: outcome.message });
@@ -303,7 +304,7 @@ export class BatchGate implements ProviderGate {
     try {
       outcome = await raceAbort(provider.extract(request, { signal: combined }), combined);
     } catch (error) {
-      outcome = { kind: "transient", message: `provider error: ${error instanceof Error ? error.message : String(error)}` };
+      outcome = { kind: "transient", message: `provider error: ${errorMessage(error)}` };
     } finally {
       cancelTimer();
       this.stats.inFlight--;

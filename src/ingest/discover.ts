@@ -6,10 +6,11 @@ import type { PathMetadata } from "../forms/path-metadata.js";
 import { inferPathMetadata } from "../forms/path-metadata.js";
 import { seriesId, sha256File } from "./file-hash.js";
 import { type InputFileType, SNIFF_BYTES, sniffFileType, typeFromExtension } from "./file-type.js";
-import { describeThrown, type IngestError, ingestError } from "./ingest-error.js";
+import { type IngestError, ingestError } from "./ingest-error.js";
 import { groupPageSeries } from "./page-series.js";
 import { comparePaths } from "./path-order.js";
 import type { DiscoveredDocument, RejectedInput } from "./types.js";
+import { errorMessage } from "../basics/error-message.js";
 
 /*
  * Paths. A document's `sources[].path` (and `primaryPath`) is the path as the user gave it, joined
@@ -71,7 +72,7 @@ async function walkFolder(
   try {
     entries = await readdir(root, { withFileTypes: true });
   } catch (thrown) {
-    rejected.push({ path: displayRoot, error: ingestError("unreadable", `Cannot read the folder: ${describeThrown(thrown)}`) });
+    rejected.push({ path: displayRoot, error: ingestError("unreadable", `Cannot read the folder: ${errorMessage(thrown)}`) });
     return;
   }
   entries.sort((a, b) => comparePaths(a.name, b.name));
@@ -111,7 +112,7 @@ async function collectCandidates(
         path: input,
         error: missing
           ? ingestError("not_found", "No such file or folder.")
-          : ingestError("unreadable", `Cannot read: ${describeThrown(thrown)}`),
+          : ingestError("unreadable", `Cannot read: ${errorMessage(thrown)}`),
       });
       continue;
     }
@@ -162,7 +163,7 @@ async function classify(candidate: Candidate): Promise<AcceptedFile | RejectedIn
     size = (await stat(candidate.absolutePath)).size;
     header = size > 0 ? await readHeader(candidate.absolutePath) : new Uint8Array();
   } catch (thrown) {
-    return reject(ingestError("unreadable", `Cannot read the file: ${describeThrown(thrown)}`));
+    return reject(ingestError("unreadable", `Cannot read the file: ${errorMessage(thrown)}`));
   }
   // Files that neither claim to be a scan nor look like one (our own results.jsonl, *.csv, *.md,
   // *.sqlite, notes…) are skipped silently unless the user named them.
@@ -247,7 +248,7 @@ export async function discoverDocuments(
       hashes.set(file, await sha256File(file.absolutePath, signal));
     } catch (thrown) {
       throwIfAborted(signal);
-      rejected.push({ path: file.path, error: ingestError("unreadable", `Cannot read the file: ${describeThrown(thrown)}`) });
+      rejected.push({ path: file.path, error: ingestError("unreadable", `Cannot read the file: ${errorMessage(thrown)}`) });
     }
   });
   const readable = accepted.filter((file) => hashes.has(file));

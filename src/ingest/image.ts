@@ -5,9 +5,10 @@ import { err, ok, type Result } from "../basics/result.js";
 import type { SourceFile } from "../forms/form-result.js";
 import { type Cancellation, throwIfCancelled } from "./cancellation.js";
 import { decodeOptions, encodePage } from "./encode-page.js";
-import { describeThrown, formatMegapixels, type IngestError, ingestError } from "./ingest-error.js";
+import { formatMegapixels, type IngestError, ingestError } from "./ingest-error.js";
 import { isPageSent, type PreparedPageRole } from "./page-roles.js";
 import type { PreparedPage, PrepareOptions } from "./types.js";
+import { errorMessage } from "../basics/error-message.js";
 
 const SUPPORTED_FORMATS = new Set(["png", "jpeg", "webp", "tiff"]);
 
@@ -33,7 +34,7 @@ export async function readImageHeader(
   try {
     metadata = await sharp(path, { limitInputPixels: false, page }).metadata();
   } catch (thrown) {
-    return err(ingestError("corrupt_image", `Cannot read the image header: ${describeThrown(thrown)}.`));
+    return err(ingestError("corrupt_image", `Cannot read the image header: ${errorMessage(thrown)}.`));
   }
   if (!SUPPORTED_FORMATS.has(metadata.format)) {
     return err(ingestError("not_a_supported_file", `Unsupported image format "${metadata.format}".`));
@@ -57,7 +58,7 @@ export async function readImageHeader(
 }
 
 function decodeFailure(thrown: unknown): IngestError {
-  const message = describeThrown(thrown);
+  const message = errorMessage(thrown);
   if (/pixel limit/i.test(message)) {
     return ingestError("image_too_large", `The image is above the pixel limit: ${message}.`);
   }

@@ -34,12 +34,6 @@ export function isIngestError(value: unknown): value is IngestError {
   );
 }
 
-/** The message of an unknown thrown value, without a stack. */
-export function describeThrown(thrown: unknown): string {
-  if (thrown instanceof Error) return thrown.message;
-  return String(thrown);
-}
-
 export function formatMegapixels(pixels: number): string {
   return `${(pixels / 1_000_000).toFixed(1)} MP`;
 }

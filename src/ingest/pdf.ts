@@ -5,10 +5,11 @@ import { err, ok, type Result } from "../basics/result.js";
 import type { SourceFile } from "../forms/form-result.js";
 import { type Cancellation, throwIfCancelled } from "./cancellation.js";
 import { decodeOptions, type EncodedPage, encodePage, type QuarterTurn } from "./encode-page.js";
-import { describeThrown, formatMegapixels, type IngestError, ingestError } from "./ingest-error.js";
+import { formatMegapixels, type IngestError, ingestError } from "./ingest-error.js";
 import { damageIn, type MupdfMessage, withMupdfLog } from "./mupdf-log.js";
 import { isPageSent, type PreparedPageRole } from "./page-roles.js";
 import type { PageSourceMethod, PreparedPage, PrepareOptions } from "./types.js";
+import { errorMessage } from "../basics/error-message.js";
 
 /** Upper bound for rendering: A4 at the default 1800 px long side is ~154 dpi. */
 const MAX_RENDER_DPI = 200;
@@ -283,7 +284,7 @@ function openPdf(bytes: Uint8Array, options: PrepareOptions, log: MupdfMessage[]
   try {
     document = withMupdfLog(log, () => mupdf.Document.openDocument(bytes, "application/pdf"));
   } catch (thrown) {
-    return err(damaged(describeThrown(thrown)));
+    return err(damaged(errorMessage(thrown)));
   }
   const pdf = document.asPDF();
   if (!pdf) {
@@ -312,7 +313,7 @@ function openPdf(bytes: Uint8Array, options: PrepareOptions, log: MupdfMessage[]
     handedOver = true;
     return ok({ document: pdf, pageCount });
   } catch (thrown) {
-    return err(damaged(describeThrown(thrown)));
+    return err(damaged(errorMessage(thrown)));
   } finally {
     if (!handedOver) pdf.destroy();
   }
@@ -357,7 +358,7 @@ export async function preparePdf(
           }
         });
       } catch (thrown) {
-        return err(onPage(i + 1, damaged(describeThrown(thrown))));
+        return err(onPage(i + 1, damaged(errorMessage(thrown))));
       }
       const damage = damageIn(pageLog);
       if (damage) return err(onPage(i + 1, damaged(damage)));
@@ -379,7 +380,7 @@ export async function preparePdf(
         const encoded = await encodeSource(pageSource, options);
         pages.push({ ...base, ...encoded, elapsedMs: performance.now() - started });
       } catch (thrown) {
-        return err(onPage(i + 1, damaged(describeThrown(thrown))));
+        return err(onPage(i + 1, damaged(errorMessage(thrown))));
       }
     }
     return ok(pages);

@@ -5,9 +5,10 @@ import { Piscina } from "piscina";
 // a worker exits (sharp's documentation on worker threads).
 import "sharp";
 import { err } from "../basics/result.js";
-import { describeThrown, ingestError } from "./ingest-error.js";
+import { ingestError } from "./ingest-error.js";
 import { fromWire, type PrepareTask, type WireResult } from "./prepare-wire.js";
 import type { DiscoveredDocument, PrepareOptions, PrepareResult } from "./types.js";
+import { errorMessage } from "../basics/error-message.js";
 
 export interface PreparePool {
   /** Worker threads in the pool (the most documents prepared at once). */
@@ -124,7 +125,7 @@ export function createPreparePool(options: PreparePoolOptions = {}): PreparePool
       const wire = await piscina.run({ doc, options: prepareOptions, cancelFlag }, entry);
       return fromWire(wire);
     } catch (thrown) {
-      return err(ingestError("worker_failed", `The preparation worker failed: ${describeThrown(thrown)}`));
+      return err(ingestError("worker_failed", `The preparation worker failed: ${errorMessage(thrown)}`));
     } finally {
       slots.release();
     }

@@ -3,10 +3,11 @@ import { err } from "../basics/result.js";
 import type { FormKind } from "../forms/form-kind.js";
 import { type Cancellation, throwIfCancelled } from "./cancellation.js";
 import { prepareImageFiles, prepareTiff } from "./image.js";
-import { describeThrown, ingestError } from "./ingest-error.js";
+import { ingestError } from "./ingest-error.js";
 import { assignPageRoles } from "./page-roles.js";
 import { preparePdf } from "./pdf.js";
 import type { DiscoveredDocument, PrepareOptions, PrepareResult } from "./types.js";
+import { errorMessage } from "../basics/error-message.js";
 
 /**
  * Defaults checked on the real sample scans: 1800 px on the long side (~154 dpi for A4) keeps
@@ -55,7 +56,7 @@ export async function prepareDocumentWith(
     try {
       await access(source.path);
     } catch (thrown) {
-      return err(ingestError("unreadable", `Cannot read ${source.path}: ${describeThrown(thrown)}`));
+      return err(ingestError("unreadable", `Cannot read ${source.path}: ${errorMessage(thrown)}`));
     }
   }
   const [first] = doc.sources;
@@ -74,6 +75,6 @@ export async function prepareDocumentWith(
     throwIfCancelled(cancel);
     // Anything unexpected in a decoder is still this document's problem, not the batch's.
     const code = doc.container === "pdf" ? "pdf_damaged" : "corrupt_image";
-    return err(ingestError(code, `Preparation failed: ${describeThrown(thrown)}`));
+    return err(ingestError(code, `Preparation failed: ${errorMessage(thrown)}`));
   }
 }

@@ -6,6 +6,7 @@ import type { LocalDocumentRead } from "./local-read.js";
 import { createLocalReadPool, type LocalReadPool } from "./local-read-pool.js";
 import { defaultModelPath } from "./recognize/digit-classifier.js";
 import { toModelReply } from "./to-model-reply.js";
+import { errorMessage } from "../basics/error-message.js";
 
 export const LOCAL_MODEL_NAME = "local-digits-v1";
 
@@ -64,14 +65,14 @@ export function createLocalProvider(options: LocalProviderOptions = {}): LocalPr
     } catch (thrown) {
       // Without its model the reader can read nothing: stop the batch, not just this document.
       ready = null;
-      return { kind: "fatal", scope: "batch", message: `local model ${modelPath} did not load: ${describe(thrown)}` };
+      return { kind: "fatal", scope: "batch", message: `local model ${modelPath} did not load: ${errorMessage(thrown)}` };
     }
     let local: LocalProviderRead;
     try {
       local = await readLocally(request, signal);
     } catch (thrown) {
       if (signal.aborted) throw thrown;
-      return { kind: "fatal", scope: "document", message: `local reader failed: ${describe(thrown)}` };
+      return { kind: "fatal", scope: "document", message: `local reader failed: ${errorMessage(thrown)}` };
     }
     const parsed = request.replySchema.safeParse(toModelReply(local.read, local.decision));
     if (!parsed.success) {
@@ -92,6 +93,3 @@ export function createLocalProvider(options: LocalProviderOptions = {}): LocalPr
   };
 }
 
-function describe(thrown: unknown): string {
-  return thrown instanceof Error ? thrown.message : String(thrown);
-}

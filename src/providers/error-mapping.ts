@@ -2,6 +2,7 @@ import OpenAI from "openai";
 import { nextUtcMidnight } from "../basics/utc-day.js";
 import type { ExtractionOutcome, RateLimitScope } from "./provider.js";
 import { redactSecret, type Secret } from "./secret.js";
+import { errorMessage } from "../basics/error-message.js";
 
 /**
  * The only module that knows the SDK's error classes: it turns whatever the SDK threw into
@@ -44,7 +45,7 @@ export function mapProviderError(error: unknown, context: ErrorContext): ErrorMa
     // A 200 whose body is not JSON: the server answered, but with nothing usable.
     return outcome({ kind: "invalid_output", message: clean(`the response body is not JSON (${error.message})`, context), usage: noUsage() });
   }
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   return transient(clean(`unexpected error: ${message}`, context));
 }
 

@@ -1,4 +1,5 @@
 import { err, ok, type Result } from "../basics/result.js";
+import { errorMessage } from "../basics/error-message.js";
 
 /** Replies larger than this are refused before parsing: a form's reading is a few kilobytes. */
 export const MAX_REPLY_BYTES = 512 * 1024;
@@ -35,7 +36,7 @@ function tryParse(text: string): Result<unknown, string> {
   try {
     return ok(JSON.parse(text) as unknown);
   } catch (error) {
-    return err(error instanceof Error ? error.message.slice(0, 120) : "parse error");
+    return err(errorMessage(error).slice(0, 120));
   }
 }
 

@@ -6,6 +6,7 @@ import { err, ok, type Result } from "../basics/result.js";
 import type { ReferenceLoadError } from "./reference-load-error.js";
 import { MANIFEST_FILE, REFERENCE_FILE_LIST, type ReferenceFileSpec } from "./reference-files.js";
 import { validateReferenceFile } from "./validate-file.js";
+import { errorMessage } from "../basics/error-message.js";
 
 export const ManifestEntrySchema = z.object({
   key: z.string(),
@@ -83,7 +84,7 @@ async function download(
     response = await fetchImpl(spec.url, signal ? { signal } : {});
   } catch (cause) {
     if (signal?.aborted) throw cause;
-    return err({ status: null, message: `${spec.fileName}: download failed from ${spec.url} (${cause instanceof Error ? cause.message : String(cause)})` });
+    return err({ status: null, message: `${spec.fileName}: download failed from ${spec.url} (${errorMessage(cause)})` });
   }
   if (!response.ok) {
     return err({ status: response.status, message: `${spec.fileName}: ${spec.url} answered HTTP ${response.status}` });

@@ -6,6 +6,7 @@ import type { Reference } from "./reference.js";
 import type { ReferenceLoadError } from "./reference-load-error.js";
 import { MANIFEST_FILE, REFERENCE_FILES, type ReferenceFileSpec } from "./reference-files.js";
 import { validateReferenceFile } from "./validate-file.js";
+import { errorMessage } from "../basics/error-message.js";
 
 async function readJson(dir: string, spec: ReferenceFileSpec): Promise<Result<unknown | undefined, ReferenceLoadError>> {
   let text: string;
@@ -20,7 +21,7 @@ async function readJson(dir: string, spec: ReferenceFileSpec): Promise<Result<un
   try {
     return ok(JSON.parse(text.startsWith("\ufeff") ? text.slice(1) : text));
   } catch (cause) {
-    const detail = cause instanceof Error ? cause.message : String(cause);
+    const detail = errorMessage(cause);
     return err({ kind: "invalid_json", file: spec.fileName, message: `${spec.fileName}: not valid JSON (${detail}); the file may be truncated` });
   }
 }

@@ -4,6 +4,7 @@ import { err, ok, type Result } from "../basics/result.js";
 import type { RunSettings, WebBackend } from "./ports.js";
 import { RunState, type RunView } from "./run-state.js";
 import type { SseHub } from "./sse-hub.js";
+import { errorMessage } from "../basics/error-message.js";
 
 const PROGRESS_INTERVAL_MS = 250;
 
@@ -122,6 +123,3 @@ function withDisplayPaths(event: BatchEvent, display: (path: string) => string):
   }
 }
 
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
