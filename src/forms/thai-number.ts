@@ -123,8 +123,9 @@ function parseWords(words: string): number | null {
     else groups.at(-1)?.push(token);
   }
   const [first, ...rest] = groups;
-  if (!first || first.length === 0) return null;
-  let value = groupValue(first, false);
+  if (!first) return null;
+  // A bare ล้าน is one million, as a bare ร้อย is one hundred.
+  let value = first.length === 0 && rest.length > 0 ? 1 : groupValue(first, false);
   if (value === null || value === 0) return null;
   for (const group of rest) {
     const next = group.length === 0 ? 0 : groupValue(group, true);
