@@ -67,7 +67,16 @@ export function registerProcessCommand(program: Command, context: CliContext): v
     });
 }
 
+/** A mistyped input path is a usage error, found before anything is created or sent. */
+export function refuseMissingInputs(inputs: readonly string[]): void {
+  const missing = inputs.filter((input) => !existsSync(input));
+  if (missing.length === 0) return;
+  const list = missing.map(quoteArg).join(", ");
+  throw new UsageError(`${missing.length === 1 ? "input not found" : "inputs not found"}: ${list} (nothing was created or sent)`);
+}
+
 export async function runProcess(inputs: string[], options: ProcessCommandOptions, context: CliContext): Promise<number> {
+  refuseMissingInputs(inputs);
   // Scale-out (src/scale): the coordinator has its own run loop; without --queue nothing changes.
   if (options.queue !== undefined && !options.dryRun) {
     const { runQueuedProcess } = await import("./process-queued.js");
