@@ -1,6 +1,7 @@
 import { CONSTITUENCY_PRINTED_ROWS, type FormCode, type FormKind, formLayout, isFormCode, PARTY_COUNT } from "../forms/form-kind.js";
 import {
   type Check,
+  type CheckRule,
   EMPTY_PROVENANCE,
   type FormResult,
   FORM_RESULT_SCHEMA_VERSION,
@@ -345,6 +346,6 @@ function conflictingReads(what: "total" | "row", details: readonly string[], cel
   return { rule: "conflicting-reads", ok: false, severity: "error", detail: `a ${what} was read twice with different values (${details.join("; ")})`, ...cells };
 }
 
-function info(rule: string, detail: string): Check {
+function info(rule: CheckRule, detail: string): Check {
   return { rule, ok: true, severity: "info", detail };
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { AlignmentFindingSchema, AssuranceSchema, CellVerdictSchema, type TotalKeyName, WitnessSchema } from "./evidence.js";
 import { FORM_CODES, FORM_KINDS } from "./form-kind.js";
 
 /**
@@ -31,6 +32,10 @@ export const NumberCellSchema = z.object({
   /** 0..1 when the reader reports one (the local reader does). */
   confidence: z.number().min(0).max(1).optional(),
   edit: CellEditSchema.optional(),
+  /** Everyone who read this cell and what they read (absent on results from before witnesses). */
+  witnesses: z.array(WitnessSchema).optional(),
+  /** What the witnesses support, on the cells the verdict needs. */
+  verdict: CellVerdictSchema.optional(),
 });
 export type NumberCell = z.infer<typeof NumberCellSchema>;
 
@@ -60,6 +65,9 @@ export const TotalsSchema = z.object({
 });
 export type Totals = z.infer<typeof TotalsSchema>;
 export type TotalKey = keyof Totals;
+// evidence.ts names the same keys without importing this module; the two must not drift.
+const sameTotalKeys: [TotalKey, TotalKeyName] extends [TotalKeyName, TotalKey] ? true : never = true;
+void sameTotalKeys;
 export const TOTAL_KEYS = Object.keys(TotalsSchema.shape) as TotalKey[];
 
 export const LocationSchema = z.object({
@@ -78,9 +86,67 @@ export type Location = z.infer<typeof LocationSchema>;
 export const SeveritySchema = z.enum(["error", "warning", "info"]);
 export type Severity = z.infer<typeof SeveritySchema>;
 
+/**
+ * Every rule a check can have, including the ones earlier versions wrote (stored results must
+ * still load). A new check adds its rule here.
+ */
+export const CHECK_RULES = [
+  // one cell at a time
+  "cell-value",
+  "cell-legible",
+  "digits-parse",
+  "digits-words",
+  "words-parse",
+  "words-missing",
+  "words-only",
+  // sums and presence
+  "votes-sum-good",
+  "vote-total-sum",
+  "vote-total-good",
+  "ballots-sum",
+  "ballots-received-balance",
+  "ballots-used-present",
+  "ballots-used-within-received",
+  "good-present",
+  "turnout-matches-ballots-used",
+  "turnout-within-register",
+  "envelopes-match-ballots",
+  "envelope-ballots-match-received",
+  // rows
+  "row-numbers-unique",
+  "row-within-good",
+  "candidate-rows",
+  "missing-rows",
+  "rows-outside-form",
+  "party-list-complete",
+  // plausibility
+  "ballots-plausible",
+  "bad-ballots-plausible",
+  // assembly and re-asks
+  "header-pages-differ",
+  "conflicting-reads",
+  "path-metadata-mismatch",
+  "form-kind-known",
+  "reask-confirmed",
+  "reask-corrected",
+  "reask-disagrees",
+  "reask-incomplete",
+  // reference data
+  "province-known",
+  "reference-province",
+  "reference-constituency",
+  "reference-candidate-rows",
+  "reference-candidate-rows-present",
+  // witnesses
+  "witness-agreement",
+  "row-alignment",
+] as const;
+export const CheckRuleSchema = z.enum(CHECK_RULES);
+export type CheckRule = z.infer<typeof CheckRuleSchema>;
+
 /** One finding of the consistency checks. Severity "error" is a hard check: it blocks "verified". */
 export const CheckSchema = z.object({
-  rule: z.string(),
+  rule: CheckRuleSchema,
   ok: z.boolean(),
   severity: SeveritySchema,
   detail: z.string(),
@@ -160,6 +226,10 @@ export const FormResultSchema = z.object({
   error: ProcessingErrorSchema.optional(),
   provenance: ProvenanceSchema,
   review: ReviewSchema.optional(),
+  /** On a verified form: whether independent witnesses or only the checks stand behind it. */
+  assurance: AssuranceSchema.optional(),
+  /** Row-alignment findings between the model and a witness; a form with one is never verified. */
+  alignment: z.array(AlignmentFindingSchema).optional(),
 });
 export type FormResult = z.infer<typeof FormResultSchema>;
 

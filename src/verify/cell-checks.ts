@@ -1,4 +1,4 @@
-import type { Check, NumberCell } from "../forms/form-result.js";
+import type { Check, CheckRule, NumberCell } from "../forms/form-result.js";
 import { parseThaiNumber } from "../forms/thai-number.js";
 import { type CellRef, describeRef, type LocatedCell, refsForCheck } from "./cells.js";
 
@@ -19,7 +19,7 @@ export function digitsDisagreeWithWords(cell: NumberCell): boolean {
   return fromDigits !== null && fromWords !== null && fromDigits !== fromWords;
 }
 
-function failing(rule: string, ref: CellRef, detail: string, severity: Check["severity"] = "error"): Check {
+function failing(rule: CheckRule, ref: CellRef, detail: string, severity: Check["severity"] = "error"): Check {
   return { rule, ok: false, severity, detail: `${describeRef(ref)}: ${detail}`, ...refsForCheck([ref]) };
 }
 
@@ -83,7 +83,7 @@ export function checkCells(cells: readonly LocatedCell[]): Check[] {
     }
   }
 
-  const passing = (rule: string, detail: string): Check => ({ rule, ok: true, severity: "error", detail });
+  const passing = (rule: CheckRule, detail: string): Check => ({ rule, ok: true, severity: "error", detail });
   if (failures.value === 0) checks.push(passing("cell-value", `all ${cells.length} cells hold a sane value for their mark`));
   if (failures.legible === 0) checks.push(passing("cell-legible", "no illegible cells"));
   if (failures.digits === 0) checks.push(passing("digits-parse", "every digits entry parses and matches its value"));

@@ -1,4 +1,4 @@
-import type { Check, FormResult, NumberCell, Severity, TotalKey } from "../forms/form-result.js";
+import type { Check, CheckRule, FormResult, NumberCell, Severity, TotalKey } from "../forms/form-result.js";
 import { isSingleDigitAmount } from "./digit-slip.js";
 import { type CellRef, describeRef, refsForCheck, rowRef, sumValue, TOTAL_LABELS, totalFilled, totalRef } from "./cells.js";
 
@@ -11,7 +11,7 @@ export interface SumTerm {
 
 /** left = right, written as terms whose signed values sum to zero on a consistent form. */
 export interface Equation {
-  readonly rule: string;
+  readonly rule: CheckRule;
   readonly severity: Severity;
   readonly leftLabel: string;
   readonly rightLabel: string;
@@ -205,7 +205,7 @@ export function presenceChecks(result: FormResult): Check[] {
   return checks;
 }
 
-function atMost(rule: string, severity: Severity, result: FormResult, small: TotalKey, large: TotalKey): Check | null {
+function atMost(rule: CheckRule, severity: Severity, result: FormResult, small: TotalKey, large: TotalKey): Check | null {
   const smallCell = result.totals[small];
   const largeCell = result.totals[large];
   if (!smallCell || !largeCell) return null;
@@ -229,4 +229,93 @@ export function inequalityChecks(result: FormResult): Check[] {
     atMost("ballots-used-within-received", "error", result, "ballotsUsed", "ballotsReceived"),
     atMost("turnout-within-register", "warning", result, "votersTurnedUp", "eligibleVoters"),
   ].filter((check): check is Check => check !== null);
+}
+
+/** Enough to tell one solution from several. */
+const MANY = 2;
+
+/** Assignments tried at most over the total lines before the answer is taken as "several". */
+const MAX_TOTAL_ASSIGNMENTS = 100_000;
+
+/**
+ * Candidate values of a cell for the sums: the values its witnesses read (with a reader's
+ * plausible alternatives). Null or empty when nothing was read: no assignment satisfies a sum then.
+ */
+export type CandidateValues = (ref: CellRef) => ReadonlySet<number> | null;
+
+function refKey(ref: CellRef): string {
+  return ref.kind === "row" ? `row:${ref.number}` : ref.key;
+}
+
+/**
+ * How many assignments of candidate values satisfy every equation at once, capped at 2 (enough
+ * to tell "exactly one" from "several"). Vote rows enter the sums only as their total, so their
+ * ways to reach each sum are counted once; the total lines, few and with few candidates each,
+ * are enumerated.
+ */
+export function countAssignments(equations: readonly Equation[], candidates: CandidateValues): number {
+  const refs = new Map<string, CellRef>();
+  for (const equation of equations) for (const term of equation.terms) refs.set(refKey(term.ref), term.ref);
+  const domains = new Map<string, readonly number[]>();
+  for (const [key, ref] of refs) {
+    const values = candidates(ref);
+    if (!values || values.size === 0) return 0;
+    domains.set(key, [...values]);
+  }
+  // Rows are summed as a block when every equation holds all of them (+1) or none.
+  const rowKeys = [...refs.keys()].filter((key) => refs.get(key)?.kind === "row");
+  const asBlock = equations.every((equation) => {
+    const rows = equation.terms.filter((t) => t.ref.kind === "row");
+    return rows.length === 0 || (rows.length === rowKeys.length && rows.every((t) => t.sign === 1));
+  });
+  const enumerated = asBlock ? [...refs.keys()].filter((key) => refs.get(key)?.kind !== "row") : [...refs.keys()];
+  let product = 1;
+  for (const key of enumerated) product *= domains.get(key)?.length ?? 1;
+  if (product > MAX_TOTAL_ASSIGNMENTS) return MANY;
+  const rowSums = asBlock ? waysToSum(rowKeys.map((key) => domains.get(key) ?? [])) : null;
+
+  let count = 0;
+  const chosen = new Map<string, number>();
+  const visit = (index: number): void => {
+    if (count >= MANY) return;
+    if (index < enumerated.length) {
+      const key = enumerated[index]!;
+      for (const value of domains.get(key) ?? []) {
+        chosen.set(key, value);
+        visit(index + 1);
+        if (count >= MANY) return;
+      }
+      return;
+    }
+    let neededRowSum: number | null = null;
+    for (const equation of equations) {
+      let rest = 0;
+      let hasRows = false;
+      for (const term of equation.terms) {
+        if (rowSums && term.ref.kind === "row") hasRows = true;
+        else rest += term.sign * (chosen.get(refKey(term.ref)) ?? 0);
+      }
+      if (!hasRows) {
+        if (rest !== 0) return;
+      } else if (neededRowSum === null) neededRowSum = -rest;
+      else if (neededRowSum !== -rest) return;
+    }
+    const ways = rowSums === null || neededRowSum === null ? 1 : (rowSums.get(neededRowSum) ?? 0);
+    count = Math.min(MANY, count + ways);
+  };
+  visit(0);
+  return count;
+}
+
+/** Reachable sums of one value per cell, with the number of ways (capped at 2). */
+function waysToSum(cells: readonly (readonly number[])[]): Map<number, number> {
+  let ways = new Map<number, number>([[0, 1]]);
+  for (const values of cells) {
+    const next = new Map<number, number>();
+    for (const [sum, n] of ways) {
+      for (const v of values) next.set(sum + v, Math.min(MANY, (next.get(sum + v) ?? 0) + n));
+    }
+    ways = next;
+  }
+  return ways;
 }
