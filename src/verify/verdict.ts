@@ -5,6 +5,7 @@ import {
   type CellVerdict,
   SINGLE_WITNESS_REASON,
   type Witness,
+  type WitnessesByCell,
 } from "../forms/evidence.js";
 import type { Check, FormResult, NumberCell, Status } from "../forms/form-result.js";
 import { parseThaiNumber } from "../forms/thai-number.js";
@@ -276,4 +277,24 @@ export function applyVerdict(result: FormResult, options: VerdictOptions = {}): 
     status: verdict.status,
     ...(verdict.assurance ? { assurance: verdict.assurance } : {}),
   };
+}
+
+/**
+ * The result with more witnesses recorded: each cell keeps its witnesses (a cell without any
+ * first gets its own reading as the `modelSource` model's witness) and adds the new ones; a new
+ * witness replaces an earlier one of the same kind and source, so a source can report again.
+ */
+export function recordWitnesses(result: FormResult, byCell: WitnessesByCell, modelSource: string): FormResult {
+  const withMore = <C extends NumberCell>(cell: C, ref: CellRef): C => {
+    const own: Witness[] = cell.witnesses ?? [{ kind: "model", source: modelSource, digits: cell.digits, words: cell.words, value: sumValue(ref, cell) }];
+    const added = byCell.get(cellIdOf(ref)) ?? [];
+    if (added.length === 0 && cell.witnesses) return cell;
+    const kept = own.filter((w) => !added.some((a) => a.kind === w.kind && a.source === w.source));
+    return { ...cell, witnesses: [...kept, ...added] };
+  };
+  const totals = { ...result.totals };
+  for (const { ref } of allCells(result)) {
+    if (ref.kind === "total") totals[ref.key] = withMore(totals[ref.key] as NumberCell, ref);
+  }
+  return { ...result, totals, votes: result.votes.map((row) => withMore(row, { kind: "row", number: row.number })) };
 }

@@ -1,0 +1,127 @@
+import { describe, expect, it } from "vitest";
+import type { CellId, Witness } from "../../../src/forms/evidence.js";
+import type { FormResult } from "../../../src/forms/form-result.js";
+import { checkForm } from "../../../src/verify/check-form.js";
+import { applyVerdict, decideCells, recordWitnesses } from "../../../src/verify/verdict.js";
+import { constituencyTruth } from "../../support/hand-made-forms.js";
+
+/** The truth as the checks see it: checked, every cell read by the model "m". */
+function checked(form: FormResult): FormResult {
+  const outcome = checkForm(form);
+  return { ...form, checks: outcome.checks, status: outcome.status, reasons: outcome.reasons };
+}
+
+const local = (value: number | null, confidence = 0.99, alternatives: number[] = []): Witness => ({
+  kind: "local",
+  source: "local-digits-v1",
+  digits: value === null ? null : String(value),
+  words: null,
+  value,
+  confidence,
+  alternatives,
+});
+
+/** Local witnesses for every needed cell of the 5/18 truth, as read correctly, with overrides. */
+function localReadings(form: FormResult, overrides: Partial<Record<CellId, Witness>> = {}): Map<CellId, Witness[]> {
+  const byCell = new Map<CellId, Witness[]>();
+  for (const row of form.votes) byCell.set(`row:${row.number}`, [overrides[`row:${row.number}`] ?? local(row.mark === "dash" ? 0 : row.value)]);
+  for (const key of ["good", "bad", "noVote", "voteTotal", "ballotsUsed", "ballotsReceived", "ballotsRemaining"] as const) {
+    byCell.set(key, [overrides[key] ?? local(form.totals[key]?.value ?? null)]);
+  }
+  return byCell;
+}
+
+describe("the verdict rule", () => {
+  it("a consistent model reading alone is single: needs review with the reason 'single witness'", () => {
+    const form = recordWitnesses(checked(constituencyTruth()), new Map(), "fake:m");
+    const verdict = decideCells(form);
+    expect(verdict.cells.every((c) => c.verdict === "single")).toBe(true);
+    expect(verdict.status).toBe("needs_review");
+    expect(verdict.reasons).toEqual(["single witness"]);
+  });
+
+  it("--accept-single-witness verifies it with assurance 'checks'", () => {
+    const decided = applyVerdict(recordWitnesses(checked(constituencyTruth()), new Map(), "fake:m"), { acceptSingleWitness: true });
+    expect(decided.status).toBe("verified");
+    expect(decided.assurance).toBe("checks");
+  });
+
+  it("the local reader agreeing on every needed cell verifies with assurance 'witnesses'", () => {
+    const truth = checked(constituencyTruth());
+    const decided = applyVerdict(recordWitnesses(truth, localReadings(truth), "fake:m"));
+    expect(decided.status).toBe("verified");
+    expect(decided.assurance).toBe("witnesses");
+    expect(decided.votes.every((row) => row.verdict === "agreed")).toBe(true);
+    expect(decided.totals.good?.verdict).toBe("agreed");
+    // Extras carry witnesses but no verdict: nothing rests on them.
+    expect(decided.totals.eligibleVoters?.verdict).toBeUndefined();
+  });
+
+  it("a confident local reading that differs disputes the cell, and the form is never verified", () => {
+    const truth = checked(constituencyTruth());
+    const decided = applyVerdict(recordWitnesses(truth, localReadings(truth, { "row:2": local(86) }), "fake:m"), { acceptSingleWitness: true });
+    expect(decided.votes[1]?.verdict).toBe("disputed");
+    expect(decided.status).toBe("needs_review");
+    expect(decided.reasons.some((r) => r.startsWith("witness-agreement: row 2"))).toBe(true);
+  });
+
+  it("a weak different local reading is pinned when the sums admit only the model's value", () => {
+    const truth = checked(constituencyTruth());
+    const decided = applyVerdict(recordWitnesses(truth, localReadings(truth, { "row:2": local(86, 0.8) }), "fake:m"));
+    expect(decided.votes[1]?.verdict).toBe("pinned");
+    expect(decided.status).toBe("verified");
+  });
+
+  it("weak readings the sums cannot tell apart stay disputed", () => {
+    const truth = checked(constituencyTruth());
+    // 120/85 read weakly as 85/120: both assignments add up.
+    const decided = applyVerdict(recordWitnesses(truth, localReadings(truth, { "row:1": local(85, 0.8), "row:2": local(120, 0.8) }), "fake:m"));
+    expect(decided.votes[0]?.verdict).toBe("disputed");
+    expect(decided.status).toBe("needs_review");
+  });
+
+  it("a local reading that enumerates its doubts is pinned on its own when the sums exclude them", () => {
+    const truth = checked(constituencyTruth());
+    const onlyLocal = new Map([...localReadings(truth, { "row:4": local(7, 0.8, [1]) })].map(([id, ws]) => [id, ws] as const));
+    // The local reader as the only witness (its own verdict): the reading is the cells' own.
+    const form = recordWitnesses(truth, onlyLocal, "local");
+    const stripped: FormResult = {
+      ...form,
+      votes: form.votes.map((row) => ({ ...row, witnesses: row.witnesses?.filter((w) => w.kind === "local") })),
+      totals: Object.fromEntries(Object.entries(form.totals).map(([k, c]) => [k, c && { ...c, witnesses: c.witnesses?.filter((w) => w.kind === "local") }])) as FormResult["totals"],
+    };
+    const verdict = decideCells(stripped);
+    expect(verdict.cells.every((c) => c.verdict === "pinned")).toBe(true);
+    expect(verdict.status).toBe("verified");
+  });
+
+  it("a person's reading settles a cell, and the verdict runs again cleanly", () => {
+    const truth = checked(constituencyTruth());
+    const disputed = applyVerdict(recordWitnesses(truth, localReadings(truth, { "row:2": local(86) }), "fake:m"));
+    const person: Witness = { kind: "person", source: "reviewer", digits: "85", words: null, value: 85, at: "2026-02-09T10:00:00Z" };
+    const settled = applyVerdict(recordWitnesses(disputed, new Map([["row:2", [person]]]), "fake:m"));
+    expect(settled.votes[1]?.verdict).toBe("agreed");
+    expect(settled.status).toBe("verified");
+    expect(settled.reasons).toEqual([]);
+    expect(settled.checks.filter((c) => c.rule === "witness-agreement")).toHaveLength(1);
+  });
+
+  it("a row-alignment finding blocks verification", () => {
+    const truth = checked(constituencyTruth());
+    const form = { ...recordWitnesses(truth, localReadings(truth), "fake:m"), alignment: [{ kind: "rows_swapped" as const, rows: [1, 2], offset: 1, witness: "local", detail: "rows 1 and 2 exchanged" }] };
+    const decided = applyVerdict(form);
+    expect(decided.status).toBe("needs_review");
+    expect(decided.reasons).toContain("row-alignment: rows 1 and 2 exchanged");
+  });
+});
+
+describe("stored results", () => {
+  it("a result written before witnesses existed still loads, and so does one with evidence", async () => {
+    const { FormResultSchema } = await import("../../../src/forms/form-result.js");
+    const old = JSON.parse(JSON.stringify(constituencyTruth()));
+    expect(FormResultSchema.safeParse(old).success).toBe(true);
+    const truth = checked(constituencyTruth());
+    const decided = applyVerdict(recordWitnesses(truth, localReadings(truth), "fake:m"));
+    expect(FormResultSchema.parse(JSON.parse(JSON.stringify(decided)))).toEqual(decided);
+  });
+});
