@@ -129,4 +129,47 @@ describe("resolveProviderConfig", () => {
     for (const text of texts) expect(text).not.toContain(KEY);
     expect(texts.join("\n")).toContain("[redacted]");
   });
+
+  describe("sends a key only to the host it was configured for", () => {
+    const keyOf = (input: Parameters<typeof resolveProviderConfig>[0]) => {
+      const config = resolveProviderConfig(input);
+      return config.ok ? config.value.keySource : `error: ${config.error}`;
+    };
+
+    it("gives local presets no key unless one is configured for them", () => {
+      for (const provider of ["ollama", "lmstudio", "vllm"]) {
+        expect(keyOf({ env: { BALLOT_OCR_API_KEY: KEY }, provider })).toBeNull();
+        expect(keyOf({ env: { BALLOT_OCR_API_KEY: KEY, OPENAI_API_KEY: KEY, OPENROUTER_API_KEY: KEY }, provider })).toBeNull();
+        expect(keyOf({ env: { BALLOT_OCR_API_KEY: KEY, BALLOT_OCR_PROVIDER: provider } })).toBe("BALLOT_OCR_API_KEY");
+      }
+      expect(keyOf({ env: { BALLOT_OCR_API_KEY: KEY }, provider: "vllm", baseUrl: "http://10.0.0.2:8000/v1" })).toBe("BALLOT_OCR_API_KEY");
+    });
+
+    it("keeps BALLOT_OCR_API_KEY with the provider named beside it in the environment", () => {
+      const env = { BALLOT_OCR_API_KEY: KEY, BALLOT_OCR_PROVIDER: "openai" };
+      expect(keyOf({ env })).toBe("BALLOT_OCR_API_KEY");
+      expect(keyOf({ env, provider: "ollama" })).toBeNull();
+      expect(keyOf({ env, provider: "openrouter" })).toMatch(/^error: No API key for OpenRouter/);
+      expect(keyOf({ env, provider: "gemini" })).toMatch(/^error: No API key/);
+      expect(keyOf({ env: { BALLOT_OCR_API_KEY: KEY, BALLOT_OCR_BASE_URL: "http://10.0.0.2:8000/v1" }, baseUrl: "http://10.0.0.3:8000/v1", model: "m" })).toBeNull();
+    });
+
+    it("sends a preset's own variable only to that preset's host", () => {
+      expect(keyOf({ env: { OPENAI_API_KEY: KEY }, provider: "openai" })).toBe("OPENAI_API_KEY");
+      expect(keyOf({ env: { OPENAI_API_KEY: KEY }, baseUrl: "https://api.openai.com/v1" })).toBe("OPENAI_API_KEY");
+      expect(keyOf({ env: { OPENAI_API_KEY: KEY }, provider: "openai", baseUrl: "http://127.0.0.1:9/v1" })).toMatch(/only sent to OpenAI/);
+      expect(keyOf({ env: { OPENAI_API_KEY: KEY, OPENROUTER_API_KEY: KEY }, provider: "openrouter", baseUrl: "http://127.0.0.1:9/v1" })).toMatch(/^error:/);
+      expect(keyOf({ env: { OPENROUTER_API_KEY: KEY }, baseUrl: "http://127.0.0.1:9/v1", model: "m" })).toBeNull();
+    });
+
+    it("binds BALLOT_OCR_API_KEY to what the process was started with, not to a later choice (the web page)", () => {
+      const env = { BALLOT_OCR_API_KEY: KEY };
+      expect(keyOf({ env, provider: "ollama", keyScope: {} })).toBeNull();
+      expect(keyOf({ env, provider: "openai", keyScope: {} })).toMatch(/^error:/);
+      expect(keyOf({ env, provider: "openrouter", keyScope: {} })).toBe("BALLOT_OCR_API_KEY");
+      const custom = { baseUrl: "http://127.0.0.1:5555/v1" };
+      expect(keyOf({ env, ...custom, model: "m", keyScope: custom })).toBe("BALLOT_OCR_API_KEY");
+      expect(keyOf({ env, provider: "vllm", baseUrl: "http://127.0.0.1:8000/v1", keyScope: custom })).toBeNull();
+    });
+  });
 });

@@ -8,6 +8,7 @@ import {
   PROVIDER_NAMES,
   type ProviderName,
   type ProviderPreset,
+  hostKey,
   presetForBaseUrl,
   providerPreset,
 } from "./presets.js";
@@ -42,9 +43,16 @@ export interface ResolveProviderInput {
   readonly baseUrl?: string | undefined;
   readonly model?: string | undefined;
   readonly env: NodeJS.ProcessEnv;
+  /**
+   * The provider and base URL the process was started with, which BALLOT_OCR_API_KEY belongs to
+   * when the environment names none. Default: `provider` and `baseUrl` above (the CLI). The web
+   * UI passes the server's own flags here, so the page's choice of another preset gets no key.
+   */
+  readonly keyScope?: { readonly provider?: string | undefined; readonly baseUrl?: string | undefined } | undefined;
 }
 
-const GENERIC_KEY_VAR = "BALLOT_OCR_API_KEY";
+export const GENERIC_KEY_VAR = "BALLOT_OCR_API_KEY";
+export const VERIFY_KEY_VAR = "BALLOT_OCR_VERIFY_API_KEY";
 
 /** Why a configuration cannot be used; a missing key is told apart so a cascade can run without a remote. */
 interface ConfigProblem {
@@ -106,21 +114,13 @@ function resolveRemote(input: ResolveProviderInput): Result<ProviderConfig, Conf
   }
   const modelSource: SettingSource = modelFlag !== null ? "flag" : modelEnv !== null ? "env" : "preset";
 
-  const keyVars = preset ? preset.keyEnvVars : [GENERIC_KEY_VAR];
-  const keyVarsWithGeneric = keyVars.length > 0 ? keyVars : [GENERIC_KEY_VAR];
-  let apiKey: Secret | null = null;
-  let keySource: string | null = null;
-  for (const name of keyVarsWithGeneric) {
-    const value = nonEmpty(env[name]);
-    if (value !== null) {
-      apiKey = new Secret(value);
-      keySource = name;
-      break;
-    }
-  }
+  const genericHost = genericKeyHost(env, input.keyScope ?? { provider: input.provider, baseUrl: input.baseUrl });
+  const key = keyForHost(baseUrl, env, genericHost !== null && genericHost === hostKey(baseUrl) ? [GENERIC_KEY_VAR] : []);
+  const apiKey = key?.secret ?? null;
+  const keySource = key?.source ?? null;
   const keyRequired = preset?.keyRequired ?? false;
   if (keyRequired && apiKey === null && preset !== null) {
-    return err({ kind: "missing_key", message: missingKeyMessage(preset) });
+    return err({ kind: "missing_key", message: missingKeyMessage(preset, baseUrl) });
   }
 
   const config: ProviderConfig = {
@@ -219,11 +219,14 @@ function resolveCascade(input: ResolveReaderInput): Result<ReaderConfig, string>
   return err(remote.error.message);
 }
 
-function missingKeyMessage(preset: ProviderPreset): string {
+function missingKeyMessage(preset: ProviderPreset, baseUrl: string): string {
   const vars = preset.keyEnvVars;
   const which = vars.length === 1 ? vars[0] : `${vars.slice(0, -1).join(", ")} or ${vars[vars.length - 1]}`;
+  const elsewhere = hostKey(baseUrl) !== hostKey(preset.baseUrl);
   return [
-    `No API key for ${preset.label}. Set ${which}, for example: export ${vars[0]}=<your key>.`,
+    elsewhere
+      ? `No API key for ${baseUrl}: ${preset.keyEnvVars[0]} is only sent to ${preset.label} itself. Set ${GENERIC_KEY_VAR} with this base URL (flag or BALLOT_OCR_BASE_URL).`
+      : `No API key for ${preset.label}. Set ${which}, for example: export ${vars[0]}=<your key>.`,
     "Or read with a local server that needs no key: --provider ollama (or lmstudio, vllm), optionally with --base-url and --model;",
     "or with the offline CPU reader: --provider local.",
   ].join(" ");
@@ -238,6 +241,41 @@ function checkBaseUrl(value: string): string | null {
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") return `"${value}" must start with http:// or https://`;
   if (url.username !== "" || url.password !== "") return "credentials in the URL are not accepted; use the key variable";
+  return null;
+}
+
+/**
+ * The host BALLOT_OCR_API_KEY was configured for: the provider or base URL named beside it in the
+ * environment, else the one the process was started with, else the default preset. A local preset
+ * named only by --provider gets none: a key meant for a remote service must not reach a port any
+ * local user can listen on. Null: the key goes nowhere.
+ */
+function genericKeyHost(env: NodeJS.ProcessEnv, scope: NonNullable<ResolveProviderInput["keyScope"]>): string | null {
+  const envBaseUrl = nonEmpty(env["BALLOT_OCR_BASE_URL"]);
+  if (envBaseUrl !== null) return hostKey(envBaseUrl);
+  const envProvider = nonEmpty(env["BALLOT_OCR_PROVIDER"])?.toLowerCase() ?? null;
+  if (envProvider !== null && isProviderName(envProvider)) return hostKey(providerPreset(envProvider).baseUrl);
+  const scopeBaseUrl = nonEmpty(scope.baseUrl);
+  if (scopeBaseUrl !== null) return hostKey(scopeBaseUrl);
+  const scopeProvider = nonEmpty(scope.provider)?.toLowerCase() ?? null;
+  if (scopeProvider !== null && isProviderName(scopeProvider)) {
+    const preset = providerPreset(scopeProvider);
+    return preset.keyRequired ? hostKey(preset.baseUrl) : null;
+  }
+  return hostKey(providerPreset(DEFAULT_PROVIDER).baseUrl);
+}
+
+/**
+ * The key for a request to `baseUrl`: the own variable of the preset whose host that is (an
+ * OPENAI_API_KEY goes to api.openai.com and nowhere else), then the given extra variables, which
+ * the caller has already bound to this host.
+ */
+function keyForHost(baseUrl: string, env: NodeJS.ProcessEnv, extra: readonly string[]): { secret: Secret; source: string } | null {
+  const own = presetForBaseUrl(baseUrl)?.keyEnvVars.filter((name) => name !== GENERIC_KEY_VAR) ?? [];
+  for (const name of [...own, ...extra]) {
+    const value = nonEmpty(env[name]);
+    if (value !== null) return { secret: new Secret(value), source: name };
+  }
   return null;
 }
 

@@ -165,20 +165,26 @@ export function providerPreset(name: ProviderName): ProviderPreset {
 
 /** The preset whose usual base URL matches this one (same host and port), if any. */
 export function presetForBaseUrl(baseUrl: string): ProviderPreset | null {
+  const host = hostKey(baseUrl);
+  if (host === null) return null;
+  for (const name of PROVIDER_NAMES) {
+    if (hostKey(PRESETS[name].baseUrl) === host) return PRESETS[name];
+  }
+  return null;
+}
+
+/**
+ * What a key is bound to: host and port (the scheme's default port made explicit, localhost
+ * spellings made one). Null for text that is not a URL.
+ */
+export function hostKey(baseUrl: string): string | null {
   let url: URL;
   try {
     url = new URL(baseUrl);
   } catch {
     return null;
   }
-  for (const name of PROVIDER_NAMES) {
-    const presetUrl = new URL(PRESETS[name].baseUrl);
-    if (normalHost(presetUrl) === normalHost(url)) return PRESETS[name];
-  }
-  return null;
-}
-
-function normalHost(url: URL): string {
   const hostname = url.hostname === "localhost" || url.hostname === "[::1]" ? "127.0.0.1" : url.hostname;
-  return `${hostname}:${url.port}`;
+  const port = url.port || (url.protocol === "https:" ? "443" : "80");
+  return `${hostname}:${port}`;
 }

@@ -42,6 +42,8 @@ export function createEngineRunner(options: EngineRunnerOptions): BatchRunner {
       baseUrl: sameProvider ? options.serverBaseUrl : undefined,
       model: isLocalReaderName(settings.provider) ? undefined : settings.model,
       env: options.env,
+      // The server's key belongs to what the server was started with, never to the page's pick.
+      keyScope: { provider: options.serverProvider, baseUrl: options.serverBaseUrl },
     });
     if (!config.ok) return { end: "fatal", message: config.error };
     const reader = readerSetup(config.value);

@@ -99,6 +99,8 @@ export interface FakeRequestRecord {
   /** Re-ask: the rows and totals asked for. */
   readonly rows: readonly number[];
   readonly totals: readonly TotalKey[];
+  /** The Authorization header as received (tests check which key reached which host). */
+  readonly authorization: string | null;
   status: number;
   fault: FaultKind | "rate_limit" | "daily_cap" | null;
 }
@@ -202,6 +204,7 @@ export async function startFakeProvider(options: FakeProviderOptions = {}): Prom
       images: countImages(body),
       rows: info.rows,
       totals: info.totals,
+      authorization: req.headers.authorization ?? null,
       status: 0,
       fault: null,
     };
