@@ -1,44 +1,112 @@
-import { readFile, realpath } from "node:fs/promises";
+import { open, realpath } from "node:fs/promises";
 import path from "node:path";
-import sharp from "sharp";
 import { err, ok, type Result } from "../basics/result.js";
-
-const MAX_LONG_SIDE = 1600;
-const CACHE_ENTRIES = 40;
-const PARALLEL_RENDERS = 2;
-const PDF_DPI = 110;
+import type { SourceFile } from "../forms/form-result.js";
+import { EMPTY_PATH_METADATA } from "../forms/path-metadata.js";
+import { sniffFileType, SNIFF_BYTES } from "../ingest/file-type.js";
+import { createPreparePool, type PreparePool } from "../ingest/prepare-pool.js";
+import { DEFAULT_PREPARE_OPTIONS } from "../ingest/prepare.js";
+import type { DiscoveredDocument, PrepareOptions } from "../ingest/types.js";
 
 /**
- * Page images for the document view, rendered on demand from the uploaded source files.
- * Only files inside the uploads folder are ever read; renders are bounded in size,
- * run two at a time and the last few are cached.
+ * Page images for the document view come from the same preparation code as the batch, in a
+ * worker thread: the same pixel and page-count guards, the embedded scan taken as it is, and a
+ * render scaled to the long side (a PDF page with a huge MediaBox is rendered small, not at its
+ * nominal size). Nothing here decodes or renders on the event loop.
  */
+const VIEW_OPTIONS: PrepareOptions = {
+  ...DEFAULT_PREPARE_OPTIONS,
+  maxLongSide: 1600,
+  jpegQuality: 80,
+  includeSignaturePages: true,
+};
+/** Prepared pages kept for later views (about 40 pages of a typical scan). */
+const CACHE_BYTES = 24 * 1024 * 1024;
+const RENDER_TIMEOUT_MS = 60_000;
+
+type Rendered = Result<readonly (Buffer | null)[], string>;
+
 export class PageImages {
-  readonly #cache = new Map<string, Buffer>();
-  #active = 0;
-  readonly #waiting: (() => void)[] = [];
+  /** Per document: every page, prepared once; concurrent views of one document share the work. */
+  readonly #cache = new Map<string, { pages: Promise<Rendered>; bytes: number }>();
+  #cachedBytes = 0;
+  #pool: PreparePool | null = null;
 
   constructor(private readonly root: string) {}
 
-  /** page is 1-based; sources are in page order (one PDF/TIFF, or one image per page). */
-  async render(sources: readonly string[], page: number): Promise<Result<Buffer, string>> {
-    const located = locate(sources, page);
-    if (located === null) return err("no such page");
-    const file = await this.#inside(located.file);
-    if (!file.ok) return file;
-    const key = `${file.value}#${located.index}`;
-    const cached = this.#cache.get(key);
-    if (cached !== undefined) return ok(cached);
-    await this.#acquire();
-    try {
-      const image = await renderPage(file.value, located.index);
-      if (!image.ok) return image;
-      this.#cache.set(key, image.value);
-      if (this.#cache.size > CACHE_ENTRIES) this.#cache.delete(this.#cache.keys().next().value as string);
-      return image;
-    } finally {
-      this.#release();
+  /**
+   * One page of a stored document. `page` is 1-based and must be one the document has
+   * (`pageCount` from the stored result); sources are in page order.
+   */
+  async render(documentId: string, sources: readonly SourceFile[], pageCount: number, page: number): Promise<Result<Buffer, string>> {
+    if (!Number.isInteger(page) || page < 1 || page > pageCount) return err("no such page");
+    const pages = await this.#pages(documentId, sources);
+    if (!pages.ok) return pages;
+    const image = pages.value[page - 1];
+    return image ? ok(image) : err("no such page");
+  }
+
+  async close(): Promise<void> {
+    const pool = this.#pool;
+    this.#pool = null;
+    await pool?.close();
+  }
+
+  #pages(documentId: string, sources: readonly SourceFile[]): Promise<Rendered> {
+    const cached = this.#cache.get(documentId);
+    if (cached !== undefined) {
+      // Most recently used last.
+      this.#cache.delete(documentId);
+      this.#cache.set(documentId, cached);
+      return cached.pages;
     }
+    const entry = { pages: this.#prepare(sources), bytes: 0 };
+    this.#cache.set(documentId, entry);
+    void entry.pages.then((rendered) => {
+      if (this.#cache.get(documentId) !== entry) return;
+      if (!rendered.ok) {
+        // Failures are not kept: the file may be fixed or the worker may have been restarted.
+        this.#cache.delete(documentId);
+        return;
+      }
+      entry.bytes = rendered.value.reduce((sum, page) => sum + (page?.length ?? 0), 0);
+      this.#cachedBytes += entry.bytes;
+      this.#evict();
+    });
+    return entry.pages;
+  }
+
+  #evict(): void {
+    for (const [id, entry] of this.#cache) {
+      if (this.#cachedBytes <= CACHE_BYTES || this.#cache.size <= 1) break;
+      this.#cache.delete(id);
+      this.#cachedBytes -= entry.bytes;
+    }
+  }
+
+  async #prepare(sources: readonly SourceFile[]): Promise<Rendered> {
+    const files: SourceFile[] = [];
+    for (const source of sources) {
+      const file = await this.#inside(source.path);
+      if (!file.ok) return file;
+      files.push({ ...source, path: file.value });
+    }
+    const [first] = files;
+    if (first === undefined) return err("the document has no source files");
+    const container = files.length > 1 ? "image-series" : await containerOf(first.path);
+    if (container === null) return err("could not render this page");
+    const doc: DiscoveredDocument = {
+      id: first.sha256,
+      container,
+      sources: files,
+      primaryPath: first.path,
+      pathMetadata: EMPTY_PATH_METADATA,
+    };
+    this.#pool ??= createPreparePool({ threads: 1 });
+    const prepared = await this.#pool.prepare(doc, VIEW_OPTIONS, AbortSignal.timeout(RENDER_TIMEOUT_MS)).catch(() => null);
+    if (prepared === null) return err("rendering this page took too long");
+    if (!prepared.ok) return err(`could not render this page: ${prepared.error.message}`);
+    return ok(prepared.value.map((page) => page.jpeg));
   }
 
   async #inside(file: string): Promise<Result<string, string>> {
@@ -48,70 +116,18 @@ export class PageImages {
     if (!real.startsWith(root + path.sep)) return err("source file is not an uploaded file");
     return ok(real);
   }
-
-  async #acquire(): Promise<void> {
-    if (this.#active < PARALLEL_RENDERS) {
-      this.#active += 1;
-      return;
-    }
-    await new Promise<void>((resolve) => this.#waiting.push(resolve));
-  }
-
-  #release(): void {
-    const next = this.#waiting.shift();
-    if (next !== undefined) next();
-    else this.#active -= 1;
-  }
 }
 
-function locate(sources: readonly string[], page: number): { file: string; index: number } | null {
-  if (!Number.isInteger(page) || page < 1) return null;
-  if (sources.length > 1) {
-    const file = sources[page - 1];
-    return file === undefined ? null : { file, index: 0 };
-  }
-  const file = sources[0];
-  return file === undefined ? null : { file, index: page - 1 };
-}
-
-async function renderPage(file: string, index: number): Promise<Result<Buffer, string>> {
-  const bytes = await readFile(file);
+async function containerOf(file: string): Promise<DiscoveredDocument["container"] | null> {
+  const handle = await open(file, "r").catch(() => null);
+  if (handle === null) return null;
   try {
-    if (bytes.subarray(0, 5).toString("latin1") === "%PDF-") return await renderPdfPage(bytes, index);
-    const pages = (await sharp(bytes, { limitInputPixels: 200_000_000 }).metadata()).pages ?? 1;
-    if (index >= pages) return err("no such page");
-    const image = await sharp(bytes, { page: index, limitInputPixels: 200_000_000 })
-      .rotate()
-      .resize(MAX_LONG_SIDE, MAX_LONG_SIDE, { fit: "inside", withoutEnlargement: true })
-      .flatten({ background: "#ffffff" })
-      .jpeg({ quality: 80 })
-      .toBuffer();
-    return ok(image);
-  } catch {
-    return err("could not render this page");
-  }
-}
-
-async function renderPdfPage(bytes: Buffer, index: number): Promise<Result<Buffer, string>> {
-  const mupdf = await import("mupdf");
-  const doc = mupdf.Document.openDocument(bytes, "application/pdf");
-  try {
-    if (index >= doc.countPages()) return err("no such page");
-    const page = doc.loadPage(index);
-    const scale = PDF_DPI / 72;
-    const pixmap = page.toPixmap(mupdf.Matrix.scale(scale, scale), mupdf.ColorSpace.DeviceRGB, false, true);
-    try {
-      const png = Buffer.from(pixmap.asPNG());
-      const jpeg = await sharp(png)
-        .resize(MAX_LONG_SIDE, MAX_LONG_SIDE, { fit: "inside", withoutEnlargement: true })
-        .jpeg({ quality: 80 })
-        .toBuffer();
-      return ok(jpeg);
-    } finally {
-      pixmap.destroy();
-      page.destroy();
-    }
+    const header = Buffer.alloc(SNIFF_BYTES);
+    const { bytesRead } = await handle.read(header, 0, SNIFF_BYTES, 0);
+    const type = sniffFileType(header.subarray(0, bytesRead));
+    if (type === null) return null;
+    return type === "pdf" ? "pdf" : type === "tiff" ? "tiff" : "image";
   } finally {
-    doc.destroy();
+    await handle.close();
   }
 }

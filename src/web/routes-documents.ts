@@ -1,7 +1,7 @@
 import path from "node:path";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import { STATUSES } from "../forms/form-result.js";
+import { type FormResult, STATUSES } from "../forms/form-result.js";
 import { type DocumentRow, displayPath, queryRows, SORT_KEYS, toDocumentRow } from "./document-rows.js";
 import type { EditOutcome } from "./ports.js";
 import type { WebContext } from "./context.js";
@@ -20,7 +20,7 @@ const ListQuery = z.object({
 const ROWS_TTL_MS = 5000;
 
 const IdParams = z.object({ id: z.string().regex(/^[0-9a-f]{64}$/) });
-const PageParams = IdParams.extend({ page: z.coerce.number().int().min(1).max(10_000) });
+const PageParams = IdParams.extend({ page: z.coerce.number().int().min(1).max(1000) });
 
 const Reviewer = z.string().trim().min(1, "enter your name").max(100);
 const EditBody = z
@@ -85,7 +85,7 @@ export function registerDocumentRoutes(app: FastifyInstance, ctx: WebContext): v
     const result = await ctx.backend.getResult(params.data.id);
     if (result === null) return reply.code(404).send({ error: "unknown document" });
     const sources = result.document.sources.map((s) => displayPath(s.path, uploadsRoot));
-    const pageCount = Math.max(result.document.pages.length, result.document.sources.length);
+    const pageCount = pageCountOf(result);
     return {
       result: { ...result, document: { ...result.document, sources: result.document.sources.map((s, i) => ({ ...s, path: sources[i] })) } },
       row: toDocumentRow(result, uploadsRoot),
@@ -99,8 +99,8 @@ export function registerDocumentRoutes(app: FastifyInstance, ctx: WebContext): v
     if (!params.success) return reply.code(404).send({ error: "no such page" });
     const result = await ctx.backend.getResult(params.data.id);
     if (result === null) return reply.code(404).send({ error: "unknown document" });
-    const files = result.document.sources.map((s) => path.resolve(uploadsRoot, s.path));
-    const image = await ctx.pages.render(files, params.data.page);
+    const sources = result.document.sources.map((s) => ({ ...s, path: path.resolve(uploadsRoot, s.path) }));
+    const image = await ctx.pages.render(result.document.id, sources, pageCountOf(result), params.data.page);
     if (!image.ok) return reply.code(404).send({ error: image.error });
     return reply.type("image/jpeg").header("cache-control", "private, max-age=300").send(image.value);
   });
@@ -125,6 +125,11 @@ export function registerDocumentRoutes(app: FastifyInstance, ctx: WebContext): v
     forget();
     return sendOutcome(ctx, reply, outcome, uploadsRoot);
   });
+}
+
+/** Pages the document has: as prepared, or one per source file when it never got that far. */
+function pageCountOf(result: FormResult): number {
+  return Math.max(result.document.pages.length, result.document.sources.length);
 }
 
 function sendOutcome(ctx: WebContext, reply: import("fastify").FastifyReply, outcome: EditOutcome, uploadsRoot: string) {

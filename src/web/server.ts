@@ -44,6 +44,7 @@ export async function createWebServer(options: WebServerOptions): Promise<WebSer
   const uploadLimits = options.uploadLimits ?? DEFAULT_UPLOAD_LIMITS;
   const uploadsRoot = path.join(options.outDir, "uploads");
   const uploads = new UploadStore(uploadsRoot, uploadLimits);
+  await uploads.cleanIncoming();
   const hub = new SseHub(redact);
   const reports = new ReportCache(options.backend);
   const runs = new RunManager(options.backend, hub, () => reports.markStale(), (file) => displayPath(file, uploadsRoot));
@@ -92,6 +93,7 @@ export async function createWebServer(options: WebServerOptions): Promise<WebSer
     close: async () => {
       await runs.close();
       hub.closeAll();
+      await pages.close();
       await app.close();
       await options.backend.close();
     },
