@@ -81,6 +81,17 @@ export function isCrossSite(req: FastifyRequest): boolean {
   return false;
 }
 
+/**
+ * The one thing another site may do is open the page itself (a link to it). Everything else —
+ * document data, page images, exports, the API, the page's own scripts — is same-origin only.
+ */
+function isTopLevelNavigationToPage(req: FastifyRequest): boolean {
+  const mode = req.headers["sec-fetch-mode"];
+  const dest = req.headers["sec-fetch-dest"];
+  const pathname = new URL(req.url, "http://local").pathname;
+  return pathname === "/" && (mode === undefined || mode === "navigate") && (dest === undefined || dest === "document");
+}
+
 function refuse(reply: FastifyReply, status: 401 | 403, message: string): FastifyReply {
   return reply.code(status).header("cache-control", "no-store").send({ error: message });
 }
@@ -88,7 +99,7 @@ function refuse(reply: FastifyReply, status: 401 | 403, message: string): Fastif
 /**
  * Every request passes here first. With a token: the token (Bearer header, cookie, or ?token= once,
  * which becomes a cookie) is required. Without one (loopback): the Host must be a loopback name.
- * State-changing requests must also come from our own origin unless they carry the Bearer token.
+ * Nothing but a top-level navigation to the page may come from another site (Origin or Fetch Metadata).
  */
 export function registerAccessControl(app: FastifyInstance, policy: AccessPolicy): void {
   const hosts = new Set(policy.loopbackHosts.map((h) => h.toLowerCase()));
@@ -96,7 +107,8 @@ export function registerAccessControl(app: FastifyInstance, policy: AccessPolicy
     const viaHeader = bearer(req);
     if (policy.token !== null) {
       const fromQuery = queryToken(req);
-      const presented = viaHeader ?? readCookie(req.headers.cookie, TOKEN_COOKIE) ?? fromQuery;
+      // A token in the address is the newest word: it wins over (and replaces) an old cookie.
+      const presented = viaHeader ?? fromQuery ?? readCookie(req.headers.cookie, TOKEN_COOKIE);
       if (presented === null) return refuse(reply, 401, "access token required");
       if (!tokensEqual(presented, policy.token)) return refuse(reply, 403, "wrong access token");
       if (fromQuery !== null && req.method === "GET" && viaHeader === null) {
@@ -113,7 +125,8 @@ export function registerAccessControl(app: FastifyInstance, policy: AccessPolicy
       const name = hostName(req.headers.host).toLowerCase();
       if (!hosts.has(name)) return refuse(reply, 403, "unexpected Host header");
     }
-    if (!SAFE_METHODS.has(req.method) && viaHeader === null && isCrossSite(req)) {
+    // A Bearer header proves nothing about where a browser request came from: check the origin always.
+    if (isCrossSite(req) && !(SAFE_METHODS.has(req.method) && isTopLevelNavigationToPage(req))) {
       return refuse(reply, 403, "cross-site request refused");
     }
     return undefined;
