@@ -27,8 +27,11 @@ export function registerUploadRoutes(app: FastifyInstance, ctx: WebContext): voi
     const query = UploadQuery.safeParse(req.query);
     if (!query.success) return reply.code(400).send({ error: "bad query" });
     let batch: string;
-    if (query.data.batch === undefined || query.data.batch === "") batch = ctx.uploads.createBatch();
-    else if (await ctx.uploads.exists(query.data.batch)) batch = query.data.batch;
+    if (query.data.batch === undefined || query.data.batch === "") {
+      const created = await ctx.uploads.createBatch();
+      if (!created.ok) return reply.code(507).send({ error: created.error });
+      batch = created.value;
+    } else if (await ctx.uploads.exists(query.data.batch)) batch = query.data.batch;
     else return reply.code(404).send({ error: "unknown batch" });
 
     const accepted: AcceptedFile[] = [];

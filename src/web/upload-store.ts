@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { createWriteStream } from "node:fs";
-import { link, mkdir, readdir, stat, unlink } from "node:fs/promises";
+import { link, mkdir, readdir, rm, stat, unlink } from "node:fs/promises";
 import path from "node:path";
 import { Transform, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -14,6 +14,9 @@ export interface UploadLimits {
   readonly maxBatchFiles: number;
   /** Files in one request; the page sends big selections in several requests. */
   readonly maxFilesPerRequest: number;
+  /** Batches this server keeps, and bytes in all of them together. */
+  readonly maxBatches?: number;
+  readonly maxTotalBytes?: number;
 }
 
 export const DEFAULT_UPLOAD_LIMITS: UploadLimits = {
@@ -21,7 +24,17 @@ export const DEFAULT_UPLOAD_LIMITS: UploadLimits = {
   maxBatchBytes: 4 * 1024 * 1024 * 1024,
   maxBatchFiles: 20_000,
   maxFilesPerRequest: 200,
+  maxBatches: 1000,
+  maxTotalBytes: 20 * 1024 * 1024 * 1024,
 };
+
+/** Stored plus in flight: uploads running in parallel reserve their share before it is theirs. */
+interface Usage {
+  files: number;
+  bytes: number;
+  pendingFiles: number;
+  pendingBytes: number;
+}
 
 export interface AcceptedFile {
   readonly path: string;
@@ -56,7 +69,9 @@ function newBatchId(now: Date): string {
  * temporary name outside every batch folder, checked, then linked into place (never overwriting).
  */
 export class UploadStore {
-  readonly #usage = new Map<string, { files: number; bytes: number }>();
+  readonly #usage = new Map<string, Promise<Usage>>();
+  /** Every batch together: one Usage, summed once from disk, then kept up to date. */
+  #server: Promise<Usage & { batches: number }> | null = null;
   readonly #incoming: string;
 
   constructor(
@@ -66,10 +81,19 @@ export class UploadStore {
     this.#incoming = path.join(root, ".incoming");
   }
 
-  createBatch(): string {
+  /** Removes temporary files that a crash or a killed server left behind; call once at start. */
+  async cleanIncoming(): Promise<void> {
+    await rm(this.#incoming, { recursive: true, force: true });
+  }
+
+  async createBatch(): Promise<Result<string, string>> {
+    const server = await this.#serverUsage();
+    const maxBatches = this.limits.maxBatches ?? Number.POSITIVE_INFINITY;
+    if (server.batches >= maxBatches) return err(`this server already holds ${server.batches} batches (limit ${maxBatches})`);
+    server.batches += 1;
     const id = newBatchId(new Date());
-    this.#usage.set(id, { files: 0, bytes: 0 });
-    return id;
+    this.#usage.set(id, Promise.resolve({ files: 0, bytes: 0, pendingFiles: 0, pendingBytes: 0 }));
+    return ok(id);
   }
 
   batchDir(id: string): Result<string, string> {
@@ -85,12 +109,11 @@ export class UploadStore {
 
   async info(id: string): Promise<BatchInfo> {
     const usage = await this.#usageOf(id);
-    return { id, ...usage };
+    return { id, files: usage.files, bytes: usage.bytes };
   }
 
   async listBatches(): Promise<readonly BatchInfo[]> {
-    const entries = await readdir(this.root, { withFileTypes: true }).catch(() => []);
-    const ids = entries.filter((e) => e.isDirectory() && isBatchId(e.name)).map((e) => e.name);
+    const ids = await this.#batchIdsOnDisk();
     for (const id of this.#usage.keys()) if (!ids.includes(id)) ids.push(id);
     ids.sort().reverse();
     return Promise.all(ids.map((id) => this.info(id)));
@@ -102,9 +125,11 @@ export class UploadStore {
     return files.map((f) => ({ path: path.relative(dir, f.path).split(path.sep).join("/"), bytes: f.bytes }));
   }
 
-  /** Stores one uploaded file; the stream is always consumed to the end, so the next part can follow. */
+  /**
+   * Stores one uploaded file; the stream is always consumed to the end, so the next part can
+   * follow, and every failure is this file's refusal with a reason, never an exception.
+   */
   async save(batch: string, rawPath: string, stream: Readable & { truncated?: boolean }): Promise<Result<AcceptedFile, RefusedFile>> {
-    const usage = await this.#usageOf(batch);
     const refuse = async (reason: string): Promise<Result<AcceptedFile, RefusedFile>> => {
       stream.resume();
       await new Promise<void>((resolve) => {
@@ -115,63 +140,148 @@ export class UploadStore {
     };
     const clean = sanitizeUploadPath(rawPath);
     if (!clean.ok) return refuse(clean.error);
-    if (usage.files >= this.limits.maxBatchFiles) return refuse(`too many files in this batch (limit ${this.limits.maxBatchFiles})`);
+    const usage = await this.#usageOf(batch);
+    const server = await this.#serverUsage();
+    // Reserve the file's place before the first await that could let a parallel upload in.
+    if (usage.files + usage.pendingFiles >= this.limits.maxBatchFiles) {
+      return refuse(`too many files in this batch (limit ${this.limits.maxBatchFiles})`);
+    }
+    usage.pendingFiles += 1;
+    let reserved = 0;
+    const release = () => {
+      usage.pendingFiles -= 1;
+      usage.pendingBytes -= reserved;
+      server.pendingBytes -= reserved;
+      reserved = 0;
+    };
+    try {
+      return await this.#store(batch, clean.value, stream, usage, server, (n) => {
+        reserved += n;
+        usage.pendingBytes += n;
+        server.pendingBytes += n;
+      }, () => {
+        usage.files += 1;
+        usage.bytes += reserved;
+        server.bytes += reserved;
+      });
+    } catch {
+      stream.resume();
+      return err({ path: clean.value, reason: "could not store the file" });
+    } finally {
+      release();
+    }
+  }
 
+  async #store(
+    batch: string,
+    cleanPath: string,
+    stream: Readable & { truncated?: boolean },
+    usage: Usage,
+    server: Usage,
+    reserve: (bytes: number) => void,
+    commit: () => void,
+  ): Promise<Result<AcceptedFile, RefusedFile>> {
+    const maxTotal = this.limits.maxTotalBytes ?? Number.POSITIVE_INFINITY;
     await mkdir(this.#incoming, { recursive: true });
     const temp = path.join(this.#incoming, randomBytes(12).toString("hex"));
-    const budget = this.limits.maxBatchBytes - usage.bytes;
     let head = Buffer.alloc(0);
     let bytes = 0;
-    let overBudget = false;
+    let overBatch = false;
+    let overServer = false;
+    const limits = this.limits;
     const meter = new Transform({
       transform(chunk: Buffer, _encoding, done) {
         if (head.length < SNIFF_BYTES) head = Buffer.concat([head, chunk.subarray(0, SNIFF_BYTES - head.length)]);
         bytes += chunk.length;
-        if (bytes > budget) overBudget = true;
-        done(null, overBudget ? undefined : chunk);
+        if (!overBatch && !overServer) {
+          reserve(chunk.length);
+          overBatch = usage.bytes + usage.pendingBytes > limits.maxBatchBytes;
+          overServer = server.bytes + server.pendingBytes > maxTotal;
+        }
+        done(null, overBatch || overServer ? undefined : chunk);
       },
     });
     try {
       await pipeline(stream, meter, createWriteStream(temp, { flags: "wx" }));
     } catch {
       await unlink(temp).catch(() => undefined);
-      return err({ path: rawPath, reason: "upload interrupted" });
+      return err({ path: cleanPath, reason: "upload interrupted" });
     }
     const discard = async (reason: string): Promise<Result<AcceptedFile, RefusedFile>> => {
       await unlink(temp).catch(() => undefined);
-      return err({ path: clean.value, reason });
+      return err({ path: cleanPath, reason });
     };
-    if (stream.truncated === true) return discard(`file is larger than the limit of ${formatBytes(this.limits.maxFileBytes)}`);
-    if (overBudget) return discard(`batch is larger than the limit of ${formatBytes(this.limits.maxBatchBytes)}`);
-    if (bytes === 0) return discard("file is empty");
-    const kind = sniffUploadKind(head);
-    if (kind === null) return discard("not a PDF, PNG, JPEG, WebP or TIFF file (checked by content)");
-    const naming = extensionFor(kind, clean.value);
-    if (naming.kind === "mismatch") return discard(`content is ${kind.toUpperCase()} but the name ends in ${naming.claimed}`);
-    const finalRelative = naming.kind === "append" ? clean.value + naming.extension : clean.value;
-    const target = resolveInside(path.join(this.root, batch), finalRelative);
-    if (!target.ok) return discard(target.error);
-    await mkdir(path.dirname(target.value), { recursive: true });
     try {
-      await link(temp, target.value);
-    } catch (error) {
-      const exists = (error as NodeJS.ErrnoException).code === "EEXIST";
-      return discard(exists ? "a file with this path is already in the batch" : "could not store the file");
+      if (stream.truncated === true) return await discard(`file is larger than the limit of ${formatBytes(this.limits.maxFileBytes)}`);
+      if (overBatch) return await discard(`batch is larger than the limit of ${formatBytes(this.limits.maxBatchBytes)}`);
+      if (overServer) return await discard(`this server's uploads are at their limit of ${formatBytes(maxTotal)}`);
+      if (bytes === 0) return await discard("file is empty");
+      const kind = sniffUploadKind(head);
+      if (kind === null) return await discard("not a PDF, PNG, JPEG, WebP or TIFF file (checked by content)");
+      const naming = extensionFor(kind, cleanPath);
+      if (naming.kind === "mismatch") return await discard(`content is ${kind.toUpperCase()} but the name ends in ${naming.claimed}`);
+      const finalRelative = naming.kind === "append" ? cleanPath + naming.extension : cleanPath;
+      const target = resolveInside(path.join(this.root, batch), finalRelative);
+      if (!target.ok) return await discard(target.error);
+      try {
+        await mkdir(path.dirname(target.value), { recursive: true });
+      } catch {
+        // e.g. "c.pdf/d.pdf" after a file "c.pdf": a folder cannot take the file's name.
+        return await discard("a file in the batch has the name of this file's folder");
+      }
+      try {
+        await link(temp, target.value);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        return await discard(
+          code === "EEXIST"
+            ? "a file with this path is already in the batch"
+            : code === "ENOTDIR"
+              ? "a file in the batch has the name of this file's folder"
+              : "could not store the file",
+        );
+      }
+      await unlink(temp).catch(() => undefined);
+      commit();
+      return ok({ path: finalRelative, kind, bytes });
+    } catch {
+      return await discard("could not store the file");
     }
-    await unlink(temp).catch(() => undefined);
-    usage.files += 1;
-    usage.bytes += bytes;
-    return ok({ path: finalRelative, kind, bytes });
   }
 
-  async #usageOf(id: string): Promise<{ files: number; bytes: number }> {
+  #usageOf(id: string): Promise<Usage> {
     let usage = this.#usage.get(id);
     if (usage === undefined) {
-      const files = await walk(path.join(this.root, id));
-      usage = { files: files.length, bytes: files.reduce((sum, f) => sum + f.bytes, 0) };
+      // One promise per batch, so two parallel first uploads count into the same object.
+      usage = walk(path.join(this.root, id)).then((files) => ({
+        files: files.length,
+        bytes: files.reduce((sum, f) => sum + f.bytes, 0),
+        pendingFiles: 0,
+        pendingBytes: 0,
+      }));
       this.#usage.set(id, usage);
     }
     return usage;
+  }
+
+  #serverUsage(): Promise<Usage & { batches: number }> {
+    this.#server ??= (async () => {
+      const ids = await this.#batchIdsOnDisk();
+      const usages = await Promise.all(ids.map((id) => this.#usageOf(id)));
+      return {
+        batches: ids.length,
+        files: usages.reduce((sum, u) => sum + u.files, 0),
+        bytes: usages.reduce((sum, u) => sum + u.bytes, 0),
+        pendingFiles: 0,
+        pendingBytes: 0,
+      };
+    })();
+    return this.#server;
+  }
+
+  async #batchIdsOnDisk(): Promise<string[]> {
+    const entries = await readdir(this.root, { withFileTypes: true }).catch(() => []);
+    return entries.filter((e) => e.isDirectory() && isBatchId(e.name)).map((e) => e.name);
   }
 }
 
