@@ -34,6 +34,8 @@ export interface PublicDefaults {
   readonly providers: readonly string[];
   readonly keyConfigured: boolean;
   readonly limits: RunLimits;
+  /** The limits given to `serve`: a run started from the page may lower them, never raise them. */
+  readonly ceilings?: RunLimits;
 }
 
 export interface RunOutcome {

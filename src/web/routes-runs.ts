@@ -48,7 +48,10 @@ export function registerRunRoutes(app: FastifyInstance, ctx: WebContext): void {
     const defaults = ctx.backend.defaults();
     const provider = body.data.provider ?? defaults.provider;
     if (!defaults.providers.includes(provider)) return reply.code(400).send({ error: `unknown provider "${provider}"` });
-    const limits = { ...defaults.limits, ...dropUndefined(body.data.limits ?? {}) } as RunLimits;
+    const asked = dropUndefined(body.data.limits ?? {}) as RunLimits;
+    const above = aboveCeilings(asked, defaults.ceilings ?? {});
+    if (above !== null) return reply.code(400).send({ error: above });
+    const limits = { ...defaults.limits, ...asked } as RunLimits;
     const settings: RunSettings = { provider, model: body.data.model ?? defaults.model, limits };
     const started = ctx.runs.start(batch, dir.value, settings);
     if (!started.ok) return reply.code(409).send({ error: started.error });
@@ -68,6 +71,29 @@ export function registerRunRoutes(app: FastifyInstance, ctx: WebContext): void {
     client.send("snapshot", { run: ctx.runs.view(), active: ctx.runs.isActive() });
     req.raw.on("close", () => client.close());
   });
+}
+
+const LIMIT_FLAGS: Readonly<Record<keyof RunLimits, string>> = {
+  workers: "--workers",
+  rps: "--rps",
+  rpm: "--rpm",
+  rpd: "--rpd",
+  maxAttempts: "--max-attempts",
+  timeoutMs: "--timeout",
+  maxRequests: "--max-requests",
+  maxCostUsd: "--max-cost",
+};
+
+/** The server's own limits are ceilings: a page may lower them, never raise them. */
+export function aboveCeilings(asked: RunLimits, ceilings: RunLimits): string | null {
+  for (const key of Object.keys(LIMIT_FLAGS) as (keyof RunLimits)[]) {
+    const value = asked[key];
+    const ceiling = ceilings[key];
+    if (value !== undefined && ceiling !== undefined && value > ceiling) {
+      return `${key} ${value} is above this server's limit of ${ceiling} (set with serve ${LIMIT_FLAGS[key]}); a run may only lower it`;
+    }
+  }
+  return null;
 }
 
 function dropUndefined<T extends object>(value: T): Partial<T> {

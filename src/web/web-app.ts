@@ -94,6 +94,7 @@ export async function startWebApp(options: WebAppOptions): Promise<Result<WebApp
     };
     options.log(`note: ${resolved.error}`);
   }
+  defaults = { ...defaults, ceilings: options.limits };
   // Every key variable any preset reads is scrubbed from responses, not only the chosen one.
   for (const name of new Set(PROVIDER_NAMES.flatMap((p) => providerPreset(p).keyEnvVars))) {
     const value = options.env[name];

@@ -53,18 +53,18 @@ export function registerServeCommand(program: Command): void {
     .option("--port <n>", "port to listen on", wholeNumber("--port", 0, 65535), 8080)
     .option("--host <host>", "address to bind; anything but loopback requires an access token", "127.0.0.1")
     .option("--out <dir>", "workspace folder: uploads, the state store and the reports", "ballot-ocr-web")
-    .option("--token <token>", "access token (default: generated when --host is not loopback)")
+    .option("--token <token>", "access token (or BALLOT_OCR_TOKEN, which ps does not show; default: generated when --host is not loopback)")
     .option("--provider <name>", "default provider preset shown in the page (openrouter, openai, gemini, ollama, lmstudio, vllm)")
     .option("--base-url <url>", "OpenAI-compatible base URL for the default provider")
     .option("--model <id>", "default model shown in the page")
-    .option("--workers <n>", "default maximum requests in flight", wholeNumber("--workers", 1, 256))
-    .option("--rps <n>", "default requests per second limit", positiveNumber("--rps"))
-    .option("--rpm <n>", "default requests per minute limit", positiveNumber("--rpm"))
-    .option("--rpd <n>", "default requests per day limit", positiveNumber("--rpd"))
-    .option("--max-attempts <n>", "default attempts per request", wholeNumber("--max-attempts", 1, 20))
-    .option("--timeout <seconds>", "default timeout per request", positiveNumber("--timeout"))
-    .option("--max-requests <n>", "default request budget per run", wholeNumber("--max-requests", 1))
-    .option("--max-cost <usd>", "default cost budget per run", positiveNumber("--max-cost"))
+    .option("--workers <n>", "most requests in flight a run may use (the page can lower it, not raise it)", wholeNumber("--workers", 1, 256))
+    .option("--rps <n>", "requests per second a run may use (the page can lower it, not raise it)", positiveNumber("--rps"))
+    .option("--rpm <n>", "requests per minute a run may use (the page can lower it, not raise it)", positiveNumber("--rpm"))
+    .option("--rpd <n>", "requests per day a run may use (the page can lower it, not raise it)", positiveNumber("--rpd"))
+    .option("--max-attempts <n>", "most attempts per request (the page can lower it, not raise it)", wholeNumber("--max-attempts", 1, 20))
+    .option("--timeout <seconds>", "longest timeout per request (the page can lower it, not raise it)", positiveNumber("--timeout"))
+    .option("--max-requests <n>", "request budget per run (the page can lower it, not raise it)", wholeNumber("--max-requests", 1))
+    .option("--max-cost <usd>", "cost budget per run (the page can lower it, not raise it)", positiveNumber("--max-cost"))
     .option("--reference <dir>", "ECT reference snapshot for discrepancies and coverage")
     .option("--max-file-mb <n>", "largest accepted upload file", wholeNumber("--max-file-mb", 1), DEFAULT_UPLOAD_LIMITS.maxFileBytes / 2 ** 20)
     .option("--max-batch-mb <n>", "largest accepted upload batch", wholeNumber("--max-batch-mb", 1), DEFAULT_UPLOAD_LIMITS.maxBatchBytes / 2 ** 20)
@@ -86,7 +86,7 @@ export function registerServeCommand(program: Command): void {
         host: options.host,
         port: options.port,
         outDir: options.out,
-        token: options.token,
+        token: options.token ?? nonEmpty(process.env["BALLOT_OCR_TOKEN"]),
         provider: options.provider,
         baseUrl: options.baseUrl,
         model: options.model,
@@ -120,4 +120,8 @@ export function registerServeCommand(program: Command): void {
       process.stdout.write("stopping…\n");
       await app.close();
     });
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === "" ? undefined : value.trim();
 }
