@@ -4,6 +4,7 @@ import { err, ok, type Result } from "../basics/result.js";
 import type { FormResult, NumberCell } from "../forms/form-result.js";
 import type { Reference } from "../reference/reference.js";
 import { writeReports } from "../reports/write-reports.js";
+import { displayPath } from "./document-rows.js";
 import { failedResult } from "../batch/failed-result.js";
 import type { DocumentRecord, EditRecord, Store } from "../storage/store.js";
 import { checkForm } from "../verify/check-form.js";
@@ -129,9 +130,11 @@ export class StoreBackend implements WebBackend {
 
   async writeReports(withConstituencyPdfs: boolean): Promise<readonly ReportFile[]> {
     const store = this.options.store;
+    const uploadsRoot = path.join(this.options.outDir, "uploads");
     const written = await writeReports({
+      // Exports name files as the person uploaded them, never by this server's own paths.
       results: (function* () {
-        for (const { result } of store.iterateResults()) if (result.ok) yield result.value;
+        for (const { result } of store.iterateResults()) if (result.ok) yield withUploadPaths(result.value, uploadsRoot);
       })(),
       outDir: this.options.outDir,
       ...(this.options.reference !== undefined ? { reference: this.options.reference } : {}),
@@ -169,6 +172,11 @@ export class StoreBackend implements WebBackend {
     this.options.store.saveResult(updated);
     return { kind: "ok", result: updated };
   }
+}
+
+function withUploadPaths(result: FormResult, uploadsRoot: string): FormResult {
+  const sources = result.document.sources.map((source) => ({ ...source, path: displayPath(source.path, uploadsRoot) }));
+  return { ...result, document: { ...result.document, sources } };
 }
 
 /** "totals.good" or "votes.3" (printed row number) → the cell's dot path in the result. */
