@@ -135,15 +135,21 @@ export interface TestServer {
 }
 
 export async function startTestServer(
-  options: { token?: string | null; uploadLimits?: UploadLimits; runner?: (store: MemoryStore) => BatchRunner } = {},
+  options: {
+    token?: string | null;
+    uploadLimits?: UploadLimits;
+    runner?: (store: MemoryStore) => BatchRunner;
+    defaults?: PublicDefaults;
+    outDir?: string;
+  } = {},
 ): Promise<TestServer> {
-  const outDir = await mkdtemp(path.join(tmpdir(), "ballot-web-"));
+  const outDir = options.outDir ?? (await mkdtemp(path.join(tmpdir(), "ballot-web-")));
   const store = new MemoryStore();
   const backend = new StoreBackend({
     store,
     outDir,
     runner: (options.runner ?? scriptedRunner)(store),
-    defaults: TEST_DEFAULTS,
+    defaults: options.defaults ?? TEST_DEFAULTS,
     secrets: [TEST_KEY],
   });
   const server = await createWebServer({
