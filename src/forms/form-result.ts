@@ -204,6 +204,12 @@ export type ProcessingError = z.infer<typeof ProcessingErrorSchema>;
 export const ReviewSchema = z.object({
   approvedBy: z.string(),
   approvedAt: z.string(),
+  /**
+   * Approved "as written": a person confirmed every value as it stands on the paper, although the
+   * paper's own arithmetic does not add up (an official's error). Exports carry the flag and the note.
+   */
+  asWritten: z.literal(true).optional(),
+  note: z.string().optional(),
 });
 
 export const FormResultSchema = z.object({

@@ -35,7 +35,8 @@ function markProblem({ cell }: LocatedCell): string | null {
 
 /**
  * Checks every cell on its own: a sane value for its mark, digits that parse, a value that matches
- * the digits (unless a person edited it), digits that agree with the words, and no illegible cells.
+ * the digits, digits that agree with the words, and no illegible cells. A value a person corrected
+ * or confirmed is judged by the sums only: the reading it replaced is kept as evidence, not checked.
  */
 export function checkCells(cells: readonly LocatedCell[]): Check[] {
   const checks: Check[] = [];
@@ -56,6 +57,8 @@ export function checkCells(cells: readonly LocatedCell[]): Check[] {
       failures.legible++;
     }
 
+    // A person's value is a witness of its own: the digits and words as first read no longer judge it.
+    if (cell.edit) continue;
     const fromDigits = digitsValue(cell);
     if (cell.digits !== null && fromDigits === null) {
       checks.push(failing("digits-parse", ref, `digits "${cell.digits}" are not a number`));

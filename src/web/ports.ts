@@ -51,6 +51,13 @@ export interface EditRequest {
   readonly note?: string;
 }
 
+export interface ApprovalRequest {
+  readonly by: string;
+  /** Every value is as on the paper; the paper's own sums fail. Needs a note. */
+  readonly asWritten?: boolean;
+  readonly note?: string;
+}
+
 export interface EditEntry {
   readonly documentId: string;
   readonly field: string;
@@ -64,7 +71,7 @@ export interface EditEntry {
 export type EditOutcome =
   | { readonly kind: "ok"; readonly result: FormResult }
   | { readonly kind: "not_found" }
-  | { readonly kind: "invalid"; readonly message: string };
+  | { readonly kind: "invalid"; readonly message: string; readonly messageTh?: string };
 
 export interface ReportFile {
   readonly name: string;
@@ -81,7 +88,8 @@ export interface WebBackend {
   listResults(): Promise<readonly FormResult[]>;
   getResult(documentId: string): Promise<FormResult | null>;
   applyEdit(documentId: string, edit: EditRequest): Promise<EditOutcome>;
-  approve(documentId: string, by: string): Promise<EditOutcome>;
+  /** Approves a form whose checks pass, or one whose paper does not add up "as written" with a note. */
+  approve(documentId: string, approval: ApprovalRequest): Promise<EditOutcome>;
   listEdits(documentId: string): Promise<readonly EditEntry[]>;
   /** Regenerates every export from the store; returns the files written. */
   writeReports(withConstituencyPdfs: boolean): Promise<readonly ReportFile[]>;

@@ -31,7 +31,9 @@ const EditBody = z
     note: z.string().max(500).optional(),
   })
   .strict();
-const ApproveBody = z.object({ by: Reviewer }).strict();
+const ApproveBody = z
+  .object({ by: Reviewer, asWritten: z.boolean().optional(), note: z.string().max(500).optional() })
+  .strict();
 
 export function registerDocumentRoutes(app: FastifyInstance, ctx: WebContext): void {
   const uploadsRoot = ctx.uploads.root;
@@ -121,7 +123,12 @@ export function registerDocumentRoutes(app: FastifyInstance, ctx: WebContext): v
     if (!params.success) return reply.code(404).send({ error: "unknown document" });
     const body = ApproveBody.safeParse(req.body);
     if (!body.success) return reply.code(400).send({ error: z.prettifyError(body.error) });
-    const outcome = await ctx.backend.approve(params.data.id, body.data.by);
+    const { by, asWritten, note } = body.data;
+    const outcome = await ctx.backend.approve(params.data.id, {
+      by,
+      ...(asWritten !== undefined ? { asWritten } : {}),
+      ...(note !== undefined ? { note } : {}),
+    });
     forget();
     return sendOutcome(ctx, reply, outcome, uploadsRoot);
   });
@@ -137,7 +144,7 @@ function sendOutcome(ctx: WebContext, reply: import("fastify").FastifyReply, out
     case "not_found":
       return reply.code(404).send({ error: "unknown document" });
     case "invalid":
-      return reply.code(409).send({ error: outcome.message });
+      return reply.code(409).send({ error: outcome.message, ...(outcome.messageTh !== undefined ? { errorTh: outcome.messageTh } : {}) });
     case "ok":
       ctx.reports.markStale();
       ctx.hub.broadcast("document", toDocumentRow(outcome.result, uploadsRoot));

@@ -7,8 +7,10 @@ import { writeReports } from "../reports/write-reports.js";
 import { displayPath } from "./document-rows.js";
 import { failedResult } from "../batch/failed-result.js";
 import type { DocumentRecord, EditRecord, Store } from "../storage/store.js";
+import { reviewDigest, type Sentence } from "../aggregate/review-digest.js";
 import { checkForm } from "../verify/check-form.js";
 import type {
+  ApprovalRequest,
   EditEntry,
   EditOutcome,
   EditRequest,
@@ -104,20 +106,41 @@ export class StoreBackend implements WebBackend {
     return this.#recheck(documentId, null);
   }
 
-  async approve(documentId: string, by: string): Promise<EditOutcome> {
+  async approve(documentId: string, approval: ApprovalRequest): Promise<EditOutcome> {
     const result = await this.getResult(documentId);
     if (result === null) return { kind: "not_found" };
+    const { by } = approval;
     const outcome = checkForm(result, this.options.reference);
     const failing = outcome.checks.filter((c) => !c.ok && c.severity === "error");
-    if (failing.length > 0) {
-      return {
-        kind: "invalid",
-        message: `${failing.length} hard check(s) still fail (${failing.map((c) => c.rule).join(", ")}); correct the values first`,
-      };
+    const rechecked: FormResult = { ...result, checks: outcome.checks, status: outcome.status, reasons: outcome.reasons };
+    const digest = reviewDigest(rechecked);
+    const note = approval.note?.trim() ?? "";
+    if (approval.asWritten === true) {
+      if (note.length === 0) {
+        return { kind: "invalid", message: "approving as written needs a note saying what is wrong on the paper", messageTh: "การอนุมัติตามที่เขียนต้องมีหมายเหตุว่าเอกสารผิดตรงไหน" };
+      }
+      // Every value must stand as a person read it: only the paper's own arithmetic may fail.
+      const open = digest.cells.filter((c) => c.code !== "sum");
+      const cellLevel = failing.filter((c) => CELL_RULES.has(c.rule));
+      if (open.length > 0 || cellLevel.length > 0) {
+        return refused(open.length > 0 ? open.map((c) => c.sentence) : digest.form, "confirm or correct these cells first");
+      }
+    } else if (failing.length > 0) {
+      return refused([...digest.cells.map((c) => c.sentence), ...digest.form], "correct the values first, or approve as written with a note");
     }
-    const recorded = this.options.store.applyEdit({ documentId, fieldPath: "status", newValue: "verified", by, note: "approved in review" });
+    const recorded = this.options.store.applyEdit({
+      documentId,
+      fieldPath: "status",
+      newValue: "verified",
+      by,
+      note: approval.asWritten === true ? `approved as written: ${note}` : "approved in review",
+    });
     if (!recorded.ok) return { kind: "invalid", message: recorded.error };
-    return this.#recheck(documentId, { approvedBy: by, approvedAt: recorded.value.at });
+    const review: NonNullable<FormResult["review"]> =
+      approval.asWritten === true
+        ? { approvedBy: by, approvedAt: recorded.value.at, asWritten: true, note }
+        : { approvedBy: by, approvedAt: recorded.value.at };
+    return this.#recheck(documentId, review);
   }
 
   async listEdits(documentId: string): Promise<readonly EditEntry[]> {
@@ -169,14 +192,31 @@ export class StoreBackend implements WebBackend {
       reasons: outcome.reasons,
       ...(review !== null && review !== undefined ? { review } : {}),
     };
-    this.options.store.saveResult(updated);
-    return { kind: "ok", result: updated };
+    // Approved as written: the person vouches for the paper, whose own sums stay listed as reasons.
+    const final: FormResult = review?.asWritten === true ? { ...updated, status: "verified" } : updated;
+    this.options.store.saveResult(final);
+    return { kind: "ok", result: final };
   }
 }
 
 function withUploadPaths(result: FormResult, uploadsRoot: string): FormResult {
   const sources = result.document.sources.map((source) => ({ ...source, path: displayPath(source.path, uploadsRoot) }));
   return { ...result, document: { ...result.document, sources } };
+}
+
+/** Hard checks that judge one cell as read (not the paper's arithmetic). */
+const CELL_RULES: ReadonlySet<string> = new Set(["cell-value", "cell-legible", "digits-parse", "digits-words", "good-present"]);
+
+function refused(sentences: readonly Sentence[], what: string): EditOutcome {
+  const shown = sentences.slice(0, 5);
+  const more = sentences.length - shown.length;
+  const tail = more > 0 ? ` … and ${more} more.` : "";
+  const tailTh = more > 0 ? ` … และอีก ${more} รายการ` : "";
+  return {
+    kind: "invalid",
+    message: `Not approved: ${what}. ${shown.map((s) => s.en).join(" ")}${tail}`,
+    messageTh: `ยังอนุมัติไม่ได้: ${shown.map((s) => s.th).join(" ")}${tailTh}`,
+  };
 }
 
 /** "totals.good" or "votes.3" (printed row number) → the cell's dot path in the result. */
