@@ -15,7 +15,7 @@ import { z } from "zod";
 import { DEFAULT_MIN_CONFIDENCE, decideLocal, rowKeys } from "../src/local/decide.js";
 import type { CellKey } from "../src/local/layout/page-layout.js";
 import { readDocument } from "../src/local/local-reader.js";
-import { defaultModelPath, loadDigitClassifier } from "../src/local/recognize/digit-classifier.js";
+import { loadLocalModel } from "../src/local/recognize/local-model.js";
 import { type Expected, LocalEvalTally } from "./support/local-eval.js";
 import { renderCountPages } from "./support/render-pages.js";
 
@@ -83,7 +83,7 @@ async function main(): Promise<void> {
   const samples = values.samples;
   const minConfidence = Number(values["min-confidence"]);
   const truth = z.array(TruthEntry).parse(JSON.parse(await readFile(path.join(samples, "truth.json"), "utf8")));
-  const classifier = await loadDigitClassifier(values.model ?? defaultModelPath());
+  const classifier = await loadLocalModel(values.model);
   const tally = new LocalEvalTally(minConfidence);
   for (const entry of truth) {
     if (entry.page_type === "signatures") continue;
@@ -105,6 +105,8 @@ async function main(): Promise<void> {
   if (values.cells) await writeFile(values.cells, `${tally.cellLog.join("\n")}\n`);
   console.log("");
   for (const line of tally.summary()) console.log(line);
+  console.log("");
+  for (const line of tally.reliability()) console.log(line);
 }
 
 await main();

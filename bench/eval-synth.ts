@@ -13,7 +13,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import type { CellKey } from "../src/local/layout/page-layout.js";
 import { readDocument } from "../src/local/local-reader.js";
-import { defaultModelPath, loadDigitClassifier } from "../src/local/recognize/digit-classifier.js";
+import { loadLocalModel } from "../src/local/recognize/local-model.js";
 import { DEFAULT_MIN_CONFIDENCE, decideLocal, rowKeys } from "../src/local/decide.js";
 import { NOISE_LEVELS, type NoiseLevel } from "../src/synth/degrade.js";
 import { generateSynthBatch, SYNTH_KINDS, type SynthKind, type SynthTruthLine } from "../src/synth/generate.js";
@@ -70,7 +70,7 @@ async function main(): Promise<void> {
       errorRate: Number(values["error-rate"]),
     });
     const lines = (await readFile(batch.truthPath, "utf8")).trim().split("\n").map((l) => JSON.parse(l) as SynthTruthLine);
-    const classifier = await loadDigitClassifier(values.model ?? defaultModelPath());
+    const classifier = await loadLocalModel(values.model);
     const tally = new LocalEvalTally(minConfidence);
     let inconsistent = 0;
     let inconsistentVerified = 0;
@@ -104,6 +104,8 @@ async function main(): Promise<void> {
     console.log("");
     console.log(`noise ${noise}, kind ${kind}, seed ${values.seed}`);
     for (const summaryLine of tally.summary()) console.log(summaryLine);
+    console.log("");
+    for (const binLine of tally.reliability()) console.log(binLine);
     console.log(`inconsistent forms    ${inconsistent}, verified: ${inconsistentVerified}`);
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -4,14 +4,14 @@ import { DEFAULT_MIN_CONFIDENCE, decideLocal, type LocalDecision } from "./decid
 import type { LocalFirstProvider } from "./local-first.js";
 import type { LocalDocumentRead } from "./local-read.js";
 import { createLocalReadPool, type LocalReadPool } from "./local-read-pool.js";
-import { defaultModelPath } from "./recognize/digit-classifier.js";
+import { defaultLocalModelPath } from "./recognize/local-model.js";
 import { toModelReply } from "./to-model-reply.js";
 import { errorMessage } from "../basics/error-message.js";
 
 export const LOCAL_MODEL_NAME = "local-digits-v1";
 
 export interface LocalProviderOptions {
-  /** ONNX glyph classifier; default: the committed src/local/model/digits.onnx. */
+  /** ONNX model (whole-cell recognizer or glyph classifier); default: the committed DEFAULT_LOCAL_MODEL. */
   readonly modelPath?: string;
   /** Glyph probability every cell must reach; default DEFAULT_MIN_CONFIDENCE. */
   readonly minConfidence?: number;
@@ -36,7 +36,7 @@ export interface LocalProvider extends LocalFirstProvider {
  * shape, with "?" wherever it is not sure. Pages are read on worker threads.
  */
 export function createLocalProvider(options: LocalProviderOptions = {}): LocalProvider {
-  const modelPath = options.modelPath ?? defaultModelPath();
+  const modelPath = options.modelPath ?? defaultLocalModelPath();
   const minConfidence = options.minConfidence ?? DEFAULT_MIN_CONFIDENCE;
   let pool: LocalReadPool | null = null;
   const poolOnce = (): LocalReadPool => {

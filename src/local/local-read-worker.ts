@@ -1,6 +1,6 @@
 import type { LocalDocumentRead } from "./local-read.js";
-import { readDocument } from "./local-reader.js";
-import { type DigitClassifier, loadDigitClassifier } from "./recognize/digit-classifier.js";
+import { type LocalModel, readDocument } from "./local-reader.js";
+import { loadLocalModel } from "./recognize/local-model.js";
 
 export interface LocalReadTask {
   readonly modelPath: string;
@@ -8,14 +8,14 @@ export interface LocalReadTask {
   readonly images: readonly { readonly page: number; readonly data: Uint8Array }[];
 }
 
-/** One classifier per worker thread and model, loaded on the thread's first task. */
-const classifiers = new Map<string, Promise<DigitClassifier>>();
+/** One model per worker thread and model file, loaded on the thread's first task. */
+const classifiers = new Map<string, Promise<LocalModel>>();
 
 /** Worker-thread entry (loaded by piscina, called by name): reads one document's pages. */
 export async function localReadTask(task: LocalReadTask): Promise<LocalDocumentRead> {
   let classifier = classifiers.get(task.modelPath);
   if (!classifier) {
-    classifier = loadDigitClassifier(task.modelPath);
+    classifier = loadLocalModel(task.modelPath);
     classifiers.set(task.modelPath, classifier);
   }
   const images = task.images.map((image) => ({

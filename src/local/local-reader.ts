@@ -1,8 +1,10 @@
 import type { FormKind } from "../forms/form-kind.js";
 import { analyzePage, type CellKey, type PageRole } from "./layout/page-layout.js";
 import type { LocalDocumentRead, LocalPageRead } from "./local-read.js";
+import { cellInput } from "./recognize/cell-image.js";
+import type { CellRecognizer } from "./recognize/cell-recognizer.js";
 import type { DigitClassifier, GlyphGuess } from "./recognize/digit-classifier.js";
-import { type LocalCellRead, readCell } from "./recognize/read-cell.js";
+import { type LocalCellRead, readCell, readWholeCell } from "./recognize/read-cell.js";
 import { type Glyph, segmentCell } from "./recognize/segment-cell.js";
 
 export interface PageImage {
@@ -23,8 +25,15 @@ const UNSURE_BLANK: LocalCellRead = {
   otherValues: [],
 };
 
+/** The reader's model: the whole-cell recognizer, or the older glyph classifier. */
+export type LocalModel = CellRecognizer | DigitClassifier;
+
+function isCellRecognizer(model: LocalModel): model is CellRecognizer {
+  return "readCells" in model;
+}
+
 /** Reads the number cells of one page image. Never throws for a page it cannot lay out. */
-export async function readPage(image: PageImage, classifier: DigitClassifier): Promise<LocalPageRead> {
+export async function readPage(image: PageImage, model: LocalModel): Promise<LocalPageRead> {
   const started = process.cpuUsage();
   const cpuMs = (): number => {
     const used = process.cpuUsage(started);
@@ -35,6 +44,18 @@ export async function readPage(image: PageImage, classifier: DigitClassifier): P
     return { page: image.page, role: null, failure: layout.error.reason, cells: new Map(), cpuMs: cpuMs() };
   }
   const { binary, cells } = layout.value;
+  if (isCellRecognizer(model)) {
+    const readings = await model.readCells(cells.map((cell) => cellInput(layout.value.gray, cell.box, cell.pitch)));
+    const reads = new Map<CellKey, LocalCellRead>();
+    cells.forEach((cell, i) => {
+      const read = readWholeCell(readings[i]!, cell.key.startsWith("row:"));
+      // An empty cell counts as 0 only where its dotted line shows the layout is right.
+      const misplaced = read.mark === "blank" && segmentCell(binary, cell.box, cell.pitch, !cell.key.startsWith("row:") && cell.key !== "total_line").dots < MIN_BASELINE_DOTS;
+      reads.set(cell.key, misplaced ? { ...UNSURE_BLANK } : read);
+    });
+    return { page: image.page, role: layout.value.role, failure: null, cells: reads, cpuMs: cpuMs() };
+  }
+  const classifier = model;
   // Ballot totals sit on short dotted lines in running text; vote cells are bounded by rules.
   const inks = cells.map((cell) => segmentCell(binary, cell.box, cell.pitch, !cell.key.startsWith("row:") && cell.key !== "total_line"));
   const glyphs = inks.flatMap((ink) => ink.glyphs);
@@ -89,13 +110,13 @@ async function resolveTouchingDigits(
 /** Reads every page of a document and merges the cells. Pages are read one after another. */
 export async function readDocument(
   images: readonly PageImage[],
-  classifier: DigitClassifier,
+  model: LocalModel,
   signal?: AbortSignal,
 ): Promise<LocalDocumentRead> {
   const pages: LocalPageRead[] = [];
   for (const image of images) {
     signal?.throwIfAborted();
-    pages.push(await readPage(image, classifier));
+    pages.push(await readPage(image, model));
   }
   const cells = new Map<CellKey, LocalCellRead>();
   for (const page of pages) {

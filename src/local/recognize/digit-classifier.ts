@@ -29,17 +29,22 @@ export interface DigitClassifier {
  */
 const VIEW_ANGLES = [0, -0.12, 0.12];
 
-/** The committed model: src/local/model/digits.onnx, found from src (tsx) or from dist. */
-export function defaultModelPath(): string {
+/** A committed model file in src/local/model, found from src (tsx) or from dist. */
+export function committedModelPath(file: string): string {
   const candidates = [
-    new URL("../model/digits.onnx", import.meta.url),
-    new URL("../../../src/local/model/digits.onnx", import.meta.url),
+    new URL(`../model/${file}`, import.meta.url),
+    new URL(`../../../src/local/model/${file}`, import.meta.url),
   ];
   for (const candidate of candidates) {
     const path = fileURLToPath(candidate);
     if (existsSync(path)) return path;
   }
   return fileURLToPath(candidates[0]!);
+}
+
+/** The committed glyph classifier: src/local/model/digits.onnx. */
+export function defaultModelPath(): string {
+  return committedModelPath("digits.onnx");
 }
 
 /** Loads the ONNX glyph classifier on the CPU. */
@@ -49,6 +54,10 @@ export async function loadDigitClassifier(modelPath = defaultModelPath()): Promi
     intraOpNumThreads: 1,
     interOpNumThreads: 1,
   });
+  return digitClassifierFor(session);
+}
+
+export function digitClassifierFor(session: ort.InferenceSession): DigitClassifier {
   const inputName = session.inputNames[0] ?? "glyphs";
   const outputName = session.outputNames[0] ?? "logits";
   return {

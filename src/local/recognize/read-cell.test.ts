@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { GlyphClass, GlyphGuess } from "./digit-classifier.js";
-import { readCell } from "./read-cell.js";
+import { readCell, readWholeCell } from "./read-cell.js";
 
 const guess = (label: GlyphClass, probability = 0.99, others: GlyphGuess["others"] = []): GlyphGuess => ({ label, probability, others });
 
@@ -37,5 +37,32 @@ describe("readCell", () => {
       expect(read.confidence).toBe(0);
       expect(read.doubt).toBeTruthy();
     }
+  });
+});
+
+describe("readWholeCell", () => {
+  const reading = (...guesses: [string, number][]) => ({ guesses: guesses.map(([text, probability]) => ({ text, probability })) });
+
+  it("adds up the strings that count the same", () => {
+    const read = readWholeCell(reading(["", 0.5], ["-", 0.3], ["0", 0.15], ["8", 0.05]), true);
+    expect(read.value).toBe(0);
+    expect(read.confidence).toBeCloseTo(0.95);
+    expect(read.otherValues).toEqual([8]);
+    expect(read.alternatives).toEqual([{ digits: "8", value: 8, probability: 0.05 }]);
+  });
+
+  it("keeps an empty ballot total apart from a written zero", () => {
+    const read = readWholeCell(reading(["", 0.6], ["0", 0.4]), false);
+    expect(read.mark).toBe("blank");
+    expect(read.confidence).toBeCloseTo(0.6);
+    expect(read.otherValues).toEqual([]);
+    expect(read.alternatives?.[0]).toMatchObject({ digits: "0", value: 0 });
+  });
+
+  it("never chooses a string that is no count", () => {
+    expect(readWholeCell(reading(["1-2", 0.7], ["12", 0.2]), true).mark).toBe("unsure");
+    const read = readWholeCell(reading(["12", 0.5], ["012", 0.3], ["17", 0.1]), true);
+    expect(read).toMatchObject({ mark: "digits", digits: "12", value: 12, otherValues: [17] });
+    expect(read.confidence).toBeCloseTo(0.5);
   });
 });
