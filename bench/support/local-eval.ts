@@ -13,6 +13,9 @@ export interface DocumentScore {
   readonly silent: boolean;
 }
 
+/** Bin edges of the reliability table; the last bin holds confidence 1. */
+const RELIABILITY_BINS = [0, 0.5, 0.7, 0.9, 0.97, 0.99, 0.995, 0.999, 1.0000001];
+
 /** Scores the offline reader document by document against known cell values, and sums up. */
 export class LocalEvalTally {
   readonly cellLog: string[] = [];
@@ -27,13 +30,18 @@ export class LocalEvalTally {
   private confirmed = 0;
   private silent = 0;
   private pages = 0;
+  private pagesLaidOut = 0;
+  private writtenConfident = 0;
   private cpuMs = 0;
+  /** Per confidence bin: cells, summed confidence, cells right. */
+  private bins = RELIABILITY_BINS.slice(0, -1).map(() => ({ cells: 0, confidence: 0, right: 0 }));
 
   constructor(readonly minConfidence: number) {}
 
   add(doc: string, read: LocalDocumentRead, decision: LocalDecision, expected: ReadonlyMap<CellKey, Expected>): DocumentScore {
     this.docs++;
     this.pages += read.pages.length;
+    this.pagesLaidOut += read.pages.filter((p) => p.failure === null).length;
     this.cpuMs += read.pages.reduce((s, p) => s + p.cpuMs, 0);
     let correct = 0;
     const wrong: string[] = [];
@@ -46,7 +54,17 @@ export class LocalEvalTally {
       const isWritten = typeof want === "number" && want > 0;
       if (isWritten) this.written++;
       if (isWritten && ok) this.writtenCorrect++;
+      if (got && got.value !== null) {
+        const bin = RELIABILITY_BINS.findIndex((lo, i) => got.confidence >= lo && got.confidence < RELIABILITY_BINS[i + 1]!);
+        const slot = this.bins[bin];
+        if (slot) {
+          slot.cells++;
+          slot.confidence += got.confidence;
+          if (ok) slot.right++;
+        }
+      }
       if (got && got.value !== null && got.confidence >= this.minConfidence) {
+        if (isWritten) this.writtenConfident++;
         this.confidentCells++;
         if (ok) this.confidentCorrect++;
       }
@@ -69,11 +87,24 @@ export class LocalEvalTally {
       `cells                 ${this.cells}`,
       `per-cell accuracy     ${pct(this.correct, this.cells)} (${this.correct}/${this.cells})`,
       `written cells (> 0)    ${pct(this.writtenCorrect, this.written)} (${this.writtenCorrect}/${this.written})`,
-      `confident cells       ${pct(this.confidentCells, this.cells)} of cells, ${pct(this.confidentCorrect, this.confidentCells)} of them right`,
+      `confident cells       ${pct(this.confidentCells, this.cells)} of cells, ${pct(this.confidentCorrect, this.confidentCells)} of them right (${this.confidentCells - this.confidentCorrect} wrong)`,
+      `written confident     ${pct(this.writtenConfident, this.written)} of written cells`,
       `documents             ${this.docs}`,
       `verified locally      ${pct(this.verified, this.docs)} (${this.verified}/${this.docs}), ${this.confirmed} with weak cells confirmed by the sums`,
       `silent errors         ${this.silent}`,
+      `pages laid out        ${this.pagesLaidOut}/${this.pages}`,
       `CPU per page          ${(this.cpuMs / 1000 / Math.max(1, this.pages)).toFixed(2)} s (${this.pages} pages)`,
     ];
+  }
+
+  /** Predicted confidence against observed accuracy, per bin, over every cell read as a value. */
+  reliability(): string[] {
+    const lines = ["confidence bin      cells  mean confidence  accuracy"];
+    this.bins.forEach((bin, i) => {
+      if (bin.cells === 0) return;
+      const range = `[${RELIABILITY_BINS[i]!.toFixed(3)}, ${Math.min(1, RELIABILITY_BINS[i + 1]!).toFixed(3)}${i === this.bins.length - 1 ? "]" : ")"}`;
+      lines.push(`${range.padEnd(18)} ${String(bin.cells).padStart(6)}  ${(bin.confidence / bin.cells).toFixed(4).padStart(15)}  ${(bin.right / bin.cells).toFixed(4)} (${bin.cells - bin.right} wrong)`);
+    });
+    return lines;
   }
 }
