@@ -1,3 +1,4 @@
+import type { Witness } from "../forms/evidence.js";
 import type { FormResult, NumberCell, TotalKey } from "../forms/form-result.js";
 import { digitsValue, wordsValue } from "../verify/cell-checks.js";
 import { allCells, type CellRef, sumValue } from "../verify/cells.js";
@@ -88,11 +89,36 @@ function sentenceFor(ref: CellRef, cell: NumberCell, code: DoubtCode, proposed: 
             th: `${name.th}: อาจอ่านผิด เพราะ${sum.text.th}${proposal.th}`,
             en: `${name.en} may be misread: ${sum.text.en}${proposal.en}`,
           };
-    case "disputed":
-      return { th: `${name.th}: ผู้อ่านสองรายอ่านได้ไม่ตรงกัน`, en: `${name.en}: two readers disagree.` };
+    case "disputed": {
+      const readings = readingsOf(cell);
+      return readings.length < 2
+        ? { th: `${name.th}: ผู้อ่านอ่านได้ไม่ตรงกัน`, en: `${name.en}: the readers disagree.` }
+        : {
+            th: `${name.th}: อ่านได้ไม่ตรงกัน — ${readings.map((r) => `${WITNESS_NAMES[r.kind].th} ${r.value}`).join(", ")}`,
+            en: `${name.en}: the readers disagree: ${readings.map((r) => `${WITNESS_NAMES[r.kind].en} ${r.value}`).join(", ")}.`,
+          };
+    }
     case "single":
       return { th: `${name.th}: มีผู้อ่านเพียงรายเดียว ยืนยันด้วยการกด Enter`, en: `${name.en}: only one reader saw this value; press Enter to confirm it.` };
   }
+}
+
+const WITNESS_NAMES: Readonly<Record<Witness["kind"], Sentence>> = {
+  model: { th: "โมเดลอ่านได้", en: "the model read" },
+  local: { th: "ตัวอ่านในเครื่องอ่านได้", en: "the offline reader read" },
+  crop: { th: "โมเดลอ่านภาพตัดได้", en: "the model's crop re-read gave" },
+  second_model: { th: "โมเดลที่สองอ่านได้", en: "the second model read" },
+  person: { th: "ผู้ตรวจใส่", en: "a person entered" },
+};
+
+/** Each witness's value once, "?" for one that could not read the cell. */
+function readingsOf(cell: NumberCell): { kind: Witness["kind"]; value: string }[] {
+  const out: { kind: Witness["kind"]; value: string }[] = [];
+  for (const w of cell.witnesses ?? []) {
+    const value = w.value === null ? "?" : n(w.value);
+    if (!out.some((o) => o.kind === w.kind && o.value === value)) out.push({ kind: w.kind, value });
+  }
+  return out;
 }
 
 interface SumFailure {
@@ -197,7 +223,9 @@ export function reviewDigest(result: FormResult): ReviewDigest {
       else if (rules.has("digits-parse")) code = "unparsed";
       else if (rules.has("cell-legible") || rules.has("cell-value")) code = "unread";
     }
+    if (!corrected && cell.verdict === "disputed") code = "disputed";
     if (code === null && (suspect !== null || [...rules].some((rule) => rule in SUM_SIDES))) code = "sum";
+    if (code === null && !corrected && cell.verdict === "single") code = "single";
     if (code === null) continue;
     const proposed = proposalFor(ref, cell, suspect?.likelyValue ?? null, result);
     const sum = code === "sum" ? (sums.find((s) => s.refs.some((r) => fieldOf(r) === field)) ?? null) : null;
@@ -217,8 +245,13 @@ export function reviewDigest(result: FormResult): ReviewDigest {
   }
   const votesAtStake = stakeOf(result, cells);
   const doubtedTotals = cells.filter((c) => c.field.startsWith("totals.")).length;
-  const impact = (votesAtStake ?? 0) * 1000 + Math.min(cells.length + form.length, 999);
-  return { cells, form, votesAtStake, impact: Math.max(impact, 1), impactText: impactText(votesAtStake, cells.length, doubtedTotals) };
+  // Forms whose only gap is single-witness cells rank lowest: one keystroke per cell settles them.
+  const onlySingle = form.length === 0 && cells.length > 0 && cells.every((c) => c.code === "single");
+  const impact = onlySingle ? Math.min(cells.length, 999) : 1000 + (votesAtStake ?? 0) * 1000 + Math.min(cells.length + form.length, 999);
+  const text = onlySingle
+    ? { th: `มีผู้อ่านรายเดียว ${cells.length} ช่อง ยืนยันทีละช่องด้วย Enter`, en: `${cells.length} cell${cells.length === 1 ? "" : "s"} rest on one reader; confirm each with Enter` }
+    : impactText(votesAtStake, cells.length, doubtedTotals);
+  return { cells, form, votesAtStake, impact: Math.max(impact, 1), impactText: text };
 }
 
 function add(map: Map<string, Set<string>>, field: string, rule: string): void {
@@ -249,7 +282,7 @@ function proposalFor(ref: CellRef, cell: NumberCell, likely: number | null, resu
 
 /** Votes in the doubted vote rows: their values, an unread row at most what the good ballots leave. */
 function stakeOf(result: FormResult, cells: readonly DoubtedCell[]): number | null {
-  const doubtedRows = new Set(cells.filter((c) => c.field.startsWith("votes.")).map((c) => Number(c.field.slice(6))));
+  const doubtedRows = new Set(cells.filter((c) => c.field.startsWith("votes.") && c.code !== "single").map((c) => Number(c.field.slice(6))));
   if (doubtedRows.size === 0) return 0;
   const good = result.totals.good ? sumValue({ kind: "total", key: "good" }, result.totals.good) : null;
   const cap = good ?? (result.totals.voteTotal ? sumValue({ kind: "total", key: "voteTotal" }, result.totals.voteTotal) : null);

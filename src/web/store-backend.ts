@@ -1,14 +1,17 @@
 import path from "node:path";
 import type { BatchEventListener } from "../batch/events.js";
 import { err, ok, type Result } from "../basics/result.js";
-import type { FormResult, NumberCell } from "../forms/form-result.js";
+import type { FormResult, NumberCell, TotalKey } from "../forms/form-result.js";
 import type { Reference } from "../reference/reference.js";
 import { writeReports } from "../reports/write-reports.js";
 import { displayPath } from "./document-rows.js";
 import { failedResult } from "../batch/failed-result.js";
 import type { DocumentRecord, EditRecord, Store } from "../storage/store.js";
 import { reviewDigest, type Sentence } from "../aggregate/review-digest.js";
+import type { Witness } from "../forms/evidence.js";
 import { checkForm } from "../verify/check-form.js";
+import type { CellRef } from "../verify/cells.js";
+import { applyVerdict, cellIdOf, recordWitnesses } from "../verify/verdict.js";
 import type {
   ApprovalRequest,
   EditEntry,
@@ -103,16 +106,40 @@ export class StoreBackend implements WebBackend {
     }
     const changed = store.applyEdit({ documentId, fieldPath: `${cellPath}.value`, newValue: edit.value, by: edit.by, ...note });
     if (!changed.ok) return { kind: "invalid", message: changed.error };
-    return this.#recheck(documentId, null);
+    // The person is a witness of this cell, beside the readers (a later edit by the same person replaces it).
+    const edited = await this.getResult(documentId);
+    if (edited === null) return { kind: "not_found" };
+    const person: Witness = {
+      kind: "person",
+      source: edit.by,
+      digits: edit.value === null ? null : String(edit.value),
+      words: null,
+      value: edit.value,
+      at: changed.value.at,
+    };
+    // A result read before witnesses were recorded keeps its rule; its edit still counts as a person's witness.
+    if (!hasWitnesses(result)) return this.#recheck(documentId, null, edited);
+    const witnessed = recordWitnesses(edited, new Map([[cellIdOf(located.value.ref), [person]]]), modelSourceOf(edited));
+    return this.#recheck(documentId, null, witnessed);
+  }
+
+  /**
+   * The checks, then the witness verdict, on the values as they now stand: the same rule a run
+   * applies. A result from before witnesses were recorded keeps the rule it was read under.
+   */
+  #decide(result: FormResult): FormResult {
+    const outcome = checkForm(result, this.options.reference);
+    const checked: FormResult = { ...result, checks: outcome.checks, status: outcome.status, reasons: outcome.reasons };
+    if (!hasWitnesses(result)) return checked;
+    return applyVerdict(checked, { acceptSingleWitness: result.assurance === "checks" });
   }
 
   async approve(documentId: string, approval: ApprovalRequest): Promise<EditOutcome> {
     const result = await this.getResult(documentId);
     if (result === null) return { kind: "not_found" };
     const { by } = approval;
-    const outcome = checkForm(result, this.options.reference);
-    const failing = outcome.checks.filter((c) => !c.ok && c.severity === "error");
-    const rechecked: FormResult = { ...result, checks: outcome.checks, status: outcome.status, reasons: outcome.reasons };
+    const rechecked = this.#decide(result);
+    const failing = rechecked.status === "verified" ? [] : rechecked.checks.filter((c) => !c.ok && c.severity === "error");
     const digest = reviewDigest(rechecked);
     const note = approval.note?.trim() ?? "";
     if (approval.asWritten === true) {
@@ -125,7 +152,7 @@ export class StoreBackend implements WebBackend {
       if (open.length > 0 || cellLevel.length > 0) {
         return refused(open.length > 0 ? open.map((c) => c.sentence) : digest.form, "confirm or correct these cells first");
       }
-    } else if (failing.length > 0) {
+    } else if (rechecked.status !== "verified") {
       return refused([...digest.cells.map((c) => c.sentence), ...digest.form], "correct the values first, or approve as written with a note");
     }
     const recorded = this.options.store.applyEdit({
@@ -179,19 +206,12 @@ export class StoreBackend implements WebBackend {
   }
 
   /** Runs the checks again on the stored (edited) result and saves status, checks and reasons. */
-  async #recheck(documentId: string, review: FormResult["review"] | null): Promise<EditOutcome> {
-    const edited = await this.getResult(documentId);
+  async #recheck(documentId: string, review: FormResult["review"] | null, current?: FormResult): Promise<EditOutcome> {
+    const edited = current ?? (await this.getResult(documentId));
     if (edited === null) return { kind: "not_found" };
-    const outcome = checkForm(edited, this.options.reference);
-    const { review: _previous, ...rest } = edited;
+    const { review: _previous, ...rest } = this.#decide(edited);
     // An edit after approval withdraws the approval: the approved numbers changed.
-    const updated: FormResult = {
-      ...rest,
-      checks: outcome.checks,
-      status: outcome.status,
-      reasons: outcome.reasons,
-      ...(review !== null && review !== undefined ? { review } : {}),
-    };
+    const updated: FormResult = { ...rest, ...(review !== null && review !== undefined ? { review } : {}) };
     // Approved as written: the person vouches for the paper, whose own sums stay listed as reasons.
     const final: FormResult = review?.asWritten === true ? { ...updated, status: "verified" } : updated;
     this.options.store.saveResult(final);
@@ -205,7 +225,23 @@ function withUploadPaths(result: FormResult, uploadsRoot: string): FormResult {
 }
 
 /** Hard checks that judge one cell as read (not the paper's arithmetic). */
-const CELL_RULES: ReadonlySet<string> = new Set(["cell-value", "cell-legible", "digits-parse", "digits-words", "good-present"]);
+const CELL_RULES: ReadonlySet<string> = new Set([
+  "cell-value",
+  "cell-legible",
+  "digits-parse",
+  "digits-words",
+  "good-present",
+  "witness-agreement",
+  "row-alignment",
+]);
+
+function hasWitnesses(result: FormResult): boolean {
+  return result.assurance !== undefined || result.votes.some((r) => r.witnesses) || Object.values(result.totals).some((c) => c?.witnesses);
+}
+
+function modelSourceOf(result: FormResult): string {
+  return `${result.provenance.provider ?? "reader"}:${result.provenance.model ?? "unknown"}`;
+}
 
 function refused(sentences: readonly Sentence[], what: string): EditOutcome {
   const shown = sentences.slice(0, 5);
@@ -220,18 +256,18 @@ function refused(sentences: readonly Sentence[], what: string): EditOutcome {
 }
 
 /** "totals.good" or "votes.3" (printed row number) → the cell's dot path in the result. */
-function locateCell(result: FormResult, field: string): Result<{ cellPath: string; cell: NumberCell }, string> {
+function locateCell(result: FormResult, field: string): Result<{ cellPath: string; cell: NumberCell; ref: CellRef }, string> {
   const [group, key] = field.split(".");
   if (group === "totals" && key !== undefined && key in result.totals) {
     const cell = result.totals[key as keyof FormResult["totals"]];
     if (cell === null) return err(`the form has no "${key}" line`);
-    return ok({ cellPath: `totals.${key}`, cell });
+    return ok({ cellPath: `totals.${key}`, cell, ref: { kind: "total", key: key as TotalKey } });
   }
   if (group === "votes" && key !== undefined) {
     const index = result.votes.findIndex((row) => row.number === Number(key));
     const row = result.votes[index];
     if (row === undefined) return err(`no vote row number ${key}`);
-    return ok({ cellPath: `votes.${index}`, cell: row });
+    return ok({ cellPath: `votes.${index}`, cell: row, ref: { kind: "row", number: row.number } });
   }
   return err(`unknown field "${field}"`);
 }

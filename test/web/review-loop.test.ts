@@ -3,9 +3,11 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { reviewDigest } from "../../src/aggregate/review-digest.js";
+import type { CellId, Witness } from "../../src/forms/evidence.js";
 import type { FormResult } from "../../src/forms/form-result.js";
 import { MemoryStore } from "../../src/storage/memory-store.js";
 import { checkForm } from "../../src/verify/check-form.js";
+import { applyVerdict, recordWitnesses } from "../../src/verify/verdict.js";
 import { StoreBackend } from "../../src/web/store-backend.js";
 import { makeResult, TEST_DEFAULTS } from "./helpers.js";
 
@@ -131,5 +133,33 @@ describe("reasons people can read", () => {
     expect(digest.cells).toHaveLength(1);
     expect(digest.cells[0]).toMatchObject({ field: "votes.2", code: "digits_words" });
     expect(digest.cells[0]?.sentence.en).toBe("Row 2: the digits say 200 but the words say 210.");
+  });
+});
+
+describe("a person's value is a witness", () => {
+  it("settles a disputed cell: the person's choice makes it agreed, and the form can be approved", async () => {
+    const base = makeResult("/x/form.png", SHA, 1);
+    const local = (value: number) => ({ kind: "local" as const, source: "local-digits-v1", digits: String(value), words: null, value, confidence: 0.97 });
+    const witnesses = new Map<CellId, Witness[]>();
+    for (const row of base.votes) witnesses.set(`row:${row.number}`, [local(row.number === 2 ? 260 : (row.value ?? 0))]);
+    for (const key of ["good", "bad", "noVote", "ballotsUsed", "voteTotal", "ballotsReceived", "ballotsRemaining"] as const) {
+      witnesses.set(key, [local(base.totals[key]?.value ?? 0)]);
+    }
+    const read = applyVerdict(recordWitnesses(base, witnesses, "fake:fake-model"));
+    expect(read.status).toBe("needs_review");
+    expect(read.votes[1]?.verdict).toBe("disputed");
+    const digest = reviewDigest(read);
+    expect(digest.cells.map((c) => [c.field, c.code])).toEqual([["votes.2", "disputed"]]);
+    expect(digest.cells[0]?.sentence.en).toBe("Row 2: the readers disagree: the model read 200, the offline reader read 260.");
+
+    const { backend } = await backendWith(read);
+    expect((await backend.approve(SHA, { by: "Ann" })).kind).toBe("invalid");
+    const edited = await backend.applyEdit(SHA, { field: "votes.2", value: 200, by: "Ann" });
+    expect(edited.kind).toBe("ok");
+    if (edited.kind !== "ok") return;
+    expect(edited.result.votes[1]?.verdict).toBe("agreed");
+    expect(edited.result.votes[1]?.witnesses?.some((w) => w.kind === "person" && w.source === "Ann" && w.value === 200)).toBe(true);
+    expect(edited.result.status).toBe("verified");
+    expect((await backend.approve(SHA, { by: "Ann" })).kind).toBe("ok");
   });
 });
