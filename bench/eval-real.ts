@@ -40,9 +40,9 @@ type TruthEntry = z.infer<typeof TruthEntry>;
 const TRUTH_TOTALS: Partial<Record<CellKey, string>> = {
   good: "good",
   bad: "bad",
-  novote: "novote",
-  received: "received",
-  ballots_in_envelopes: "ballots_in_envelopes",
+  noVote: "novote",
+  ballotsReceived: "received",
+  ballotsInEnvelopes: "ballots_in_envelopes",
   envelopes: "envelopes",
 };
 
@@ -61,7 +61,7 @@ async function sourcePath(samples: string, source: string): Promise<string> {
 function truthValue(entry: TruthEntry, key: CellKey): Expected | undefined {
   const cell = key.startsWith("row:")
     ? entry.votes.find((v) => v.no === Number(key.slice(4)))
-    : key === "total_line"
+    : key === "voteTotal"
       ? entry.total_line
       : entry.totals?.[TRUTH_TOTALS[key] ?? ""];
   if (!cell) return undefined;
@@ -90,7 +90,7 @@ async function main(): Promise<void> {
     const images = await renderCountPages(await sourcePath(samples, entry.source), entry.kind);
     const read = await readDocument(images, classifier);
     const decision = decideLocal(read, minConfidence);
-    const keys: CellKey[] = [...rowKeys(entry.kind), "good", "bad", "novote", "received", "total_line"];
+    const keys: CellKey[] = [...rowKeys(entry.kind), "good", "bad", "noVote", "ballotsReceived", "voteTotal"];
     const expected = new Map(keys.flatMap((key) => {
       const value = truthValue(entry, key);
       return value === undefined ? [] : [[key, value] as const];

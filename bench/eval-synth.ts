@@ -22,16 +22,6 @@ import { renderCountPages } from "./support/render-pages.js";
 
 type TruthCell = { readonly digits: string | null; readonly mark: string } | null | undefined;
 
-const TOTAL_FIELDS: Partial<Record<CellKey, string>> = {
-  good: "good",
-  bad: "bad",
-  novote: "noVote",
-  received: "ballotsReceived",
-  used: "ballotsUsed",
-  remaining: "ballotsRemaining",
-  total_line: "voteTotal",
-};
-
 /** What is written in a cell, as the reader should count it: a number, or "blank" for an empty total. */
 function writtenValue(cell: TruthCell, isRow: boolean): Expected | undefined {
   if (!cell) return isRow ? 0 : undefined;
@@ -80,13 +70,13 @@ async function main(): Promise<void> {
       if (!formKind) continue;
       const read = await readDocument(await renderCountPages(path.join(dir, line.path), formKind), classifier);
       const decision = decideLocal(read, minConfidence);
-      const keys: CellKey[] = [...rowKeys(formKind), "good", "bad", "novote", "received", "used", "remaining", "total_line"];
+      const keys: CellKey[] = [...rowKeys(formKind), "good", "bad", "noVote", "ballotsReceived", "ballotsUsed", "ballotsRemaining", "voteTotal"];
       const expected = new Map(
         keys.flatMap((key) => {
           const isRow = key.startsWith("row:");
           const truthCell = isRow
             ? truth.votes.find((v) => v.number === Number(key.slice(4)))
-            : (truth.totals as Record<string, TruthCell>)[TOTAL_FIELDS[key] ?? ""];
+            : (truth.totals as Record<string, TruthCell>)[key];
           const value = writtenValue(truthCell, isRow);
           return value === undefined ? [] : [[key, value] as const];
         }),

@@ -100,9 +100,9 @@ describe("cell boxes on the source page", () => {
 
   it("names the result field of each layout cell and back", () => {
     expect(fieldOfCellKey("row:7")).toBe("votes.7");
-    expect(fieldOfCellKey("novote")).toBe("totals.noVote");
-    expect(fieldOfCellKey("total_line")).toBe("totals.voteTotal");
-    expect(cellKeyOfField("totals.ballotsUsed")).toBe("used");
+    expect(fieldOfCellKey("noVote")).toBe("totals.noVote");
+    expect(fieldOfCellKey("voteTotal")).toBe("totals.voteTotal");
+    expect(cellKeyOfField("totals.ballotsUsed")).toBe("ballotsUsed");
     expect(cellKeyOfField("votes.12")).toBe("row:12");
     expect(cellKeyOfField("totals.eligibleVoters")).toBeNull();
   });
@@ -146,7 +146,7 @@ describe("cell crops of a generator page", () => {
       const crop = await cutCrop(full, region.digits);
       const stats = await sharp(crop).stats();
       expect(stats.channels[0]!.min).toBeLessThan(100);
-      for (const key of ["good", "bad", "novote"] as const) expect(regionFor([page], key).words).not.toBeNull();
+      for (const key of ["good", "bad", "noVote"] as const) expect(regionFor([page], key).words).not.toBeNull();
 
       // The same on a worker thread, with a whole-page fallback for a field without a layout cell.
       const pool = createCellCropPool(1);

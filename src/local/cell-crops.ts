@@ -1,7 +1,7 @@
 import sharp from "sharp";
 import type { TotalKey as FormTotalKey } from "../forms/form-result.js";
 import type { Box } from "./image/gray-image.js";
-import { analyzePage, type CellKey, type PageLayout, type PageRole, WORK_WIDTH } from "./layout/page-layout.js";
+import { analyzePage, type CellKey, LAYOUT_TOTAL_KEYS, type PageLayout, type PageRole, WORK_WIDTH } from "./layout/page-layout.js";
 
 /**
  * Where each number cell sits on a source page, in that page's own pixels, and crops of it:
@@ -235,11 +235,10 @@ export async function cutCrop(sourceBytes: Buffer, box: Box, options: CropOption
   return crop!;
 }
 
-/** The result field a layout cell holds: `votes.N` (printed row) or `totals.<key>`. */
+/** The result field a layout cell holds: `votes.N` (printed row) or `totals.<key>` (layout cells use the forms' keys). */
 export function fieldOfCellKey(key: CellKey): string {
   const row = rowNumberOf(key);
-  if (row !== null) return `votes.${row}`;
-  return `totals.${TOTAL_OF_KEY[key as Exclude<CellKey, `row:${number}`>]}`;
+  return row !== null ? `votes.${row}` : `totals.${key}`;
 }
 
 /** The layout cell of a result field (`votes.N` or `totals.<key>`), or null when the layout has no such cell. */
@@ -247,21 +246,8 @@ export function cellKeyOfField(field: string): CellKey | null {
   const [group, name] = field.split(".");
   if (group === "votes" && name !== undefined && /^\d+$/.test(name)) return `row:${Number(name)}`;
   if (group !== "totals" || name === undefined) return null;
-  const entry = Object.entries(TOTAL_OF_KEY).find(([, total]) => total === name);
-  return entry ? (entry[0] as CellKey) : null;
+  return LAYOUT_TOTAL_KEYS.find((key) => key === name) ?? null;
 }
-
-const TOTAL_OF_KEY: Readonly<Record<Exclude<CellKey, `row:${number}`>, FormTotalKey>> = {
-  good: "good",
-  bad: "bad",
-  novote: "noVote",
-  received: "ballotsReceived",
-  used: "ballotsUsed",
-  remaining: "ballotsRemaining",
-  ballots_in_envelopes: "ballotsInEnvelopes",
-  envelopes: "envelopes",
-  total_line: "voteTotal",
-};
 
 function rowNumberOf(key: CellKey): number | null {
   return key.startsWith("row:") ? Number(key.slice(4)) : null;

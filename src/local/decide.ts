@@ -1,5 +1,9 @@
+import type { CellId, Witness } from "../forms/evidence.js";
 import { CONSTITUENCY_PRINTED_ROWS, type FormKind, PARTY_COUNT } from "../forms/form-kind.js";
-import type { CellKey } from "./layout/page-layout.js";
+import { EMPTY_LOCATION, EMPTY_PROVENANCE, type FormResult, type NumberCell, emptyTotals } from "../forms/form-result.js";
+import { ballotsUsedKey, evaluate, formEquations } from "../verify/sum-checks.js";
+import { cellIdOf, DEFAULT_CONFIDENT_AT, DEFAULT_WITNESS_FLOOR, decideCells, neededCells } from "../verify/verdict.js";
+import type { CellKey, LayoutTotalKey } from "./layout/page-layout.js";
 import type { LocalDocumentRead } from "./local-read.js";
 import type { LocalCellRead } from "./recognize/read-cell.js";
 
@@ -18,19 +22,19 @@ export interface LocalDecision {
   readonly reasons: readonly string[];
 }
 
-/** A cell whose weakest glyph reaches this is trusted on its own. Tuned on the development set. */
-export const DEFAULT_MIN_CONFIDENCE = 0.9;
+/** A cell whose weakest glyph reaches this is trusted on its own (the verdict's confident bar). */
+export const DEFAULT_MIN_CONFIDENCE = DEFAULT_CONFIDENT_AT;
 
 /**
  * Below this a cell is doubted outright; between it and the bar a cell is weak and needs the
- * sums to confirm it. On the development scans 94% of cells at 0.7-0.9 were right, 83% at
- * 0.5-0.7. A form written inconsistently could pass if a weak misread cancelled the officials'
- * own error exactly, so the floor stays where a misread is rare; 0.5 verified no more forms.
+ * sums to confirm it (the verdict's witness floor). A form written inconsistently could pass if
+ * a weak misread cancelled the officials' own error exactly, so the floor stays where a misread
+ * is rare; 0.5 verified no more forms.
  */
-export const SUM_CONFIRM_FLOOR = 0.7;
+export const SUM_CONFIRM_FLOOR = DEFAULT_WITNESS_FLOOR;
 
-/** More weak cells than this and the sums are not trusted to confirm them all. */
-export const MAX_SUM_CONFIRMED = 8;
+/** The id the offline reader signs its readings with. */
+export const LOCAL_READER_ID = "local-digits-v1";
 
 export function rowKeys(kind: FormKind): CellKey[] {
   const count = kind === "constituency" ? CONSTITUENCY_PRINTED_ROWS : PARTY_COUNT;
@@ -38,14 +42,75 @@ export function rowKeys(kind: FormKind): CellKey[] {
 }
 
 /**
- * The local verdict. The needed cells are the vote rows, good, bad, no-vote, the total line and
- * the ballots used: on 5/18 the used line (with received and remaining, which must balance it),
- * elsewhere the received count (or, left blank, the ballots found in envelopes). The form is
- * verified when every needed cell is read, rows sum to good, the total line equals that sum,
- * good + bad + no-vote equals the ballots used, and each cell is either confident on its
- * own or weak but confirmed: the sums hold for the reading as read and for no other
- * combination of the weak cells' plausible readings. A wrong reading then passes only if it
- * is outside every plausible reading and another error cancels it exactly.
+ * The offline reader's reading of one cell as a witness. A confident reading states no doubts; a
+ * weak one lists the other values its glyphs could spell, for the sums to rule out.
+ */
+export function localWitness(cell: LocalCellRead, minConfidence = DEFAULT_MIN_CONFIDENCE, page?: number): Witness {
+  return {
+    kind: "local",
+    source: LOCAL_READER_ID,
+    digits: cell.digits,
+    words: null,
+    value: cell.value,
+    confidence: cell.confidence,
+    alternatives: cell.confidence >= minConfidence ? [] : [...cell.otherValues],
+    ...(page !== undefined ? { page } : {}),
+  };
+}
+
+/** The local reading of one cell as a result cell; a reading below the floor is unknown. */
+function resultCell(cell: LocalCellRead | undefined, minConfidence: number, floor: number): NumberCell {
+  if (!cell || cell.value === null || cell.confidence < floor) return { digits: null, words: null, value: null, mark: "illegible" };
+  const witnesses = [localWitness(cell, minConfidence)];
+  if (cell.mark === "blank") return { digits: null, words: null, value: null, mark: "blank", witnesses };
+  if (cell.mark === "dash") return { digits: "-", words: null, value: 0, mark: "dash", witnesses };
+  return { digits: cell.digits, words: null, value: cell.value, mark: "digits", witnesses };
+}
+
+/**
+ * The local reading as a form, holding only the cells the verdict needs: the vote rows, good,
+ * bad, no-vote, the total line and the ballots line (on 5/18 the used line with received and
+ * remaining; elsewhere received, or, left blank, the ballots found in envelopes, chosen by
+ * sum-checks' ballotsUsedKey). A needed cell not found or below the floor is illegible.
+ */
+function localDraft(read: LocalDocumentRead, kind: FormKind, minConfidence: number, floor: number): FormResult {
+  const hasUsedLine = read.cells.has("ballotsUsed");
+  const totals = emptyTotals();
+  const lines: LayoutTotalKey[] = hasUsedLine
+    ? ["good", "bad", "noVote", "voteTotal", "ballotsUsed", "ballotsReceived", "ballotsRemaining"]
+    : ["good", "bad", "noVote", "voteTotal", "ballotsReceived", "ballotsInEnvelopes"];
+  for (const key of lines) {
+    if (key === "ballotsInEnvelopes" && !read.cells.has(key)) continue;
+    totals[key] = resultCell(read.cells.get(key), minConfidence, floor);
+  }
+  const draft: FormResult = {
+    schemaVersion: 1,
+    document: { id: "0".repeat(64), sources: [{ path: "local", sha256: "0".repeat(64), bytes: 0 }], pages: [] },
+    // Only the ballots line's choice depends on the code: 5/18 prints a used line, 5/17 may fall back to envelopes.
+    formCode: hasUsedLine ? "5/18" : "5/17",
+    formKind: kind,
+    location: EMPTY_LOCATION,
+    totals,
+    votes: rowKeys(kind).map((key, i) => ({ number: i + 1, ...resultCell(read.cells.get(key), minConfidence, floor) })),
+    checks: [],
+    status: "verified",
+    reasons: [],
+    provenance: EMPTY_PROVENANCE,
+  };
+  // The ballot line the sums use stands in for the others: they are not needed.
+  const chosen = ballotsUsedKey(draft) ?? "ballotsReceived";
+  if (!hasUsedLine) {
+    for (const key of ["ballotsReceived", "ballotsInEnvelopes"] as const) if (key !== chosen) totals[key] = null;
+  }
+  return draft;
+}
+
+/**
+ * The local verdict: the one verdict rule (verify/verdict.ts) with the offline reader as the only
+ * witness. The form is verified when every needed cell is read, every sum holds, and each cell is
+ * pinned: the sums hold for its reading and for no other of the plausible readings the reader
+ * reports for its weak cells. A wrong reading then passes only if it is outside every plausible
+ * reading and another error cancels it exactly.
  */
 export function decideLocal(
   read: LocalDocumentRead,
@@ -55,56 +120,36 @@ export function decideLocal(
   // A page without a table may be a signature page: only missing cells count against the form.
   const notes = read.pages.filter((p) => p.failure).map((p) => `page ${p.page}: no layout (${p.failure})`);
   if (!read.kind) return refuse([], [], [], ["form kind not recognised", ...notes]);
-  const hasUsedLine = read.cells.has("used");
-  const ballotsKey: CellKey = hasUsedLine ? "used" : read.cells.get("received")?.mark === "blank" ? "ballots_in_envelopes" : "received";
-  const rowCells = rowKeys(read.kind);
-  const needed: CellKey[] = [...rowCells, "good", "bad", "novote", "total_line", ballotsKey];
-  if (hasUsedLine) needed.push("received", "remaining");
+  const draft = localDraft(read, read.kind, minConfidence, floor);
+  const needed = neededCells(draft).map(cellIdOf) as CellKey[];
   const confidentExtras = [...read.cells]
     .filter(([key, cell]) => !needed.includes(key) && cell.value !== null && cell.confidence >= minConfidence)
     .map(([key]) => key);
-
-  const unread: CellKey[] = [];
-  const weak: CellKey[] = [];
-  for (const key of needed) {
+  const known = (key: CellKey) => {
     const cell = read.cells.get(key);
-    if (!cell || cell.value === null || cell.confidence < floor) unread.push(key);
-    else if (cell.confidence < minConfidence) weak.push(key);
+    return cell !== undefined && cell.value !== null && cell.confidence >= floor;
+  };
+  const unread = needed.filter((key) => !known(key));
+  const weak = needed.filter((key) => known(key) && (read.cells.get(key)?.confidence ?? 0) < minConfidence);
+  const doubtReason = (cells: readonly CellKey[]) => `${cells.length} cell(s) not read with confidence: ${cells.join(", ")}`;
+  if (unread.length > 0) {
+    const doubted = needed.filter((key) => unread.includes(key) || weak.includes(key));
+    return refuse(needed, confidentExtras, doubted, [doubtReason(doubted), ...notes]);
   }
-  const doubted = needed.filter((key) => unread.includes(key) || weak.includes(key));
-  const doubtReason = `${doubted.length} cell(s) not read with confidence: ${doubted.join(", ")}`;
-  if (unread.length > 0) return refuse(needed, confidentExtras, doubted, [doubtReason, ...notes]);
 
-  const value = (key: CellKey): number => read.cells.get(key)?.value ?? 0;
-  const sum = rowCells.reduce((s, key) => s + value(key), 0);
-  const good = value("good");
-  const ballots = value(ballotsKey);
-  const failures: string[] = [];
-  if (read.cells.get("good")?.mark !== "digits") failures.push("good ballots not written as digits");
-  if (read.cells.get(ballotsKey)?.mark !== "digits") failures.push(`${ballotsKey} not written as digits`);
-  if (sum !== good) failures.push(`rows sum to ${sum}, good ballots read ${good}`);
-  if (value("total_line") !== sum) failures.push(`total line read ${value("total_line")}, rows sum to ${sum}`);
-  const used = good + value("bad") + value("novote");
-  if (used !== ballots) failures.push(`good + bad + no-vote = ${used}, ${ballotsKey} read ${ballots}`);
-  if (hasUsedLine && ballots + value("remaining") !== value("received")) {
-    failures.push(`used + remaining = ${ballots + value("remaining")}, received read ${value("received")}`);
-  }
-  if (failures.length > 0) return refuse(needed, confidentExtras, doubted, [...(doubted.length > 0 ? [doubtReason] : []), ...failures, ...notes]);
-
-  if (weak.length === 0) return { verified: true, doubtedCells: [], confirmedBySums: [], neededCells: needed, confidentExtras, reasons: [] };
-  if (weak.length > MAX_SUM_CONFIRMED) {
-    return refuse(needed, confidentExtras, doubted, [doubtReason, `the sums hold, but ${weak.length} weak cells are more than they can confirm`, ...notes]);
-  }
-  // Every needed cell is read here; a weak one may also be any of its plausible other values.
-  const options = new Map(
-    needed.map((key) => {
-      const cell = read.cells.get(key) as LocalCellRead;
-      return [key, new Set([cell.value as number, ...(weak.includes(key) ? cell.otherValues : [])])] as const;
-    }),
-  );
-  const candidates = (key: CellKey): ReadonlySet<number> => options.get(key) ?? new Set();
-  if (countSolutions(rowCells, ballotsKey, hasUsedLine, candidates) > 1) {
-    return refuse(needed, confidentExtras, doubted, [doubtReason, "the sums hold, but also for another plausible reading of these cells", ...notes]);
+  const failures = formEquations(draft)
+    .map(evaluate)
+    .filter((e) => e.delta !== 0)
+    .map((e) => `${e.equation.leftLabel} come to ${e.left}, ${e.equation.rightLabel} read ${e.right}`);
+  const ballotsKey = ballotsUsedKey(draft);
+  if (draft.totals.good?.mark !== "digits") failures.push("good ballots not written as digits");
+  if (ballotsKey === null || draft.totals[ballotsKey]?.mark !== "digits") failures.push(`${ballotsKey ?? "the ballots line"} not written as digits`);
+  const verdict = decideCells({ ...draft, status: failures.length === 0 ? "verified" : "needs_review" }, { confidentAt: minConfidence, witnessFloor: floor });
+  const unsettled = verdict.cells.filter((c) => c.verdict !== "pinned" && c.verdict !== "agreed").map((c) => cellIdOf(c.ref) as CellKey);
+  if (failures.length > 0 || verdict.status !== "verified") {
+    const doubted = needed.filter((key) => weak.includes(key) || unsettled.includes(key as CellId as CellKey));
+    const sums = failures.length > 0 ? failures : verdict.reasons;
+    return refuse(needed, confidentExtras, doubted, [...(doubted.length > 0 ? [doubtReason(doubted)] : []), ...sums, ...notes]);
   }
   return { verified: true, doubtedCells: [], confirmedBySums: weak, neededCells: needed, confidentExtras, reasons: [] };
 }
@@ -118,54 +163,3 @@ function refuse(
   return { verified: false, doubtedCells, confirmedBySums: [], neededCells, confidentExtras, reasons };
 }
 
-/** Enough to tell one solution from several. */
-const MANY = 2;
-
-/**
- * How many assignments of the cells' candidate values satisfy every sum (capped at MANY): for
- * each good value the total line agrees with, the ways the rows reach it times the ways
- * bad + no-vote + ballots used balance it (and, on 5/18, used + remaining = received).
- */
-function countSolutions(
-  rows: readonly CellKey[],
-  ballotsKey: CellKey,
-  hasUsedLine: boolean,
-  candidates: (key: CellKey) => ReadonlySet<number>,
-): number {
-  const totalLine = candidates("total_line");
-  const ballots = candidates(ballotsKey);
-  const receivedWays = (used: number): number => {
-    if (!hasUsedLine) return 1;
-    const received = candidates("received");
-    return [...candidates("remaining")].filter((remaining) => received.has(used + remaining)).length;
-  };
-  const rowSums = waysToSum(rows.map(candidates));
-  let count = 0;
-  for (const good of candidates("good")) {
-    const rowWays = totalLine.has(good) ? (rowSums.get(good) ?? 0) : 0;
-    if (rowWays === 0) continue;
-    let balanceWays = 0;
-    for (const bad of candidates("bad")) {
-      for (const novote of candidates("novote")) {
-        const used = good + bad + novote;
-        if (ballots.has(used)) balanceWays += receivedWays(used);
-      }
-    }
-    count = Math.min(MANY, count + rowWays * balanceWays);
-    if (count >= MANY) break;
-  }
-  return count;
-}
-
-/** Reachable sums of one value per cell, with the number of ways (capped at MANY). */
-function waysToSum(cells: readonly ReadonlySet<number>[]): Map<number, number> {
-  let ways = new Map<number, number>([[0, 1]]);
-  for (const values of cells) {
-    const next = new Map<number, number>();
-    for (const [sum, n] of ways) {
-      for (const v of values) next.set(sum + v, Math.min(MANY, (next.get(sum + v) ?? 0) + n));
-    }
-    ways = next;
-  }
-  return ways;
-}

@@ -57,7 +57,7 @@ export async function readPage(image: PageImage, model: LocalModel): Promise<Loc
   }
   const classifier = model;
   // Ballot totals sit on short dotted lines in running text; vote cells are bounded by rules.
-  const inks = cells.map((cell) => segmentCell(binary, cell.box, cell.pitch, !cell.key.startsWith("row:") && cell.key !== "total_line"));
+  const inks = cells.map((cell) => segmentCell(binary, cell.box, cell.pitch, !cell.key.startsWith("row:") && cell.key !== "voteTotal"));
   const glyphs = inks.flatMap((ink) => ink.glyphs);
   const guesses = await classifier.classify(glyphs.map((g) => g.input));
   const resolved = await resolveTouchingDigits(glyphs, guesses, classifier);

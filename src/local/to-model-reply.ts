@@ -1,4 +1,5 @@
 import { type CellReply, emptyHeaderReply, type ModelReply, type RowReply, type TotalsReply } from "../extract/model-reply.js";
+import { TOTAL_KEYS } from "../forms/form-result.js";
 import { type LocalDecision, rowKeys } from "./decide.js";
 import type { CellKey } from "./layout/page-layout.js";
 import type { LocalDocumentRead } from "./local-read.js";
@@ -25,19 +26,8 @@ export function toModelReply(read: LocalDocumentRead, decision: LocalDecision): 
     const sure = !doubted.has(key) && local.value !== null;
     return sure ? { digits: local.digits, words: null } : { digits: UNSURE_DIGITS, words: null };
   };
-  const totals: TotalsReply = {
-    eligibleVoters: null,
-    votersTurnedUp: null,
-    envelopes: cell("envelopes"),
-    ballotsInEnvelopes: cell("ballots_in_envelopes"),
-    ballotsReceived: cell("received"),
-    ballotsUsed: cell("used"),
-    ballotsRemaining: cell("remaining"),
-    good: cell("good"),
-    bad: cell("bad"),
-    noVote: cell("novote"),
-    voteTotal: cell("total_line"),
-  };
+  // Layout cells carry the forms' own keys; the reader does not read the voter counts.
+  const totals = Object.fromEntries(TOTAL_KEYS.map((key) => [key, key === "eligibleVoters" || key === "votersTurnedUp" ? null : cell(key)])) as TotalsReply;
   const rows: RowReply[] = [];
   if (read.kind) {
     for (const key of rowKeys(read.kind)) {

@@ -190,7 +190,10 @@ export function decideCells(
   const equations = formEquations(result);
   const candidatesWith = (override: CellRef | null, value: number): CandidateValues => (ref) =>
     override && sameRef(ref, override) ? new Set([value]) : (fixed.get(cellIdOf(ref)) ?? null);
-  const openCount = first.filter((p) => p.verdict === "open" && p.candidates.size > 1).length;
+  // Cells the sums must settle: a weak reading, or more than one candidate value.
+  const openCount = first.filter(
+    (p, i) => p.verdict === "open" && (p.candidates.size > 1 || evidence[i]!.usable.some((w) => (w.confidence ?? 1) < confidentAt)),
+  ).length;
 
   const cells: CellDecision[] = evidence.map((e, i) => {
     const p = first[i]!;
@@ -198,13 +201,13 @@ export function decideCells(
     const who = e.all.map(describeWitness).join(", ");
     const current = e.current as number;
     if (openCount > MAX_PINNED_BY_SUMS) {
-      return { ref: e.ref, verdict: "disputed", detail: `${who}; ${openCount} doubtful cells are more than the sums can settle` };
+      return { ref: e.ref, verdict: "disputed", detail: `${who}; the sums hold, but ${openCount} doubtful cells are more than they can confirm` };
     }
     if (countAssignments(equations, candidatesWith(e.ref, current)) === 0) {
       return { ref: e.ref, verdict: "disputed", detail: `${who}; the sums do not hold with ${current}` };
     }
     const rival = [...p.candidates].find((v) => v !== current && countAssignments(equations, candidatesWith(e.ref, v)) > 0);
-    if (rival !== undefined) return { ref: e.ref, verdict: "disputed", detail: `${who}; the sums hold with ${rival} too` };
+    if (rival !== undefined) return { ref: e.ref, verdict: "disputed", detail: `${who}; the sums also hold for another plausible reading (${rival})` };
     return { ref: e.ref, verdict: "pinned", detail: `${who}; the sums admit no other value` };
   });
 

@@ -1,3 +1,4 @@
+import type { TotalKey } from "../../forms/form-result.js";
 import { binarize } from "../image/binarize.js";
 import { type BinaryImage, type Box, decodeGray, type GrayImage, rotateGray } from "../image/gray-image.js";
 import { median } from "../median.js";
@@ -15,9 +16,21 @@ export const WORK_WIDTH = 1200;
 /** Which printed page of which form this is, recognised from its table. */
 export type PageRole = "constituency_1" | "party_list_1" | "party_list_2" | "party_list_3";
 
-/** Number cells this reader knows how to find. Vote rows are "row:N". */
-export type TotalKey = "good" | "bad" | "novote" | "received" | "used" | "remaining" | "ballots_in_envelopes" | "envelopes";
-export type CellKey = `row:${number}` | TotalKey | "total_line";
+/** The total lines this reader knows how to find, by the forms' own keys (voter counts are not read). */
+export type LayoutTotalKey = Exclude<TotalKey, "eligibleVoters" | "votersTurnedUp">;
+export const LAYOUT_TOTAL_KEYS: readonly LayoutTotalKey[] = [
+  "envelopes",
+  "ballotsInEnvelopes",
+  "ballotsReceived",
+  "ballotsUsed",
+  "ballotsRemaining",
+  "good",
+  "bad",
+  "noVote",
+  "voteTotal",
+];
+/** Number cells this reader knows how to find, keyed as the forms key them. Vote rows are "row:N". */
+export type CellKey = `row:${number}` | LayoutTotalKey;
 
 export interface CellBox {
   readonly key: CellKey;
@@ -83,7 +96,7 @@ export function layoutLevelledPage(
   const firstRow = role === "party_list_2" ? 11 : role === "party_list_3" ? 35 : 1;
   const voteRows = role === "party_list_2" ? 24 : role === "party_list_3" ? 23 : 10;
   data.forEach((row, i) => {
-    const key: CellKey = i < voteRows ? `row:${firstRow + i}` : "total_line";
+    const key: CellKey = i < voteRows ? `row:${firstRow + i}` : "voteTotal";
     const left = localRuleX(binary, t.voteLeft, row);
     const paren = rowParenX(binary, row, parenX);
     cells.push({
@@ -189,7 +202,7 @@ function totalsCells(binary: BinaryImage, table: TableLayout): { cells: CellBox[
   const linePitch = typicalGap(lines.slice(-8).map((l) => l.y));
   const run = unbrokenRunAtEnd(lines, linePitch);
   const family = run.length >= FORM_5_18_RUN ? "5/18" : run.length === 3 ? "5/16-5/17" : null;
-  if (splits.length < 2 || linePitch === 0 || !family) return { cells: [], missing: ["good", "bad", "novote", "received"] };
+  if (splits.length < 2 || linePitch === 0 || !family) return { cells: [], missing: ["good", "bad", "noVote", "ballotsReceived"] };
   const boxFor = (y: number, segment: { x0: number; x1: number }): Box => ({
     x0: Math.round(segment.x0 - 3),
     y0: Math.round(y - linePitch * 0.95),
@@ -204,17 +217,17 @@ function totalsCells(binary: BinaryImage, table: TableLayout): { cells: CellBox[
   const cells: CellBox[] = [];
   const missing: CellKey[] = [];
   if (family === "5/18") {
-    const keys: TotalKey[] = ["received", "used", "good", "bad", "novote", "remaining"];
+    const keys: LayoutTotalKey[] = ["ballotsReceived", "ballotsUsed", "good", "bad", "noVote", "ballotsRemaining"];
     run.slice(-FORM_5_18_RUN).forEach((line, i) => {
       cells.push(numberCell(keys[i]!, line));
     });
     return { cells, missing };
   }
-  (["good", "bad", "novote"] as const).forEach((key, i) => {
+  (["good", "bad", "noVote"] as const).forEach((key, i) => {
     cells.push(numberCell(key, run[i]!));
   });
   const above = lines.filter((l) => l.y < run[0]!.y - linePitch * 0.5).reverse();
-  const upper: TotalKey[] = ["received", "ballots_in_envelopes", "envelopes"];
+  const upper: LayoutTotalKey[] = ["ballotsReceived", "ballotsInEnvelopes", "envelopes"];
   let previousY = run[0]!.y;
   for (const key of upper) {
     const line = above.shift();

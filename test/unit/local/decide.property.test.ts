@@ -19,9 +19,9 @@ const writtenForm = fc
     const good = rows.reduce((a, b) => a + b, 0);
     const used = good + bad + novote;
     const values = new Map<CellKey, number>(rows.map((v, i) => [`row:${i + 1}` as const, v]));
-    values.set("good", good).set("total_line", good).set("bad", bad).set("novote", novote);
-    if (fiveEighteen) values.set("used", used).set("remaining", remaining).set("received", used + remaining);
-    else values.set("received", used);
+    values.set("good", good).set("voteTotal", good).set("bad", bad).set("noVote", novote);
+    if (fiveEighteen) values.set("ballotsUsed", used).set("ballotsRemaining", remaining).set("ballotsReceived", used + remaining);
+    else values.set("ballotsReceived", used);
     return values;
   });
 

@@ -15,9 +15,9 @@ function constituency(overrides: Partial<Record<CellKey, LocalCellRead>> = {}): 
   for (let row = 7; row <= 10; row++) cells.set(`row:${row}`, blank);
   cells.set("good", digits(614));
   cells.set("bad", digits(7));
-  cells.set("novote", digits(36));
-  cells.set("received", digits(657));
-  cells.set("total_line", digits(614));
+  cells.set("noVote", digits(36));
+  cells.set("ballotsReceived", digits(657));
+  cells.set("voteTotal", digits(614));
   for (const [key, read] of Object.entries(overrides) as [CellKey, LocalCellRead][]) cells.set(key, read);
   return { kind: "constituency", pages: [{ page: 1, role: "constituency_1", failure: null, cells, cpuMs: 1 }], cells };
 }
@@ -48,18 +48,18 @@ describe("decideLocal", () => {
     expect(swapped.doubtedCells).toEqual(["row:1", "row:2"]);
     expect(swapped.reasons.join(" ")).toMatch(/another plausible reading/);
     // 674 for good, the total line and 717 received would also need a row 60 higher: none can be, so one solution...
-    const twin = decideLocal(constituency({ good: digits(614, 0.7, [674]), total_line: digits(614, 0.7, [674]), received: digits(657, 0.7, [717]) }));
+    const twin = decideLocal(constituency({ good: digits(614, 0.7, [674]), voteTotal: digits(614, 0.7, [674]), ballotsReceived: digits(657, 0.7, [717]) }));
     expect(twin.verified).toBe(true);
     // ...until row 4 could be 484.
     const twinWithRow = decideLocal(
-      constituency({ good: digits(614, 0.7, [674]), total_line: digits(614, 0.7, [674]), received: digits(657, 0.7, [717]), "row:4": digits(424, 0.7, [484]) }),
+      constituency({ good: digits(614, 0.7, [674]), voteTotal: digits(614, 0.7, [674]), ballotsReceived: digits(657, 0.7, [717]), "row:4": digits(424, 0.7, [484]) }),
     );
     expect(twinWithRow.verified).toBe(false);
   });
 
   it("does not confirm more weak cells than the sums can carry, and never a failing sum", () => {
     const weakRows = Object.fromEntries([108, 54, 15, 424, 8, 5].map((v, i) => [`row:${i + 1}`, digits(v, 0.8)]));
-    const many = decideLocal(constituency({ ...weakRows, good: digits(614, 0.8), bad: digits(7, 0.8), novote: digits(36, 0.8) }));
+    const many = decideLocal(constituency({ ...weakRows, good: digits(614, 0.8), bad: digits(7, 0.8), noVote: digits(36, 0.8) }));
     expect(many.verified).toBe(false);
     expect(many.reasons.join(" ")).toMatch(/more than they can confirm/);
     const failing = decideLocal(constituency({ "row:2": digits(55, 0.7, [54]) }));
@@ -69,14 +69,14 @@ describe("decideLocal", () => {
 
   it("refuses when a sum fails: rows vs good, total line, good + bad + no-vote vs received", () => {
     expect(decideLocal(constituency({ "row:1": digits(109) })).verified).toBe(false);
-    expect(decideLocal(constituency({ total_line: digits(641) })).verified).toBe(false);
+    expect(decideLocal(constituency({ voteTotal: digits(641) })).verified).toBe(false);
     expect(decideLocal(constituency({ bad: digits(8) })).verified).toBe(false);
   });
 
   it("falls back to the ballots found in envelopes when the received line is blank", () => {
-    const read = constituency({ received: blank, ballots_in_envelopes: digits(657) });
+    const read = constituency({ ballotsReceived: blank, ballotsInEnvelopes: digits(657) });
     expect(decideLocal(read).verified).toBe(true);
-    expect(decideLocal(constituency({ received: blank })).verified).toBe(false);
+    expect(decideLocal(constituency({ ballotsReceived: blank })).verified).toBe(false);
   });
 
   it("refuses a form with missing cells or an unknown kind", () => {

@@ -104,7 +104,7 @@ describe("local reader on a synthetic constituency page", () => {
     expect(layout.value.role).toBe("constituency_1");
     const keys = layout.value.cells.map((c) => c.key);
     for (let row = 1; row <= 10; row++) expect(keys).toContain(`row:${row}`);
-    expect(keys).toEqual(expect.arrayContaining(["total_line", "good", "bad", "novote", "received"]));
+    expect(keys).toEqual(expect.arrayContaining(["voteTotal", "good", "bad", "noVote", "ballotsReceived"]));
   });
 
   it("finds the table of a photo that shows the sheet's edges and is tilted 4.5 degrees", async () => {
@@ -136,7 +136,7 @@ describe("local reader on a synthetic constituency page", () => {
           expect(read.cells.get(`row:${i + 1}`)?.value).toBe(digits ? Number(digits) : 0);
         });
         expect(read.cells.get("good")?.value).toBe(Number(form.good));
-        expect(read.cells.get("received")?.value).toBe(Number(form.received));
+        expect(read.cells.get("ballotsReceived")?.value).toBe(Number(form.received));
       }
     }
     // Clean printed digits are read and verified; the inconsistent sheet is refused.
@@ -191,10 +191,10 @@ describe("local reader on a synthetic constituency page", () => {
       const layout = await analyzePage(page, 1);
       expect(layout.ok && layout.value.role).toBe("constituency_1");
       const keys = layout.ok ? layout.value.cells.map((c) => c.key).filter((k) => !k.startsWith("row:")) : [];
-      expect(keys.sort()).toEqual(["bad", "good", "novote", "received", "remaining", "total_line", "used"]);
+      expect(keys.sort()).toEqual(["bad", "ballotsReceived", "ballotsRemaining", "ballotsUsed", "good", "noVote", "voteTotal"]);
       const read = await readDocument([{ page: 1, data: page }], await loadDigitClassifier());
       const totals = line.truth.totals;
-      const expected = { received: totals.ballotsReceived, used: totals.ballotsUsed, good: totals.good, bad: totals.bad, novote: totals.noVote };
+      const expected = { ballotsReceived: totals.ballotsReceived, ballotsUsed: totals.ballotsUsed, good: totals.good, bad: totals.bad, noVote: totals.noVote };
       for (const [key, cell] of Object.entries(expected)) {
         const got = read.cells.get(key as "good");
         // Whatever is read with confidence is what was written.

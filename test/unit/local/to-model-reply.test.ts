@@ -11,9 +11,9 @@ describe("toModelReply", () => {
   const cells = new Map<CellKey, LocalCellRead>([
     ["row:1", read(40, 0.99)],
     ["good", read(40, 0.6)],
-    ["received", read(41, 0.99)],
+    ["ballotsReceived", read(41, 0.99)],
     ["envelopes", unsureCell("12 marks")],
-    ["ballots_in_envelopes", read(41, 0.7)],
+    ["ballotsInEnvelopes", read(41, 0.7)],
   ]);
   const document: LocalDocumentRead = { kind: "constituency", pages: [], cells };
   const decision = decideLocal(document);
@@ -29,7 +29,7 @@ describe("toModelReply", () => {
     const reply = toModelReply(document, decision);
     expect(reply.totals.envelopes).toBeNull();
     expect(reply.totals.ballotsInEnvelopes).toBeNull();
-    const sure = new Map(cells).set("ballots_in_envelopes", read(41, 0.97));
+    const sure = new Map(cells).set("ballotsInEnvelopes", read(41, 0.97));
     const sureDocument = { ...document, cells: sure };
     expect(toModelReply(sureDocument, decideLocal(sureDocument)).totals.ballotsInEnvelopes).toEqual({ digits: "41", words: null });
   });
