@@ -1,5 +1,4 @@
 import sharp from "sharp";
-import type { TotalKey as FormTotalKey } from "../forms/form-result.js";
 import type { Box } from "./image/gray-image.js";
 import { analyzePage, type CellKey, LAYOUT_TOTAL_KEYS, type PageLayout, type PageRole, WORK_WIDTH } from "./layout/page-layout.js";
 
