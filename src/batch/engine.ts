@@ -2,8 +2,8 @@ import { setMaxListeners } from "node:events";
 import { interruptionResetAt } from "../extract/extract-document.js";
 import type { FormResult, ProcessingError } from "../forms/form-result.js";
 import type { DiscoveredDocument, PrepareResult } from "../ingest/types.js";
-import type { Provider } from "../providers/provider.js";
-import type { StatusCounts, Store } from "../storage/store.js";
+import type { Provider, RateLimitScope } from "../providers/provider.js";
+import type { RequestLane, StatusCounts, Store } from "../storage/store.js";
 import { type Clock, systemClock, utcDayStart } from "./clock.js";
 import type { BatchEvent, ProgressSnapshot, RunEnd } from "./events.js";
 import { failedResult } from "./failed-result.js";
@@ -45,6 +45,8 @@ export interface BatchDeps {
   readonly random?: () => number;
   /** Called after each result is committed to the store (the CLI appends it to results.jsonl). */
   readonly onResult?: (result: FormResult) => void;
+  /** A second model (--verify-with) with its own client limits; the gate sends it "verify" requests. */
+  readonly verifier?: { readonly provider: Provider; readonly limits: RateLimits };
 }
 
 export interface BatchSummary {
@@ -58,6 +60,8 @@ export interface BatchSummary {
   readonly rejected: number;
   /** Documents whose content was seen under more than one path. */
   readonly duplicates: number;
+  /** The second model's share of the requests and cost, when one was configured. */
+  readonly verifier?: { readonly requests: number; readonly costUsd: number };
 }
 
 interface Prepared {
@@ -124,18 +128,28 @@ export async function runBatch(
   // 2. The shared limiter and gate, restored from what the store knows about today.
   const now = clock.now();
   let pauses = 0;
+  const limiterListener = {
+    paused: (until: number, scope: RateLimitScope) => {
+      pauses++;
+      emit({ type: "rate_limited", scope, pauseMs: Math.max(0, until - clock.now()), until: new Date(until).toISOString() });
+    },
+    resumed: () => emit({ type: "resumed" }),
+  };
   const limiter = new RateLimiter({
     limits: options.limits,
     clock,
-    restored: { todayCount: store.countRequestsSince(utcDayStart(now)), recentStarts: store.requestStartsSince(now - 60_000) },
-    listener: {
-      paused: (until, scope) => {
-        pauses++;
-        emit({ type: "rate_limited", scope, pauseMs: Math.max(0, until - clock.now()), until: new Date(until).toISOString() });
-      },
-      resumed: () => emit({ type: "resumed" }),
-    },
+    restored: restoredLane(store, now, deps.verifier ? "first" : undefined),
+    listener: limiterListener,
   });
+  // The second model's own limiter: its own rates, 429 pauses and daily quota.
+  const verifierLimiter = deps.verifier
+    ? new RateLimiter({
+        limits: deps.verifier.limits,
+        clock,
+        restored: restoredLane(store, now, "verify"),
+        listener: limiterListener,
+      })
+    : null;
   const gate = new BatchGate(
     {
       retry: options.retry,
@@ -151,6 +165,7 @@ export async function runBatch(
       clock,
       emit,
       ...(deps.random ? { random: deps.random } : {}),
+      ...(deps.verifier && verifierLimiter ? { verifier: { provider: deps.verifier.provider, limiter: verifierLimiter } } : {}),
       onStop: (reason) => {
         // Fatal: nothing will work, abort everything. Budget or quota: let requests already sent finish.
         if (reason.kind === "fatal") stopController.abort();
@@ -321,6 +336,7 @@ export async function runBatch(
     clearInterval(progressTimer);
     runSignal.removeEventListener("abort", notify);
     limiter.close();
+    verifierLimiter?.close();
   }
 
   const counts = countBatch();
@@ -350,7 +366,21 @@ export async function runBatch(
     message = `all ${total} documents finished`;
   }
   emit({ type: "run_finished", end, message, progress });
-  return { end, message, progress, quotaResetAt, counts, rejected: discovery.rejected.length, duplicates };
+  return {
+    end,
+    message,
+    progress,
+    quotaResetAt,
+    counts,
+    rejected: discovery.rejected.length,
+    duplicates,
+    ...(deps.verifier ? { verifier: { ...gate.verifierStats } } : {}),
+  };
+}
+
+/** What a lane's limiter starts from: today's requests and the last minute's starts of that lane. */
+function restoredLane(store: Store, now: number, lane: RequestLane | undefined) {
+  return { todayCount: store.countRequestsSince(utcDayStart(now), lane), recentStarts: store.requestStartsSince(now - 60_000, lane) };
 }
 
 function earlyEnd(end: RunEnd, message: string, startedAt: number, clock: Clock): BatchSummary {

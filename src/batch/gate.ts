@@ -41,6 +41,12 @@ export interface GateDeps {
   readonly random?: () => number;
   /** Called once when the gate stops (quota, budget, fatal), so the engine can abort the rest. */
   readonly onStop?: (reason: StopReason) => void;
+  /**
+   * The second model (--verify-with): requests with purpose "verify" go to it, on its own limiter
+   * (its own rates, 429 pauses and daily quota), with the same retries, timeouts and attempt
+   * records; the request and cost budgets count both models.
+   */
+  readonly verifier?: { readonly provider: Provider; readonly limiter: Limiter };
 }
 
 export interface GateStats {
@@ -72,6 +78,8 @@ export class BatchGate implements ProviderGate {
     backingOff: 0,
     latencyMs: null,
   };
+  /** The second model's share of `stats`: requests sent and cost. */
+  readonly verifierStats = { requests: 0, costUsd: 0 };
   private stopped: StopReason | null = null;
   /** Aborted on stop: calls waiting for a slot, a backoff or the first answer give up; requests already sent finish. */
   private readonly halt = new AbortController();
@@ -118,6 +126,7 @@ export class BatchGate implements ProviderGate {
   }
 
   async call<T>(request: ExtractionRequest<T>, signal: AbortSignal): Promise<GatedOutcome<T>> {
+    if (request.purpose === "verify") return this.callVerifier(request, signal);
     const { provider } = this.deps;
     let paid: Provider = provider;
     if (isLocalFirst(provider)) {
@@ -129,7 +138,15 @@ export class BatchGate implements ProviderGate {
       paid = provider.remote;
     }
     const counter = { sent: 0 };
-    const outcome = await this.callWithRetries(paid, request, signal, counter);
+    const outcome = await this.callWithRetries(paid, this.deps.limiter, request, signal, counter);
+    return { ...outcome, attempts: counter.sent };
+  }
+
+  private async callVerifier<T>(request: ExtractionRequest<T>, signal: AbortSignal): Promise<GatedOutcome<T>> {
+    const verifier = this.deps.verifier;
+    if (verifier === undefined) return { kind: "fatal", scope: "document", message: "no second model is configured (--verify-with)" };
+    const counter = { sent: 0 };
+    const outcome = await this.callWithRetries(verifier.provider, verifier.limiter, request, signal, counter);
     return { ...outcome, attempts: counter.sent };
   }
 
@@ -153,11 +170,12 @@ export class BatchGate implements ProviderGate {
 
   private async callWithRetries<T>(
     provider: Provider,
+    limiter: Limiter,
     request: ExtractionRequest<T>,
     signal: AbortSignal,
     counter: { sent: number },
   ): Promise<ExtractionOutcome<T>> {
-    const { clock, limiter } = this.deps;
+    const { clock } = this.deps;
     let attempt = 0;
     let rateLimitWaits = 0;
     const waitSignal = AbortSignal.any([signal, this.halt.signal]);
@@ -331,6 +349,10 @@ export class BatchGate implements ProviderGate {
     if (usage?.costUsd != null) {
       this.stats.costUsd += usage.costUsd;
       this.costedThisRun++;
+    }
+    if (request.purpose === "verify") {
+      this.verifierStats.requests++;
+      this.verifierStats.costUsd += usage?.costUsd ?? 0;
     }
     store.recordAttempt({
       documentId: request.documentId,

@@ -1,6 +1,6 @@
 import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
-import { resolveProviderConfig } from "./config.js";
+import { resolveProviderConfig, resolveVerifierConfig } from "./config.js";
 import { OPENROUTER_FREE_LIMITS, PROVIDER_NAMES, presetForBaseUrl, providerPreset } from "./presets.js";
 
 const KEY = "sk-or-v1-THIS-IS-A-TEST-KEY-0123456789";
@@ -170,6 +170,30 @@ describe("resolveProviderConfig", () => {
       const custom = { baseUrl: "http://127.0.0.1:5555/v1" };
       expect(keyOf({ env, ...custom, model: "m", keyScope: custom })).toBe("BALLOT_OCR_API_KEY");
       expect(keyOf({ env, provider: "vllm", baseUrl: "http://127.0.0.1:8000/v1", keyScope: custom })).toBeNull();
+    });
+  });
+
+  describe("the second model (--verify-with)", () => {
+    it("takes PRESET[:MODEL], keeping colons in the model id", () => {
+      const free = resolveVerifierConfig({ verifyWith: "openrouter:google/gemma-3-27b-it:free", env: { OPENROUTER_API_KEY: KEY } });
+      expect(free.ok && [free.value.provider, free.value.model, free.value.limits.rpd]).toEqual(["openrouter", "google/gemma-3-27b-it:free", 50]);
+      const preset = resolveVerifierConfig({ verifyWith: "openai", env: { OPENAI_API_KEY: KEY } });
+      expect(preset.ok && [preset.value.model, preset.value.keySource]).toEqual(["gpt-4.1-mini", "OPENAI_API_KEY"]);
+      const unknown = resolveVerifierConfig({ verifyWith: "acme:x", env: {} });
+      expect(!unknown.ok && unknown.error).toMatch(/Unknown preset "acme".*openrouter/);
+    });
+
+    it("uses BALLOT_OCR_VERIFY_API_KEY first, else the preset's own variable at its own host, never BALLOT_OCR_API_KEY", () => {
+      const verifyKey = resolveVerifierConfig({ verifyWith: "openai:gpt-4.1-mini", env: { BALLOT_OCR_VERIFY_API_KEY: KEY, OPENAI_API_KEY: "other" } });
+      expect(verifyKey.ok && verifyKey.value.keySource).toBe("BALLOT_OCR_VERIFY_API_KEY");
+      const generic = resolveVerifierConfig({ verifyWith: "openai", env: { BALLOT_OCR_API_KEY: KEY } });
+      expect(!generic.ok && generic.error).toMatch(/BALLOT_OCR_VERIFY_API_KEY or OPENAI_API_KEY/);
+      const elsewhere = resolveVerifierConfig({ verifyWith: "openai", verifyBaseUrl: "http://127.0.0.1:9/v1", env: { OPENAI_API_KEY: KEY } });
+      expect(!elsewhere.ok && elsewhere.error).toMatch(/set BALLOT_OCR_VERIFY_API_KEY/);
+      const local = resolveVerifierConfig({ verifyWith: "ollama", env: { OPENAI_API_KEY: KEY, BALLOT_OCR_API_KEY: KEY } });
+      expect(local.ok && local.value.apiKey).toBeNull();
+      const custom = resolveVerifierConfig({ verifyWith: "vllm:m", verifyBaseUrl: "http://127.0.0.1:9/v1", env: { BALLOT_OCR_VERIFY_API_KEY: KEY } });
+      expect(custom.ok && [custom.value.baseUrl, custom.value.keySource]).toEqual(["http://127.0.0.1:9/v1", "BALLOT_OCR_VERIFY_API_KEY"]);
     });
   });
 });

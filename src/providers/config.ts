@@ -116,13 +116,25 @@ function resolveRemote(input: ResolveProviderInput): Result<ProviderConfig, Conf
 
   const genericHost = genericKeyHost(env, input.keyScope ?? { provider: input.provider, baseUrl: input.baseUrl });
   const key = keyForHost(baseUrl, env, genericHost !== null && genericHost === hostKey(baseUrl) ? [GENERIC_KEY_VAR] : []);
-  const apiKey = key?.secret ?? null;
-  const keySource = key?.source ?? null;
   const keyRequired = preset?.keyRequired ?? false;
-  if (keyRequired && apiKey === null && preset !== null) {
+  if (keyRequired && key === null && preset !== null) {
     return err({ kind: "missing_key", message: missingKeyMessage(preset, baseUrl) });
   }
 
+  return ok(
+    providerConfig(preset, baseUrl, model, key, { provider: providerSource, baseUrl: baseUrlSource, model: modelSource }),
+  );
+}
+
+function providerConfig(
+  preset: ProviderPreset | null,
+  baseUrl: string,
+  model: string,
+  key: { secret: Secret; source: string } | null,
+  sources: ProviderConfig["sources"],
+): ProviderConfig {
+  const apiKey = key?.secret ?? null;
+  const keySource = key?.source ?? null;
   const config: ProviderConfig = {
     provider: preset?.name ?? "custom",
     baseUrl,
@@ -134,10 +146,10 @@ function resolveRemote(input: ResolveProviderInput): Result<ProviderConfig, Conf
     supportsJsonSchema: preset?.supportsJsonSchema ?? true,
     maxTokensField: preset?.maxTokensField ?? "max_tokens",
     maxOutputTokens: preset ? preset.maxOutputTokens : null,
-    sources: { provider: providerSource, baseUrl: baseUrlSource, model: modelSource },
+    sources,
     describe() {
-      const key = keySource ? `key from ${keySource}` : "no key";
-      return `${config.provider} at ${baseUrl}, model ${model} (${key})`;
+      const keyText = keySource ? `key from ${keySource}` : "no key";
+      return `${config.provider} at ${baseUrl}, model ${model} (${keyText})`;
     },
     toJSON() {
       return {
@@ -153,7 +165,53 @@ function resolveRemote(input: ResolveProviderInput): Result<ProviderConfig, Conf
       };
     },
   };
-  return ok(config);
+  return config;
+}
+
+export interface ResolveVerifierInput {
+  /** --verify-with PRESET[:MODEL], e.g. "openai:gpt-4.1-mini" or "openrouter:google/gemma-3-27b-it:free". */
+  readonly verifyWith: string;
+  /** --verify-base-url: points the second model elsewhere, as --base-url does for the first. */
+  readonly verifyBaseUrl?: string | undefined;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+/**
+ * The second model (--verify-with). Its key is BALLOT_OCR_VERIFY_API_KEY, which exists only for
+ * it, else the preset's own variable, and that only when the second model is at the preset's own
+ * host; never BALLOT_OCR_API_KEY, which belongs to the first reader.
+ */
+export function resolveVerifierConfig(input: ResolveVerifierInput): Result<ProviderConfig, string> {
+  const text = input.verifyWith.trim();
+  const colon = text.indexOf(":");
+  const name = (colon < 0 ? text : text.slice(0, colon)).toLowerCase();
+  const modelText = colon < 0 ? null : nonEmpty(text.slice(colon + 1));
+  if (!isProviderName(name)) {
+    return err(`Unknown preset "${name}" in --verify-with. Use PRESET[:MODEL] with one of: ${PROVIDER_NAMES.join(", ")}.`);
+  }
+  const preset = providerPreset(name);
+  const baseUrlFlag = nonEmpty(input.verifyBaseUrl);
+  const baseUrl = baseUrlFlag ?? preset.baseUrl;
+  const urlProblem = checkBaseUrl(baseUrl);
+  if (urlProblem !== null) return err(`Invalid --verify-base-url: ${urlProblem}`);
+  const model = modelText ?? preset.defaultModel;
+  const key = keyForHost(baseUrl, input.env, [VERIFY_KEY_VAR], [VERIFY_KEY_VAR]);
+  if (preset.keyRequired && key === null) {
+    const own = preset.keyEnvVars.find((v) => v !== GENERIC_KEY_VAR);
+    const elsewhere = hostKey(baseUrl) !== hostKey(preset.baseUrl);
+    return err(
+      elsewhere || own === undefined
+        ? `No API key for the second model at ${baseUrl}: set ${VERIFY_KEY_VAR}.`
+        : `No API key for the second model (${preset.label}): set ${VERIFY_KEY_VAR} or ${own}.`,
+    );
+  }
+  return ok(
+    providerConfig(preset, baseUrl, model, key, {
+      provider: "flag",
+      baseUrl: baseUrlFlag !== null ? "flag" : "preset",
+      model: modelText !== null ? "flag" : "preset",
+    }),
+  );
 }
 
 /**
@@ -268,11 +326,16 @@ function genericKeyHost(env: NodeJS.ProcessEnv, scope: NonNullable<ResolveProvid
 /**
  * The key for a request to `baseUrl`: the own variable of the preset whose host that is (an
  * OPENAI_API_KEY goes to api.openai.com and nowhere else), then the given extra variables, which
- * the caller has already bound to this host.
+ * the caller has already bound to this host; `first` ones are tried before the own variable.
  */
-function keyForHost(baseUrl: string, env: NodeJS.ProcessEnv, extra: readonly string[]): { secret: Secret; source: string } | null {
+function keyForHost(
+  baseUrl: string,
+  env: NodeJS.ProcessEnv,
+  extra: readonly string[],
+  first: readonly string[] = [],
+): { secret: Secret; source: string } | null {
   const own = presetForBaseUrl(baseUrl)?.keyEnvVars.filter((name) => name !== GENERIC_KEY_VAR) ?? [];
-  for (const name of [...own, ...extra]) {
+  for (const name of new Set([...first, ...own, ...extra])) {
     const value = nonEmpty(env[name]);
     if (value !== null) return { secret: new Secret(value), source: name };
   }

@@ -14,8 +14,11 @@ export interface ExtractionImage {
 
 export interface ExtractionRequest<T> {
   readonly documentId: string;
-  /** "read" is the first full read; "reask" is a focused second look. */
-  readonly purpose: "read" | "reask";
+  /**
+   * "read" is the first full read; "reask" is a focused second look; "verify" is the second model's
+   * independent read (--verify-with), which the batch gate sends to that model, on its own limiter.
+   */
+  readonly purpose: "read" | "reask" | "verify";
   readonly promptVersion: string;
   readonly system: string;
   readonly user: string;

@@ -13,7 +13,9 @@ import {
   type StatusCounts,
   type Store,
   type UpsertOutcome,
+  type RequestLane,
   type UsageTotals,
+  VERIFY_PURPOSE,
 } from "./store.js";
 
 /** The Store in memory, for tests. Results are kept as JSON text so reads validate like SQLite's. */
@@ -110,13 +112,13 @@ export class MemoryStore implements Store {
     return { requests: this.attempts.length, costedRequests, costUsd, promptTokens, completionTokens };
   }
 
-  countRequestsSince(sinceMs: number): number {
-    return this.attempts.filter((a) => a.startedAt >= sinceMs).length;
+  countRequestsSince(sinceMs: number, lane?: RequestLane): number {
+    return this.attempts.filter((a) => a.startedAt >= sinceMs && inLane(a, lane)).length;
   }
 
-  requestStartsSince(sinceMs: number): number[] {
+  requestStartsSince(sinceMs: number, lane?: RequestLane): number[] {
     return this.attempts
-      .filter((a) => a.startedAt >= sinceMs)
+      .filter((a) => a.startedAt >= sinceMs && inLane(a, lane))
       .map((a) => a.startedAt)
       .sort((a, b) => a - b);
   }
@@ -167,4 +169,8 @@ export class MemoryStore implements Store {
   }
 
   close(): void {}
+}
+
+function inLane(attempt: AttemptRecord, lane: RequestLane | undefined): boolean {
+  return lane === undefined || (attempt.purpose === VERIFY_PURPOSE) === (lane === "verify");
 }

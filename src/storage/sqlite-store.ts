@@ -22,7 +22,9 @@ import {
   StoredErrorSchema,
   type Store,
   type UpsertOutcome,
+  type RequestLane,
   type UsageTotals,
+  VERIFY_PURPOSE,
 } from "./store.js";
 
 /** Bump when the schema changes; older files are migrated in `migrate`. */
@@ -282,14 +284,14 @@ export class SqliteStore implements Store {
     return row ?? { requests: 0, costedRequests: 0, costUsd: 0, promptTokens: 0, completionTokens: 0 };
   }
 
-  countRequestsSince(sinceMs: number): number {
+  countRequestsSince(sinceMs: number, lane?: RequestLane): number {
     return (
-      this.sql<[number], number>("SELECT COUNT(*) FROM attempts WHERE started_at >= ?").pluck().get(sinceMs) ?? 0
+      this.sql<[number], number>(`SELECT COUNT(*) FROM attempts WHERE started_at >= ?${laneClause(lane)}`).pluck().get(sinceMs) ?? 0
     );
   }
 
-  requestStartsSince(sinceMs: number): number[] {
-    return this.sql<[number], number>("SELECT started_at FROM attempts WHERE started_at >= ? ORDER BY started_at")
+  requestStartsSince(sinceMs: number, lane?: RequestLane): number[] {
+    return this.sql<[number], number>(`SELECT started_at FROM attempts WHERE started_at >= ?${laneClause(lane)} ORDER BY started_at`)
       .pluck()
       .all(sinceMs);
   }
@@ -402,4 +404,10 @@ function toDocument(row: DocumentRow): DocumentRecord {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
+}
+
+/** A fixed SQL condition per lane (no user text reaches it). */
+function laneClause(lane: RequestLane | undefined): string {
+  if (lane === undefined) return "";
+  return lane === "verify" ? ` AND purpose = '${VERIFY_PURPOSE}'` : ` AND purpose != '${VERIFY_PURPOSE}'`;
 }

@@ -110,6 +110,14 @@ export interface DocumentFilter {
 
 export type StatusCounts = Record<DocumentStatus, number>;
 
+/**
+ * Which provider's requests: the first reader's, or the second model's (attempts with purpose
+ * "verify"). Each has its own limiter and daily quota, restored from its own attempts.
+ */
+export type RequestLane = "first" | "verify";
+
+export const VERIFY_PURPOSE = "verify";
+
 export interface Store {
   /** Adds a document, or records `primaryPath` as a duplicate path of already-known content. */
   upsertDocument(doc: NewDocument): UpsertOutcome;
@@ -125,10 +133,10 @@ export interface Store {
   /** Attempts per document (for duplicate-call checks). */
   attemptCountsByDocument(): Map<string, number>;
   usageTotals(): UsageTotals;
-  /** Requests started at or after `sinceMs` (today's count for the daily limit). */
-  countRequestsSince(sinceMs: number): number;
+  /** Requests started at or after `sinceMs` (today's count for the daily limit); all lanes when none is given. */
+  countRequestsSince(sinceMs: number, lane?: RequestLane): number;
   /** Start times of requests at or after `sinceMs` (to restore the limiter's windows). */
-  requestStartsSince(sinceMs: number): number[];
+  requestStartsSince(sinceMs: number, lane?: RequestLane): number[];
 
   /** Saves a result and the document's final status in one transaction. */
   saveResult(result: FormResult): void;
