@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { BatchGate, type GateOptions } from "../../../src/batch/gate.js";
 import { RateLimiter } from "../../../src/batch/rate-limiter.js";
-import { type ExtractionOutcome, type ExtractionRequest, type Provider } from "../../../src/providers/provider.js";
+import type { ExtractionOutcome, ExtractionRequest, Provider } from "../../../src/providers/provider.js";
 import { MemoryStore } from "../../../src/storage/memory-store.js";
 import { FakeClock } from "../../support/fake-clock.js";
 
