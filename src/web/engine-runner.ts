@@ -1,5 +1,6 @@
 import { runBatch } from "../batch/engine.js";
-import { resultAppender } from "../batch/exports.js";
+import { takeFolderLock } from "../workspace/folder-lock.js";
+import { resultAppender } from "../workspace/results-appender.js";
 import type { DocumentPipeline } from "../batch/pipeline.js";
 import { DEFAULT_RETRY_POLICY } from "../batch/retry-policy.js";
 import { createStandardPipeline } from "../batch/standard-pipeline.js";
@@ -14,8 +15,6 @@ import type { BatchRunner } from "./store-backend.js";
 
 /** Same default as `ballot-ocr process --timeout`. */
 export const DEFAULT_TIMEOUT_MS = 120_000;
-/** The store meta key `ballot-ocr process` uses to keep two runs off one output folder. */
-const LOCK_KEY = "lock";
 
 export interface EngineRunnerOptions {
   readonly store: Store;
@@ -47,9 +46,9 @@ export function createEngineRunner(options: EngineRunnerOptions): BatchRunner {
     });
     if (!config.ok) return { end: "fatal", message: config.error };
     const reader = readerSetup(config.value);
-    const held = lockHolder(options.store);
-    if (held !== null) return { end: "fatal", message: `another run (pid ${held}) is using this output folder; wait for it or stop it first` };
-    options.store.setMeta(LOCK_KEY, JSON.stringify({ pid: process.pid, at: new Date().toISOString() }));
+    // The same folder lock as `ballot-ocr process`: one run at a time, whichever started it.
+    const locked = takeFolderLock(options.outDir, { store: options.store, role: "web" });
+    if (!locked.ok) return { end: "fatal", message: locked.error.message };
 
     const limits = settings.limits;
     const timeoutMs = limits.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -87,20 +86,7 @@ export function createEngineRunner(options: EngineRunnerOptions): BatchRunner {
       return { end: summary.end, message: summary.message };
     } finally {
       await pipeline.close();
-      options.store.setMeta(LOCK_KEY, "");
+      locked.value.release();
     }
   };
-}
-
-function lockHolder(store: Store): number | null {
-  const held = store.getMeta(LOCK_KEY);
-  if (!held) return null;
-  try {
-    const pid = Number(JSON.parse(held).pid);
-    if (!Number.isInteger(pid) || pid === process.pid) return null;
-    process.kill(pid, 0);
-    return pid;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM" ? -1 : null;
-  }
 }

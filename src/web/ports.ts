@@ -79,6 +79,14 @@ export interface ReportFile {
   readonly bytes: number;
 }
 
+/** The exports just written, and what was left out of them and why. */
+export interface ReportSet {
+  readonly files: readonly ReportFile[];
+  /** Stored results that no longer validate: not in the exports, reported instead of dropped. */
+  readonly invalid: readonly { readonly documentId: string; readonly error: string }[];
+  readonly warnings: readonly string[];
+}
+
 export interface WebBackend {
   defaults(): PublicDefaults;
   /** Strings that must never leave the server (API keys); outgoing text is scrubbed of them. */
@@ -91,8 +99,8 @@ export interface WebBackend {
   /** Approves a form whose checks pass, or one whose paper does not add up "as written" with a note. */
   approve(documentId: string, approval: ApprovalRequest): Promise<EditOutcome>;
   listEdits(documentId: string): Promise<readonly EditEntry[]>;
-  /** Regenerates every export from the store; returns the files written. */
-  writeReports(withConstituencyPdfs: boolean): Promise<readonly ReportFile[]>;
+  /** Regenerates every export from the store; returns the files written and what was left out. */
+  writeReports(withConstituencyPdfs: boolean): Promise<ReportSet>;
   /** Official reference data for discrepancies and coverage, when the server has it. */
   reference?(): Reference | null;
   close(): Promise<void>;

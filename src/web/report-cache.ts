@@ -1,4 +1,4 @@
-import type { ReportFile, WebBackend } from "./ports.js";
+import type { ReportSet, WebBackend } from "./ports.js";
 
 /**
  * Exports are regenerated from the store only when something changed since the last write.
@@ -7,8 +7,8 @@ import type { ReportFile, WebBackend } from "./ports.js";
 export class ReportCache {
   #stale = true;
   #full = false;
-  #files: readonly ReportFile[] = [];
-  #writing: Promise<readonly ReportFile[]> | null = null;
+  #set: ReportSet = { files: [], invalid: [], warnings: [] };
+  #writing: Promise<ReportSet> | null = null;
 
   constructor(private readonly backend: WebBackend) {}
 
@@ -16,17 +16,17 @@ export class ReportCache {
     this.#stale = true;
   }
 
-  async current(withConstituencyPdfs = false): Promise<readonly ReportFile[]> {
+  async current(withConstituencyPdfs = false): Promise<ReportSet> {
     while (this.#writing !== null) await this.#writing.catch(() => undefined);
     const upToDate = !this.#stale && (this.#full || !withConstituencyPdfs);
-    if (upToDate) return this.#files;
+    if (upToDate) return this.#set;
     this.#stale = false;
     this.#writing = this.backend
       .writeReports(withConstituencyPdfs)
-      .then((files) => {
-        this.#files = files;
+      .then((set) => {
+        this.#set = set;
         this.#full = withConstituencyPdfs;
-        return files;
+        return set;
       })
       .catch((error: unknown) => {
         this.#stale = true;

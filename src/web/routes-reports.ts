@@ -19,15 +19,20 @@ const NameQuery = z.object({ name: z.string().min(1).max(300) });
 export function registerReportRoutes(app: FastifyInstance, ctx: WebContext): void {
   app.get("/api/reports", async (req) => {
     const all = (req.query as { pdfs?: string }).pdfs === "all";
-    const files = await ctx.reports.current(all);
-    return { files: files.map((f) => ({ name: f.name, bytes: f.bytes, url: `/api/report?name=${encodeURIComponent(f.name)}` })) };
+    const { files, invalid, warnings } = await ctx.reports.current(all);
+    return {
+      files: files.map((f) => ({ name: f.name, bytes: f.bytes, url: `/api/report?name=${encodeURIComponent(f.name)}` })),
+      // Stored results that no longer validate are left out of the files; say which, never drop them silently.
+      invalid: invalid.map((bad) => ({ documentId: bad.documentId, error: ctx.redact(bad.error) })),
+      warnings: warnings.map(ctx.redact),
+    };
   });
 
   // Only a file the report writer just listed can be downloaded; the name is looked up, never joined to a path.
   app.get("/api/report", async (req, reply) => {
     const query = NameQuery.safeParse(req.query);
     if (!query.success) return reply.code(400).send({ error: "which report?" });
-    const files = await ctx.reports.current();
+    const { files } = await ctx.reports.current();
     const file = files.find((f) => f.name === query.data.name);
     if (file === undefined) return reply.code(404).send({ error: "no such report" });
     const type = TYPES[path.extname(file.name).toLowerCase()] ?? "application/octet-stream";

@@ -3,7 +3,6 @@ import type { BatchEventListener } from "../batch/events.js";
 import { err, ok, type Result } from "../basics/result.js";
 import type { FormResult, NumberCell, TotalKey } from "../forms/form-result.js";
 import type { Reference } from "../reference/reference.js";
-import { writeReports } from "../reports/write-reports.js";
 import { displayPath } from "./document-rows.js";
 import { failedResult } from "../batch/failed-result.js";
 import type { DocumentRecord, EditRecord, Store } from "../storage/store.js";
@@ -12,13 +11,14 @@ import type { Witness } from "../forms/evidence.js";
 import { checkForm } from "../verify/check-form.js";
 import type { CellRef } from "../verify/cells.js";
 import { applyVerdict, cellIdOf, recordWitnesses } from "../verify/verdict.js";
+import { regenerateExports } from "../workspace/exports.js";
 import type {
   ApprovalRequest,
   EditEntry,
   EditOutcome,
   EditRequest,
   PublicDefaults,
-  ReportFile,
+  ReportSet,
   RunOutcome,
   RunSettings,
   WebBackend,
@@ -178,27 +178,29 @@ export class StoreBackend implements WebBackend {
       .map((e) => toEntry(e, result));
   }
 
-  async writeReports(withConstituencyPdfs: boolean): Promise<readonly ReportFile[]> {
-    const store = this.options.store;
-    const uploadsRoot = path.join(this.options.outDir, "uploads");
-    const written = await writeReports({
-      // Exports name files as the person uploaded them, never by this server's own paths.
-      results: (function* () {
-        for (const { result } of store.iterateResults()) if (result.ok) yield withUploadPaths(result.value, uploadsRoot);
-      })(),
-      outDir: this.options.outDir,
-      ...(this.options.reference !== undefined ? { reference: this.options.reference } : {}),
-      meta: { generatedAt: new Date().toISOString(), command: "ballot-ocr serve" },
-      // The two summary PDFs always; one PDF per constituency only when asked (hundreds on a big batch).
-      pdf: withConstituencyPdfs ? true : { constituencies: [] },
-    });
+  async writeReports(withConstituencyPdfs: boolean): Promise<ReportSet> {
+    const { outDir, reference } = this.options;
+    const uploadsRoot = path.join(outDir, "uploads");
+    const exported = await regenerateExports(
+      this.options.store,
+      outDir,
+      { generatedAt: new Date().toISOString(), command: "ballot-ocr serve" },
+      {
+        ...(reference !== undefined ? { reference } : {}),
+        // Exports name files as the person uploaded them, never by this server's own paths.
+        mapResult: (result) => withUploadPaths(result, uploadsRoot),
+        // The two summary PDFs always; one PDF per constituency only when asked (hundreds on a big batch).
+        pdf: withConstituencyPdfs ? true : { constituencies: [] },
+      },
+    );
     const { stat } = await import("node:fs/promises");
-    return Promise.all(
-      written.files.map(async (file) => {
-        const full = path.resolve(this.options.outDir, file);
-        return { name: path.relative(this.options.outDir, full).split(path.sep).join("/"), path: full, bytes: (await stat(full)).size };
+    const files = await Promise.all(
+      exported.files.map(async (file) => {
+        const full = path.resolve(outDir, file);
+        return { name: path.relative(outDir, full).split(path.sep).join("/"), path: full, bytes: (await stat(full)).size };
       }),
     );
+    return { files, invalid: exported.invalid, warnings: exported.warnings };
   }
 
   async close(): Promise<void> {

@@ -6,7 +6,7 @@ import { resolveReaderConfig } from "../providers/config.js";
 import { DEFAULT_PROVIDER, isProviderName, LOCAL_READER_NAMES, PROVIDER_NAMES, providerPreset } from "../providers/presets.js";
 import { loadReference } from "../reference/load-reference.js";
 import type { Reference } from "../reference/reference.js";
-import { statePath } from "../batch/exports.js";
+import { statePath } from "../workspace/state-path.js";
 import { SqliteStore } from "../storage/sqlite-store.js";
 import { generateAccessToken, isLoopbackHost } from "./access.js";
 import { createEngineRunner } from "./engine-runner.js";

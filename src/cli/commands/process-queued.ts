@@ -3,7 +3,10 @@ import { resolve } from "node:path";
 import { nextUtcMidnight } from "../../batch/clock.js";
 import { formatDuration } from "../../batch/dry-run.js";
 import type { RunEnd } from "../../batch/events.js";
-import { regenerateExports, resultAppender, statePath } from "../../batch/exports.js";
+import { regenerateExports } from "../../workspace/exports.js";
+import { resultAppender } from "../../workspace/results-appender.js";
+import { takeFolderLock } from "../../workspace/folder-lock.js";
+import { statePath } from "../../workspace/state-path.js";
 import type { RateLimits } from "../../batch/rate-limiter.js";
 import { DEFAULT_RETRY_POLICY } from "../../batch/retry-policy.js";
 import { type CliContext, onStopSignals } from "../cli-context.js";
@@ -15,7 +18,6 @@ import { DEFAULT_PROVIDER, isProviderName, presetForBaseUrl, providerPreset } fr
 import { loadReference } from "../../reference/load-reference.js";
 import type { Reference } from "../../reference/reference.js";
 import { SqliteStore } from "../../storage/sqlite-store.js";
-import type { Store } from "../../storage/store.js";
 import { DEFAULT_WINDOW, runCoordinator } from "../../scale/coordinator.js";
 import { parseQueueUrl } from "../../scale/queue-url.js";
 
@@ -58,7 +60,12 @@ export async function runQueuedProcess(
   const outDir = resolve(options.out);
   mkdirSync(outDir, { recursive: true });
   const store = SqliteStore.open(statePath(outDir));
-  const lock = takeLock(store, outDir, usageError);
+  const locked = takeFolderLock(outDir, { store, role: "coordinator" });
+  if (!locked.ok) {
+    store.close();
+    throw usageError(locked.error.message);
+  }
+  const lock = locked.value;
   store.setMeta("last_command", command);
   store.setMeta("limits", JSON.stringify(limits));
   store.setMeta("queue", location.value.display);
@@ -103,7 +110,7 @@ export async function runQueuedProcess(
       out(`Jobs already in the queue are still read by the workers. Resume (and collect) with: ${command}`);
       return 130;
     }
-    const exported = await regenerateExports(store, outDir, { generatedAt: new Date().toISOString(), command, provider: "scale-out workers", model: "see provenance" }, reference);
+    const exported = await regenerateExports(store, outDir, { generatedAt: new Date().toISOString(), command, provider: "scale-out workers", model: "see provenance" }, reference ? { reference } : {});
     out(`${summary.message}.`);
     out(`Documents: ${c.verified} verified, ${c.needs_review} needs review, ${c.failed} failed, ${c.pending} pending (${summary.rejected} rejected inputs, ${summary.duplicates} with duplicate paths).`);
     out(`Requests this run: ${summary.progress.requests} (${summary.progress.retries} failed attempts, ${summary.progress.rateLimitPauses} rate-limit pauses), cost $${summary.progress.costUsd.toFixed(4)}, ${formatDuration(summary.progress.elapsedMs)}.`);
@@ -163,40 +170,4 @@ function envNumber<K extends string>(env: NodeJS.ProcessEnv, name: string, key: 
   if (text === undefined || text.trim() === "") return {};
   const value = Number(text);
   return Number.isFinite(value) && value >= 0 ? ({ [key]: Math.round(value) } as Partial<Record<K, number>>) : {};
-}
-
-/** One coordinator per output folder; a lock left by a killed coordinator is taken over. */
-function takeLock(store: Store, outDir: string, usageError: UsageErrorFactory): { release(): void } {
-  const held = store.getMeta("lock");
-  if (held) {
-    let pid = Number.NaN;
-    try {
-      pid = Number((JSON.parse(held) as { pid?: unknown }).pid);
-    } catch {
-      // An unreadable lock is stale.
-    }
-    if (Number.isInteger(pid) && pid !== process.pid && isAlive(pid)) {
-      store.close();
-      throw usageError(`another run (pid ${pid}) is using ${outDir}; wait for it or stop it first`);
-    }
-  }
-  store.setMeta("lock", JSON.stringify({ pid: process.pid, at: new Date().toISOString(), role: "coordinator" }));
-  return {
-    release: () => {
-      try {
-        store.setMeta("lock", "");
-      } catch {
-        // The store may already be closed.
-      }
-    },
-  };
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
 }

@@ -5,7 +5,10 @@ import { nextUtcMidnight, utcDayStart } from "../../batch/clock.js";
 import { estimateDuration, formatDuration, planBatch } from "../../batch/dry-run.js";
 import { DEFAULT_MAX_WORKERS, runBatch } from "../../batch/engine.js";
 import type { RunEnd } from "../../batch/events.js";
-import { regenerateExports, resultAppender, statePath } from "../../batch/exports.js";
+import { regenerateExports } from "../../workspace/exports.js";
+import { resultAppender } from "../../workspace/results-appender.js";
+import { takeFolderLock } from "../../workspace/folder-lock.js";
+import { statePath } from "../../workspace/state-path.js";
 import type { RateLimits } from "../../batch/rate-limiter.js";
 import { DEFAULT_RETRY_POLICY } from "../../batch/retry-policy.js";
 import { createStandardPipeline } from "../../batch/standard-pipeline.js";
@@ -104,7 +107,12 @@ export async function runProcess(inputs: string[], options: ProcessCommandOption
 
   mkdirSync(outDir, { recursive: true });
   const store = SqliteStore.open(statePath(outDir));
-  const lock = takeLock(store, outDir);
+  const locked = takeFolderLock(outDir, { store, role: "process" });
+  if (!locked.ok) {
+    store.close();
+    throw new UsageError(locked.error.message);
+  }
+  const lock = locked.value;
   const pipeline = createStandardPipeline({
     requestMode: options.requestMode,
     reask: options.reask && provider.canReask,
@@ -168,7 +176,7 @@ export async function runProcess(inputs: string[], options: ProcessCommandOption
       command,
       provider: provider.provider,
       model: provider.model,
-    }, reference);
+    }, reference ? { reference } : {});
     out(`${summary.message.charAt(0).toUpperCase()}${summary.message.slice(1)}.`);
     out(`Documents: ${c.verified} verified, ${c.needs_review} needs review, ${c.failed} failed, ${c.pending} pending (${summary.rejected} rejected inputs, ${summary.duplicates} with duplicate paths).`);
     out(`Requests this run: ${summary.progress.requests} (${summary.progress.retries} retries, ${summary.progress.rateLimitPauses} rate-limit pauses), cost $${summary.progress.costUsd.toFixed(4)}, ${formatDuration(summary.progress.elapsedMs)}.`);
@@ -206,37 +214,6 @@ export async function runProcess(inputs: string[], options: ProcessCommandOption
     if (end === "cancelled") await Promise.race([pipeline.close(), new Promise((r) => setTimeout(r, 300).unref())]);
     else await pipeline.close();
     store.close();
-  }
-}
-
-/** One run per output folder at a time; a lock left by a killed run is taken over. */
-function takeLock(store: Store, outDir: string): { release(): void } {
-  const held = store.getMeta("lock");
-  if (held) {
-    const pid = Number(JSON.parse(held).pid);
-    if (Number.isInteger(pid) && pid !== process.pid && isAlive(pid)) {
-      store.close();
-      throw new UsageError(`another run (pid ${pid}) is using ${outDir}; wait for it or stop it first`);
-    }
-  }
-  store.setMeta("lock", JSON.stringify({ pid: process.pid, at: new Date().toISOString() }));
-  return {
-    release: () => {
-      try {
-        store.setMeta("lock", "");
-      } catch {
-        // The store may already be closed.
-      }
-    },
-  };
-}
-
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 

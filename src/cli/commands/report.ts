@@ -1,7 +1,8 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Command } from "commander";
-import { regenerateExports, statePath } from "../../batch/exports.js";
+import { regenerateExports } from "../../workspace/exports.js";
+import { statePath } from "../../workspace/state-path.js";
 import { loadReference } from "../../reference/load-reference.js";
 import { SqliteStore } from "../../storage/sqlite-store.js";
 import { type CliContext, UsageError } from "../cli-context.js";
@@ -45,7 +46,7 @@ export async function writeReport(options: ReportOptions, context: CliContext): 
         provider: parsed.provider ?? null,
         model: parsed.model ?? null,
       },
-      reference?.ok ? reference.value : undefined,
+      reference?.ok ? { reference: reference.value } : {},
     );
     for (const path of exported.files) context.stdout.write(`wrote ${path}\n`);
     if (exported.invalid.length > 0) {

@@ -3,11 +3,11 @@ import { resolve } from "node:path";
 import type { Command } from "commander";
 import { utcDayStart } from "../../batch/clock.js";
 import { estimateDuration } from "../../batch/dry-run.js";
-import { statePath } from "../../batch/exports.js";
+import { isFolderLocked, recordedHolder } from "../../workspace/folder-lock.js";
+import { statePath } from "../../workspace/state-path.js";
 import type { RateLimits } from "../../batch/rate-limiter.js";
 import { SqliteStore } from "../../storage/sqlite-store.js";
 import { type CliContext, UsageError } from "../cli-context.js";
-import { isAlive } from "./process.js";
 
 interface StatusOptions {
   out: string;
@@ -54,17 +54,6 @@ interface LastRun {
   readonly at: string;
 }
 
-/** The lock of a run that is still alive (a lock left by a killed run is ignored). */
-function runningLock(text: string | null): { pid: number; at: string } | null {
-  if (!text) return null;
-  try {
-    const lock = JSON.parse(text) as { pid: number; at: string };
-    return Number.isInteger(lock.pid) && isAlive(lock.pid) ? lock : null;
-  } catch {
-    return null;
-  }
-}
-
 function parseLastRun(text: string | null): LastRun | null {
   if (!text) return null;
   try {
@@ -88,7 +77,8 @@ export function showStatus(options: StatusOptions, context: CliContext): number 
     const today = store.countRequestsSince(utcDayStart(now));
     const limits = parseLimits(store.getMeta("limits"));
     const lastCommand = store.getMeta("last_command");
-    const lock = runningLock(store.getMeta("lock"));
+    // The kernel-held folder lock says whether a run is going; the store only says whose it is.
+    const lock = isFolderLocked(resolve(options.out)) ? (recordedHolder(store) ?? { pid: null, at: null }) : null;
     const lastRun = parseLastRun(store.getMeta("last_run"));
     const resumeEstimate = limits ? estimateDuration(counts.pending, limits, today, now) : null;
     if (options.json) {
@@ -127,7 +117,7 @@ export function showStatus(options: StatusOptions, context: CliContext): number 
       const reset = lastRun.quotaResetAt ? ` (the quota resets at ${lastRun.quotaResetAt})` : "";
       out(`Last run ended ${lastRun.at}: ${lastRun.end} — ${lastRun.message}${reset}`);
     }
-    if (lock) out(`A run is in progress: pid ${lock.pid}, started ${lock.at}`);
+    if (lock) out(lock.pid === null ? "A run is in progress." : `A run is in progress: pid ${lock.pid}, started ${lock.at}`);
     if (counts.pending === 0 && counts.failed === 0) out("Nothing left to do: a resume would send nothing.");
     else {
       const parts = [`process ${counts.pending} pending documents`];
