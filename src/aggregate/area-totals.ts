@@ -19,6 +19,19 @@ export interface KindTotals {
   votes: Map<number, number>;
   /** How many form values were unknown, by field ("good", "row 3", …). */
   unknown: Map<string, number>;
+  /** Forms whose every vote row was read: the only ones charts and shares are drawn from. */
+  completeForms: number;
+  /** Votes by row number over the complete forms only. */
+  completeVotes: Map<number, number>;
+}
+
+/**
+ * A sum over forms with the number of cells in it that were not read. Counts are never
+ * negative, so `known` is a lower bound; it is the sum only when `unread` is 0.
+ */
+export interface PartialSum {
+  readonly known: number;
+  readonly unread: number;
 }
 
 export type AreaTotals = Record<FormKind, KindTotals>;
@@ -37,6 +50,8 @@ export function emptyKindTotals(): KindTotals {
     votersTurnedUp: 0,
     votes: new Map(),
     unknown: new Map(),
+    completeForms: 0,
+    completeVotes: new Map(),
   };
 }
 
@@ -59,6 +74,10 @@ export function addForm(totals: KindTotals, form: FormSummary): void {
     if (value === UNKNOWN_VOTE) bump(totals.unknown, `row ${index + 1}`, 1);
     else bump(totals.votes, (index + 1), value);
   });
+  if (form.votesComplete) {
+    totals.completeForms += 1;
+    form.votes.forEach((value, index) => bump(totals.completeVotes, index + 1, value));
+  }
 }
 
 /** Add `part` into `whole` (used to roll stations up to constituencies, provinces and the nation). */
@@ -67,6 +86,8 @@ export function mergeKindTotals(whole: KindTotals, part: KindTotals): void {
   for (const field of BALLOT_FIELDS) whole[field] += part[field];
   for (const [row, votes] of part.votes) bump(whole.votes, row, votes);
   for (const [field, count] of part.unknown) bump(whole.unknown, field, count);
+  whole.completeForms += part.completeForms;
+  for (const [row, votes] of part.completeVotes) bump(whole.completeVotes, row, votes);
 }
 
 export function mergeAreaTotals(whole: AreaTotals, part: AreaTotals): void {
@@ -75,4 +96,41 @@ export function mergeAreaTotals(whole: AreaTotals, part: AreaTotals): void {
 
 export function unknownCount(totals: KindTotals, field: string): number {
   return totals.unknown.get(field) ?? 0;
+}
+
+/** A ballot count summed over the forms, with the forms where it was not read. */
+export function fieldSum(totals: KindTotals, field: BallotField): PartialSum {
+  return { known: totals[field], unread: unknownCount(totals, field) };
+}
+
+/** The votes of one row summed over the forms, with the forms where that row was not read. */
+export function rowSum(totals: KindTotals, row: number): PartialSum {
+  return { known: totals.votes.get(row) ?? 0, unread: unknownCount(totals, `row ${row}`) };
+}
+
+/** The exact sum, or null when any cell in it was not read. */
+export function exactSum(sum: PartialSum): number | null {
+  return sum.unread === 0 ? sum.known : null;
+}
+
+/** Vote-row cells that were not read, over all rows. */
+export function unreadRowCells(totals: KindTotals): number {
+  let count = 0;
+  for (const [field, n] of totals.unknown) if (field.startsWith("row ")) count += n;
+  return count;
+}
+
+/** Rows of the complete forms by votes, most first, with the total they are shares of. */
+export function completeRowShares(totals: KindTotals): { rows: { number: number; votes: number }[]; total: number } {
+  const rows = [...totals.completeVotes]
+    .map(([number, votes]) => ({ number, votes }))
+    .sort((a, b) => b.votes - a.votes || a.number - b.number);
+  return { rows, total: rows.reduce((sum, row) => sum + row.votes, 0) };
+}
+
+/** Every row number with a value or an unread cell on some form. */
+export function rowNumbers(totals: KindTotals): number[] {
+  const rows = new Set(totals.votes.keys());
+  for (const field of totals.unknown.keys()) if (field.startsWith("row ")) rows.add(Number(field.slice(4)));
+  return [...rows].sort((a, b) => a - b);
 }

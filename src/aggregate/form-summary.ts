@@ -1,5 +1,6 @@
 import type { FormCode, FormKind } from "../forms/form-kind.js";
 import { countedValue, type FormResult, type NumberCell, type Status } from "../forms/form-result.js";
+import { voteRows } from "../forms/vote-rows.js";
 
 /** Ballot counts of one form as numbers; null when unknown. */
 export interface BallotCounts {
@@ -39,8 +40,10 @@ export interface FormSummary {
   readonly reasons: readonly string[];
   readonly failedChecks: readonly FailedCheck[];
   readonly counts: BallotCounts;
-  /** Votes by row number (index = number - 1); -1 = unknown (illegible), rows not read are absent. */
+  /** Votes by row number (index = number - 1); -1 = unknown (illegible or a gap); printed rows with no candidate are absent. */
   readonly votes: Int32Array;
+  /** Every vote row was read (none unknown, none missing): the form can go into charts and shares. */
+  readonly votesComplete: boolean;
   /** Lowest cell confidence reported, when the reader reports any. */
   readonly minConfidence: number | null;
   readonly edited: boolean;
@@ -59,11 +62,12 @@ export function summariseForm(result: FormResult): FormSummary {
   const noVote = cellValue(t.noVote);
   const used = cellValue(t.ballotsUsed);
   const derivedUsed = good !== null && bad !== null && noVote !== null ? good + bad + noVote : null;
-  const maxRow = result.votes.reduce((max, row) => Math.max(max, row.number), 0);
+  const rows = voteRows(result);
+  const maxRow = rows.reduce((max, row) => Math.max(max, row.number), 0);
   const votes = new Int32Array(maxRow).fill(UNKNOWN_VOTE);
   let minConfidence: number | null = null;
   let edited = false;
-  for (const row of result.votes) {
+  for (const row of rows) {
     votes[row.number - 1] = countedValue(row) ?? UNKNOWN_VOTE;
     if (row.confidence !== undefined) minConfidence = Math.min(minConfidence ?? 1, row.confidence);
     if (row.edit) edited = true;
@@ -99,6 +103,7 @@ export function summariseForm(result: FormResult): FormSummary {
       voteTotal: cellValue(t.voteTotal),
     },
     votes,
+    votesComplete: votes.length > 0 && !votes.includes(UNKNOWN_VOTE) && !result.checks.some((c) => c.rule === "missing-rows" && !c.ok),
     minConfidence,
     edited,
   };

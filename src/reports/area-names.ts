@@ -1,3 +1,4 @@
+import type { PartialSum } from "../aggregate/area-totals.js";
 import type { FormKind } from "../forms/form-kind.js";
 import type { Reference } from "../reference/reference.js";
 
@@ -24,3 +25,25 @@ export function percent(value: number | null, digits = 1): string {
 export function integer(value: number | null): string {
   return value === null ? "–" : value.toLocaleString("en-US");
 }
+
+/**
+ * A sum that may include unread cells, for people: "1,297" when every cell was read, else the
+ * sum of the cells read as a lower bound with the count missing ("≥ 1,297 (3 cells unread)"),
+ * or "?" when nothing in it was read. Never a plain number when a cell is missing.
+ */
+export function sumText(sum: PartialSum): string {
+  if (sum.unread === 0) return integer(sum.known);
+  const cells = `${integer(sum.unread)} ${sum.unread === 1 ? "cell" : "cells"} unread`;
+  return sum.known === 0 ? `? (${cells})` : `≥ ${integer(sum.known)} (${cells})`;
+}
+
+/** sumText for the Thai reports: "≥ 1,297 (ยังอ่านไม่ได้ 3 ช่อง)". */
+export function sumTextThai(sum: PartialSum): string {
+  if (sum.unread === 0) return integer(sum.known);
+  const cells = `ยังอ่านไม่ได้ ${integer(sum.unread)} ช่อง`;
+  return sum.known === 0 ? `? (${cells})` : `≥ ${integer(sum.known)} (${cells})`;
+}
+
+/** How the reports explain a "≥" sum, in Thai and English. */
+export const PARTIAL_SUM_NOTE =
+  "“≥ N” คือผลรวมของช่องที่อ่านได้ ยังไม่ใช่ยอดรวม เพราะยังมีช่องที่อ่านไม่ได้ · “≥ N” is the sum of the cells read, not a total: the cells counted as unread are missing from it.";

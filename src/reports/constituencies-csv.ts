@@ -1,4 +1,5 @@
 import type { BatchAnalysis } from "../aggregate/batch-analysis.js";
+import { exactSum, fieldSum, unreadRowCells } from "../aggregate/area-totals.js";
 import { coverageRatio } from "../aggregate/coverage.js";
 import { FORM_KINDS } from "../forms/form-kind.js";
 import type { Reference } from "../reference/reference.js";
@@ -11,16 +12,21 @@ export const CONSTITUENCIES_CSV_HEADER = [
   "constituency",
   "form_kind",
   "forms",
+  "forms_with_all_votes",
   "units_processed",
   "units_in_reference",
   "coverage",
   "complete",
   "advance_sets",
   "ballots_used",
+  "ballots_used_unread",
   "good",
+  "good_unread",
   "bad",
+  "bad_unread",
   "no_vote",
-  "unknown_values",
+  "no_vote_unread",
+  "vote_cells_unread",
   "official_turnout",
   "official_valid",
   "official_invalid",
@@ -28,7 +34,13 @@ export const CONSTITUENCIES_CSV_HEADER = [
   "discrepancies",
 ] as const;
 
-/** One row per constituency and form kind: sums, coverage and the official figures. */
+const SUM_FIELDS = ["ballotsUsed", "good", "bad", "noVote"] as const;
+
+/**
+ * One row per constituency and form kind: sums, coverage and the official figures. A sum is
+ * written only when every form's cell was read; otherwise it is empty and its `_unread` column
+ * says on how many forms the cell was not read (a partial sum is never written as a total).
+ */
 export function* constituenciesCsvLines(analysis: BatchAnalysis, reference?: Reference): Generator<string> {
   yield csvRow(CONSTITUENCIES_CSV_HEADER);
   const areas = [...analysis.rollup.constituencies.values()].sort((a, b) => a.key.localeCompare(b.key));
@@ -39,7 +51,6 @@ export function* constituenciesCsvLines(analysis: BatchAnalysis, reference?: Ref
       const coverage = analysis.comparison.coverage.constituencies.get(area.key)?.[kind];
       const official = reference?.official?.constituencies.get(area.key);
       const counts = official ? (kind === "constituency" ? official.constituency : official.partyList) : null;
-      const unknown = [...totals.unknown.values()].reduce((sum, n) => sum + n, 0);
       const discrepancies = analysis.comparison.discrepancies.filter((d) => d.area === area.key && d.kind === kind).length;
       yield csvRow([
         area.key,
@@ -48,16 +59,17 @@ export function* constituenciesCsvLines(analysis: BatchAnalysis, reference?: Ref
         area.constituency,
         kind,
         totals.forms,
+        totals.completeForms,
         coverage?.unitsProcessed,
         coverage?.unitsInReference,
         coverage ? coverageRatio(coverage)?.toFixed(4) : null,
         coverage?.complete ?? false,
         coverage?.advanceSetsProcessed,
-        totals.ballotsUsed,
-        totals.good,
-        totals.bad,
-        totals.noVote,
-        unknown,
+        ...SUM_FIELDS.flatMap((field) => {
+          const sum = fieldSum(totals, field);
+          return [exactSum(sum), sum.unread];
+        }),
+        unreadRowCells(totals),
         counts?.turnout,
         counts?.valid,
         counts?.invalid,

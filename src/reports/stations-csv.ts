@@ -1,5 +1,5 @@
 import type { BatchAnalysis } from "../aggregate/batch-analysis.js";
-import { sumOfVotes } from "../aggregate/form-summary.js";
+import { type FormSummary, sumOfVotes, UNKNOWN_VOTE } from "../aggregate/form-summary.js";
 import { FORM_KINDS } from "../forms/form-kind.js";
 import { csvRow } from "./csv.js";
 
@@ -25,11 +25,22 @@ export const STATIONS_CSV_HEADER = [
   "no_vote",
   "vote_total_line",
   "sum_of_rows",
+  "unread_cells",
   "ignored_duplicates",
   "pair_flag",
 ] as const;
 
-/** One row per station and form kind, for the form that is counted. */
+/** Cells the sums need that were not read: ballots used, good, bad, no vote, the total line and the vote rows. */
+function unreadCells(form: FormSummary): number {
+  const { ballotsUsed, good, bad, noVote, voteTotal } = form.counts;
+  const totals = [ballotsUsed, good, bad, noVote, voteTotal].filter((value) => value === null).length;
+  return totals + form.votes.filter((value) => value === UNKNOWN_VOTE).length;
+}
+
+/**
+ * One row per station and form kind, for the form that is counted. An empty count is one that
+ * was not read (`unread_cells` says how many); sum_of_rows is empty unless every row was read.
+ */
 export function* stationsCsvLines(analysis: BatchAnalysis): Generator<string> {
   yield csvRow(STATIONS_CSV_HEADER);
   const flagged = new Set(analysis.pairs.map((p) => p.stationKey));
@@ -60,6 +71,7 @@ export function* stationsCsvLines(analysis: BatchAnalysis): Generator<string> {
         form.counts.noVote,
         form.counts.voteTotal,
         sumOfVotes(form),
+        unreadCells(form),
         ignored,
         flagged.has(station.key),
       ]);

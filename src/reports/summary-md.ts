@@ -6,7 +6,8 @@ import { SEVERITY_THRESHOLDS_TEXT } from "../aggregate/severity.js";
 import { stationLabel } from "../aggregate/station-key.js";
 import { FORM_KINDS } from "../forms/form-kind.js";
 import type { Reference } from "../reference/reference.js";
-import { constituencyName, integer, kindLabel, percent, provinceName } from "./area-names.js";
+import { fieldSum, unreadRowCells } from "../aggregate/area-totals.js";
+import { constituencyName, integer, kindLabel, percent, provinceName, sumText } from "./area-names.js";
 
 export interface ReportMeta {
   readonly generatedAt: string;
@@ -147,14 +148,17 @@ export function renderSummaryMarkdown(analysis: BatchAnalysis, meta: ReportMeta,
   out.push("");
 
   out.push("## Totals by form kind", "");
+  out.push("A sum that includes a cell that was not read is never shown as a number: it is shown as “≥” the sum of the cells read, with how many cells are missing from it.", "");
   const national = analysis.rollup.national;
-  out.push(table(["kind", "forms", "ballots used", "good", "bad", "no vote"], FORM_KINDS.map((kind) => [
+  out.push(table(["kind", "forms", "forms with every vote read", "ballots used", "good", "bad", "no vote", "vote cells unread"], FORM_KINDS.map((kind) => [
     kindLabel(kind),
     national[kind].forms,
-    integer(national[kind].ballotsUsed),
-    integer(national[kind].good),
-    integer(national[kind].bad),
-    integer(national[kind].noVote),
+    national[kind].completeForms,
+    sumText(fieldSum(national[kind], "ballotsUsed")),
+    sumText(fieldSum(national[kind], "good")),
+    sumText(fieldSum(national[kind], "bad")),
+    sumText(fieldSum(national[kind], "noVote")),
+    integer(unreadRowCells(national[kind])),
   ])), "");
   return out.join("\n");
 }

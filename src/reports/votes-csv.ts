@@ -1,4 +1,5 @@
 import type { FormResult, NumberCell } from "../forms/form-result.js";
+import { voteRows } from "../forms/vote-rows.js";
 import type { Reference } from "../reference/reference.js";
 import { csvRow } from "./csv.js";
 
@@ -46,7 +47,18 @@ function rowName(result: FormResult, number: number, reference: Reference | unde
   return { referenceId: candidate.id, name: candidate.name, party: candidate.party?.name ?? null };
 }
 
-/** The tidy votes.csv rows of one document: one per candidate or party row read. */
+/** The constituency's number of candidates, when the reference knows it. */
+function candidateCount(result: FormResult, reference: Reference | undefined): number | null {
+  const { provinceId, constituency } = result.location;
+  if (!reference || result.formKind !== "constituency" || provinceId === null || constituency === null) return null;
+  return reference.candidateCount(provinceId, constituency);
+}
+
+/**
+ * The tidy votes.csv rows of one document: one per candidate or party row read. Printed
+ * candidate rows with no candidate are not vote rows (see voteRows); an unread cell has an
+ * empty value, never 0.
+ */
 export function votesCsvRows(result: FormResult, reference: Reference | undefined): string {
   const loc = result.location;
   const common = [
@@ -63,7 +75,7 @@ export function votesCsvRows(result: FormResult, reference: Reference | undefine
     loc.setNumber,
   ];
   let text = "";
-  for (const row of result.votes) {
+  for (const row of voteRows(result, candidateCount(result, reference))) {
     const names = rowName(result, row.number, reference);
     text += csvRow([
       ...common,

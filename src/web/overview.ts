@@ -1,5 +1,5 @@
 import { analyseResults } from "../aggregate/batch-analysis.js";
-import type { KindTotals } from "../aggregate/area-totals.js";
+import { completeRowShares, exactSum, fieldSum, type KindTotals, type PartialSum, unreadRowCells } from "../aggregate/area-totals.js";
 import type { FormSummary } from "../aggregate/form-summary.js";
 import { FORM_KINDS } from "../forms/form-kind.js";
 import type { FormResult } from "../forms/form-result.js";
@@ -24,15 +24,28 @@ interface FormLink {
   readonly path: string;
 }
 
+type SumField = (typeof SUM_FIELDS)[number];
+const SUM_FIELDS = ["ballotsUsed", "good", "bad", "noVote"] as const;
+
+/**
+ * One form kind's sums, honest about unread cells: a sum is a number only when every form's
+ * cell was read (else null, with `atLeast` the sum of the cells read and `unread` how many are
+ * missing). Votes by row come from the forms with every vote read, and only those.
+ */
 interface KindLine {
   readonly forms: number;
-  readonly ballotsUsed: number;
-  readonly good: number;
-  readonly bad: number;
-  readonly noVote: number;
-  /** [row number, votes], most votes first. */
+  readonly ballotsUsed: number | null;
+  readonly good: number | null;
+  readonly bad: number | null;
+  readonly noVote: number | null;
+  readonly atLeast: Record<SumField, number>;
+  readonly unread: Record<SumField, number>;
+  /** [row number, votes] over the complete forms, most votes first. */
   readonly votes: readonly (readonly [number, number])[];
-  readonly unknownValues: number;
+  /** Forms with every vote row read (what `votes` is summed over), and the others, left out. */
+  readonly completeForms: number;
+  readonly leftOut: number;
+  readonly voteCellsUnread: number;
 }
 
 interface AreaLine {
@@ -60,14 +73,21 @@ interface DiscrepancyLine {
 const LIST_LIMIT = 100;
 
 function kindLine(totals: KindTotals): KindLine {
+  const sums = Object.fromEntries(SUM_FIELDS.map((field) => [field, fieldSum(totals, field)])) as Record<SumField, PartialSum>;
+  const perField = (pick: (sum: PartialSum) => number) =>
+    Object.fromEntries(SUM_FIELDS.map((field) => [field, pick(sums[field])])) as Record<SumField, number>;
   return {
     forms: totals.forms,
-    ballotsUsed: totals.ballotsUsed,
-    good: totals.good,
-    bad: totals.bad,
-    noVote: totals.noVote,
-    votes: [...totals.votes.entries()].sort((a, b) => b[1] - a[1]),
-    unknownValues: [...totals.unknown.values()].reduce((a, b) => a + b, 0),
+    ballotsUsed: exactSum(sums.ballotsUsed),
+    good: exactSum(sums.good),
+    bad: exactSum(sums.bad),
+    noVote: exactSum(sums.noVote),
+    atLeast: perField((sum) => sum.known),
+    unread: perField((sum) => sum.unread),
+    votes: completeRowShares(totals).rows.map((row) => [row.number, row.votes] as const),
+    completeForms: totals.completeForms,
+    leftOut: totals.forms - totals.completeForms,
+    voteCellsUnread: unreadRowCells(totals),
   };
 }
 

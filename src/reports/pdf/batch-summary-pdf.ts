@@ -6,7 +6,7 @@ import type { Reference } from "../../reference/reference.js";
 import { constituencyName, integer, percent, provinceName } from "../area-names.js";
 import type { ReportMeta } from "../summary-md.js";
 import { renderBarChart } from "./charts.js";
-import { metaFacts, partyColor, partyLabel, partyTotals, shortPath } from "./labels.js";
+import { completeFormsNote, metaFacts, partyColor, partyLabel, partyTotals, shortPath } from "./labels.js";
 import { COLORS, PdfReport } from "./pdf-report.js";
 import type { ThaiFonts } from "./thai-fonts.js";
 
@@ -52,10 +52,13 @@ export async function buildBatchSummary(
   report.doc.image(confidencePng, report.left + half + 10, top, { width: half, height: chartHeight });
   report.doc.y = top + chartHeight + 8;
 
-  const parties = partyTotals(analysis).filter((p) => p.votes > 0);
-  report.heading("คะแนนบัญชีรายชื่อตามพรรค · Party-list votes by party (forms processed)", 2);
-  if (parties.length === 0) report.text("ยังไม่มีแบบบัญชีรายชื่อ (no party-list forms)", { color: COLORS.muted });
-  else {
+  const complete = partyTotals(analysis);
+  const parties = complete.rows.filter((p) => p.votes > 0);
+  report.heading("คะแนนบัญชีรายชื่อตามพรรค · Party-list votes by party (forms read in full)", 2);
+  if (complete.completeForms + complete.leftOut === 0) report.text("ยังไม่มีแบบบัญชีรายชื่อ (no party-list forms)", { color: COLORS.muted });
+  else if (parties.length === 0) {
+    report.text(`ยังไม่มีแบบบัญชีรายชื่อที่อ่านครบทุกช่อง จึงไม่แสดงกราฟและร้อยละ (${complete.leftOut} ฉบับยังอ่านไม่ครบ) · no party-list form has every vote read yet, so no chart or shares (${complete.leftOut} left out)`, { color: COLORS.muted });
+  } else {
     const shown = parties.slice(0, BATCH_SUMMARY_PARTY_LIMIT);
     const height = 140 + 50 * shown.length;
     const png = await renderBarChart(fonts, {
@@ -67,14 +70,14 @@ export async function buildBatchSummary(
       height,
     });
     report.image(png, 1200, height, report.width * 0.9);
-    const total = parties.reduce((s, p) => s + p.votes, 0);
+    report.text(completeFormsNote(complete), { size: 8.5, color: COLORS.muted, align: "center" });
     report.table(
       [
         { header: "พรรค", width: 3 },
         { header: "คะแนน", width: 1, align: "right" },
         { header: "ร้อยละ", width: 1, align: "right" },
       ],
-      parties.map((p) => [partyLabel(p.number, reference), integer(p.votes), percent(p.votes / total)]),
+      parties.map((p) => [partyLabel(p.number, reference), integer(p.votes), percent(p.votes / complete.total)]),
       { fontSize: 8.5 },
     );
   }

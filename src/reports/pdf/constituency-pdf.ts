@@ -3,14 +3,16 @@ import { coverageRatio } from "../../aggregate/coverage.js";
 import type { ConstituencyAggregate } from "../../aggregate/rollup.js";
 import { FORM_KINDS, type FormKind } from "../../forms/form-kind.js";
 import type { Reference } from "../../reference/reference.js";
-import { constituencyName, integer, percent } from "../area-names.js";
+import { fieldSum, rowNumbers, rowSum } from "../../aggregate/area-totals.js";
+import { constituencyName, integer, PARTIAL_SUM_NOTE, percent, sumTextThai } from "../area-names.js";
 import type { ReportMeta } from "../summary-md.js";
 import { renderBarChart } from "./charts.js";
-import { DEFAULT_BAR_COLOR, partyColor, partyLabel, shortPath } from "./labels.js";
+import { completeFormsNote, completeVotes, DEFAULT_BAR_COLOR, partyColor, partyLabel, shortPath } from "./labels.js";
 import { COLORS, PdfReport } from "./pdf-report.js";
 import type { ThaiFonts } from "./thai-fonts.js";
 
 const KIND_THAI: Record<FormKind, string> = { constituency: "แบ่งเขต", party_list: "บัญชีรายชื่อ" };
+const BALLOT_COLUMNS = ["ballotsUsed", "good", "bad", "noVote"] as const;
 const STATUS_THAI = { verified: "ตรวจสอบแล้ว", needs_review: "ต้องตรวจทาน", failed: "ไม่สำเร็จ" } as const;
 
 function signed(value: number): string {
@@ -44,26 +46,27 @@ export async function buildConstituencyReport(
 
   // Candidates
   const totals = area.totals.constituency;
-  const rows = [...new Set([...totals.votes.keys(), ...(reference && area.provinceId ? reference.candidates(area.provinceId, area.constituency).map((c) => c.number) : [])])].sort((a, b) => a - b);
+  const rows = [...new Set([...rowNumbers(totals), ...(reference && area.provinceId ? reference.candidates(area.provinceId, area.constituency).map((c) => c.number) : [])])].sort((a, b) => a - b);
   report.heading("ผู้สมัครแบบแบ่งเขต · Candidates", 2);
   if (totals.forms === 0) report.text("ยังไม่มีแบบแบ่งเขต (no constituency forms processed)", { color: COLORS.muted });
   else {
-    const good = totals.good;
     // A difference is only meaningful when every polling unit is in; otherwise it is not shown.
     const complete = coverage?.constituency.complete ?? false;
+    // Shares and the chart come from the forms with every vote read, and only those.
+    const shares = completeVotes(totals);
     const candidateRows = rows.map((row) => {
       const candidate = reference && area.provinceId ? reference.candidate(area.provinceId, area.constituency, row) : null;
-      const votes = totals.votes.get(row) ?? 0;
+      const votes = rowSum(totals, row);
       const officialVotes = candidate ? official?.candidateVotes.get(candidate.id) : undefined;
-      const unknown = totals.unknown.get(`row ${row}`) ?? 0;
+      const completeRow = shares.rows.find((r) => r.number === row)?.votes ?? 0;
       return [
         String(row),
         candidate?.name ?? "–",
         candidate?.party?.name ?? (candidate ? "ไม่สังกัดพรรค" : "–"),
-        integer(votes) + (unknown > 0 ? ` (+${unknown} ?)` : ""),
-        percent(good > 0 ? votes / good : null),
+        sumTextThai(votes),
+        percent(shares.total > 0 ? completeRow / shares.total : null),
         officialVotes === undefined ? "–" : integer(officialVotes),
-        officialVotes === undefined || !complete ? "–" : signed(votes - officialVotes),
+        officialVotes === undefined || !complete || votes.unread > 0 ? "–" : signed(votes.known - officialVotes),
       ];
     });
     report.table(
@@ -71,39 +74,51 @@ export async function buildConstituencyReport(
         { header: "เบอร์", width: 0.6, align: "center" },
         { header: "ชื่อผู้สมัคร", width: 3 },
         { header: "พรรค", width: 2 },
-        { header: "คะแนน", width: 1.2, align: "right" },
+        { header: "คะแนน", width: 1.4, align: "right" },
         { header: "ร้อยละ", width: 0.9, align: "right" },
         { header: "ผลทางการ", width: 1.2, align: "right" },
         { header: "ต่าง", width: 0.9, align: "right" },
       ],
       candidateRows,
     );
+    if (candidateRows.some((r) => r[3]?.startsWith("≥") || r[3]?.startsWith("?"))) report.text(PARTIAL_SUM_NOTE, { size: 8, color: COLORS.muted });
+    report.text(`ร้อยละและกราฟ${completeFormsNote(shares)}`, { size: 8, color: COLORS.muted });
     if (!complete && official) {
       report.text("ผลทางการเป็นยอดทั้งเขต; ยังประมวลผลไม่ครบทุกหน่วย จึงไม่แสดงส่วนต่าง (official figures are for the whole constituency; coverage is partial, so no difference is shown)", { size: 8, color: COLORS.muted });
     }
-    const chartRows = rows.map((row) => {
-      const candidate = reference && area.provinceId ? reference.candidate(area.provinceId, area.constituency, row) : null;
-      return {
-        label: candidate ? `${row} ${candidate.name.replace(/^(นางสาว|นาง|นาย)/, "")}` : `หมายเลข ${row}`,
-        votes: totals.votes.get(row) ?? 0,
-        color: candidate?.party ? partyColor(candidate.party.number, reference) : DEFAULT_BAR_COLOR,
-      };
-    });
-    const height = Math.min(900, 140 + 62 * chartRows.length);
-    const png = await renderBarChart(fonts, {
-      title: `คะแนนผู้สมัคร ${name}`,
-      labels: chartRows.map((r) => r.label),
-      values: chartRows.map((r) => r.votes),
-      colors: chartRows.map((r) => r.color),
-      horizontal: true,
-      height,
-      valueLabel: "คะแนน (votes)",
-    });
-    report.image(png, 1200, height, report.width * 0.9);
+    if (shares.completeForms === 0) {
+      report.text("ยังไม่มีแบบแบ่งเขตที่อ่านครบทุกช่อง จึงไม่แสดงกราฟ · no constituency form has every vote read yet, so no chart", { size: 9, color: COLORS.muted });
+    } else {
+      const chartRows = rows.map((row) => {
+        const candidate = reference && area.provinceId ? reference.candidate(area.provinceId, area.constituency, row) : null;
+        return {
+          label: candidate ? `${row} ${candidate.name.replace(/^(นางสาว|นาง|นาย)/, "")}` : `หมายเลข ${row}`,
+          votes: shares.rows.find((r) => r.number === row)?.votes ?? 0,
+          color: candidate?.party ? partyColor(candidate.party.number, reference) : DEFAULT_BAR_COLOR,
+        };
+      });
+      const height = Math.min(900, 140 + 62 * chartRows.length);
+      const png = await renderBarChart(fonts, {
+        title: `คะแนนผู้สมัคร ${name} (แบบฟอร์มที่อ่านครบ ${shares.completeForms} ฉบับ)`,
+        labels: chartRows.map((r) => r.label),
+        values: chartRows.map((r) => r.votes),
+        colors: chartRows.map((r) => r.color),
+        horizontal: true,
+        height,
+        valueLabel: "คะแนน (votes)",
+      });
+      report.image(png, 1200, height, report.width * 0.9);
+    }
   }
 
   // Ballot totals by kind, with the official figures
   report.heading("บัตรเลือกตั้ง · Ballots", 2);
+  const ballotRows = FORM_KINDS.flatMap((kind) => {
+    const t = area.totals[kind];
+    const o = official ? (kind === "constituency" ? official.constituency : official.partyList) : null;
+    const ours = [`${KIND_THAI[kind]} (แบบฟอร์ม ${t.forms})`, ...BALLOT_COLUMNS.map((field) => sumTextThai(fieldSum(t, field)))];
+    return o ? [ours, [`${KIND_THAI[kind]} ผลทางการ`, integer(o.turnout), integer(o.valid), integer(o.invalid), integer(o.noVote)]] : [ours];
+  });
   report.table(
     [
       { header: "ประเภท", width: 1.6 },
@@ -112,30 +127,33 @@ export async function buildConstituencyReport(
       { header: "บัตรเสีย", width: 1.2, align: "right" },
       { header: "ไม่เลือกผู้ใด", width: 1.2, align: "right" },
     ],
-    FORM_KINDS.flatMap((kind) => {
-      const t = area.totals[kind];
-      const o = official ? (kind === "constituency" ? official.constituency : official.partyList) : null;
-      const ours = [`${KIND_THAI[kind]} (แบบฟอร์ม ${t.forms})`, integer(t.ballotsUsed), integer(t.good), integer(t.bad), integer(t.noVote)];
-      return o ? [ours, [`${KIND_THAI[kind]} ผลทางการ`, integer(o.turnout), integer(o.valid), integer(o.invalid), integer(o.noVote)]] : [ours];
-    }),
+    ballotRows,
   );
+  if (ballotRows.some((r) => r.some((c) => c.startsWith("≥") || c.startsWith("?")))) report.text(PARTIAL_SUM_NOTE, { size: 8, color: COLORS.muted });
 
-  // Party-list
+  // Party-list: ranked by the forms read in full; the sums over every form stay honest.
   const partyList = area.totals.party_list;
   if (partyList.forms > 0) {
     report.heading("คะแนนบัญชีรายชื่อ · Party-list votes (top 10)", 2);
-    const parties = [...partyList.votes].sort((a, b) => b[1] - a[1]).slice(0, 10);
-    report.table(
-      [
-        { header: "พรรค", width: 3 },
-        { header: "คะแนน", width: 1, align: "right" },
-        { header: "ผลทางการ", width: 1, align: "right" },
-      ],
-      parties.map(([number, votes]) => {
-        const o = official?.partyListVotes.get(number);
-        return [partyLabel(number, reference), integer(votes), o === undefined ? "–" : integer(o)];
-      }),
-    );
+    const shares = completeVotes(partyList);
+    if (shares.completeForms === 0) {
+      report.text(`ยังไม่มีแบบบัญชีรายชื่อที่อ่านครบทุกช่อง จึงไม่จัดอันดับ (${shares.leftOut} ฉบับยังอ่านไม่ครบ) · no party-list form has every vote read yet, so no ranking (${shares.leftOut} left out)`, { size: 9, color: COLORS.muted });
+    } else {
+      const parties = shares.rows.slice(0, 10);
+      report.table(
+        [
+          { header: "พรรค", width: 3 },
+          { header: "คะแนน (ทุกฉบับ)", width: 1.4, align: "right" },
+          { header: "ร้อยละ", width: 0.8, align: "right" },
+          { header: "ผลทางการ", width: 1, align: "right" },
+        ],
+        parties.map(({ number, votes }) => {
+          const o = official?.partyListVotes.get(number);
+          return [partyLabel(number, reference), sumTextThai(rowSum(partyList, number)), percent(shares.total > 0 ? votes / shares.total : null), o === undefined ? "–" : integer(o)];
+        }),
+      );
+      report.text(`อันดับและร้อยละ${completeFormsNote(shares)}`, { size: 8, color: COLORS.muted });
+    }
   }
 
   const discrepancies = analysis.comparison.discrepancies.filter((d) => d.area === area.key);

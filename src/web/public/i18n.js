@@ -131,6 +131,14 @@ export const LABELS = {
   resultsEmpty: ["ยังไม่มีผลลัพธ์", "No results yet"],
   pageImageMissing: ["แสดงภาพหน้านี้ไม่ได้", "Cannot show this page"],
   sumOfVotes: ["ผลรวมคะแนน", "Sum of votes"],
+  cellsUnread: ["ช่องยังอ่านไม่ได้", "cells unread"],
+  noCompleteForm: ["ยังไม่มีแบบฟอร์มที่อ่านครบทุกช่อง", "no form with every vote read yet"],
+  formsLeftOut: ["ฉบับไม่นับ", "forms left out"],
+  formsComplete: ["ฉบับอ่านครบ", "forms read in full"],
+  partialSumNote: [
+    "“≥ N” คือผลรวมของช่องที่อ่านได้ ยังไม่ใช่ยอดรวม; คะแนนสูงสุดนับจากแบบฟอร์มที่อ่านครบทุกช่องเท่านั้น",
+    "“≥ N” is the sum of the cells read, not a total; top rows count only the forms with every vote read",
+  ],
 };
 
 export function label(key, mode) {

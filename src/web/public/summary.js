@@ -10,6 +10,22 @@ function table(headers, rows) {
   );
 }
 
+const SUM_FIELDS = ["ballotsUsed", "good", "bad", "noVote"];
+
+/** A sum with unread cells is never shown as a number: "≥ 1,297 (3 cells unread)". */
+export function sumText(line, field) {
+  if (line[field] !== null) return fmt(line[field]);
+  const unread = `${fmt(line.unread[field])} ${t("cellsUnread")}`;
+  return line.atLeast[field] > 0 ? `≥ ${fmt(line.atLeast[field])} (${unread})` : `? (${unread})`;
+}
+
+/** The leading rows, from the forms with every vote read only, saying how many were left out. */
+function topRows(line) {
+  if (line.completeForms === 0) return `${t("noCompleteForm")} (${fmt(line.leftOut)} ${t("formsLeftOut")})`;
+  const top = line.votes.slice(0, 3).map(([row, votes]) => `#${row}: ${fmt(votes)}`).join(" · ");
+  return line.leftOut > 0 ? `${top} (${fmt(line.completeForms)}/${fmt(line.forms)} ${t("formsComplete")})` : top;
+}
+
 export async function loadSummary(allPdfs = false) {
   const [reports, overview] = await Promise.allSettled([api("GET", allPdfs ? "/api/reports?pdfs=all" : "/api/reports"), api("GET", "/api/overview")]);
   if (reports.status === "fulfilled") {
@@ -39,6 +55,7 @@ export async function loadSummary(allPdfs = false) {
       ),
     ),
     el("h3", { text: t("byConstituency") }),
+    el("p", { class: "muted", text: t("partialSumNote") }),
     table(
       [t("province"), t("constituency"), t("kind"), t("stations"), t("ballotsUsed"), t("good"), t("bad"), t("noVote"), t("topRows")],
       o.areas.flatMap((a) =>
@@ -46,8 +63,7 @@ export async function loadSummary(allPdfs = false) {
           .filter((k) => a.kinds[k].forms > 0)
           .map((k) => {
             const line = a.kinds[k];
-            const top = line.votes.slice(0, 3).map(([row, votes]) => `#${row}: ${fmt(votes)}`).join(" · ");
-            return [a.province ?? "—", String(a.constituency), kindName(k), fmt(line.forms), fmt(line.ballotsUsed), fmt(line.good), fmt(line.bad), fmt(line.noVote), top];
+            return [a.province ?? "—", String(a.constituency), kindName(k), fmt(line.forms), ...SUM_FIELDS.map((f) => sumText(line, f)), topRows(line)];
           }),
       ),
     ),
