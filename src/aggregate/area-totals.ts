@@ -76,7 +76,9 @@ export function addForm(totals: KindTotals, form: FormSummary): void {
   });
   if (form.votesComplete) {
     totals.completeForms += 1;
-    form.votes.forEach((value, index) => bump(totals.completeVotes, index + 1, value));
+    form.votes.forEach((value, index) => {
+      bump(totals.completeVotes, index + 1, value);
+    });
   }
 }
 
