@@ -82,7 +82,20 @@ describe.skipIf(!hasChromium)("web interface in a real browser", () => {
     expect(await input.inputValue()).toBe(String(setup.misread.readValue));
     expect(await page.locator("#doc-votes tr.suspect").count()).toBeGreaterThan(0);
     expect(await page.locator("#doc-checks li.fail").count()).toBeGreaterThan(0);
-    await page.waitForFunction("(() => { const img = document.querySelector('#doc-pages img'); return img !== null && img.complete && img.naturalWidth > 0; })()");
+    // Polled from the test side: waitForFunction's in-page polling uses eval, which the page's CSP forbids.
+    await expect
+      .poll(
+        () =>
+          page
+            .locator("#doc-pages img")
+            .first()
+            .evaluate((element) => {
+              const img = element as unknown as { complete: boolean; naturalWidth: number };
+              return img.complete && img.naturalWidth > 0;
+            }),
+        { timeout: 60_000 },
+      )
+      .toBe(true);
     await shot(page, "4-document");
 
     // 4. Correct the value and approve with a reviewer name.
