@@ -1,7 +1,8 @@
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { type BatchAnalysis, BatchCollector } from "../aggregate/batch-analysis.js";
 import type { ContentCopyInput } from "../aggregate/content-copies.js";
+import { writeFileAtomic } from "../basics/atomic-file.js";
 import type { FormResult } from "../forms/form-result.js";
 import type { Reference } from "../reference/reference.js";
 import { constituenciesCsvLines } from "./constituencies-csv.js";
@@ -52,8 +53,10 @@ async function writeLines(path: string, lines: Iterable<string>, bom: boolean): 
   try {
     if (bom) await writer.write(CSV_BOM);
     for (const line of lines) await writer.write(line);
-  } finally {
     await writer.close();
+  } catch (error) {
+    await writer.abandon();
+    throw error;
   }
 }
 
@@ -83,14 +86,18 @@ export async function writeReports(input: WriteReportsInput, _deprecatedPdfWrite
       await votes.write(votesCsvRows(result, reference));
       collector.add(result);
     }
-  } finally {
     await results.close();
     await votes.close();
+  } catch (error) {
+    // Each file is replaced whole or not at all: a failed or cancelled export keeps the previous one.
+    await results.abandon();
+    await votes.abandon();
+    throw error;
   }
   const analysis = collector.analyse(reference, input.contentDuplicates ?? []);
   await writeLines(paths.stations, stationsCsvLines(analysis), true);
   await writeLines(paths.constituencies, constituenciesCsvLines(analysis, reference), true);
-  await writeFile(paths.summary, renderSummaryMarkdown(analysis, meta, reference), "utf8");
+  await writeFileAtomic(paths.summary, renderSummaryMarkdown(analysis, meta, reference));
   const files = [paths.results, paths.votes, paths.stations, paths.constituencies, paths.summary];
   const warnings: string[] = [];
   if (input.pdf) {

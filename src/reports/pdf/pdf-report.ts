@@ -1,4 +1,5 @@
 import { createWriteStream } from "node:fs";
+import { replaceFile } from "../../basics/atomic-file.js";
 import { once } from "node:events";
 import PDFDocument from "pdfkit";
 import type { ThaiFonts } from "./thai-fonts.js";
@@ -233,11 +234,14 @@ export class PdfReport {
     return this;
   }
 
+  /** Writes the PDF through a temporary file renamed over `path`: a crash never leaves half a PDF. */
   async save(path: string): Promise<void> {
-    const stream = createWriteStream(path);
-    this.doc.pipe(stream);
-    this.doc.end();
-    await once(stream, "finish");
+    await replaceFile(path, async (temporary) => {
+      const stream = createWriteStream(temporary, { flags: "wx" });
+      this.doc.pipe(stream);
+      this.doc.end();
+      await once(stream, "finish");
+    });
   }
 
   pageCount(): number {
