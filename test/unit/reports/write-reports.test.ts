@@ -2,11 +2,11 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { fixtureBatch, MINI_REFERENCE_DIR } from "../../test/fixtures/reference/fixture-batch.js";
-import { FormResultSchema } from "../forms/form-result.js";
-import { loadReference } from "../reference/load-reference.js";
-import { parseCsv } from "./csv.js";
-import { writeReports } from "./write-reports.js";
+import { fixtureBatch, MINI_REFERENCE_DIR } from "../../fixtures/reference/fixture-batch.js";
+import { FormResultSchema } from "../../../src/forms/form-result.js";
+import { loadReference } from "../../../src/reference/load-reference.js";
+import { parseCsv } from "../../../src/reports/csv.js";
+import { writeReports } from "../../../src/reports/write-reports.js";
 
 const dirs: string[] = [];
 afterAll(async () => {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { buildForm, type CellStyle, type FormShape } from "../../test/fixtures/consistent-forms.js";
-import type { Check, FormResult, NumberCell, TotalKey } from "../forms/form-result.js";
-import { checkForm } from "./check-form.js";
-import { MAX_BALLOTS_PER_UNIT } from "./plausibility.js";
-import type { ProvinceMatch, ReferenceLookup } from "./reference-lookup.js";
+import { buildForm, type CellStyle, type FormShape } from "../../fixtures/consistent-forms.js";
+import type { Check, FormResult, NumberCell, TotalKey } from "../../../src/forms/form-result.js";
+import { checkForm } from "../../../src/verify/check-form.js";
+import { MAX_BALLOTS_PER_UNIT } from "../../../src/verify/plausibility.js";
+import type { ProvinceMatch, ReferenceLookup } from "../../../src/verify/reference-lookup.js";
 
 const PLAIN: CellStyle = { script: "arabic", suffix: "", zero: "dash", withWords: true };
 const DIGITS_ONLY: CellStyle = { ...PLAIN, withWords: false };

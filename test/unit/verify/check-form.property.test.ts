@@ -1,9 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { consistentFormArbitrary, misreadFormArbitrary } from "../../test/fixtures/consistent-forms.js";
-import { sameRef } from "./cells.js";
-import { checkForm } from "./check-form.js";
-import { locateMisreads } from "./locate.js";
+import { consistentFormArbitrary, misreadFormArbitrary } from "../../fixtures/consistent-forms.js";
+import { sameRef } from "../../../src/verify/cells.js";
+import { checkForm } from "../../../src/verify/check-form.js";
+import { locateMisreads } from "../../../src/verify/locate.js";
 
 describe("checkForm properties", () => {
   it("verifies every consistent form", () => {

@@ -3,11 +3,11 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { fixtureBatch, MINI_REFERENCE_DIR } from "../../../test/fixtures/reference/fixture-batch.js";
-import { analyseResults } from "../../aggregate/batch-analysis.js";
-import { loadReference } from "../../reference/load-reference.js";
-import { locateThaiFonts } from "./thai-fonts.js";
-import { writePdfReports } from "./write-pdf-reports.js";
+import { fixtureBatch, MINI_REFERENCE_DIR } from "../../../fixtures/reference/fixture-batch.js";
+import { analyseResults } from "../../../../src/aggregate/batch-analysis.js";
+import { loadReference } from "../../../../src/reference/load-reference.js";
+import { locateThaiFonts } from "../../../../src/reports/pdf/thai-fonts.js";
+import { writePdfReports } from "../../../../src/reports/pdf/write-pdf-reports.js";
 
 function hasPdftotext(): boolean {
   try {

@@ -7,11 +7,11 @@ import {
   pageImage,
   removeDir,
   writeFixture,
-} from "../../test/fixtures/ingest/fixtures.js";
-import { discoverDocuments } from "./discover.js";
-import { DEFAULT_PREPARE_OPTIONS, prepareDocument } from "./prepare.js";
-import { createPreparePool, type PreparePool } from "./prepare-pool.js";
-import type { DiscoveredDocument } from "./types.js";
+} from "../../fixtures/ingest/fixtures.js";
+import { discoverDocuments } from "../../../src/ingest/discover.js";
+import { DEFAULT_PREPARE_OPTIONS, prepareDocument } from "../../../src/ingest/prepare.js";
+import { createPreparePool, type PreparePool } from "../../../src/ingest/prepare-pool.js";
+import type { DiscoveredDocument } from "../../../src/ingest/types.js";
 
 describe("createPreparePool", () => {
   let root: string;

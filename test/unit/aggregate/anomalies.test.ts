@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { makeFormResult } from "../../test/fixtures/reference/make-form-result.js";
-import { findAnomalies } from "./anomalies.js";
-import { summariseForm } from "./form-summary.js";
-import { median, medianAbsoluteDeviation, modifiedZScores } from "./robust-stats.js";
-import { rollUp } from "./rollup.js";
-import { groupStations } from "./stations.js";
+import { makeFormResult } from "../../fixtures/reference/make-form-result.js";
+import { findAnomalies } from "../../../src/aggregate/anomalies.js";
+import { summariseForm } from "../../../src/aggregate/form-summary.js";
+import { median, medianAbsoluteDeviation, modifiedZScores } from "../../../src/aggregate/robust-stats.js";
+import { rollUp } from "../../../src/aggregate/rollup.js";
+import { groupStations } from "../../../src/aggregate/stations.js";
 
 describe("robust statistics", () => {
   it("computes median, MAD and modified z-scores", () => {

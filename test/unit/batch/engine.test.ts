@@ -2,12 +2,12 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { MemoryStore } from "../storage/memory-store.js";
-import { createFakePipeline, fakeDocument } from "../../test/e2e/support/fake-pipeline.js";
-import { createSimulatedProvider, type SimulatedProviderOptions } from "../../test/e2e/support/simulated-provider.js";
-import { type BatchOptions, runBatch } from "./engine.js";
-import { rejectedInputId } from "./record-discovery.js";
-import type { BatchEvent } from "./events.js";
+import { MemoryStore } from "../../../src/storage/memory-store.js";
+import { createFakePipeline, fakeDocument } from "../../e2e/support/fake-pipeline.js";
+import { createSimulatedProvider, type SimulatedProviderOptions } from "../../e2e/support/simulated-provider.js";
+import { type BatchOptions, runBatch } from "../../../src/batch/engine.js";
+import { rejectedInputId } from "../../../src/batch/record-discovery.js";
+import type { BatchEvent } from "../../../src/batch/events.js";
 
 const FAST: BatchOptions = {
   inputs: ["/scans"],

@@ -8,8 +8,8 @@ import {
   pageImage,
   removeDir,
   writeFixture,
-} from "../../test/fixtures/ingest/fixtures.js";
-import { discoverDocuments } from "./discover.js";
+} from "../../fixtures/ingest/fixtures.js";
+import { discoverDocuments } from "../../../src/ingest/discover.js";
 
 const sha256 = (data: Uint8Array | string) => createHash("sha256").update(data).digest("hex");
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { fixtureBatch, MINI_REFERENCE_DIR } from "../../test/fixtures/reference/fixture-batch.js";
-import { loadReference } from "../reference/load-reference.js";
-import { analyseResults } from "./batch-analysis.js";
-import { discrepancySeverity } from "./severity.js";
+import { fixtureBatch, MINI_REFERENCE_DIR } from "../../fixtures/reference/fixture-batch.js";
+import { loadReference } from "../../../src/reference/load-reference.js";
+import { analyseResults } from "../../../src/aggregate/batch-analysis.js";
+import { discrepancySeverity } from "../../../src/aggregate/severity.js";
 
 async function reference() {
   const loaded = await loadReference(MINI_REFERENCE_DIR);

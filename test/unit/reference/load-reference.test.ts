@@ -2,8 +2,8 @@ import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { MINI_REFERENCE_DIR } from "../../test/fixtures/reference/fixture-batch.js";
-import { loadReference } from "./load-reference.js";
+import { MINI_REFERENCE_DIR } from "../../fixtures/reference/fixture-batch.js";
+import { loadReference } from "../../../src/reference/load-reference.js";
 
 const dirs: string[] = [];
 async function copyOfMini(): Promise<string> {

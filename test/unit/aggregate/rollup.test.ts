@@ -1,11 +1,11 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { makeFormResult } from "../../test/fixtures/reference/make-form-result.js";
-import { FORM_KINDS } from "../forms/form-kind.js";
-import { type AreaTotals, BALLOT_FIELDS, emptyAreaTotals, mergeAreaTotals } from "./area-totals.js";
-import { summariseForm } from "./form-summary.js";
-import { rollUp, stationTotals } from "./rollup.js";
-import { groupStations } from "./stations.js";
+import { makeFormResult } from "../../fixtures/reference/make-form-result.js";
+import { FORM_KINDS } from "../../../src/forms/form-kind.js";
+import { type AreaTotals, BALLOT_FIELDS, emptyAreaTotals, mergeAreaTotals } from "../../../src/aggregate/area-totals.js";
+import { summariseForm } from "../../../src/aggregate/form-summary.js";
+import { rollUp, stationTotals } from "../../../src/aggregate/rollup.js";
+import { groupStations } from "../../../src/aggregate/stations.js";
 
 const formArbitrary = fc.record({
   province: fc.constantFrom("PRE", "NAN", null),

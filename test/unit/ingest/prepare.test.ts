@@ -13,10 +13,10 @@ import {
   removeDir,
   scanLikePng,
   writeFixture,
-} from "../../test/fixtures/ingest/fixtures.js";
-import { discoverDocuments } from "./discover.js";
-import { DEFAULT_PREPARE_OPTIONS, prepareDocument } from "./prepare.js";
-import type { DiscoveredDocument, PreparedPage, PrepareOptions, PrepareResult } from "./types.js";
+} from "../../fixtures/ingest/fixtures.js";
+import { discoverDocuments } from "../../../src/ingest/discover.js";
+import { DEFAULT_PREPARE_OPTIONS, prepareDocument } from "../../../src/ingest/prepare.js";
+import type { DiscoveredDocument, PreparedPage, PrepareOptions, PrepareResult } from "../../../src/ingest/types.js";
 
 const never = new AbortController().signal;
 let root: string;

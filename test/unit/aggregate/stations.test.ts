@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { makeFormResult } from "../../test/fixtures/reference/make-form-result.js";
-import { summariseForm } from "./form-summary.js";
-import { checkPairs, pairingExceeds } from "./pairing.js";
-import { groupStations } from "./stations.js";
+import { makeFormResult } from "../../fixtures/reference/make-form-result.js";
+import { summariseForm } from "../../../src/aggregate/form-summary.js";
+import { checkPairs, pairingExceeds } from "../../../src/aggregate/pairing.js";
+import { groupStations } from "../../../src/aggregate/stations.js";
 
 const form = (path: string, extra: Partial<Parameters<typeof makeFormResult>[0]> = {}) =>
   summariseForm(makeFormResult({ path, kind: "constituency", votes: [10, 20], bad: 1, noVote: 1, ...extra }));

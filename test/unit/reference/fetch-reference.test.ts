@@ -3,10 +3,10 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { MINI_REFERENCE_DIR } from "../../test/fixtures/reference/fixture-batch.js";
-import { fetchReference, ManifestSchema } from "./fetch-reference.js";
-import { loadReference } from "./load-reference.js";
-import { REFERENCE_FILE_LIST } from "./reference-files.js";
+import { MINI_REFERENCE_DIR } from "../../fixtures/reference/fixture-batch.js";
+import { fetchReference, ManifestSchema } from "../../../src/reference/fetch-reference.js";
+import { loadReference } from "../../../src/reference/load-reference.js";
+import { REFERENCE_FILE_LIST } from "../../../src/reference/reference-files.js";
 
 const dirs: string[] = [];
 afterEach(async () => {

@@ -4,10 +4,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { MINI_REFERENCE_DIR } from "../../../test/fixtures/reference/fixture-batch.js";
+import { MINI_REFERENCE_DIR } from "../../../fixtures/reference/fixture-batch.js";
 import { readFile } from "node:fs/promises";
-import { REFERENCE_FILE_LIST } from "../../reference/reference-files.js";
-import { registerReferenceCommand } from "./reference.js";
+import { REFERENCE_FILE_LIST } from "../../../../src/reference/reference-files.js";
+import { registerReferenceCommand } from "../../../../src/cli/commands/reference.js";
 
 /** Serves the mini fixtures at the official URLs; tests never touch the network. */
 const fixtureFetch = (async (input: string | URL | Request) => {
