@@ -35,6 +35,8 @@ export interface BatchOptions {
   readonly progressIntervalMs?: number;
   /** How long a cancelled run waits for in-flight work to settle before returning. */
   readonly cancelGraceMs?: number;
+  /** Hedge the tail (see TailHedge in gate.ts); default on. */
+  readonly hedge?: boolean;
 }
 
 export interface BatchDeps {
@@ -157,6 +159,7 @@ export async function runBatch(
       maxRequests: options.maxRequests,
       maxCostUsd: options.maxCostUsd,
       waitForQuota: options.waitForQuota,
+      ...(options.hedge === false ? {} : { hedge: { idle: () => next >= queue.length && ahead.length === 0 } }),
     },
     {
       provider: deps.provider,
@@ -179,6 +182,7 @@ export async function runBatch(
     retries: gate.stats.retries,
     rateLimitPauses: pauses,
     costUsd: gate.stats.costUsd,
+    hedges: gate.stats.hedges,
   });
   const snapshot = () => tracker.snapshot(clock.now(), live());
 

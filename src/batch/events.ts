@@ -15,6 +15,8 @@ export interface ProgressSnapshot {
   readonly retries: number;
   readonly rateLimitPauses: number;
   readonly costUsd: number;
+  /** Requests sent early by tail hedging, repeats of a request included in `requests`. */
+  readonly hedges?: number;
   /** Documents finished per minute over the recent window. */
   readonly docsPerMinute: number;
   /** null until the rate is known. */

@@ -30,6 +30,20 @@ export interface GateOptions {
   readonly probeMs?: number;
   /** Rate-limit answers tolerated for one request before it counts as an attempt. */
   readonly maxRateLimitWaits?: number;
+  /** Hedging in the tail of a run (see TailHedge); off when absent. */
+  readonly hedge?: TailHedge;
+}
+
+/**
+ * Hedging the tail: once nothing else wants a request slot, a request waiting out its retry
+ * backoff is sent at once, and a request in flight well past the usual latency (a hang) gets a
+ * second copy; the first answer wins and the other is cancelled. Both go through the limiter and
+ * the budgets, are recorded as attempts and counted in `stats.hedges`. Hedging holds back while
+ * most recent answers are failures (a provider that is down gets its backoff).
+ */
+export interface TailHedge {
+  /** True when no other work is waiting to send (the engine: every document started). */
+  idle(): boolean;
 }
 
 export interface GateDeps {
@@ -60,7 +74,15 @@ export interface GateStats {
   backingOff: number;
   /** Smoothed request latency, ms; null before the first answer. */
   latencyMs: number | null;
+  /** Requests sent early by tail hedging: retries cut short, and second copies of a hung request. */
+  hedges: number;
 }
+
+/** A hung request gets its copy no sooner than this, however fast answers usually are. */
+const MIN_HEDGE_AFTER_MS = 1_000;
+const HEDGE_POLL_MS = 100;
+const LATENCY_SAMPLES = 64;
+const HEALTH_WINDOW = 20;
 
 const CANCELLED: ExtractionOutcome<never> = { kind: "transient", message: "cancelled" };
 
@@ -77,6 +99,7 @@ export class BatchGate implements ProviderGate {
     inFlight: 0,
     backingOff: 0,
     latencyMs: null,
+    hedges: 0,
   };
   /** The second model's share of `stats`: requests sent and cost. */
   readonly verifierStats = { requests: 0, costUsd: 0 };
@@ -93,6 +116,10 @@ export class BatchGate implements ProviderGate {
   private releaseFirstAnswer: (() => void) | null = null;
   private answered = false;
   private probeStartedAt = 0;
+  /** Latencies of recent answers (not timeouts), for the hedge threshold. */
+  private readonly latencies: number[] = [];
+  /** Whether each recent answer was usable (ok), for holding hedges back while the provider fails. */
+  private readonly recentOk: boolean[] = [];
 
   constructor(
     private readonly options: GateOptions,
@@ -176,7 +203,7 @@ export class BatchGate implements ProviderGate {
     counter: { sent: number },
   ): Promise<ExtractionOutcome<T>> {
     const { clock } = this.deps;
-    let attempt = 0;
+    const failures = { transient: 0, invalid_output: 0 };
     let rateLimitWaits = 0;
     const waitSignal = AbortSignal.any([signal, this.halt.signal]);
     for (;;) {
@@ -203,9 +230,10 @@ export class BatchGate implements ProviderGate {
       if (late) return late;
 
       counter.sent++;
-      const outcome = await this.send(provider, request, slot.at, signal);
+      const outcome = await this.sendHedged(provider, limiter, request, slot.at, signal, counter);
       if (signal.aborted) return CANCELLED;
-      const decision = decideRetry(outcome, attempt + 1, this.options.retry, this.deps.random);
+      const tries = outcome.kind === "transient" || outcome.kind === "invalid_output" ? ++failures[outcome.kind] : 1;
+      const decision = decideRetry(outcome, tries, this.options.retry, this.deps.random);
       switch (decision.kind) {
         case "done":
           limiter.recordSuccess();
@@ -234,23 +262,101 @@ export class BatchGate implements ProviderGate {
           continue;
         }
         case "retry": {
-          attempt++;
           this.stats.retries++;
           this.deps.emit({
             type: "retry_scheduled",
             documentId: request.documentId,
-            attempt: attempt + 1,
+            attempt: failures.transient + failures.invalid_output + 1,
             delayMs: decision.delayMs,
             reason: outcome.kind === "transient" || outcome.kind === "invalid_output" ? outcome.message : outcome.kind,
           });
           this.stats.backingOff++;
-          const slept = await sleep(clock, decision.delayMs, waitSignal);
+          const slept = await this.backoff(limiter, decision.delayMs, waitSignal);
           this.stats.backingOff--;
           if (!slept) return signal.aborted ? CANCELLED : (this.refusal<T>() ?? CANCELLED);
           continue;
         }
       }
     }
+  }
+
+  /** Waits out a retry backoff; in the tail, cut short as soon as nothing else wants a slot. */
+  private async backoff(limiter: Limiter, ms: number, signal: AbortSignal): Promise<boolean> {
+    const { clock } = this.deps;
+    if (!this.options.hedge) return sleep(clock, ms, signal);
+    const until = clock.now() + ms;
+    for (;;) {
+      const left = until - clock.now();
+      if (left <= 0) return true;
+      if (this.mayHedge(limiter)) {
+        this.stats.hedges++;
+        return true;
+      }
+      if (!(await sleep(clock, Math.min(left, HEDGE_POLL_MS), signal))) return false;
+    }
+  }
+
+  /** Nothing else wants a slot, the provider mostly answers, and the budgets allow one more request. */
+  private mayHedge(limiter: Limiter): boolean {
+    if (this.stopped || !this.options.hedge?.idle() || limiter.waiting > 0) return false;
+    if (this.recentOk.length > 0 && this.recentOk.filter(Boolean).length * 2 < this.recentOk.length) return false;
+    const { maxRequests, maxCostUsd } = this.options;
+    if (maxRequests !== null && this.stats.requests + 1 > maxRequests) return false;
+    if (maxCostUsd !== null) {
+      const costed = this.costedBefore + this.costedThisRun;
+      const average = costed === 0 ? 0 : (this.costBefore + this.stats.costUsd) / costed;
+      if (this.stats.costUsd + average * (this.stats.inFlight + 1) > maxCostUsd) return false;
+    }
+    return true;
+  }
+
+  /** How long a request may stay unanswered before it counts as hung: the recent 95th percentile, doubled. */
+  private hedgeAfterMs(): number {
+    if (this.latencies.length < 10) return Math.max(MIN_HEDGE_AFTER_MS, 3 * (this.stats.latencyMs ?? this.options.timeoutMs));
+    const sorted = [...this.latencies].sort((a, b) => a - b);
+    const p95 = sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.95))] ?? 0;
+    return Math.max(MIN_HEDGE_AFTER_MS, 2 * p95);
+  }
+
+  /**
+   * Sends the request; in the tail, a copy follows once the first looks hung. The first usable
+   * answer wins and the other copy is cancelled, so the document is answered (and recorded) once.
+   */
+  private async sendHedged<T>(
+    provider: Provider,
+    limiter: Limiter,
+    request: ExtractionRequest<T>,
+    startedAt: number,
+    signal: AbortSignal,
+    counter: { sent: number },
+  ): Promise<ExtractionOutcome<T>> {
+    if (!this.options.hedge) return this.send(provider, request, startedAt, signal);
+    const { clock } = this.deps;
+    const cancelFirst = new AbortController();
+    const first = this.send(provider, request, startedAt, AbortSignal.any([signal, cancelFirst.signal]));
+    let firstDone = false;
+    const markDone = () => {
+      firstDone = true;
+    };
+    first.then(markDone, markDone);
+    const hedgeAt = startedAt + this.hedgeAfterMs();
+    for (;;) {
+      if (firstDone || signal.aborted) return first;
+      if (clock.now() >= hedgeAt && this.mayHedge(limiter)) break;
+      await Promise.race([first, sleep(clock, HEDGE_POLL_MS, signal)]);
+    }
+    const cancelSlot = new AbortController();
+    const slotRequest = limiter.acquire(AbortSignal.any([signal, this.halt.signal, cancelSlot.signal]));
+    const raced = await Promise.race([first.then(() => null), slotRequest]);
+    if (raced === null || raced.kind !== "granted") {
+      cancelSlot.abort();
+      return first;
+    }
+    counter.sent++;
+    this.stats.hedges++;
+    const cancelSecond = new AbortController();
+    const second = this.send(provider, request, raced.at, AbortSignal.any([signal, cancelSecond.signal]));
+    return firstUsable(first, cancelFirst, second, cancelSecond);
   }
 
   private refusal<T>(): ExtractionOutcome<T> | null {
@@ -318,7 +424,7 @@ export class BatchGate implements ProviderGate {
     this.stats.inFlight++;
     this.stats.requests++;
     this.perDocument.set(request.documentId, (this.perDocument.get(request.documentId) ?? 0) + 1);
-    let outcome: ExtractionOutcome<T>;
+    let outcome: ExtractionOutcome<T> = CANCELLED;
     try {
       outcome = await raceAbort(provider.extract(request, { signal: combined }), combined);
     } catch (error) {
@@ -326,6 +432,8 @@ export class BatchGate implements ProviderGate {
     } finally {
       cancelTimer();
       this.stats.inFlight--;
+      // A refused key stops the gate before anyone waiting for the first answer is let through.
+      if (outcome.kind === "fatal" && outcome.scope === "batch" && !signal.aborted) this.stop({ kind: "fatal", message: outcome.message });
       if (!this.answered) {
         if (!signal.aborted) this.answered = true;
         const release = this.releaseFirstAnswer;
@@ -345,6 +453,10 @@ export class BatchGate implements ProviderGate {
     }
     const latency = endedAt - startedAt;
     this.stats.latencyMs = this.stats.latencyMs === null ? latency : this.stats.latencyMs * 0.8 + latency * 0.2;
+    if (recorded !== "cancelled") {
+      if (!timeout.signal.aborted) pushBounded(this.latencies, latency, LATENCY_SAMPLES);
+      pushBounded(this.recentOk, outcome.kind === "ok", HEALTH_WINDOW);
+    }
     const usage: Usage | null = outcome.kind === "ok" || outcome.kind === "invalid_output" ? outcome.usage : null;
     if (usage?.costUsd != null) {
       this.stats.costUsd += usage.costUsd;
@@ -369,6 +481,32 @@ export class BatchGate implements ProviderGate {
     });
     return outcome;
   }
+}
+
+/** The first ok answer of two copies (the other is cancelled); when neither is ok, the later outcome. */
+function firstUsable<T>(
+  a: Promise<ExtractionOutcome<T>>,
+  cancelA: AbortController,
+  b: Promise<ExtractionOutcome<T>>,
+  cancelB: AbortController,
+): Promise<ExtractionOutcome<T>> {
+  return new Promise((resolve, reject) => {
+    let pending = 2;
+    const settle = (outcome: ExtractionOutcome<T>, other: AbortController) => {
+      pending--;
+      if (outcome.kind === "ok") {
+        other.abort();
+        resolve(outcome);
+      } else if (pending === 0) resolve(outcome);
+    };
+    a.then((outcome) => settle(outcome, cancelB), reject);
+    b.then((outcome) => settle(outcome, cancelA), reject);
+  });
+}
+
+function pushBounded<T>(list: T[], value: T, max: number): void {
+  list.push(value);
+  if (list.length > max) list.shift();
 }
 
 function waitOrAbort(promise: Promise<unknown>, signal: AbortSignal): Promise<void> {

@@ -6,6 +6,8 @@ export interface LiveCounters {
   readonly retries: number;
   readonly rateLimitPauses: number;
   readonly costUsd: number;
+  /** Requests sent early by tail hedging (a single machine's engine; absent elsewhere). */
+  readonly hedges?: number;
 }
 
 const RATE_WINDOW_MS = 120_000;
@@ -58,6 +60,7 @@ export class ProgressTracker {
       retries: live.retries,
       rateLimitPauses: live.rateLimitPauses,
       costUsd: live.costUsd,
+      ...(live.hedges === undefined ? {} : { hedges: live.hedges }),
       docsPerMinute,
       etaMs,
       elapsedMs,

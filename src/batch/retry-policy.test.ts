@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { NO_USAGE } from "../providers/provider.js";
 import { backoffDelay, DEFAULT_RETRY_POLICY, decideRetry } from "./retry-policy.js";
 
-const policy = DEFAULT_RETRY_POLICY;
+const policy = { maxAttempts: 3, baseDelayMs: 4_000, maxDelayMs: 10_000 };
 
 describe("decideRetry", () => {
   it("retries transient failures and invalid output until the attempts are used up", () => {
@@ -18,6 +18,18 @@ describe("decideRetry", () => {
     const limited = { kind: "rate_limited", retryAfterMs: 1000, scope: "minute", message: "429" } as const;
     expect(decideRetry(limited, 3, policy)).toEqual({ kind: "rate_limited" });
     expect(decideRetry({ kind: "ok", reply: {}, usage: NO_USAGE, model: "m" }, 1, policy)).toEqual({ kind: "done" });
+  });
+});
+
+describe("the default policy", () => {
+  it("gives transient faults more attempts than invalid output", () => {
+    const transient = { kind: "transient", message: "502" } as const;
+    const invalid = { kind: "invalid_output", message: "not JSON", usage: NO_USAGE } as const;
+    expect(decideRetry(invalid, 3, DEFAULT_RETRY_POLICY)).toEqual({ kind: "give_up" });
+    expect(decideRetry(transient, 3, DEFAULT_RETRY_POLICY).kind).toBe("retry");
+    expect(decideRetry(transient, 9, DEFAULT_RETRY_POLICY).kind).toBe("retry");
+    expect(decideRetry(transient, 10, DEFAULT_RETRY_POLICY)).toEqual({ kind: "give_up" });
+    expect(decideRetry(transient, 4, { ...DEFAULT_RETRY_POLICY, maxAttempts: 12 }).kind).toBe("retry");
   });
 });
 

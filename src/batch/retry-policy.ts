@@ -1,14 +1,28 @@
 import type { ExtractionOutcome } from "../providers/provider.js";
 
 export interface RetryPolicy {
-  /** Attempts per request, first included. Rate-limit waits do not count. */
+  /** Attempts per request for invalid output, first included. Rate-limit waits do not count. */
   readonly maxAttempts: number;
+  /**
+   * Attempts per request for transient faults (5xx, timeouts, dropped connections): a provider's
+   * bad minute must not fail a document that a later try would read. Never fewer than maxAttempts;
+   * when absent, maxAttempts.
+   */
+  readonly transientAttempts?: number;
   readonly baseDelayMs: number;
   readonly maxDelayMs: number;
 }
 
-/** In the spirit of the original tool: about 4 s doubling to 10 s, 3 attempts. */
-export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 3, baseDelayMs: 4_000, maxDelayMs: 10_000 };
+/**
+ * About 4 s doubling to 10 s, as the original tool. Invalid output gets 3 attempts (the same image
+ * read again rarely parses better a fourth time); transient faults get 10, about 80 s of trying.
+ */
+export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 3, transientAttempts: 10, baseDelayMs: 4_000, maxDelayMs: 10_000 };
+
+/** Attempts allowed for a request whose last outcome was of this kind. */
+export function attemptsFor(kind: "transient" | "invalid_output", policy: RetryPolicy): number {
+  return kind === "transient" ? Math.max(policy.maxAttempts, policy.transientAttempts ?? policy.maxAttempts) : policy.maxAttempts;
+}
 
 export type RetryDecision =
   | { readonly kind: "done" }
@@ -19,7 +33,8 @@ export type RetryDecision =
   | { readonly kind: "stop" };
 
 /**
- * What to do after an attempt. `attempt` is 1-based and counts only attempts that used up a try.
+ * What to do after an attempt. `attempt` is 1-based and counts the attempts that ended like this
+ * one (transient, or invalid output): each kind has its own allowance (see attemptsFor).
  * Only transient failures and invalid output are retried; fatal stops at once.
  */
 export function decideRetry(
@@ -37,7 +52,7 @@ export function decideRetry(
       return { kind: "stop" };
     case "transient":
     case "invalid_output":
-      if (attempt >= policy.maxAttempts) return { kind: "give_up" };
+      if (attempt >= attemptsFor(outcome.kind, policy)) return { kind: "give_up" };
       return { kind: "retry", delayMs: backoffDelay(attempt, policy, random) };
   }
 }
