@@ -46,7 +46,7 @@ export function registerProcessCommand(program: Command, context: CliContext): v
     .option("--rps <n>", "client limit: requests per second (0 = none)", limitValue("--rps"))
     .option("--rpm <n>", "client limit: requests per minute (0 = none)", limitValue("--rpm"))
     .option("--rpd <n>", "client limit: requests per UTC day (0 = none)", limitValue("--rpd"))
-    .option("--max-attempts <n>", "attempts per request for transient errors and invalid output", positiveInteger("--max-attempts"), DEFAULT_RETRY_POLICY.maxAttempts)
+    .option("--max-attempts <n>", `attempts per request for invalid output; transient errors (5xx, timeouts) get at least ${DEFAULT_RETRY_POLICY.transientAttempts}`, positiveInteger("--max-attempts"), DEFAULT_RETRY_POLICY.maxAttempts)
     .option("--timeout <seconds>", "per-request timeout", positiveNumber("--timeout"), 120)
     .option("--max-requests <n>", "stop before sending more requests than this in this run", positiveInteger("--max-requests"))
     .option("--max-cost <usd>", "stop before this run's cost would exceed this (estimated from the average so far)", positiveNumber("--max-cost"))

@@ -20,8 +20,11 @@ export interface SimulatedProviderOptions {
   readonly unauthorized?: boolean;
   readonly costUsd?: number;
   /** Per-document scripted outcomes, consumed in order before the random faults apply. */
-  readonly script?: Map<string, Array<"5xx" | "bad_json" | "fatal_doc" | "ok">>;
+  readonly script?: Map<string, Array<ScriptedStep>>;
 }
+
+/** One scripted call: a fault, or a normal answer. */
+export type ScriptedStep = "5xx" | "bad_json" | "fatal_doc" | "hang" | "ok";
 
 export interface SimulatedProvider extends Provider {
   readonly calls: Map<string, number>;

@@ -1,0 +1,65 @@
+import { describe, expect, it } from "vitest";
+import { type BatchOptions, runBatch } from "../../../src/batch/engine.js";
+import { DEFAULT_RETRY_POLICY } from "../../../src/batch/retry-policy.js";
+import { MemoryStore } from "../../../src/storage/memory-store.js";
+import { createFakePipeline, fakeDocument } from "../../e2e/support/fake-pipeline.js";
+import { createSimulatedProvider, type ScriptedStep } from "../../e2e/support/simulated-provider.js";
+
+const OPTIONS: BatchOptions = {
+  inputs: ["/scans"],
+  limits: { rps: 200, rpm: null, rpd: null },
+  workers: null,
+  retry: { ...DEFAULT_RETRY_POLICY, baseDelayMs: 5, maxDelayMs: 20 },
+  timeoutMs: 60_000,
+  maxRequests: null,
+  maxCostUsd: null,
+  waitForQuota: false,
+  progressIntervalMs: 50,
+};
+
+function setup(count: number, script: Map<string, ScriptedStep[]>) {
+  const documents = Array.from({ length: count }, (_, i) => fakeDocument(i));
+  const store = new MemoryStore();
+  const provider = createSimulatedProvider({ latencyMs: () => 10, script });
+  const pipeline = createFakePipeline({ documents });
+  const saved: string[] = [];
+  const run = (options: Partial<BatchOptions> = {}) =>
+    runBatch({ ...OPTIONS, ...options }, { store, pipeline, provider, onResult: (r) => saved.push(r.document.id) }, new AbortController().signal, () => {});
+  return { documents, store, provider, saved, run };
+}
+
+describe("runBatch: the tail", () => {
+  it("does not fail a document for a run of transient faults that the default policy can wait out", async () => {
+    const script = new Map<string, ScriptedStep[]>();
+    const { documents, provider, run } = setup(10, script);
+    script.set(documents[3]!.id, ["5xx", "5xx", "5xx", "5xx", "5xx", "ok"]);
+    const summary = await run();
+    expect(summary.end).toBe("completed");
+    expect(summary.counts.failed).toBe(0);
+    expect(provider.calls.get(documents[3]!.id)).toBe(6);
+  });
+
+  it("still gives invalid output its three attempts only", async () => {
+    const script = new Map<string, ScriptedStep[]>();
+    const { documents, provider, run } = setup(5, script);
+    script.set(documents[0]!.id, ["bad_json", "bad_json", "bad_json", "ok"]);
+    const summary = await run();
+    expect(summary.counts.failed).toBe(1);
+    expect(provider.calls.get(documents[0]!.id)).toBe(3);
+  });
+
+  it("hedges a hung request at the end of the run instead of waiting for its timeout; the document is recorded once", async () => {
+    const script = new Map<string, ScriptedStep[]>();
+    const { documents, provider, saved, run } = setup(30, script);
+    const hung = documents[29]!.id;
+    script.set(hung, ["hang"]);
+    const summary = await run();
+    expect(summary.end).toBe("completed");
+    expect(summary.counts.verified).toBe(30);
+    expect(provider.calls.get(hung)).toBe(2);
+    expect(provider.paidCalls.get(hung)).toBe(1);
+    expect(saved.filter((id) => id === hung)).toHaveLength(1);
+    expect(summary.progress.hedges).toBe(1);
+    expect(summary.progress.requests).toBe(31);
+  }, 20_000);
+});
