@@ -1,19 +1,22 @@
 import { setMaxListeners } from "node:events";
 import { interruptionResetAt } from "../extract/extract-document.js";
+import { errorMessage } from "../basics/error-message.js";
 import type { FormResult, ProcessingError } from "../forms/form-result.js";
+import { EMPTY_PATH_METADATA } from "../forms/path-metadata.js";
 import type { DiscoveredDocument, PrepareResult } from "../ingest/types.js";
-import type { Provider, RateLimitScope } from "../providers/provider.js";
-import type { RequestLane, StatusCounts, Store } from "../storage/store.js";
+import type { Provider } from "../providers/provider.js";
+import type { DocumentRecord, RequestLane, StatusCounts, Store } from "../storage/store.js";
 import { type Clock, systemClock, utcDayStart } from "./clock.js";
 import type { BatchEvent, ProgressSnapshot, RunEnd } from "./events.js";
 import { failedResult } from "./failed-result.js";
-import { recordDiscovery } from "./record-discovery.js";
-import { BatchGate, type StopReason } from "./gate.js";
-import type { DocumentPipeline } from "./pipeline.js";
-import { ProgressTracker } from "./progress-tracker.js";
+import { BatchGate } from "./gate.js";
+import type { Limiter } from "./limiter.js";
+import type { Discovery, DocumentPipeline } from "./pipeline.js";
+import { type LiveCounters, ProgressTracker } from "./progress-tracker.js";
 import { RateLimiter, type RateLimits } from "./rate-limiter.js";
+import { DiscoveryRecorder } from "./record-discovery.js";
 import type { RetryPolicy } from "./retry-policy.js";
-import { errorMessage } from "../basics/error-message.js";
+import { type BatchMembers, concludeRun, type RunStop, RunTally, safeEmitter } from "./run-tally.js";
 
 /** Ceiling on requests in flight when --workers is not given. */
 export const DEFAULT_MAX_WORKERS = 32;
@@ -71,6 +74,17 @@ interface Prepared {
   readonly pages: PrepareResult | { readonly ok: false; readonly error: ProcessingError; readonly aborted: true };
 }
 
+/** What every step of a run shares. Mutable state lives in the Scheduler alone. */
+interface RunContext {
+  readonly options: BatchOptions;
+  readonly deps: BatchDeps;
+  readonly clock: Clock;
+  /** The caller's signal, or a fatal stop. */
+  readonly signal: AbortSignal;
+  readonly emit: (event: BatchEvent) => void;
+  readonly tally: RunTally;
+}
+
 /**
  * Runs a batch: discover, record every document (deduplicated by content hash), skip what is
  * already finished, and process the rest as fast as the limits allow. Each result is committed
@@ -83,75 +97,26 @@ export async function runBatch(
   onEvent: (event: BatchEvent) => void,
 ): Promise<BatchSummary> {
   const clock = deps.clock ?? systemClock;
-  const { store, pipeline } = deps;
   const startedAt = clock.now();
-  const stopController = new AbortController();
-  const runSignal = AbortSignal.any([signal, stopController.signal]);
-  setMaxListeners(0, signal, stopController.signal, runSignal);
-  const emit = (event: BatchEvent) => {
-    try {
-      onEvent(event);
-    } catch {
-      // A broken listener must not stop the batch.
-    }
-  };
+  const fatalStop = new AbortController();
+  const runSignal = AbortSignal.any([signal, fatalStop.signal]);
+  setMaxListeners(0, signal, fatalStop.signal, runSignal);
+  const emit = safeEmitter(onEvent);
 
   // 1. Discover and record.
-  let discovery: Awaited<ReturnType<DocumentPipeline["discover"]>>;
-  try {
-    discovery = await pipeline.discover(options.inputs, runSignal);
-  } catch (error) {
-    if (signal.aborted) return earlyEnd("cancelled", "cancelled during discovery", startedAt, clock);
-    throw error;
-  }
-  const recorded = recordDiscovery(store, discovery, emit, options.retryFailed === true);
-  const duplicates = recorded.duplicates;
-  const unique = new Map<string, DiscoveredDocument>();
-  for (const doc of discovery.documents) if (!unique.has(doc.id)) unique.set(doc.id, doc);
-  const batchIds = [...unique.keys()];
-  const countBatch = (): StatusCounts => {
-    const counts: StatusCounts = { pending: 0, verified: 0, needs_review: 0, failed: discovery.rejected.length };
-    for (const id of batchIds) {
-      const status = store.getDocument(id)?.status;
-      if (status) counts[status]++;
-    }
-    return counts;
-  };
-  const before = countBatch();
-  const queue = [...unique.values()].filter((d) => store.getDocument(d.id)?.status === "pending");
-  const total = batchIds.length + discovery.rejected.length;
-  const tracker = new ProgressTracker(
-    total,
-    { verified: before.verified, needsReview: before.needs_review, failed: before.failed },
-    startedAt,
-  );
-  emit({ type: "run_started", at: new Date(startedAt).toISOString(), total, alreadyDone: total - queue.length, toProcess: queue.length });
+  const found = await discoverAndRecord(options, deps.pipeline, deps.store, runSignal, emit);
+  if (found === null) return earlyEnd("cancelled", "cancelled during discovery", startedAt, clock);
+  const tally = new RunTally(deps.store, found.batch, startedAt, emit, deps.onResult);
+  const queue = found.batch.ids.filter((id) => deps.store.getDocument(id)?.status === "pending");
+  emit({ type: "run_started", at: new Date(startedAt).toISOString(), total: tally.total, alreadyDone: tally.total - queue.length, toProcess: queue.length });
 
   // 2. The shared limiter and gate, restored from what the store knows about today.
-  const now = clock.now();
+  const context: RunContext = { options, deps, clock, signal: runSignal, emit, tally };
   let pauses = 0;
-  const limiterListener = {
-    paused: (until: number, scope: RateLimitScope) => {
-      pauses++;
-      emit({ type: "rate_limited", scope, pauseMs: Math.max(0, until - clock.now()), until: new Date(until).toISOString() });
-    },
-    resumed: () => emit({ type: "resumed" }),
-  };
-  const limiter = new RateLimiter({
-    limits: options.limits,
-    clock,
-    restored: restoredLane(store, now, deps.verifier ? "first" : undefined),
-    listener: limiterListener,
-  });
+  const limiter = createLimiter(context, context.options.limits, deps.verifier ? "first" : undefined, () => pauses++);
   // The second model's own limiter: its own rates, 429 pauses and daily quota.
-  const verifierLimiter = deps.verifier
-    ? new RateLimiter({
-        limits: deps.verifier.limits,
-        clock,
-        restored: restoredLane(store, now, "verify"),
-        listener: limiterListener,
-      })
-    : null;
+  const verifierLimiter = deps.verifier ? createLimiter(context, deps.verifier.limits, "verify", () => pauses++) : null;
+  const scheduler = new Scheduler(context, limiter, queue, found.moved);
   const gate = new BatchGate(
     {
       retry: options.retry,
@@ -159,24 +124,24 @@ export async function runBatch(
       maxRequests: options.maxRequests,
       maxCostUsd: options.maxCostUsd,
       waitForQuota: options.waitForQuota,
-      ...(options.hedge === false ? {} : { hedge: { idle: () => next >= queue.length && ahead.length === 0 } }),
+      ...(options.hedge === false ? {} : { hedge: { idle: () => scheduler.allStarted } }),
     },
     {
       provider: deps.provider,
       limiter,
-      store,
+      store: deps.store,
       clock,
       emit,
       ...(deps.random ? { random: deps.random } : {}),
       ...(deps.verifier && verifierLimiter ? { verifier: { provider: deps.verifier.provider, limiter: verifierLimiter } } : {}),
       onStop: (reason) => {
         // Fatal: nothing will work, abort everything. Budget or quota: let requests already sent finish.
-        if (reason.kind === "fatal") stopController.abort();
-        notify();
+        if (reason.kind === "fatal") fatalStop.abort();
+        scheduler.notify();
       },
     },
   );
-  const live = () => ({
+  const live = (): LiveCounters => ({
     inFlight: gate.stats.inFlight,
     requests: gate.stats.requests,
     retries: gate.stats.retries,
@@ -184,191 +149,23 @@ export async function runBatch(
     costUsd: gate.stats.costUsd,
     hedges: gate.stats.hedges,
   });
-  const snapshot = () => tracker.snapshot(clock.now(), live());
 
-  // 3. Schedule: Little's law picks how many documents are active, the limiter paces the requests.
-  const maxWorkers = Math.max(1, options.workers ?? DEFAULT_MAX_WORKERS);
-  const target = (): number => {
-    const rate = limiter.effectiveRps;
-    if (!Number.isFinite(rate)) return maxWorkers;
-    const latencySec = (gate.stats.latencyMs ?? 5_000) / 1000;
-    return Math.min(maxWorkers, Math.max(1, Math.ceil(rate * latencySec * 1.2) + 1));
-  };
-  const prefetchLimit = () => options.prefetch ?? Math.min(8, Math.max(2, Math.ceil(target() / 2)));
-
-  let docsInFlight = 0;
-  const running = new Set<Promise<void>>();
-  let wake: (() => void) | null = null;
-  const notify = () => {
-    const resolve = wake;
-    wake = null;
-    resolve?.();
-  };
-  runSignal.addEventListener("abort", notify);
-  const stopping = () => runSignal.aborted || gate.stopReason !== null;
-
-  const prepareAhead = (doc: DiscoveredDocument): Promise<Prepared> =>
-    pipeline.prepare(doc, runSignal).then(
-      (pages) => ({ doc, pages }),
-      (error: unknown) => ({
-        doc,
-        pages: runSignal.aborted
-          ? { ok: false, error: { code: "cancelled", message: "cancelled" }, aborted: true as const }
-          : { ok: false, error: { code: "prepare_failed", message: errorMessage(error) } },
-      }),
-    );
-
-  const recordResult = (result: FormResult) => {
-    store.saveResult(result);
-    deps.onResult?.(result);
-    const path = result.document.sources[0]?.path ?? result.document.id;
-    tracker.finished(result.status, clock.now());
-    if (result.status === "failed") {
-      emit({
-        type: "document_failed",
-        documentId: result.document.id,
-        path,
-        error: result.error ?? { code: "failed", message: result.reasons.join("; ") || "failed" },
-      });
-    } else {
-      emit({ type: "document_finished", documentId: result.document.id, path, status: result.status, reasons: result.reasons });
-    }
-  };
-
-  const processDocument = async (item: Prepared): Promise<void> => {
-    const { doc } = item;
-    const started = new Date(clock.now()).toISOString();
-    if (!item.pages.ok) {
-      if ("aborted" in item.pages || runSignal.aborted) return;
-      recordResult(failedResult(doc, item.pages.error, { startedAt: started, finishedAt: started }));
-      return;
-    }
-    emit({ type: "document_started", documentId: doc.id, path: doc.primaryPath });
-    let extraction: Awaited<ReturnType<DocumentPipeline["extract"]>>;
-    try {
-      extraction = await pipeline.extract(doc, item.pages.value, gate, runSignal);
-    } catch (error) {
-      if (runSignal.aborted) return;
-      extraction = {
-        kind: "done",
-        result: failedResult(doc, { code: "internal_error", message: errorMessage(error) }),
-      };
-    }
-    if (extraction.kind === "interrupted") {
-      if (extraction.outcome === "quota" && !gate.stopReason) {
-        gate.stop({ kind: "quota", resetAt: interruptionResetAt(extraction, clock.now()), message: extraction.message });
-      } else if (extraction.outcome === "fatal" && !gate.stopReason) {
-        gate.stop({ kind: "fatal", message: extraction.message });
-      }
-      return;
-    }
-    const result = extraction.result;
-    // A failure caused by stopping is not a verdict on the document: leave it pending.
-    if (result.status === "failed" && (runSignal.aborted || gate.stopReason !== null)) return;
-    const sent = gate.requestsFor(doc.id);
-    gate.forget(doc.id);
-    recordResult({
-      ...result,
-      provenance: {
-        ...result.provenance,
-        requests: Math.max(result.provenance.requests, sent),
-        attempts: Math.max(result.provenance.attempts, sent),
-        startedAt: result.provenance.startedAt ?? started,
-        finishedAt: result.provenance.finishedAt ?? new Date(clock.now()).toISOString(),
-      },
-    });
-  };
-
-  const launch = (item: Prepared) => {
-    docsInFlight++;
-    const task = processDocument(item)
-      .catch((error: unknown) => {
-        if (!runSignal.aborted) emit({ type: "document_failed", documentId: item.doc.id, path: item.doc.primaryPath, error: { code: "internal_error", message: errorMessage(error) } });
-      })
-      .finally(() => {
-        docsInFlight--;
-        running.delete(task);
-        notify();
-      });
-    running.add(task);
-  };
-
-  const progressTimer = setInterval(() => emit({ type: "progress", ...snapshot() }), options.progressIntervalMs ?? 1_000);
+  // 3. Schedule the documents.
+  const progressTimer = setInterval(() => emit({ type: "progress", ...tally.snapshot(clock.now(), live()) }), options.progressIntervalMs ?? 1_000);
   progressTimer.unref?.();
-
-  const ahead: Promise<Prepared>[] = [];
-  let next = 0;
-  const fillPrefetch = () => {
-    while (!stopping() && ahead.length < prefetchLimit() && next < queue.length) {
-      const doc = queue[next++];
-      if (doc) ahead.push(prepareAhead(doc));
-    }
-  };
-  const waitForChange = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        wake = null;
-        resolve();
-      }, ms);
-      wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
-
   try {
-    for (;;) {
-      fillPrefetch();
-      if (stopping() || ahead.length === 0) break;
-      while (!stopping() && (docsInFlight - gate.stats.backingOff >= target() || docsInFlight >= 2 * maxWorkers)) {
-        await waitForChange(250);
-      }
-      if (stopping()) break;
-      const item = await ahead.shift();
-      if (!item) break;
-      fillPrefetch();
-      launch(item);
-    }
-    // Drain: normally wait for everything; when stopping, give in-flight work a short grace.
-    if (runSignal.aborted) {
-      const grace = options.cancelGraceMs ?? 1_500;
-      await Promise.race([Promise.allSettled([...running]), delay(grace)]);
-    } else {
-      while (running.size > 0) await Promise.allSettled([...running]);
-    }
+    await scheduler.run(gate);
   } finally {
     clearInterval(progressTimer);
-    runSignal.removeEventListener("abort", notify);
     limiter.close();
     verifierLimiter?.close();
   }
 
-  const counts = countBatch();
-  const progress = snapshot();
-  const stop: StopReason | null = gate.stopReason;
-  let end: RunEnd;
-  let message: string;
-  let quotaResetAt: string | null = null;
-  if (signal.aborted) {
-    end = "cancelled";
-    message = `cancelled: ${counts.pending} documents left to process`;
-  } else if (stop?.kind === "quota") {
-    end = "quota";
-    quotaResetAt = new Date(stop.resetAt).toISOString();
-    message = `${stop.message}; ${counts.pending} documents left to process`;
-  } else if (stop?.kind === "budget") {
-    end = "budget";
-    message = `${stop.message}; ${counts.pending} documents left to process`;
-  } else if (stop?.kind === "fatal") {
-    end = "fatal";
-    message = stop.message;
-  } else if (counts.failed > 0) {
-    end = "completed_with_failures";
-    message = `${counts.failed} of ${total} documents failed`;
-  } else {
-    end = "completed";
-    message = `all ${total} documents finished`;
-  }
+  // 4. Conclude.
+  const counts = tally.counts();
+  const progress = tally.snapshot(clock.now(), live());
+  const stop: RunStop | null = signal.aborted ? { kind: "cancelled" } : gate.stopReason;
+  const { end, message, quotaResetAt } = concludeRun(stop, counts, tally.total);
   emit({ type: "run_finished", end, message, progress });
   return {
     end,
@@ -376,37 +173,297 @@ export async function runBatch(
     progress,
     quotaResetAt,
     counts,
-    rejected: discovery.rejected.length,
-    duplicates,
+    rejected: found.batch.rejected,
+    duplicates: found.batch.duplicates,
     ...(deps.verifier ? { verifier: { ...gate.verifierStats } } : {}),
   };
 }
 
-/** What a lane's limiter starts from: today's requests and the last minute's starts of that lane. */
-function restoredLane(store: Store, now: number, lane: RequestLane | undefined) {
-  return { todayCount: store.countRequestsSince(utcDayStart(now), lane), recentStarts: store.requestStartsSince(now - 60_000, lane) };
+/**
+ * Step 1: discovery, recorded into the store folder by folder. Only ids stay in memory, plus the
+ * rare document whose files are no longer where the store first saw them (a moved folder).
+ * Null when cancelled during discovery.
+ */
+async function discoverAndRecord(
+  options: BatchOptions,
+  pipeline: DocumentPipeline,
+  store: Store,
+  signal: AbortSignal,
+  emit: (event: BatchEvent) => void,
+): Promise<{ batch: BatchMembers; moved: Map<string, DiscoveredDocument> } | null> {
+  const recorder = new DiscoveryRecorder(store, options.retryFailed === true);
+  const moved = new Map<string, DiscoveredDocument>();
+  const chunks: AsyncIterable<Discovery> = pipeline.discoverByFolder?.(options.inputs, signal) ?? whole(pipeline.discover(options.inputs, signal));
+  try {
+    for await (const chunk of chunks) {
+      for (const doc of recorder.add(chunk)) {
+        const record = store.getDocument(doc.id);
+        if (!record || !sameFiles(record, doc)) moved.set(doc.id, doc);
+      }
+    }
+  } catch (error) {
+    if (signal.aborted) return null;
+    throw error;
+  }
+  return { batch: recorder.finish(emit), moved };
+}
+
+async function* whole(discovery: Promise<Discovery>): AsyncGenerator<Discovery> {
+  yield await discovery;
+}
+
+function sameFiles(record: DocumentRecord, doc: DiscoveredDocument): boolean {
+  return (
+    record.primaryPath === doc.primaryPath &&
+    record.container === doc.container &&
+    record.sources.length === doc.sources.length &&
+    record.sources.every((s, i) => s.path === doc.sources[i]?.path && s.sha256 === doc.sources[i]?.sha256)
+  );
+}
+
+/** A pending document as the store recorded it (discovery found it at these paths in this run). */
+function storedDocument(record: DocumentRecord): DiscoveredDocument | null {
+  if (record.container === "unknown") return null;
+  return {
+    id: record.id,
+    container: record.container,
+    sources: record.sources,
+    primaryPath: record.primaryPath,
+    pathMetadata: record.pathMetadata ?? EMPTY_PATH_METADATA,
+  };
+}
+
+/**
+ * Step 2: the one limiter for every request of a lane (the run's model, or the second model),
+ * seeded with that lane's requests of today and of the last minute from the store.
+ */
+function createLimiter(context: RunContext, limits: RateLimits, lane: RequestLane | undefined, onPause: () => void): Limiter {
+  const { clock, deps, emit } = context;
+  const { store } = deps;
+  const now = clock.now();
+  return new RateLimiter({
+    limits,
+    clock,
+    restored: { todayCount: store.countRequestsSince(utcDayStart(now), lane), recentStarts: store.requestStartsSince(now - 60_000, lane) },
+    listener: {
+      paused: (until, scope) => {
+        onPause();
+        emit({ type: "rate_limited", scope, pauseMs: Math.max(0, until - clock.now()), until: new Date(until).toISOString() });
+      },
+      resumed: () => emit({ type: "resumed" }),
+    },
+  });
+}
+
+/**
+ * Step 3: Little's law picks how many documents are active, the limiter paces their requests.
+ * Documents are prepared a few ahead (bounded: memory stays flat), launched while fewer than the
+ * target are active (those waiting out a backoff do not count), and drained at the end.
+ */
+class Scheduler {
+  private readonly maxWorkers: number;
+  private readonly running = new Set<Promise<void>>();
+  private readonly ahead: Promise<Prepared>[] = [];
+  private next = 0;
+  private docsInFlight = 0;
+  private wake: (() => void) | null = null;
+  private gate: BatchGate | null = null;
+
+  constructor(
+    private readonly context: RunContext,
+    private readonly limiter: Limiter,
+    private readonly queue: readonly string[],
+    private readonly moved: ReadonlyMap<string, DiscoveredDocument>,
+  ) {
+    this.maxWorkers = Math.max(1, context.options.workers ?? DEFAULT_MAX_WORKERS);
+  }
+
+  /** Every document has been handed to preparation: nothing new will want a request slot. */
+  get allStarted(): boolean {
+    return this.next >= this.queue.length && this.ahead.length === 0;
+  }
+
+  /** Something changed (a document finished, the gate stopped): look again now. */
+  readonly notify = (): void => {
+    const resolve = this.wake;
+    this.wake = null;
+    resolve?.();
+  };
+
+  async run(gate: BatchGate): Promise<void> {
+    this.gate = gate;
+    const { signal } = this.context;
+    signal.addEventListener("abort", this.notify);
+    try {
+      for (;;) {
+        this.fillPrefetch();
+        if (this.stopping() || this.ahead.length === 0) break;
+        while (!this.stopping() && this.saturated()) await this.waitForChange(250);
+        if (this.stopping()) break;
+        const item = await this.ahead.shift();
+        if (!item) break;
+        this.fillPrefetch();
+        this.launch(item, gate);
+      }
+      await this.drain();
+    } finally {
+      signal.removeEventListener("abort", this.notify);
+    }
+  }
+
+  private stopping(): boolean {
+    return this.context.signal.aborted || this.gate?.stopReason != null;
+  }
+
+  /** Documents active right now, against the target (those in backoff hold no slot). */
+  private saturated(): boolean {
+    const backingOff = this.gate?.stats.backingOff ?? 0;
+    return this.docsInFlight - backingOff >= this.target() || this.docsInFlight >= 2 * this.maxWorkers;
+  }
+
+  private target(): number {
+    const rate = this.limiter.effectiveRps;
+    if (!Number.isFinite(rate)) return this.maxWorkers;
+    const latencySec = (this.gate?.stats.latencyMs ?? 5_000) / 1000;
+    return Math.min(this.maxWorkers, Math.max(1, Math.ceil(rate * latencySec * 1.2) + 1));
+  }
+
+  private prefetchLimit(): number {
+    return this.context.options.prefetch ?? Math.min(8, Math.max(2, Math.ceil(this.target() / 2)));
+  }
+
+  private fillPrefetch(): void {
+    while (!this.stopping() && this.ahead.length < this.prefetchLimit() && this.next < this.queue.length) {
+      const doc = this.documentAt(this.next++);
+      if (doc) this.ahead.push(prepareAhead(this.context, doc));
+    }
+  }
+
+  private documentAt(index: number): DiscoveredDocument | null {
+    const id = this.queue[index];
+    if (id === undefined) return null;
+    const moved = this.moved.get(id);
+    if (moved) return moved;
+    const record = this.context.deps.store.getDocument(id);
+    return record && record.status === "pending" ? storedDocument(record) : null;
+  }
+
+  private launch(item: Prepared, gate: BatchGate): void {
+    this.docsInFlight++;
+    const { signal, emit } = this.context;
+    const task = processDocument(this.context, item, gate)
+      .catch((error: unknown) => {
+        if (!signal.aborted) emit({ type: "document_failed", documentId: item.doc.id, path: item.doc.primaryPath, error: { code: "internal_error", message: errorMessage(error) } });
+      })
+      .finally(() => {
+        this.docsInFlight--;
+        this.running.delete(task);
+        this.notify();
+      });
+    this.running.add(task);
+  }
+
+  private waitForChange(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.wake = null;
+        resolve();
+      }, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  /** Normally wait for everything; when cancelled, give in-flight work a short grace. */
+  private async drain(): Promise<void> {
+    if (this.context.signal.aborted) {
+      const grace = this.context.options.cancelGraceMs ?? 1_500;
+      await Promise.race([Promise.allSettled([...this.running]), delay(grace)]);
+      return;
+    }
+    while (this.running.size > 0) await Promise.allSettled([...this.running]);
+  }
+}
+
+/** Preparation never rejects: a failure becomes a per-document error (or "aborted" on cancel). */
+function prepareAhead(context: RunContext, doc: DiscoveredDocument): Promise<Prepared> {
+  const { signal } = context;
+  return context.deps.pipeline.prepare(doc, signal).then(
+    (pages) => ({ doc, pages }),
+    (error: unknown) => ({
+      doc,
+      pages: signal.aborted
+        ? { ok: false, error: { code: "cancelled", message: "cancelled" }, aborted: true as const }
+        : { ok: false, error: { code: "prepare_failed", message: errorMessage(error) } },
+    }),
+  );
+}
+
+/** One document: prepared pages → extraction through the gate → its result committed (or left pending). */
+async function processDocument(context: RunContext, item: Prepared, gate: BatchGate): Promise<void> {
+  const { clock, signal, tally, emit } = context;
+  const { doc } = item;
+  const started = new Date(clock.now()).toISOString();
+  if (!item.pages.ok) {
+    if ("aborted" in item.pages || signal.aborted) return;
+    tally.record(failedResult(doc, item.pages.error, { startedAt: started, finishedAt: started }), clock.now());
+    return;
+  }
+  emit({ type: "document_started", documentId: doc.id, path: doc.primaryPath });
+  let extraction: Awaited<ReturnType<DocumentPipeline["extract"]>>;
+  try {
+    extraction = await context.deps.pipeline.extract(doc, item.pages.value, gate, signal);
+  } catch (error) {
+    if (signal.aborted) return;
+    extraction = { kind: "done", result: failedResult(doc, { code: "internal_error", message: errorMessage(error) }) };
+  }
+  if (extraction.kind === "interrupted") {
+    stopForInterruption(gate, extraction, clock.now());
+    return;
+  }
+  const result = extraction.result;
+  // A failure caused by stopping is not a verdict on the document: leave it pending.
+  if (result.status === "failed" && (signal.aborted || gate.stopReason !== null)) return;
+  tally.record(withRequestCounts(result, doc.id, gate, started, clock.now()), clock.now());
+}
+
+/** A quota or fatal interruption stops the whole gate (the first one wins). */
+function stopForInterruption(gate: BatchGate, extraction: Extract<Awaited<ReturnType<DocumentPipeline["extract"]>>, { kind: "interrupted" }>, now: number): void {
+  if (gate.stopReason) return;
+  if (extraction.outcome === "quota") gate.stop({ kind: "quota", resetAt: interruptionResetAt(extraction, now), message: extraction.message });
+  else if (extraction.outcome === "fatal") gate.stop({ kind: "fatal", message: extraction.message });
+}
+
+/** The result's provenance counts every request the gate sent for the document (hedges and retries too). */
+function withRequestCounts(result: FormResult, documentId: string, gate: BatchGate, started: string, now: number): FormResult {
+  const sent = gate.requestsFor(documentId);
+  gate.forget(documentId);
+  return {
+    ...result,
+    provenance: {
+      ...result.provenance,
+      requests: Math.max(result.provenance.requests, sent),
+      attempts: Math.max(result.provenance.attempts, sent),
+      startedAt: result.provenance.startedAt ?? started,
+      finishedAt: result.provenance.finishedAt ?? new Date(now).toISOString(),
+    },
+  };
 }
 
 function earlyEnd(end: RunEnd, message: string, startedAt: number, clock: Clock): BatchSummary {
-  const progress = new ProgressTracker(0, { verified: 0, needsReview: 0, failed: 0 }, startedAt).snapshot(clock.now(), {
+  const counts: StatusCounts = { pending: 0, verified: 0, needs_review: 0, failed: 0 };
+  const progress: ProgressSnapshot = new ProgressTracker(0, { verified: 0, needsReview: 0, failed: 0 }, startedAt).snapshot(clock.now(), {
     inFlight: 0,
     requests: 0,
     retries: 0,
     rateLimitPauses: 0,
     costUsd: 0,
   });
-  return {
-    end,
-    message,
-    progress,
-    quotaResetAt: null,
-    counts: { pending: 0, verified: 0, needs_review: 0, failed: 0 },
-    rejected: 0,
-    duplicates: 0,
-  };
+  return { end, message, progress, quotaResetAt: null, counts, rejected: 0, duplicates: 0 };
 }
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref?.());
 }
-

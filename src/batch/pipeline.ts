@@ -16,6 +16,8 @@ export interface Discovery {
  */
 export interface DocumentPipeline {
   discover(inputs: readonly string[], signal: AbortSignal): Promise<Discovery>;
+  /** The same discovery one folder at a time, when the pipeline can (the engine then holds only ids). */
+  discoverByFolder?(inputs: readonly string[], signal: AbortSignal): AsyncIterable<Discovery>;
   prepare(doc: DiscoveredDocument, signal: AbortSignal): Promise<PrepareResult>;
   extract(
     doc: DiscoveredDocument,

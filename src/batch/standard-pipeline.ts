@@ -1,6 +1,6 @@
 import { extractDocument } from "../extract/extract-document.js";
 import type { RequestMode } from "../extract/types.js";
-import { discoverDocuments } from "../ingest/discover.js";
+import { discoverByFolder, discoverDocuments } from "../ingest/discover.js";
 import { createPreparePool, type PreparePool } from "../ingest/prepare-pool.js";
 import { DEFAULT_PREPARE_OPTIONS } from "../ingest/prepare.js";
 import type { PrepareOptions } from "../ingest/types.js";
@@ -24,6 +24,7 @@ export function createStandardPipeline(options: StandardPipelineOptions): Docume
   const prepareOptions = options.prepare ?? DEFAULT_PREPARE_OPTIONS;
   return {
     discover: (inputs, signal) => discoverDocuments(inputs, { signal }),
+    discoverByFolder: (inputs, signal) => discoverByFolder(inputs, { signal }),
     prepare(doc, signal) {
       pool ??= createPreparePool(options.threads === undefined ? {} : { threads: options.threads });
       return pool.prepare(doc, prepareOptions, signal);

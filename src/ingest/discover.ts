@@ -56,26 +56,30 @@ function isHidden(name: string): boolean {
   return name.startsWith(".");
 }
 
-async function walkFolder(
+/**
+ * One folder at a time, depth first in path order: this folder's own files (as candidates), then
+ * each subfolder. Only the folders and files already seen are remembered, never the documents.
+ */
+async function* walkFolders(
   root: string,
   displayRoot: string,
-  visited: Set<string>,
+  seen: SeenPaths,
   signal: AbortSignal | undefined,
-  out: Candidate[],
-  rejected: RejectedInput[],
-): Promise<void> {
+): AsyncGenerator<{ readonly files: Candidate[]; readonly rejected: RejectedInput[] }> {
   throwIfAborted(signal);
   const real = await realpath(root);
-  if (visited.has(real)) return; // a symlink loop or the same folder given twice
-  visited.add(real);
+  if (seen.folders.has(real)) return; // a symlink loop or the same folder given twice
+  seen.folders.add(real);
   let entries: Dirent[];
   try {
     entries = await readdir(root, { withFileTypes: true });
   } catch (thrown) {
-    rejected.push({ path: displayRoot, error: ingestError("unreadable", `Cannot read the folder: ${errorMessage(thrown)}`) });
+    yield { files: [], rejected: [{ path: displayRoot, error: ingestError("unreadable", `Cannot read the folder: ${errorMessage(thrown)}`) }] };
     return;
   }
   entries.sort((a, b) => comparePaths(a.name, b.name));
+  const files: Candidate[] = [];
+  const folders: { absolutePath: string; path: string }[] = [];
   for (const entry of entries) {
     if (isHidden(entry.name)) continue;
     const absolutePath = join(root, entry.name);
@@ -88,49 +92,24 @@ async function walkFolder(
       isDirectory = target.isDirectory();
       isFile = target.isFile();
     }
-    if (isDirectory) await walkFolder(absolutePath, path, visited, signal, out, rejected);
-    else if (isFile) out.push({ path, absolutePath, explicit: false });
+    if (isDirectory) folders.push({ absolutePath, path });
+    else if (isFile && (await seen.firstTime(absolutePath))) files.push({ path, absolutePath, explicit: false });
   }
+  if (files.length > 0) yield { files, rejected: [] };
+  for (const folder of folders) yield* walkFolders(folder.absolutePath, folder.path, seen, signal);
 }
 
-async function collectCandidates(
-  inputs: readonly string[],
-  signal: AbortSignal | undefined,
-  rejected: RejectedInput[],
-): Promise<Candidate[]> {
-  const candidates: Candidate[] = [];
-  const visitedFolders = new Set<string>();
-  for (const input of inputs) {
-    throwIfAborted(signal);
-    const absolutePath = resolve(input);
-    let info: Stats;
-    try {
-      info = await stat(absolutePath);
-    } catch (thrown) {
-      const missing = (thrown as NodeJS.ErrnoException).code === "ENOENT";
-      rejected.push({
-        path: input,
-        error: missing
-          ? ingestError("not_found", "No such file or folder.")
-          : ingestError("unreadable", `Cannot read: ${errorMessage(thrown)}`),
-      });
-      continue;
-    }
-    if (info.isDirectory()) await walkFolder(absolutePath, input, visitedFolders, signal, candidates, rejected);
-    else if (info.isFile()) candidates.push({ path: input, absolutePath, explicit: true });
-    else rejected.push({ path: input, error: ingestError("not_a_supported_file", "Not a regular file or folder.") });
-  }
+/** Folders and files already reached: the same file through a folder and a symlink is read once. */
+class SeenPaths {
+  readonly folders = new Set<string>();
+  private readonly files = new Set<string>();
 
-  // The same file reached twice (a folder and a file inside it, or two symlinks) is read once.
-  const seen = new Set<string>();
-  const unique: Candidate[] = [];
-  for (const candidate of candidates) {
-    const real = await realpath(candidate.absolutePath).catch(() => candidate.absolutePath);
-    if (seen.has(real)) continue;
-    seen.add(real);
-    unique.push(candidate);
+  async firstTime(absolutePath: string): Promise<boolean> {
+    const real = await realpath(absolutePath).catch(() => absolutePath);
+    if (this.files.has(real)) return false;
+    this.files.add(real);
+    return true;
   }
-  return unique.sort((a, b) => comparePaths(a.path, b.path));
 }
 
 const TYPE_NAMES: Readonly<Record<InputFileType, string>> = {
@@ -225,11 +204,70 @@ export async function discoverDocuments(
   inputs: readonly string[],
   options: DiscoverOptions = {},
 ): Promise<Discovery> {
+  const documents: DiscoveredDocument[] = [];
+  const rejected: RejectedInput[] = [];
+  for await (const chunk of discoverByFolder(inputs, options)) {
+    documents.push(...chunk.documents);
+    rejected.push(...chunk.rejected);
+  }
+  documents.sort((a, b) => comparePaths(a.primaryPath, b.primaryPath));
+  rejected.sort((a, b) => comparePaths(a.path, b.path));
+  return { documents, rejected };
+}
+
+/**
+ * The same discovery, one folder at a time (a page series never spans folders), so a caller can
+ * record each folder's documents and let them go: memory follows the largest folder, not the
+ * batch. Inputs that fail outright come first; files named on the command line come last, as one
+ * group. Each chunk is sorted by path.
+ */
+export async function* discoverByFolder(inputs: readonly string[], options: DiscoverOptions = {}): AsyncGenerator<Discovery> {
   const { signal } = options;
   const inferMetadata = options.inferMetadata ?? inferPathMetadata;
-  const rejected: RejectedInput[] = [];
-  const candidates = await collectCandidates(inputs, signal, rejected);
+  const seen = new SeenPaths();
+  const explicit: Candidate[] = [];
+  const failed: RejectedInput[] = [];
+  const folders: { absolutePath: string; input: string }[] = [];
+  for (const input of inputs) {
+    throwIfAborted(signal);
+    const absolutePath = resolve(input);
+    let info: Stats;
+    try {
+      info = await stat(absolutePath);
+    } catch (thrown) {
+      const missing = (thrown as NodeJS.ErrnoException).code === "ENOENT";
+      failed.push({
+        path: input,
+        error: missing
+          ? ingestError("not_found", "No such file or folder.")
+          : ingestError("unreadable", `Cannot read: ${errorMessage(thrown)}`),
+      });
+      continue;
+    }
+    if (info.isDirectory()) folders.push({ absolutePath, input });
+    else if (info.isFile()) explicit.push({ path: input, absolutePath, explicit: true });
+    else failed.push({ path: input, error: ingestError("not_a_supported_file", "Not a regular file or folder.") });
+  }
+  if (failed.length > 0) yield { documents: [], rejected: failed };
+  for (const folder of folders) {
+    for await (const chunk of walkFolders(folder.absolutePath, folder.input, seen, signal)) {
+      const found = await documentsOf(chunk.files, inferMetadata, signal);
+      yield { documents: found.documents, rejected: [...chunk.rejected, ...found.rejected] };
+    }
+  }
+  const named: Candidate[] = [];
+  for (const candidate of explicit) if (await seen.firstTime(candidate.absolutePath)) named.push(candidate);
+  if (named.length > 0) yield documentsOf(named, inferMetadata, signal);
+}
 
+/** Candidates (one folder's files, or the files named on the command line) → documents. */
+async function documentsOf(
+  files: readonly Candidate[],
+  inferMetadata: (path: string) => PathMetadata,
+  signal: AbortSignal | undefined,
+): Promise<Discovery> {
+  const rejected: RejectedInput[] = [];
+  const candidates = [...files].sort((a, b) => comparePaths(a.path, b.path));
   const accepted: AcceptedFile[] = [];
   const classified = await mapLimit(candidates, HASH_CONCURRENCY, async (candidate) => {
     throwIfAborted(signal);
