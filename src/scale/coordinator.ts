@@ -7,14 +7,13 @@ import type { BatchEvent, ProgressSnapshot, RunEnd } from "../batch/events.js";
 import { failedResult } from "../batch/failed-result.js";
 import type { Discovery } from "../batch/pipeline.js";
 import { ProgressTracker } from "../batch/progress-tracker.js";
-import type { RateLimits } from "../batch/rate-limiter.js";
+import type { RateLimits } from "../batch/limiter.js";
 import type { RetryPolicy } from "../batch/retry-policy.js";
 import type { RequestMode } from "../extract/types.js";
 import type { FormResult } from "../forms/form-result.js";
 import { EMPTY_PATH_METADATA } from "../forms/path-metadata.js";
 import type { StatusCounts, Store } from "../storage/store.js";
 import { type JobData, JobResultSchema, parseAttempt, READ_JOB } from "./job-data.js";
-import { planLimiter } from "./limiter-plan.js";
 import { connectionOptions, openRedis, type QueueLocation } from "./queue-url.js";
 import { ENGINE_BACKOFF } from "./scale-worker.js";
 import {
@@ -25,6 +24,7 @@ import {
   scaleKeys,
   WorkerHeartbeatSchema,
 } from "./scale-config.js";
+import { DEFAULT_GUARD_MS, SharedLimiter, sharedLimiterKeys } from "./shared-limiter.js";
 
 export interface CoordinatorOptions {
   readonly inputs: readonly string[];
@@ -40,10 +40,14 @@ export interface CoordinatorOptions {
   readonly referencePath: string | null;
   readonly waitForQuota: boolean;
   readonly retryFailed?: boolean;
-  /** A job's first request is sent this long after its start; see ScaleConfig. */
-  readonly sendOffsetMs?: number;
-  /** Allowance for requests trailing their job's start, in the limiter arithmetic. */
-  readonly jitterMs?: number;
+  /** Most requests in flight across the fleet (--workers); null: no cap. */
+  readonly maxInFlight?: number | null;
+  /** Requests this run may send, fleet-wide (--max-requests); null: no budget. */
+  readonly maxRequests?: number | null;
+  /** USD this run may spend, fleet-wide (--max-cost); null: no budget. */
+  readonly maxCostUsd?: number | null;
+  /** The shared limiter's windows are this much longer than the provider's; see SharedLimiter. */
+  readonly guardMs?: number;
   readonly progressIntervalMs?: number;
   readonly pollMs?: number;
 }
@@ -60,8 +64,6 @@ export interface CoordinatorDeps {
 }
 
 export const DEFAULT_WINDOW = 1_000;
-export const DEFAULT_SEND_OFFSET_MS = 500;
-export const DEFAULT_JITTER_MS = 250;
 /** A worker whose heartbeat is older than this is not counted as alive. */
 const WORKER_STALE_MS = 15_000;
 const COLLECT_BATCH = 500;
@@ -114,19 +116,19 @@ export async function runCoordinator(
   const tracker = new ProgressTracker(total, { verified: before.verified, needsReview: before.needs_review, failed: before.failed }, startedAt);
   emit({ type: "run_started", at: new Date(startedAt).toISOString(), total, alreadyDone: total - pending.length, toProcess: pending.length });
 
-  // 2. Publish the configuration and BullMQ's global limiter.
+  // 2. Publish the configuration and the shared limiter's limits and budgets.
   const queue = new Queue<JobData>(location.queueName, { connection: connectionOptions(location) });
   queue.on("error", (error) => log(`redis: ${error.message}`));
   const keys = scaleKeys((type) => queue.toKey(type));
   const client = openRedis(location);
   client.on("error", () => {});
-  const plan = planLimiter(options.limits, options.jitterMs ?? DEFAULT_JITTER_MS);
+  const shared = new SharedLimiter(client, sharedLimiterKeys((type) => queue.toKey(type)));
+  const guardMs = options.guardMs ?? DEFAULT_GUARD_MS;
   const config: ScaleConfig = {
-    version: 1,
+    version: 2,
     limits: { rps: options.limits.rps, rpm: options.limits.rpm, rpd: options.limits.rpd },
-    limiter: plan === null ? null : { max: plan.max, duration: plan.duration },
-    sendOffsetMs: options.sendOffsetMs ?? DEFAULT_SEND_OFFSET_MS,
-    jitterMs: options.jitterMs ?? DEFAULT_JITTER_MS,
+    maxInFlight: options.maxInFlight ?? null,
+    guardMs,
     requestMode: options.requestMode,
     reask: options.reask,
     maxAttempts: options.retry.maxAttempts,
@@ -136,34 +138,34 @@ export async function runCoordinator(
     referencePath: options.referencePath,
     publishedAt: new Date(clock.now()).toISOString(),
   };
+  const usage = store.usageTotals();
+  let requests = 0;
   const publish = async () => {
-    await client.set(keys.config, JSON.stringify(config));
-    if (plan === null) await queue.removeGlobalRateLimit();
-    else await queue.setGlobalRateLimit(plan.max, plan.duration);
-    // Requests already made today (from this store) count against --rpd even if Redis forgot them.
-    const today = store.countRequestsSince(utcDayStart(clock.now()));
-    await client.eval(
-      `local v = tonumber(redis.call("GET", KEYS[1]) or "0") if v < tonumber(ARGV[1]) then redis.call("SET", KEYS[1], ARGV[1], "EX", 172800) end return 0`,
-      1,
-      keys.day(utcDayStart(clock.now())),
-      String(today),
+    // Requests already made today (from this store) count against --rpd even if Redis forgot them;
+    // requests of this run already collected count against --max-requests after a Redis restart.
+    await shared.publish(
+      { limits: options.limits, maxInFlight: options.maxInFlight ?? null, maxRequests: options.maxRequests ?? null, maxCostUsd: options.maxCostUsd ?? null, guardMs },
+      { todayCount: store.countRequestsSince(utcDayStart(clock.now())), costBefore: usage.costUsd, costedBefore: usage.costedRequests, sentThisRun: requests },
     );
+    await client.set(keys.config, JSON.stringify(config));
+    // BullMQ's own limiter is not used (a fleet from an older version may have left one), and a
+    // queue paused by a budget stop takes jobs again.
+    await queue.removeGlobalRateLimit();
+    await queue.resume();
   };
-  await publish();
-  await client.del(keys.fatal);
+  await untilStopped(publish(), signal);
+  await untilStopped(client.del(keys.fatal), signal);
   // Forget workers silent for an hour (killed machines), so `status` lists the fleet as it is.
   for (const [name, text] of Object.entries(await client.hgetall(keys.workers))) {
     const beat = parseJsonWith(WorkerHeartbeatSchema, text);
     if (!beat || clock.now() - beat.lastSeen > 3_600_000) await client.hdel(keys.workers, name);
   }
-  if (plan !== null) log(`global limiter: ${plan.max} job start(s) per ${plan.duration} ms (≈ ${plan.sustainedRps.toFixed(2)} requests/s sustained)`);
 
   // 3. The window: every job of this batch now in Redis, whatever its state.
   const inFlight = new Set<string>();
-  const existing = await queue.getJobs(["waiting", "active", "delayed", "prioritized", "waiting-children"], 0, -1, true);
+  const existing = await untilStopped(queue.getJobs(["waiting", "active", "delayed", "prioritized", "waiting-children", "paused" as "waiting"], 0, -1, true), signal);
   for (const job of existing) if (job.id !== undefined) inFlight.add(job.id);
 
-  let requests = 0;
   let retries = 0;
   let costUsd = 0;
   let pauses = 0;
@@ -171,6 +173,7 @@ export async function runCoordinator(
   let pauseUntil = 0;
   let quotaResetAt: number | null = null;
   let fatalMessage: string | null = null;
+  let budgetHit: "requests" | "cost" | null = null;
   const reportedFatal = new Set<string>();
   const foreignIds = new Set<string>();
   const snapshot = (): ProgressSnapshot => tracker.snapshot(clock.now(), { inFlight: active, requests, retries, rateLimitPauses: pauses, costUsd });
@@ -324,47 +327,63 @@ export async function runCoordinator(
     }
     const firstFatal = Object.values(fatalMap ?? {})[0];
     fatalMessage = firstFatal !== undefined && alive === 0 ? `every worker stopped: ${firstFatal}` : null;
+    if (budgetHit === null && options.maxRequests != null) budgetHit = (await shared.state()).budgetHit;
+    else if (budgetHit === null && options.maxCostUsd != null) budgetHit = (await shared.state()).budgetHit;
   };
 
-  // 4. Run until every document of the batch is collected, or a stop.
-  const pollMs = options.pollMs ?? 200;
-  const progressEvery = options.progressIntervalMs ?? 1_000;
+  /** One pass: results in, notices read, the window topped up. Returns why the run ends, or null. */
   let lastProgress = 0;
   let lastReconcile = clock.now();
+  const progressEvery = options.progressIntervalMs ?? 1_000;
+  const step = async (): Promise<RunEnd | "done" | null> => {
+    await drainAttempts();
+    await collect();
+    await readNotices();
+    if (signal.aborted) return "cancelled";
+    if (quotaResetAt !== null && !options.waitForQuota) return "quota";
+    if (fatalMessage !== null) return "fatal";
+    if (budgetHit !== null) {
+      // No new job starts (the queue is paused); requests already sent finish and are collected.
+      await queue.pause();
+      const counts = await queue.getJobCounts("active");
+      if ((counts["active"] ?? 0) === 0) return "budget";
+    }
+    if (clock.now() - lastReconcile > 5_000) {
+      lastReconcile = clock.now();
+      await reconcile();
+    }
+    if (budgetHit === null) await topUp();
+    if (cursor >= pending.length && inFlight.size === 0 && requeue.length === 0) return "done";
+    if (clock.now() - lastProgress >= progressEvery) {
+      lastProgress = clock.now();
+      active = (await queue.getJobCounts("active")).active ?? 0;
+      emit({ type: "progress", ...snapshot() });
+    }
+    return null;
+  };
+
+  // 4. Run until every document of the batch is collected, or a stop. Every Redis call gives up on
+  // the stop signal, so Ctrl-C or SIGTERM ends the run at once even while Redis is unreachable.
+  const pollMs = options.pollMs ?? 200;
   let end: RunEnd | null = null;
   try {
     for (;;) {
-      await drainAttempts();
-      await collect();
-      await readNotices();
-      if (signal.aborted) {
-        end = "cancelled";
+      const outcome = await untilStopped(step(), signal).catch((error: unknown) => {
+        if (error instanceof Stopped) return "cancelled" as const;
+        throw error;
+      });
+      if (outcome === "done") break;
+      if (outcome !== null) {
+        end = outcome;
         break;
-      }
-      if (quotaResetAt !== null && !options.waitForQuota) {
-        end = "quota";
-        break;
-      }
-      if (fatalMessage !== null) {
-        end = "fatal";
-        break;
-      }
-      if (clock.now() - lastReconcile > 5_000) {
-        lastReconcile = clock.now();
-        await reconcile();
-      }
-      await topUp();
-      if (cursor >= pending.length && inFlight.size === 0 && requeue.length === 0) break;
-      if (clock.now() - lastProgress >= progressEvery) {
-        lastProgress = clock.now();
-        active = (await queue.getJobCounts("active")).active ?? 0;
-        emit({ type: "progress", ...snapshot() });
       }
       await sleep(clock, pollMs, signal);
     }
-    await drainAttempts();
+    if (end !== "cancelled") await drainAttempts();
   } finally {
-    await queue.close().catch(() => {});
+    // Closing waits for Redis; when it is down, give it a moment and then drop the connections.
+    await Promise.race([queue.close().catch(() => {}), sleep(clock, 1_000)]);
+    await queue.disconnect().catch(() => {});
     client.disconnect();
   }
 
@@ -374,6 +393,12 @@ export async function runCoordinator(
   if (end === "cancelled") message = `cancelled: ${counts.pending} documents left to process (${inFlight.size} still queued for the workers)`;
   else if (end === "quota") message = `the daily request quota is used up; it resets at ${new Date(quotaResetAt ?? 0).toISOString()}; ${counts.pending} documents left to process`;
   else if (end === "fatal") message = fatalMessage ?? "every worker stopped";
+  else if (end === "budget") {
+    message =
+      budgetHit === "cost"
+        ? `the cost budget (--max-cost ${options.maxCostUsd}) would be exceeded; ${counts.pending} documents left to process`
+        : `the request budget (--max-requests ${options.maxRequests}) is reached; ${counts.pending} documents left to process`;
+  }
   else if (counts.failed > 0) {
     end = "completed_with_failures";
     message = `${counts.failed} of ${total} documents failed`;
@@ -394,3 +419,31 @@ export async function runCoordinator(
   };
 }
 
+
+/** The run was stopped (Ctrl-C, SIGTERM) while waiting for Redis. */
+class Stopped extends Error {}
+
+/** The promise's value, or a Stopped rejection as soon as the signal fires (the promise runs on unobserved). */
+function untilStopped<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    promise.catch(() => {});
+    return Promise.reject(new Stopped("stopped"));
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => {
+      promise.catch(() => {});
+      reject(new Stopped("stopped"));
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
+}

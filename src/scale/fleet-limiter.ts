@@ -1,45 +1,52 @@
-import { type Clock, nextUtcMidnight, sleep } from "../batch/clock.js";
-import { type AcquireResult, RateLimiter } from "../batch/rate-limiter.js";
+import { randomBytes } from "node:crypto";
+import { type Clock, sleep } from "../batch/clock.js";
+import type { AcquireResult, Limiter } from "../batch/limiter.js";
 import type { RateLimitScope } from "../providers/provider.js";
-import type { FleetTokens } from "./fleet-tokens.js";
+import type { AttemptRecord } from "../storage/store.js";
+import type { SettleOutcome, SharedLimiter } from "./shared-limiter.js";
 
 /** Longest single wait before asking Redis again (a pause may be lifted or extended meanwhile). */
 const MAX_POLL_MS = 1_000;
+/** Reservations are made at most this far ahead; further out, the caller asks again later. */
+const HORIZON_MS = 2_000;
+
+export interface FleetLimiterOptions {
+  /** Extra window length in the shared limiter; a caller later than half of it takes a new slot. */
+  readonly guardMs: number;
+  /** A request's lease on an in-flight slot expires after this (a killed worker frees its slots). */
+  readonly leaseMs: number;
+  /** Announces a pause to the coordinator (its progress shows rate-limit pauses). */
+  readonly onPause?: (pauseMs: number, scope: RateLimitScope) => void;
+  readonly onError?: (error: unknown) => void;
+}
 
 /**
- * The engine's limiter as seen by one job on a worker: instead of local windows it draws tokens
- * from the fleet's shared budget (see FleetTokens). The BatchGate uses it exactly as it uses the
- * local limiter, so retries, re-asks, timeouts and attempt records stay the engine's own code.
- *
- * - The first acquire of the job is already paid for by BullMQ's limiter when the job started
- *   (when it comes soon enough after the start; otherwise it takes a fresh token).
- * - A 429 pauses the whole fleet through BullMQ's dynamic rate limit. When it hits the job's first
- *   request, the job is handed back to BullMQ (`requeueRequested`) instead of holding a slot; a
- *   later request (re-ask, next page) waits for the pause, so a paid read is never repeated.
- * - A day-scope 429 or the fleet's --rpd pauses the queue until the reset.
+ * The engine's Limiter as seen by one job on a worker: every request the job's gate sends takes a
+ * reservation from the fleet's shared limiter in Redis (see SharedLimiter), so retries, re-asks and
+ * pages count like first requests. A 429 pauses and slows the whole fleet; the job itself simply
+ * waits for its next slot. Each reservation is settled when its attempt is recorded (`settle`),
+ * which frees its in-flight lease and counts its cost.
  */
-export class FleetLimiter extends RateLimiter {
-  private prepaidUsed = false;
+export class FleetLimiter implements Limiter {
+  /** Reservations sent and not yet settled, oldest first. */
+  private readonly open: string[] = [];
+  private readonly closed = new AbortController();
+  /** Redis' clock minus this machine's, from the last answer (grant times are compared in Redis time). */
+  private offsetMs = 0;
+  private waiters = 0;
   private sent = 0;
   private quotaUntil = 0;
-  private requeue = false;
+  private budget: "requests" | "cost" | null = null;
 
-  /**
-   * @param prepaidUntil the job start's token pays for the first request only if it is sent by then;
-   *   a later first request (slow preparation) takes a fresh token, so requests never bunch up.
-   */
   constructor(
-    private readonly tokens: FleetTokens,
-    private readonly fleetClock: Clock,
-    private readonly prepaidUntil: number,
-    private readonly onError: (error: unknown) => void = () => {},
-  ) {
-    super({ limits: { rps: null, rpm: null, rpd: null }, clock: fleetClock });
-  }
+    private readonly shared: SharedLimiter,
+    private readonly clock: Clock,
+    private readonly options: FleetLimiterOptions,
+  ) {}
 
-  /** True when the job should go back to the queue (BullMQ RateLimitError) rather than finish. */
-  get requeueRequested(): boolean {
-    return this.requeue;
+  /** The run's request or cost budget was reached: the job goes back to the queue unsent. */
+  get budgetReached(): "requests" | "cost" | null {
+    return this.budget;
   }
 
   /** Requests this job was allowed to send. */
@@ -47,39 +54,126 @@ export class FleetLimiter extends RateLimiter {
     return this.sent;
   }
 
-  override async acquire(signal: AbortSignal): Promise<AcquireResult> {
-    for (;;) {
-      if (signal.aborted || this.requeue) return { kind: "aborted" };
-      const now = this.fleetClock.now();
-      if (now < this.quotaUntil) return { kind: "quota", resetAt: this.quotaUntil, source: "provider" };
-      const chargeWindow = this.prepaidUsed || now > this.prepaidUntil;
-      let answer: number;
-      try {
-        answer = await this.tokens.take(chargeWindow);
-      } catch (error) {
-        // Redis unreachable: wait and ask again (ioredis reconnects on its own).
-        this.onError(error);
-        answer = MAX_POLL_MS;
-      }
-      if (answer === 0) {
-        this.prepaidUsed = true;
+  /** The fleet paces itself; a job's gate needs no concurrency hint from here. */
+  get effectiveRps(): number {
+    return Number.POSITIVE_INFINITY;
+  }
+
+  get waiting(): number {
+    return this.waiters;
+  }
+
+  async acquire(signal: AbortSignal): Promise<AcquireResult> {
+    const stop = AbortSignal.any([signal, this.closed.signal]);
+    this.waiters++;
+    try {
+      for (;;) {
+        if (stop.aborted || this.budget !== null) return { kind: "aborted" };
+        if (this.clock.now() < this.quotaUntil) return { kind: "quota", resetAt: this.quotaUntil, source: "provider" };
+        const lease = randomBytes(8).toString("hex");
+        const answer = await this.ask(() => this.shared.reserve(lease, this.options.leaseMs, HORIZON_MS), stop);
+        if (answer === "aborted") {
+          this.forget(lease);
+          return { kind: "aborted" };
+        }
+        if (answer === "error") continue;
+        this.offsetMs = answer.serverNow - this.clock.now();
+        if (answer.kind === "wait") {
+          if (!(await sleep(this.clock, Math.min(answer.waitMs, MAX_POLL_MS), stop))) return { kind: "aborted" };
+          continue;
+        }
+        if (answer.kind === "quota") return { kind: "quota", resetAt: answer.resetAt, source: "client" };
+        if (answer.kind === "budget") {
+          this.budget = answer.budget;
+          return { kind: "aborted" };
+        }
+        const ready = await this.waitForSlot(lease, answer.at, answer.waitMs, stop);
+        if (ready === "aborted") return { kind: "aborted" };
+        if (ready === "again") continue;
+        this.open.push(lease);
         this.sent++;
-        return { kind: "granted", at: this.fleetClock.now() };
+        return { kind: "granted", at: this.clock.now() };
       }
-      if (answer < 0) return { kind: "quota", resetAt: nextUtcMidnight(now), source: "client" };
-      if (!(await sleep(this.fleetClock, Math.min(answer, MAX_POLL_MS), signal))) return { kind: "aborted" };
+    } finally {
+      this.waiters--;
     }
   }
 
-  override pauseUntil(untilMs: number, scope: RateLimitScope, _grantedAt?: number): void {
-    const ms = Math.max(0, untilMs - this.fleetClock.now());
+  pauseUntil(untilMs: number, scope: RateLimitScope, grantedAt?: number): void {
     if (scope === "day") {
       this.quotaUntil = Math.max(this.quotaUntil, untilMs);
       return;
     }
-    this.tokens.pause(ms, scope).catch(this.onError);
-    if (this.sent <= 1) this.requeue = true;
+    const pauseMs = Math.max(0, untilMs - this.clock.now());
+    this.shared.penalize(pauseMs, scope, grantedAt === undefined ? null : grantedAt + this.offsetMs).catch((error: unknown) => this.options.onError?.(error));
+    this.options.onPause?.(pauseMs, scope);
   }
 
-  override recordSuccess(): void {}
+  /** Successes are counted when attempts settle (they carry the outcome and cost). */
+  recordSuccess(): void {}
+
+  /** An attempt was recorded: settle the oldest open reservation with its outcome and cost. */
+  settle(attempt: AttemptRecord): void {
+    const lease = this.open.shift();
+    if (lease === undefined) return;
+    const outcome: SettleOutcome =
+      attempt.outcome === "ok" || attempt.outcome === "invalid_output" ? "ok" : attempt.outcome === "rate_limited" ? "refused" : "other";
+    this.shared.settle(lease, outcome, attempt.costUsd).catch((error: unknown) => this.options.onError?.(error));
+  }
+
+  /** The job ended: waiting calls give up and leases still open are freed. */
+  close(): void {
+    this.closed.abort();
+    for (const lease of this.open.splice(0)) this.shared.settle(lease, "other", null).catch(() => {});
+  }
+
+  /** Sleeps until the reserved slot, then checks with Redis that it still holds. */
+  private async waitForSlot(lease: string, at: number, firstWaitMs: number, stop: AbortSignal): Promise<"send" | "again" | "aborted"> {
+    let waitMs = firstWaitMs;
+    while (waitMs > 0) {
+      if (!(await sleep(this.clock, waitMs, stop))) {
+        this.forget(lease);
+        return "aborted";
+      }
+      const check = await this.ask(() => this.shared.confirm(lease, at, this.options.guardMs / 2), stop);
+      if (check === "aborted") {
+        this.forget(lease);
+        return "aborted";
+      }
+      if (check === "error") {
+        this.forget(lease);
+        return "again";
+      }
+      if (check.kind === "send") return "send";
+      if (check.kind === "again") {
+        if (check.waitMs > 0 && !(await sleep(this.clock, Math.min(check.waitMs, MAX_POLL_MS), stop))) return "aborted";
+        return "again";
+      }
+      waitMs = check.waitMs;
+    }
+    return "send";
+  }
+
+  /** A Redis call that gives up on the signal; a Redis error waits a moment (ioredis reconnects). */
+  private async ask<T>(call: () => Promise<T>, stop: AbortSignal): Promise<T | "aborted" | "error"> {
+    if (stop.aborted) return "aborted";
+    let onAbort: () => void = () => {};
+    const aborted = new Promise<"aborted">((resolve) => {
+      onAbort = () => resolve("aborted");
+      stop.addEventListener("abort", onAbort, { once: true });
+    });
+    try {
+      return await Promise.race([call(), aborted]);
+    } catch (error) {
+      this.options.onError?.(error);
+      return (await sleep(this.clock, MAX_POLL_MS, stop)) ? "error" : "aborted";
+    } finally {
+      stop.removeEventListener("abort", onAbort);
+    }
+  }
+
+  /** A reservation that will not be sent: give it back (best effort). */
+  private forget(lease: string): void {
+    this.shared.cancel(lease).catch(() => {});
+  }
 }

@@ -1,5 +1,4 @@
 import { Queue } from "bullmq";
-import { utcDayStart } from "../batch/clock.js";
 import { describeLimits } from "../batch/rate-limiter.js";
 import { connectionOptions, openRedis, parseQueueUrl, type QueueLocation } from "./queue-url.js";
 import {
@@ -14,6 +13,7 @@ import {
   type WorkerHeartbeat,
   WorkerHeartbeatSchema,
 } from "./scale-config.js";
+import { SharedLimiter, type SharedLimiterState, sharedLimiterKeys } from "./shared-limiter.js";
 
 export interface QueueStatus {
   readonly queue: string;
@@ -28,6 +28,8 @@ export interface QueueStatus {
   readonly quota: QuotaNotice | null;
   readonly config: ScaleConfig | null;
   readonly requestsToday: number;
+  /** The shared limiter: the fleet's current rate, requests in flight, this run's requests. */
+  readonly limiter: SharedLimiterState;
   readonly attemptsWaiting: number;
   readonly redisMemoryBytes: number | null;
 }
@@ -42,7 +44,8 @@ export async function readQueueStatus(location: QueueLocation): Promise<QueueSta
   try {
     const keys = scaleKeys((type) => queue.toKey(type));
     const counts = await queue.getJobCounts("waiting", "prioritized", "active", "delayed", "completed", "failed");
-    const [paused, clients, beats, fatal, pauseText, quotaText, configText, today, attemptsWaiting, memory] = await Promise.all([
+    const shared = new SharedLimiter(client, sharedLimiterKeys((type) => queue.toKey(type)));
+    const [paused, clients, beats, fatal, pauseText, quotaText, configText, limiter, attemptsWaiting, memory] = await Promise.all([
       queue.isPaused(),
       queue.getWorkers(),
       client.hgetall(keys.workers),
@@ -50,7 +53,7 @@ export async function readQueueStatus(location: QueueLocation): Promise<QueueSta
       client.get(keys.pause),
       client.get(keys.quota),
       client.get(keys.config),
-      client.get(keys.day(utcDayStart(Date.now()))),
+      shared.state(),
       client.llen(keys.attempts),
       client.info("memory"),
     ]);
@@ -77,7 +80,8 @@ export async function readQueueStatus(location: QueueLocation): Promise<QueueSta
       pause: parseJsonWith(PauseNoticeSchema, pauseText),
       quota: parseJsonWith(QuotaNoticeSchema, quotaText),
       config: parseJsonWith(ScaleConfigSchema, configText),
-      requestsToday: Number(today ?? 0),
+      requestsToday: limiter.dayCount,
+      limiter,
       attemptsWaiting,
       redisMemoryBytes: used === undefined ? null : Number(used),
     };
@@ -93,8 +97,11 @@ export function formatQueueStatus(status: QueueStatus): string[] {
   lines.push(`Queue "${status.queue}" on ${status.redis}${status.paused ? " (paused)" : ""}`);
   lines.push(`Jobs: ${j.waiting} waiting, ${j.active} active, ${j.delayed} delayed (retry backoff), ${j.completed} done and ${j.failed} failed awaiting the coordinator`);
   if (status.config) {
-    const limiter = status.config.limiter ? ` (BullMQ limiter: ${status.config.limiter.max} per ${status.config.limiter.duration} ms)` : "";
-    lines.push(`Limits for the whole fleet: ${describeLimits(status.config.limits)}${limiter}; requests today (UTC): ${status.requestsToday}`);
+    const inFlight = status.config.maxInFlight === null ? "" : `, at most ${status.config.maxInFlight} requests in flight`;
+    lines.push(`Limits for the whole fleet: ${describeLimits(status.config.limits)}${inFlight}; requests today (UTC): ${status.requestsToday}`);
+    const l2 = status.limiter;
+    const rate = l2.rate > 0 ? `${l2.rate.toFixed(2)} requests/s${l2.configuredRate > 0 && l2.rate < l2.configuredRate - 1e-9 ? ` (lowered after 429s from ${l2.configuredRate.toFixed(2)})` : ""}` : "unpaced";
+    lines.push(`Shared limiter: ${rate}; ${l2.inFlight} requests in flight; ${l2.sent} requests this run${l2.budgetHit ? `; stopped by the ${l2.budgetHit === "cost" ? "cost" : "request"} budget` : ""}; ${l2.rateLimited} answered 429`);
   } else {
     lines.push("No coordinator has published a configuration on this queue yet.");
   }

@@ -1,20 +1,19 @@
 import { z } from "zod";
 
 /**
- * What the coordinator publishes in Redis for every worker: the global limits, the limiter plan,
- * and how documents are read. Never a key or any provider secret: workers take the provider from
- * their own environment.
+ * What the coordinator publishes in Redis for every worker: the global limits and how documents are
+ * read. The limits themselves live in the shared limiter's state (src/scale/shared-limiter.ts), so
+ * a change on resume reaches running workers at once. Never a key or any provider secret: workers
+ * take the provider from their own environment.
  */
 export const ScaleConfigSchema = z.object({
-  version: z.literal(1),
-  /** Client-side limits of the whole fleet (null = none of that kind). */
+  version: z.literal(2),
+  /** Client-side limits of the whole fleet (null = none of that kind), for messages and `status`. */
   limits: z.object({ rps: z.number().nullable(), rpm: z.number().nullable(), rpd: z.number().nullable() }),
-  /** BullMQ global limiter (also set with Queue.setGlobalRateLimit); null = no rate limit. */
-  limiter: z.object({ max: z.number().int().positive(), duration: z.number().int().positive() }).nullable(),
-  /** A document's first request is sent this long after its job started (when preparation was faster). */
-  sendOffsetMs: z.number().int().nonnegative(),
-  /** Allowance in the limiter plan for a request trailing its token; a first request later than half of it takes a fresh token. */
-  jitterMs: z.number().int().nonnegative(),
+  /** Most requests in flight across the fleet (--workers), null = no cap. */
+  maxInFlight: z.number().int().positive().nullable(),
+  /** The shared limiter's windows are this much longer than the provider's (grant-to-provider delay). */
+  guardMs: z.number().int().nonnegative(),
   requestMode: z.enum(["document", "page"]),
   reask: z.boolean(),
   maxAttempts: z.number().int().positive(),
@@ -30,8 +29,6 @@ export type ScaleConfig = z.infer<typeof ScaleConfigSchema>;
 /** Names of the extra keys kept beside BullMQ's own, under the queue's prefix. */
 export interface ScaleKeys {
   readonly config: string;
-  /** Provider requests made per UTC day by the whole fleet (for --rpd). */
-  day(dayStartMs: number): string;
   /** A rate-limit pause announced by a worker: JSON { until, scope, worker }. */
   readonly pause: string;
   /** The daily quota is used up: JSON { resetAt, message, worker }. */
@@ -47,7 +44,6 @@ export interface ScaleKeys {
 export function scaleKeys(toKey: (type: string) => string): ScaleKeys {
   return {
     config: toKey("ballot:config"),
-    day: (dayStartMs) => toKey(`ballot:day:${new Date(dayStartMs).toISOString().slice(0, 10)}`),
     pause: toKey("ballot:pause"),
     quota: toKey("ballot:quota"),
     fatal: toKey("ballot:fatal"),

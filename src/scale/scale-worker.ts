@@ -15,11 +15,13 @@ import type { ExtractionRequest, Provider } from "../providers/provider.js";
 import { loadReference } from "../reference/load-reference.js";
 import type { Reference } from "../reference/reference.js";
 import { MemoryStore } from "../storage/memory-store.js";
-import { createFleetTokens } from "./fleet-tokens.js";
+import type { AttemptRecord } from "../storage/store.js";
 import { FleetLimiter } from "./fleet-limiter.js";
+import { createFleetNotices } from "./fleet-notices.js";
 import { type JobData, JobDataSchema, type JobResult, toDiscoveredDocument } from "./job-data.js";
 import { connectionOptions, openRedis, type QueueLocation } from "./queue-url.js";
 import { parseJsonWith, type ScaleConfig, ScaleConfigSchema, scaleKeys, type WorkerHeartbeat } from "./scale-config.js";
+import { SharedLimiter, sharedLimiterKeys } from "./shared-limiter.js";
 
 /** Job option `backoff.type` whose delays come from the engine's retry policy. */
 export const ENGINE_BACKOFF = "ballot-ocr";
@@ -105,10 +107,14 @@ export async function startScaleWorker(options: ScaleWorkerOptions, signal: Abor
       ...(reference ? { reference } : {}),
       ...(options.threads !== undefined ? { threads: options.threads } : {}),
     });
-  const tokens = createFleetTokens(queue, client, keys, settled, name);
+  const notices = createFleetNotices(queue, client, keys, name);
+  const shared = new SharedLimiter(client, sharedLimiterKeys((type) => queue.toKey(type)));
+  /** Settings that may change between jobs (a coordinator resumed with other retries or timeout). */
+  let current: ScaleConfig = settled;
   const latch = new FirstAnswerLatch();
   const jobsController = new AbortController();
   let fatal: string | null = null;
+  let budgetAnnounced = false;
   let resolveEnded: (end: WorkerEnd) => void = () => {};
   const ended = new Promise<WorkerEnd>((resolve) => {
     resolveEnded = resolve;
@@ -136,21 +142,22 @@ export async function startScaleWorker(options: ScaleWorkerOptions, signal: Abor
     const startedAtMs = job.processedOn ?? Date.now();
     const startedAt = new Date(startedAtMs).toISOString();
     stats.active++;
-    const store = new MemoryStore();
-    const limiter = new FleetLimiter(tokens, systemClock, startedAtMs + settled.sendOffsetMs + settled.jitterMs / 2, (error) =>
-      log(`redis: ${String(error)}`),
-    );
+    const config = current;
+    const limiter = new FleetLimiter(shared, systemClock, {
+      guardMs: config.guardMs,
+      leaseMs: config.timeoutMs + LEASE_MARGIN_MS,
+      onPause: (ms, scope) => void notices.pause(ms, scope).catch(() => {}),
+      onError: (error) => log(`redis: ${String(error)}`),
+    });
+    // Every attempt the gate records settles its reservation (frees the in-flight lease, counts the cost).
+    const store = new AttemptTap((attempt) => limiter.settle(attempt));
     try {
       const pages = await pipeline.prepare(readable, jobsController.signal);
       if (!pages.ok) return { result: failedResult(doc, pages.error, { startedAt, finishedAt: new Date().toISOString() }) };
-      // The job's start took the rate token: send at a fixed offset from it, so preparation time
-      // does not bunch requests together.
-      const wait = startedAtMs + settled.sendOffsetMs - Date.now();
-      if (wait > 0) await sleep(systemClock, wait, jobsController.signal);
       const gate = new BatchGate(
         {
-          retry: { maxAttempts: settled.maxAttempts, baseDelayMs: settled.baseDelayMs, maxDelayMs: settled.maxDelayMs },
-          timeoutMs: settled.timeoutMs,
+          retry: { maxAttempts: config.maxAttempts, baseDelayMs: config.baseDelayMs, maxDelayMs: config.maxDelayMs },
+          timeoutMs: config.timeoutMs,
           maxRequests: null,
           maxCostUsd: null,
           waitForQuota: false,
@@ -163,14 +170,26 @@ export async function startScaleWorker(options: ScaleWorkerOptions, signal: Abor
             if (fatal !== null) throw new RateLimitError();
             return gate.call(request, callSignal);
           });
-          if (limiter.requeueRequested) throw new RateLimitError();
+          if (limiter.budgetReached !== null) throw new BudgetReached(limiter.budgetReached);
           return outcome;
         },
       };
-      const extraction = await pipeline.extract(doc, pages.value, fleetGate, jobsController.signal);
+      let extraction: Awaited<ReturnType<DocumentPipeline["extract"]>>;
+      try {
+        extraction = await pipeline.extract(doc, pages.value, fleetGate, jobsController.signal);
+      } catch (error) {
+        if (!(error instanceof BudgetReached)) throw error;
+        // Nothing of this document is kept: it goes back to the (now paused) queue, as a local run leaves it pending.
+        if (!budgetAnnounced) {
+          budgetAnnounced = true;
+          log(`the run's ${error.which === "requests" ? "request" : "cost"} budget is reached; no further jobs are taken`);
+        }
+        await notices.budget(error.which).catch(() => {});
+        throw new RateLimitError();
+      }
       if (extraction.kind === "interrupted") {
         if (extraction.outcome === "quota") {
-          await tokens.quota(interruptionResetAt(extraction, Date.now()), extraction.message);
+          await notices.quota(interruptionResetAt(extraction, Date.now()), extraction.message);
           throw new RateLimitError();
         }
         if (extraction.outcome === "fatal") {
@@ -200,6 +219,7 @@ export async function startScaleWorker(options: ScaleWorkerOptions, signal: Abor
         },
       };
     } finally {
+      limiter.close();
       stats.active--;
       const attempts = store.listAttempts();
       stats.requests += attempts.length;
@@ -218,9 +238,6 @@ export async function startScaleWorker(options: ScaleWorkerOptions, signal: Abor
     lockDuration,
     stalledInterval: Math.max(500, Math.round(lockDuration / 2)),
     maxStalledCount: 2,
-    // The coordinator also sets this as the queue's global limit; repeated here so a Redis that lost
-    // its state (restart without persistence) never leaves the workers unlimited.
-    ...(settled.limiter ? { limiter: { max: settled.limiter.max, duration: settled.limiter.duration } } : {}),
     settings: {
       backoffStrategy: (attemptsMade: number) =>
         backoffDelay(attemptsMade, { maxAttempts: settled.maxAttempts, baseDelayMs: settled.baseDelayMs, maxDelayMs: settled.maxDelayMs }),
@@ -248,9 +265,14 @@ export async function startScaleWorker(options: ScaleWorkerOptions, signal: Abor
   };
   let warnedConfig = false;
   const watchConfig = async () => {
-    const current = parseJsonWith(ScaleConfigSchema, await client.get(keys.config));
-    if (current && current.publishedAt !== settled.publishedAt && JSON.stringify({ ...current, publishedAt: "" }) !== JSON.stringify({ ...settled, publishedAt: "" })) {
-      if (!warnedConfig) log("the coordinator published new limits or settings; restart this worker to apply them");
+    const next = parseJsonWith(ScaleConfigSchema, await client.get(keys.config));
+    if (!next || next.publishedAt === current.publishedAt) return;
+    // Limits and budgets live in the shared limiter and apply at once; retries and the timeout from the next job on.
+    if (JSON.stringify(next.limits) !== JSON.stringify(current.limits)) log(`the coordinator published new limits: ${describe(next)}`);
+    current = next;
+    const readingChanged = next.requestMode !== settled.requestMode || next.reask !== settled.reask || next.referencePath !== settled.referencePath;
+    if (readingChanged && !warnedConfig) {
+      log("the coordinator changed how documents are read (request mode, re-ask or reference); restart this worker to apply it");
       warnedConfig = true;
     }
   };
@@ -283,8 +305,8 @@ export async function startScaleWorker(options: ScaleWorkerOptions, signal: Abor
 }
 
 function describe(config: ScaleConfig): string {
-  const limiter = config.limiter ? `; BullMQ limiter ${config.limiter.max} per ${config.limiter.duration} ms` : "";
-  return `${describeLimits(config.limits)}${limiter}; ${config.requestMode} mode${config.reask ? " with re-ask" : ""}`;
+  const inFlight = config.maxInFlight === null ? "" : `, at most ${config.maxInFlight} requests in flight`;
+  return `${describeLimits(config.limits)}${inFlight} (one sliding-window limiter in Redis); ${config.requestMode} mode${config.reask ? " with re-ask" : ""}`;
 }
 
 /**
@@ -314,5 +336,27 @@ class FirstAnswerLatch {
       this.probe = null;
       release();
     }
+  }
+}
+
+/** A request's in-flight lease outlives its timeout by this much before it counts as lost. */
+const LEASE_MARGIN_MS = 10_000;
+
+/** Thrown through the pipeline when the run's budget is reached: the job goes back unsent. */
+class BudgetReached extends Error {
+  constructor(readonly which: "requests" | "cost") {
+    super(`the ${which} budget is reached`);
+  }
+}
+
+/** The job's own attempt log; each recorded attempt is also handed on (to settle its reservation). */
+class AttemptTap extends MemoryStore {
+  constructor(private readonly onAttempt: (attempt: AttemptRecord) => void) {
+    super();
+  }
+
+  override recordAttempt(attempt: AttemptRecord): void {
+    super.recordAttempt(attempt);
+    this.onAttempt(attempt);
   }
 }
