@@ -153,18 +153,19 @@ export async function runCoordinator(
     await queue.removeGlobalRateLimit();
     await queue.resume();
   };
-  await untilStopped(publish(), signal);
-  await untilStopped(client.del(keys.fatal), signal);
-  // Forget workers silent for an hour (killed machines), so `status` lists the fleet as it is.
-  for (const [name, text] of Object.entries(await client.hgetall(keys.workers))) {
-    const beat = parseJsonWith(WorkerHeartbeatSchema, text);
-    if (!beat || clock.now() - beat.lastSeen > 3_600_000) await client.hdel(keys.workers, name);
-  }
-
   // 3. The window: every job of this batch now in Redis, whatever its state.
   const inFlight = new Set<string>();
-  const existing = await untilStopped(queue.getJobs(["waiting", "active", "delayed", "prioritized", "waiting-children", "paused" as "waiting"], 0, -1, true), signal);
-  for (const job of existing) if (job.id !== undefined) inFlight.add(job.id);
+  const startUp = async () => {
+    await publish();
+    await client.del(keys.fatal);
+    // Forget workers silent for an hour (killed machines), so `status` lists the fleet as it is.
+    for (const [name, text] of Object.entries(await client.hgetall(keys.workers))) {
+      const beat = parseJsonWith(WorkerHeartbeatSchema, text);
+      if (!beat || clock.now() - beat.lastSeen > 3_600_000) await client.hdel(keys.workers, name);
+    }
+    const existing = await queue.getJobs(["waiting", "active", "delayed", "prioritized", "waiting-children", "paused" as "waiting"], 0, -1, true);
+    for (const job of existing) if (job.id !== undefined) inFlight.add(job.id);
+  };
 
   let retries = 0;
   let costUsd = 0;
@@ -366,12 +367,14 @@ export async function runCoordinator(
   // the stop signal, so Ctrl-C or SIGTERM ends the run at once even while Redis is unreachable.
   const pollMs = options.pollMs ?? 200;
   let end: RunEnd | null = null;
+  const stoppedAs = (error: unknown): "cancelled" => {
+    if (error instanceof Stopped) return "cancelled";
+    throw error;
+  };
   try {
-    for (;;) {
-      const outcome = await untilStopped(step(), signal).catch((error: unknown) => {
-        if (error instanceof Stopped) return "cancelled" as const;
-        throw error;
-      });
+    if ((await untilStopped(startUp(), signal).then(() => null, stoppedAs)) === "cancelled") end = "cancelled";
+    while (end === null) {
+      const outcome = await untilStopped(step(), signal).catch(stoppedAs);
       if (outcome === "done") break;
       if (outcome !== null) {
         end = outcome;

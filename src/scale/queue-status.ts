@@ -120,8 +120,8 @@ export function formatQueueStatus(status: QueueStatus): string[] {
 }
 
 /** `ballot-ocr status --queue URL`: prints the queue's state; returns the exit code (2 for a bad URL). */
-export async function showQueueStatus(url: string, json: boolean, write: (text: string) => void): Promise<number> {
-  const location = parseQueueUrl(url);
+export async function showQueueStatus(url: string, json: boolean, write: (text: string) => void, env: NodeJS.ProcessEnv = {}): Promise<number> {
+  const location = parseQueueUrl(url, env);
   if (!location.ok) {
     write(`error: ${location.error}\n`);
     return 2;

@@ -11,8 +11,10 @@ export interface QueueLocation {
   readonly tls: boolean;
   /** BullMQ queue name; several batches can share one Redis under different names. */
   readonly queueName: string;
-  /** The URL without its password, for messages. */
+  /** The URL without credentials: for messages, the state store and the "Resume with:" line. */
   readonly display: string;
+  /** True when the URL carried a user or password (they are never stored or printed). */
+  readonly hadCredentials: boolean;
 }
 
 export const DEFAULT_QUEUE_NAME = "ballot-ocr";
@@ -28,11 +30,16 @@ export interface RedisConnectionOptions {
   maxRetriesPerRequest: null;
 }
 
+/** Where the Redis credentials come from when the URL carries none (the URL is stored without them). */
+export const REDIS_PASSWORD_ENV = "BALLOT_OCR_REDIS_PASSWORD";
+export const REDIS_USERNAME_ENV = "BALLOT_OCR_REDIS_USERNAME";
+
 /**
  * Parses `redis://[user:pass@]HOST:PORT[/DB][?queue=NAME]` (or `rediss://` for TLS). The queue
  * name travels in the URL so the coordinator, the workers and `status` name it the same way.
+ * Credentials not in the URL come from BALLOT_OCR_REDIS_USERNAME / BALLOT_OCR_REDIS_PASSWORD.
  */
-export function parseQueueUrl(text: string): Result<QueueLocation, string> {
+export function parseQueueUrl(text: string, env: NodeJS.ProcessEnv = {}): Result<QueueLocation, string> {
   let url: URL;
   try {
     url = new URL(text);
@@ -50,17 +57,18 @@ export function parseQueueUrl(text: string): Result<QueueLocation, string> {
   const queueName = url.searchParams.get("queue") ?? DEFAULT_QUEUE_NAME;
   if (!/^[\w.-]+$/.test(queueName)) return err(`--queue: the queue name may use letters, digits, "_", "." and "-", got "${queueName}"`);
   const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
-  const shown = new URL(url.href);
-  if (shown.password) shown.password = "***";
+  const username = url.username === "" ? (env[REDIS_USERNAME_ENV] || null) : decodeURIComponent(url.username);
+  const password = url.password === "" ? (env[REDIS_PASSWORD_ENV] || null) : decodeURIComponent(url.password);
   return ok({
     host,
     port,
     db,
-    username: url.username === "" ? null : decodeURIComponent(url.username),
-    password: url.password === "" ? null : decodeURIComponent(url.password),
+    username,
+    password,
     tls: url.protocol === "rediss:",
     queueName,
-    display: shown.href,
+    display: withoutCredentials(url),
+    hadCredentials: url.username !== "" || url.password !== "",
   });
 }
 
@@ -79,4 +87,24 @@ export function connectionOptions(location: QueueLocation): RedisConnectionOptio
 /** A plain Redis connection for the keys kept beside BullMQ's (configuration, notices, counters). */
 export function openRedis(location: QueueLocation): Redis {
   return new Redis(connectionOptions(location));
+}
+
+function withoutCredentials(url: URL): string {
+  const bare = new URL(url.href);
+  bare.username = "";
+  bare.password = "";
+  return bare.href;
+}
+
+/** Any redis:// or rediss:// URL in `text` with its user and password removed. */
+export function stripRedisCredentials(text: string): string {
+  return text.replace(/(rediss?:\/\/)[^@/\s'"]*@/giu, "$1");
+}
+
+/**
+ * The command line as it may be stored and shown: the --queue URL without credentials (they come
+ * from the environment or the flag again at resume time).
+ */
+export function argvWithoutQueueCredentials(argv: readonly string[]): string[] {
+  return argv.map((arg) => (/rediss?:\/\//iu.test(arg) ? stripRedisCredentials(arg) : arg));
 }

@@ -178,27 +178,29 @@ end
 fit(KEYS[2], shortLimit, shortSpan)
 fit(KEYS[3], longLimit, longSpan)
 local horizon = tonumber(ARGV[3])
-if at - now > horizon then return {1, now, math.min(at - now - horizon / 2, 1000)} end
-local member = at .. ':' .. ARGV[1]
+if at - now > horizon then return {1, now, math.floor(math.min(at - now - horizon / 2, 1000))} end
+-- Whole milliseconds in the logs (rounded up: never earlier); the pacing keeps its fraction.
+local slot = math.ceil(at)
+local member = slot .. ':' .. ARGV[1]
 if shortLimit > 0 then
-  redis.call('ZADD', KEYS[2], at, member)
-  redis.call('PEXPIRE', KEYS[2], math.floor(at - now + shortSpan + 1000))
+  redis.call('ZADD', KEYS[2], slot, member)
+  redis.call('PEXPIRE', KEYS[2], math.floor(slot - now + shortSpan + 1000))
 end
 if longLimit > 0 then
-  redis.call('ZADD', KEYS[3], at, member)
-  redis.call('PEXPIRE', KEYS[3], math.floor(at - now + longSpan + 1000))
+  redis.call('ZADD', KEYS[3], slot, member)
+  redis.call('PEXPIRE', KEYS[3], math.floor(slot - now + longSpan + 1000))
 end
-redis.call('ZADD', KEYS[4], at + tonumber(ARGV[2]), ARGV[1])
-redis.call('PEXPIRE', KEYS[4], math.floor(at - now + tonumber(ARGV[2]) + 1000))
+redis.call('ZADD', KEYS[4], slot + tonumber(ARGV[2]), ARGV[1])
+redis.call('PEXPIRE', KEYS[4], math.floor(slot - now + tonumber(ARGV[2]) + 1000))
 local gap = 0
 if rate > 0 then gap = 1000 / rate end
-local second = math.floor(at / 1000)
+local second = math.floor(slot / 1000)
 redis.call('HINCRBY', KEYS[5], 'g' .. second, 1)
 redis.call('HDEL', KEYS[5], 'g' .. (second - 11), 'r' .. (second - 11))
 redis.call('PEXPIRE', KEYS[5], 15000)
 redis.call('HSET', KEYS[1], 'nextSlot', at + gap, 'day', today, 'dayCount', dayCount + 1, 'sent', sent + 1)
-redis.call('HSETNX', KEYS[1], 'firstGrantAt', at)
-return {0, now, at}
+redis.call('HSETNX', KEYS[1], 'firstGrantAt', slot)
+return {0, now, slot}
 `;
 
 /** Gives a reservation back unsent: the budgets get it back; the window entry stays (conservative). */

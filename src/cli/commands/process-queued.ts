@@ -19,7 +19,7 @@ import { loadReference } from "../../reference/load-reference.js";
 import type { Reference } from "../../reference/reference.js";
 import { SqliteStore } from "../../storage/sqlite-store.js";
 import { DEFAULT_WINDOW, runCoordinator } from "../../scale/coordinator.js";
-import { parseQueueUrl } from "../../scale/queue-url.js";
+import { parseQueueUrl, REDIS_PASSWORD_ENV } from "../../scale/queue-url.js";
 
 /** The options `process` gains for scale-out (added beside the local ones). */
 export interface QueueProcessOptions extends ProcessCommandOptions {
@@ -41,13 +41,8 @@ export async function runQueuedProcess(
   usageError: UsageErrorFactory,
   command: string,
 ): Promise<number> {
-  const location = parseQueueUrl(options.queue);
+  const location = parseQueueUrl(options.queue, context.env);
   if (!location.ok) throw usageError(location.error);
-  // Not (yet) meaningful for a fleet: refuse rather than silently ignore.
-  if (options.workers !== undefined) throw usageError("--workers does not apply with --queue: give each worker --concurrency N instead");
-  if (options.maxRequests !== undefined || options.maxCost !== undefined) {
-    throw usageError("--max-requests and --max-cost are not supported with --queue yet; use --rpd to cap the fleet's requests per day");
-  }
   const limits = fleetLimits(options, context.env);
   let reference: Reference | undefined;
   let referencePath: string | null = null;
@@ -70,8 +65,12 @@ export async function runQueuedProcess(
   store.setMeta("limits", JSON.stringify(limits));
   store.setMeta("queue", location.value.display);
 
+  // The stored command has no Redis credentials; say where they come from on resume.
+  const resumeCommand = location.value.hadCredentials
+    ? `${command}   # Redis credentials are not stored: give them in --queue again or set ${REDIS_PASSWORD_ENV}`
+    : command;
   const controller = new AbortController();
-  const removeStopSignals = onStopSignals(context, controller, "stopping the coordinator — workers finish the jobs already queued; their results are collected on resume", command);
+  const removeStopSignals = onStopSignals(context, controller, "stopping the coordinator — workers finish the jobs already queued; their results are collected on resume", resumeCommand);
   const renderer = createProgressRenderer(options.progress, { write: (text) => context.stderr.write(text), isTTY: context.stderrIsTTY, stream: context.stderr });
   renderer.log(`queue: ${location.value.display} (queue "${location.value.queueName}"); limits for all workers together: ${describeLimits(limits)}`);
   let end: RunEnd = "fatal";
@@ -88,8 +87,11 @@ export async function runQueuedProcess(
         referencePath,
         waitForQuota: options.waitForQuota ?? false,
         retryFailed: options.retryFailed ?? false,
-        ...envNumber(context.env, "BALLOT_OCR_SCALE_SEND_OFFSET_MS", "sendOffsetMs"),
-        ...envNumber(context.env, "BALLOT_OCR_SCALE_JITTER_MS", "jitterMs"),
+        // Fleet-wide, counted in Redis: requests in flight, and this run's requests and cost.
+        maxInFlight: options.workers ?? null,
+        maxRequests: options.maxRequests ?? null,
+        maxCostUsd: options.maxCost ?? null,
+        ...envNumber(context.env, "BALLOT_OCR_SCALE_GUARD_MS", "guardMs"),
       },
       {
         store,
@@ -107,7 +109,7 @@ export async function runQueuedProcess(
     const c = summary.counts;
     if (end === "cancelled") {
       out(`Coordinator stopped. ${c.verified + c.needs_review + c.failed} of ${summary.progress.total} documents collected; state saved in ${statePath(outDir)}.`);
-      out(`Jobs already in the queue are still read by the workers. Resume (and collect) with: ${command}`);
+      out(`Jobs already in the queue are still read by the workers. Resume (and collect) with: ${resumeCommand}`);
       return 130;
     }
     const exported = await regenerateExports(store, outDir, { generatedAt: new Date().toISOString(), command, provider: "scale-out workers", model: "see provenance" }, reference ? { reference } : {});
@@ -126,15 +128,16 @@ export async function runQueuedProcess(
       case "quota": {
         const reset = summary.quotaResetAt ?? new Date(nextUtcMidnight(Date.now())).toISOString();
         out(`Stopped: the daily quota is used up; the queue is paused until ${reset} (OpenRouter resets at UTC midnight).`);
-        out(`Resume after the reset with: ${command}`);
+        out(`Resume after the reset with: ${resumeCommand}`);
         out("Or add --wait-for-quota to wait for the reset and carry on.");
         return 3;
       }
       case "budget":
+        out(`Stopped by the budget. Resume (with a larger --max-requests / --max-cost) with: ${resumeCommand}`);
         return 3;
       case "fatal":
         context.stderr.write(`error: ${summary.message}\n`);
-        out(`Fix the workers' provider configuration, restart them, then resume with: ${command}`);
+        out(`Fix the workers' provider configuration, restart them, then resume with: ${resumeCommand}`);
         return 2;
     }
   } finally {

@@ -83,7 +83,10 @@ export async function runProcess(inputs: string[], options: ProcessCommandOption
   // Scale-out (src/scale): the coordinator has its own run loop; without --queue nothing changes.
   if (options.queue !== undefined && !options.dryRun) {
     const { runQueuedProcess } = await import("./process-queued.js");
-    return runQueuedProcess(inputs, { ...options, queue: options.queue }, context, (message) => new UsageError(message), shellCommand(context.argv));
+    const { argvWithoutQueueCredentials } = await import("../../scale/queue-url.js");
+    // The Redis password is never stored or printed: the resume command carries the URL without it.
+    const command = shellCommand(argvWithoutQueueCredentials(context.argv));
+    return runQueuedProcess(inputs, { ...options, queue: options.queue }, context, (message) => new UsageError(message), command);
   }
   const outDir = resolve(options.out);
   const config = resolveReaderConfig({

@@ -8,6 +8,7 @@ import { statePath } from "../../workspace/state-path.js";
 import type { RateLimits } from "../../batch/rate-limiter.js";
 import { SqliteStore } from "../../storage/sqlite-store.js";
 import { type CliContext, UsageError } from "../cli-context.js";
+import { stripRedisCredentials } from "../../scale/queue-url.js";
 
 interface StatusOptions {
   out: string;
@@ -26,7 +27,7 @@ export function registerStatusCommand(program: Command, context: CliContext): vo
     .action(async (options: Partial<StatusOptions> & { queue?: string }, command: Command) => {
       if (options.queue !== undefined) {
         const { showQueueStatus } = await import("../../scale/queue-status.js");
-        const code = await showQueueStatus(options.queue, options.json ?? false, (text) => context.stdout.write(text));
+        const code = await showQueueStatus(options.queue, options.json ?? false, (text) => context.stdout.write(text), context.env);
         context.setExitCode(code);
         if (options.out === undefined || code !== 0) return;
       }
@@ -76,7 +77,9 @@ export function showStatus(options: StatusOptions, context: CliContext): number 
     const now = Date.now();
     const today = store.countRequestsSince(utcDayStart(now));
     const limits = parseLimits(store.getMeta("limits"));
-    const lastCommand = store.getMeta("last_command");
+    // A state store written before credentials were stripped may still hold a Redis password: never print it.
+    const storedCommand = store.getMeta("last_command");
+    const lastCommand = storedCommand === null ? null : stripRedisCredentials(storedCommand);
     // The kernel-held folder lock says whether a run is going; the store only says whose it is.
     const lock = isFolderLocked(resolve(options.out)) ? (recordedHolder(store) ?? { pid: null, at: null }) : null;
     const lastRun = parseLastRun(store.getMeta("last_run"));

@@ -64,7 +64,7 @@ export function registerWorkerCommand(program: Command, context: CliContext): vo
 }
 
 async function runWorker(options: WorkerCommandOptions, context: CliContext): Promise<number> {
-  const location = parseQueueUrl(options.queue);
+  const location = parseQueueUrl(options.queue, context.env);
   if (!location.ok) throw new UsageError(location.error);
   // The same reader choice as a local run: a remote vision model, the local CPU reader, or the cascade.
   const reader = resolveReaderConfig({

@@ -28,6 +28,9 @@ export async function freePort(): Promise<number> {
 }
 
 export async function startTestRedis(options: { private?: boolean; extraArgs?: readonly string[] } = {}): Promise<TestRedis> {
+  const args = options.extraArgs ?? [];
+  const requirepass = args.indexOf("--requirepass");
+  const password = requirepass >= 0 ? args[requirepass + 1] : undefined;
   const given = process.env["BALLOT_OCR_TEST_REDIS_URL"];
   let child: ChildProcess | null = null;
   let dir: string | null = null;
@@ -45,7 +48,7 @@ export async function startTestRedis(options: { private?: boolean; extraArgs?: r
     url = `redis://127.0.0.1:${port}`;
   }
   const port = Number(new URL(url).port || 6379);
-  const client = new Redis({ host: "127.0.0.1", port, maxRetriesPerRequest: null, lazyConnect: true });
+  const client = new Redis({ host: "127.0.0.1", port, maxRetriesPerRequest: null, lazyConnect: true, ...(password ? { password } : {}) });
   client.on("error", () => {});
   for (let i = 0; ; i++) {
     try {
