@@ -36,6 +36,9 @@ export interface ReviewDigest {
   readonly impactText: Sentence;
 }
 
+/** Unreadable files rank above every form with numbers. */
+export const FAILED_PRIORITY = 3_000_000_000;
+
 const TOTAL_NAMES: Readonly<Record<TotalKey, Sentence>> = {
   eligibleVoters: { th: "ผู้มีสิทธิเลือกตั้ง", en: "Eligible voters" },
   votersTurnedUp: { th: "ผู้มาใช้สิทธิ", en: "Voters who came" },
@@ -195,7 +198,7 @@ export function reviewDigest(result: FormResult): ReviewDigest {
       cells: [],
       form: [{ th: `อ่านไฟล์นี้ไม่ได้: ${message}`, en: `This file could not be read: ${message}` }],
       votesAtStake: null,
-      impact: 3_000_000_000,
+      impact: FAILED_PRIORITY,
       impactText: { th: "ยังไม่มีคะแนนจากไฟล์นี้เลย", en: "no votes read from this file" },
     };
   }

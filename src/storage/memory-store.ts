@@ -1,6 +1,8 @@
 import { ok, type Result } from "../basics/result.js";
 import type { FormResult } from "../forms/form-result.js";
+import type { Status } from "../forms/form-result.js";
 import { planEdit } from "./result-edit.js";
+import { failedDocumentRow, queryRowsInMemory, type ResultPage, type ResultQuery, type ResultRow, resultRowOf } from "./result-index.js";
 import {
   type AttemptRecord,
   type DocumentFilter,
@@ -145,6 +147,29 @@ export class MemoryStore implements Store {
       const json = this.results.get(doc.id);
       if (json !== undefined) yield { documentId: doc.id, result: parseStoredResult(json) };
     }
+  }
+
+  queryResults(query: ResultQuery): ResultPage {
+    return queryRowsInMemory(this.#rows(), query);
+  }
+
+  countResults(): Record<Status, number> {
+    const counts: Record<Status, number> = { verified: 0, needs_review: 0, failed: 0 };
+    for (const row of this.#rows()) counts[row.status]++;
+    return counts;
+  }
+
+  #rows(): ResultRow[] {
+    const rows: ResultRow[] = [];
+    for (const doc of this.documents.values()) {
+      const json = this.results.get(doc.id);
+      const parsed = json === undefined ? null : parseStoredResult(json);
+      if (parsed?.ok) rows.push(resultRowOf(parsed.value));
+      else if (doc.status === "failed") {
+        rows.push(failedDocumentRow({ id: doc.id, primaryPath: doc.primaryPath, pathMetadata: doc.pathMetadata, message: doc.error?.message ?? "the file could not be read" }));
+      }
+    }
+    return rows;
   }
 
   setMeta(key: string, value: string): void {

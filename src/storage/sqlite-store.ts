@@ -3,7 +3,18 @@ import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { ok, type Result } from "../basics/result.js";
 import type { FormResult } from "../forms/form-result.js";
+import type { Status } from "../forms/form-result.js";
 import { planEdit } from "./result-edit.js";
+import {
+  failedDocumentRow,
+  needsPerson,
+  type ResultPage,
+  type ResultQuery,
+  type ResultRow,
+  type ResultSortKey,
+  resultRowOf,
+  searchTextOf,
+} from "./result-index.js";
 import {
   type AttemptOutcome,
   type AttemptRecord,
@@ -28,7 +39,7 @@ import {
 } from "./store.js";
 
 /** Bump when the schema changes; older files are migrated in `migrate`. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 const SCHEMA_V1 = `
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -85,6 +96,44 @@ CREATE TABLE edits (
 );
 CREATE INDEX edits_document ON edits(document_id);
 `;
+
+/** v2: one indexed row per result for the results list and the review queue (see result-index.ts). */
+const SCHEMA_V2 = `
+CREATE TABLE result_index (
+  document_id TEXT PRIMARY KEY REFERENCES documents(id),
+  status TEXT NOT NULL,
+  path TEXT NOT NULL,
+  province TEXT,
+  constituency INTEGER,
+  unit INTEGER,
+  good INTEGER,
+  bad INTEGER,
+  no_vote INTEGER,
+  vote_total INTEGER,
+  priority INTEGER NOT NULL,
+  in_queue INTEGER NOT NULL,
+  search TEXT NOT NULL,
+  row TEXT NOT NULL
+);
+CREATE INDEX result_index_path ON result_index(path);
+CREATE INDEX result_index_status ON result_index(status, path);
+CREATE INDEX result_index_queue ON result_index(in_queue, priority DESC, path);
+CREATE INDEX result_index_area ON result_index(province, constituency, path);
+`;
+
+/** Sort keys and their columns; unknown (NULL) values sort last either way. */
+const SORT_COLUMNS: Readonly<Record<ResultSortKey, string>> = {
+  path: "path",
+  status: "status",
+  province: "province",
+  constituency: "constituency",
+  unit: "unit",
+  good: "good",
+  bad: "bad",
+  noVote: "no_vote",
+  voteTotal: "vote_total",
+  priority: "priority",
+};
 
 interface DocumentRow {
   id: string;
@@ -184,6 +233,7 @@ export class SqliteStore implements Store {
           now,
           now,
         );
+      if (doc.failure) this.#index(failedDocumentRow({ ...doc, message: doc.failure.message }));
       return { inserted: true, status, duplicatePath: false };
     })();
   }
@@ -216,11 +266,13 @@ export class SqliteStore implements Store {
         "UPDATE documents SET status = 'pending', error = NULL, updated_at = ? WHERE id = ? AND status != 'pending'",
       );
       const remove = this.sql("DELETE FROM results WHERE document_id = ?");
+      const unindex = this.sql("DELETE FROM result_index WHERE document_id = ?");
       let changed = 0;
       for (const id of ids) {
         const result = update.run(now, id);
         if (result.changes > 0) {
           remove.run(id);
+          unindex.run(id);
           changed++;
         }
       }
@@ -307,7 +359,55 @@ export class SqliteStore implements Store {
            ON CONFLICT(document_id) DO UPDATE SET status = excluded.status, json = excluded.json, saved_at = excluded.saved_at`,
         )
         .run(result.document.id, result.status, JSON.stringify(result), now);
+      this.#index(resultRowOf(result));
     })();
+  }
+
+  #index(row: ResultRow): void {
+    writeIndexRow((source) => this.sql(source), row);
+  }
+
+  queryResults(query: ResultQuery): ResultPage {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (query.status !== undefined) {
+      where.push("status = ?");
+      params.push(query.status);
+    }
+    if (query.province !== undefined) {
+      where.push("province = ?");
+      params.push(query.province);
+    }
+    if (query.constituency !== undefined) {
+      where.push("constituency = ?");
+      params.push(query.constituency);
+    }
+    if (query.queue === true) where.push("in_queue = 1");
+    const needle = query.text?.normalize("NFC").toLowerCase();
+    if (needle !== undefined && needle !== "") {
+      where.push("instr(search, ?) > 0");
+      params.push(needle);
+    }
+    const clause = where.length > 0 ? `WHERE ${where.join(" AND ")}` : "";
+    const column = SORT_COLUMNS[query.sort];
+    const direction = query.descending ? "DESC" : "ASC";
+    // The queue's own order (priority, then path) has its own index; NULLs last otherwise.
+    const order =
+      query.sort === "priority" || query.sort === "path" || query.sort === "status"
+        ? `${column} ${direction}, path`
+        : `${column} IS NULL, ${column} ${direction}, path`;
+    const total = this.sql<unknown[], number>(`SELECT COUNT(*) FROM result_index ${clause}`).pluck().get(...params) ?? 0;
+    const rows = this.sql<unknown[], string>(`SELECT row FROM result_index ${clause} ORDER BY ${order} LIMIT ? OFFSET ?`)
+      .pluck()
+      .all(...params, query.limit, query.offset);
+    return { total, rows: rows.map((json) => JSON.parse(json) as ResultRow) };
+  }
+
+  countResults(): Record<Status, number> {
+    const counts: Record<Status, number> = { verified: 0, needs_review: 0, failed: 0 };
+    const rows = this.sql<[], { status: Status; n: number }>("SELECT status, COUNT(*) AS n FROM result_index GROUP BY status").all();
+    for (const row of rows) counts[row.status] = row.n;
+    return counts;
   }
 
   getResult(documentId: string): Result<FormResult, string> | null {
@@ -342,6 +442,7 @@ export class SqliteStore implements Store {
       if (!planned.ok) return planned;
       const { updated, record } = planned.value;
       this.sql("UPDATE results SET json = ?, saved_at = ? WHERE document_id = ?").run(JSON.stringify(updated), record.at, edit.documentId);
+      this.#index(resultRowOf(updated));
       const inserted = this.sql(
         "INSERT INTO edits (document_id, field_path, old_value, new_value, at, by, note) VALUES (?, ?, ?, ?, ?, ?, ?)",
       ).run(record.documentId, record.fieldPath, JSON.stringify(record.oldValue), JSON.stringify(record.newValue ?? null), record.at, record.by, record.note);
@@ -379,8 +480,67 @@ function migrate(db: Database.Database): void {
   if (version === SCHEMA_VERSION) return;
   db.transaction(() => {
     if (version < 1) db.exec(SCHEMA_V1);
+    if (version < 2) {
+      db.exec(SCHEMA_V2);
+      backfillResultIndex(db);
+    }
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   })();
+}
+
+function writeIndexRow(sql: (source: string) => Database.Statement, row: ResultRow): void {
+  sql(
+    `INSERT INTO result_index (document_id, status, path, province, constituency, unit, good, bad, no_vote, vote_total,
+       priority, in_queue, search, row) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT(document_id) DO UPDATE SET status = excluded.status, path = excluded.path, province = excluded.province,
+       constituency = excluded.constituency, unit = excluded.unit, good = excluded.good, bad = excluded.bad,
+       no_vote = excluded.no_vote, vote_total = excluded.vote_total, priority = excluded.priority,
+       in_queue = excluded.in_queue, search = excluded.search, row = excluded.row`,
+  ).run(
+    row.id,
+    row.status,
+    row.path,
+    row.province,
+    row.constituency,
+    row.unit,
+    row.good,
+    row.bad,
+    row.noVote,
+    row.voteTotal,
+    row.priority,
+    needsPerson(row) ? 1 : 0,
+    searchTextOf(row),
+    JSON.stringify(row),
+  );
+}
+
+/** Indexes the results of a store written before v2 (once, at the first open by this version). */
+function backfillResultIndex(db: Database.Database): void {
+  const statements = new Map<string, Database.Statement>();
+  const sql = (source: string): Database.Statement => {
+    let statement = statements.get(source);
+    if (!statement) {
+      statement = db.prepare(source);
+      statements.set(source, statement);
+    }
+    return statement;
+  };
+  // In pages: a statement cannot write while another iterates on the same connection.
+  const page = db.prepare<[number], { id: number; json: string }>("SELECT rowid AS id, json FROM results WHERE rowid > ? ORDER BY rowid LIMIT 500");
+  for (let after = 0, rows = page.all(after); rows.length > 0; rows = page.all(after)) {
+    for (const { id, json } of rows) {
+      after = id;
+      const parsed = parseStoredResult(json);
+      if (parsed.ok) writeIndexRow(sql, resultRowOf(parsed.value));
+    }
+  }
+  const refused = db
+    .prepare<[], DocumentRow>(`SELECT ${DOCUMENT_COLUMNS} FROM documents d WHERE d.status = 'failed' AND d.id NOT IN (SELECT document_id FROM results)`)
+    .all();
+  for (const row of refused) {
+    const doc = toDocument(row);
+    writeIndexRow(sql, failedDocumentRow({ ...doc, message: doc.error?.message ?? "the file could not be read" }));
+  }
 }
 
 function statusWhere(filter: DocumentFilter): { where: string; params: unknown[] } {

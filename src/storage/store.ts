@@ -7,8 +7,10 @@ import {
   ProcessingErrorSchema,
   type SourceFile,
   SourceFileSchema,
+  type Status,
 } from "../forms/form-result.js";
 import type { PathMetadata } from "../forms/path-metadata.js";
+import type { ResultPage, ResultQuery } from "./result-index.js";
 
 /**
  * Persistent state of a batch: documents, every provider attempt, results, usage, run metadata
@@ -144,6 +146,14 @@ export interface Store {
   getResult(documentId: string): Result<FormResult, string> | null;
   /** Results in document order, validated one by one (streams; memory stays flat). */
   iterateResults(filter?: DocumentFilter): Iterable<{ documentId: string; result: Result<FormResult, string> }>;
+
+  /**
+   * The results list and the review queue: every stored result, and every document refused before
+   * it could be read, as rows filtered, sorted and paged in the store.
+   */
+  queryResults(query: ResultQuery): ResultPage;
+  /** Rows of `queryResults` per status. */
+  countResults(): Record<Status, number>;
 
   setMeta(key: string, value: string): void;
   getMeta(key: string): string | null;

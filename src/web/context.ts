@@ -1,3 +1,4 @@
+import type { CellCropService } from "./cell-crop-service.js";
 import type { PageImages } from "./page-images.js";
 import type { WebBackend } from "./ports.js";
 import type { ReportCache } from "./report-cache.js";
@@ -13,5 +14,7 @@ export interface WebContext {
   readonly hub: SseHub;
   readonly reports: ReportCache;
   readonly pages: PageImages;
+  /** Crops of each number cell for the review view. */
+  readonly crops: CellCropService;
   readonly redact: (text: string) => string;
 }

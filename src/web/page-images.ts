@@ -14,7 +14,7 @@ import type { DiscoveredDocument, PrepareOptions } from "../ingest/types.js";
  * render scaled to the long side (a PDF page with a huge MediaBox is rendered small, not at its
  * nominal size). Nothing here decodes or renders on the event loop.
  */
-const VIEW_OPTIONS: PrepareOptions = {
+export const VIEW_OPTIONS: PrepareOptions = {
   ...DEFAULT_PREPARE_OPTIONS,
   maxLongSide: 1600,
   jpegQuality: 80,
@@ -32,7 +32,16 @@ export class PageImages {
   #cachedBytes = 0;
   #pool: PreparePool | null = null;
 
-  constructor(private readonly root: string) {}
+  /** `options` lets another view (the cell crops) prepare pages larger, with the same guards. */
+  constructor(
+    private readonly root: string,
+    private readonly options: PrepareOptions = VIEW_OPTIONS,
+  ) {}
+
+  /** Every page of a stored document, prepared (null for a page that is not rendered). */
+  allPages(documentId: string, sources: readonly SourceFile[]): Promise<Rendered> {
+    return this.#pages(documentId, sources);
+  }
 
   /**
    * One page of a stored document. `page` is 1-based and must be one the document has
@@ -103,7 +112,7 @@ export class PageImages {
       pathMetadata: EMPTY_PATH_METADATA,
     };
     this.#pool ??= createPreparePool({ threads: 1 });
-    const prepared = await this.#pool.prepare(doc, VIEW_OPTIONS, AbortSignal.timeout(RENDER_TIMEOUT_MS)).catch(() => null);
+    const prepared = await this.#pool.prepare(doc, this.options, AbortSignal.timeout(RENDER_TIMEOUT_MS)).catch(() => null);
     if (prepared === null) return err("rendering this page took too long");
     if (!prepared.ok) return err(`could not render this page: ${prepared.error.message}`);
     return ok(prepared.value.map((page) => page.jpeg));

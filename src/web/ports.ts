@@ -1,5 +1,6 @@
 import type { BatchEventListener, RunEnd } from "../batch/events.js";
-import type { FormResult } from "../forms/form-result.js";
+import type { FormResult, Status } from "../forms/form-result.js";
+import type { ResultPage, ResultQuery } from "../storage/result-index.js";
 import type { Reference } from "../reference/reference.js";
 
 /**
@@ -94,6 +95,9 @@ export interface WebBackend {
   /** Runs the batch engine over one folder; resolves when the run ends. */
   runBatch(inputDir: string, settings: RunSettings, signal: AbortSignal, onEvent: BatchEventListener): Promise<RunOutcome>;
   listResults(): Promise<readonly FormResult[]>;
+  /** The results list and the review queue, filtered, sorted and paged in the store. */
+  queryResults(query: ResultQuery): Promise<ResultPage>;
+  countResults(): Promise<Record<Status, number>>;
   getResult(documentId: string): Promise<FormResult | null>;
   applyEdit(documentId: string, edit: EditRequest): Promise<EditOutcome>;
   /** Approves a form whose checks pass, or one whose paper does not add up "as written" with a note. */

@@ -2,7 +2,9 @@ import path from "node:path";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { type FormResult, STATUSES } from "../forms/form-result.js";
-import { type DocumentRow, displayPath, queryRows, SORT_KEYS, toDocumentRow } from "./document-rows.js";
+import { displayPath, forDisplay, SORT_KEYS, toDocumentRow } from "./document-rows.js";
+import { reviewDigest } from "../aggregate/review-digest.js";
+import type { CropPart } from "./cell-crop-service.js";
 import type { EditOutcome } from "./ports.js";
 import type { WebContext } from "./context.js";
 
@@ -17,9 +19,17 @@ const ListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(200),
 });
 
-const ROWS_TTL_MS = 5000;
+const QueueQuery = z.object({
+  offset: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(1000).default(200),
+});
+const NextQuery = z.object({ after: z.string().regex(/^[0-9a-f]{64}$/).optional() });
 
 const IdParams = z.object({ id: z.string().regex(/^[0-9a-f]{64}$/) });
+const CropParams = IdParams.extend({
+  field: z.string().regex(/^(totals\.[A-Za-z]+|votes\.[0-9]{1,3})$/),
+  part: z.enum(["digits", "words"]),
+});
 const PageParams = IdParams.extend({ page: z.coerce.number().int().min(1).max(1000) });
 
 const Reviewer = z.string().trim().min(1, "enter your name").max(100);
@@ -37,31 +47,12 @@ const ApproveBody = z
 
 export function registerDocumentRoutes(app: FastifyInstance, ctx: WebContext): void {
   const uploadsRoot = ctx.uploads.root;
-  // Rows are rebuilt from the store only when a run stored something or an edit was made
-  // (and every few seconds, for a CLI writing to the same folder).
-  let cached: { at: number; version: number; rows: Promise<DocumentRow[]> } | null = null;
-  const rows = async (): Promise<DocumentRow[]> => {
-    const version = ctx.runs.resultsVersion;
-    if (cached === null || cached.version !== version || Date.now() - cached.at > ROWS_TTL_MS) {
-      const rows = ctx.backend.listResults().then((results) => results.map((result) => toDocumentRow(result, uploadsRoot)));
-      cached = { at: Date.now(), version, rows };
-      rows.catch(() => {
-        cached = null;
-      });
-    }
-    return [...(await cached.rows)];
-  };
-  const forget = () => {
-    cached = null;
-  };
-
   app.get("/api/documents", async (req, reply) => {
     const query = ListQuery.safeParse(req.query);
     if (!query.success) return reply.code(400).send({ error: z.prettifyError(query.error) });
     const q = query.data;
-    const all = await rows();
-    const counts = Object.fromEntries(STATUSES.map((s) => [s, all.filter((row) => row.status === s).length]));
-    const page = queryRows(all, {
+    // Filtered, sorted and paged in the store (SQLite indexes): flat at national size.
+    const page = await ctx.backend.queryResults({
       ...(q.status !== undefined ? { status: q.status } : {}),
       ...(q.q !== undefined ? { text: q.q } : {}),
       ...(q.province !== undefined ? { province: q.province } : {}),
@@ -71,14 +62,24 @@ export function registerDocumentRoutes(app: FastifyInstance, ctx: WebContext): v
       offset: q.offset,
       limit: q.limit,
     });
-    return { counts, ...page };
+    return { counts: await ctx.backend.countResults(), total: page.total, rows: page.rows.map((row) => forDisplay(row, uploadsRoot)) };
   });
 
-  // Review queue: everything not verified, most severe first.
-  app.get("/api/review", async () => {
-    const queue = (await rows()).filter((row) => row.status !== "verified" && row.approvedBy === null);
-    queue.sort((a, b) => b.priority - a.priority || a.path.localeCompare(b.path));
-    return { total: queue.length, rows: queue.slice(0, 500) };
+  // Review queue: what a person still has to look at, most votes at stake first.
+  app.get("/api/review", async (req, reply) => {
+    const query = QueueQuery.safeParse(req.query);
+    if (!query.success) return reply.code(400).send({ error: z.prettifyError(query.error) });
+    const page = await ctx.backend.queryResults({ queue: true, sort: "priority", descending: true, offset: query.data.offset, limit: query.data.limit });
+    return { total: page.total, offset: query.data.offset, rows: page.rows.map((row) => forDisplay(row, uploadsRoot)) };
+  });
+
+  // The queue's next form after this one (the review view opens it when a form is done).
+  app.get("/api/review/next", async (req, reply) => {
+    const query = NextQuery.safeParse(req.query);
+    if (!query.success) return reply.code(400).send({ error: z.prettifyError(query.error) });
+    const page = await ctx.backend.queryResults({ queue: true, sort: "priority", descending: true, offset: 0, limit: 2 });
+    const next = page.rows.find((row) => row.id !== query.data.after) ?? null;
+    return { next: next === null ? null : forDisplay(next, uploadsRoot), remaining: page.total };
   });
 
   app.get("/api/documents/:id", async (req, reply) => {
@@ -93,7 +94,20 @@ export function registerDocumentRoutes(app: FastifyInstance, ctx: WebContext): v
       row: toDocumentRow(result, uploadsRoot),
       edits: await ctx.backend.listEdits(params.data.id),
       pages: Array.from({ length: pageCount }, (_, i) => ({ page: i + 1, url: `/api/documents/${params.data.id}/pages/${i + 1}` })),
+      review: reviewOf(result),
     };
+  });
+
+  // A cell's crop (its digits or its words), cut from the uploaded source at full resolution.
+  app.get("/api/documents/:id/crops/:field/:part", async (req, reply) => {
+    const params = CropParams.safeParse(req.params);
+    if (!params.success) return reply.code(404).send({ error: "no such cell" });
+    const result = await ctx.backend.getResult(params.data.id);
+    if (result === null) return reply.code(404).send({ error: "unknown document" });
+    const sources = result.document.sources.map((s) => ({ ...s, path: path.resolve(uploadsRoot, s.path) }));
+    const crop = await ctx.crops.crop({ ...result, document: { ...result.document, sources } }, params.data.field, params.data.part);
+    if (!crop.ok) return reply.code(404).send({ error: crop.error });
+    return reply.type("image/jpeg").header("cache-control", "private, max-age=300").send(crop.value);
   });
 
   app.get("/api/documents/:id/pages/:page", async (req, reply) => {
@@ -114,7 +128,6 @@ export function registerDocumentRoutes(app: FastifyInstance, ctx: WebContext): v
     if (!body.success) return reply.code(400).send({ error: z.prettifyError(body.error) });
     const { note, ...edit } = body.data;
     const outcome = await ctx.backend.applyEdit(params.data.id, note !== undefined ? { ...edit, note } : edit);
-    forget();
     return sendOutcome(ctx, reply, outcome, uploadsRoot);
   });
 
@@ -129,9 +142,23 @@ export function registerDocumentRoutes(app: FastifyInstance, ctx: WebContext): v
       ...(asWritten !== undefined ? { asWritten } : {}),
       ...(note !== undefined ? { note } : {}),
     });
-    forget();
     return sendOutcome(ctx, reply, outcome, uploadsRoot);
   });
+}
+
+/** What the review view needs: each doubted cell once, its sentence, proposed value and crops. */
+function reviewOf(result: FormResult) {
+  const digest = reviewDigest(result);
+  const id = result.document.id;
+  const crop = (field: string, part: CropPart) => `/api/documents/${id}/crops/${field}/${part}`;
+  return {
+    cells: digest.cells.map((cell) => ({ ...cell, crops: { digits: crop(cell.field, "digits"), words: crop(cell.field, "words") } })),
+    form: digest.form,
+    votesAtStake: digest.votesAtStake,
+    impact: digest.impactText,
+    /** Crop addresses for any cell: replace FIELD with votes.N or totals.<key>. */
+    cropUrl: crop("FIELD", "digits"),
+  };
 }
 
 /** Pages the document has: as prepared, or one per source file when it never got that far. */

@@ -4,6 +4,7 @@ import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
 import { type AccessPolicy, registerAccessControl } from "./access.js";
 import type { WebContext } from "./context.js";
 import { displayPath } from "./document-rows.js";
+import { CellCropService } from "./cell-crop-service.js";
 import { PageImages } from "./page-images.js";
 import type { WebBackend } from "./ports.js";
 import { makeRedactor } from "./redact.js";
@@ -49,7 +50,8 @@ export async function createWebServer(options: WebServerOptions): Promise<WebSer
   const reports = new ReportCache(options.backend);
   const runs = new RunManager(options.backend, hub, () => reports.markStale(), (file) => displayPath(file, uploadsRoot));
   const pages = new PageImages(uploadsRoot);
-  const context: WebContext = { backend: options.backend, uploads, runs, hub, reports, pages, redact };
+  const crops = new CellCropService(uploadsRoot);
+  const context: WebContext = { backend: options.backend, uploads, runs, hub, reports, pages, crops, redact };
 
   const policy: AccessPolicy = {
     token: options.token,
@@ -94,6 +96,7 @@ export async function createWebServer(options: WebServerOptions): Promise<WebSer
       await runs.close();
       hub.closeAll();
       await pages.close();
+      await crops.close();
       await app.close();
       await options.backend.close();
     },

@@ -13,9 +13,11 @@ const FILES: Readonly<Record<string, string>> = {
   "run.js": "text/javascript; charset=utf-8",
   "results.js": "text/javascript; charset=utf-8",
   "document.js": "text/javascript; charset=utf-8",
+  "review.js": "text/javascript; charset=utf-8",
   "summary.js": "text/javascript; charset=utf-8",
   "i18n.js": "text/javascript; charset=utf-8",
   "style.css": "text/css; charset=utf-8",
+  "favicon.svg": "image/svg+xml",
 };
 
 /** src/web/public next to this file (tsx), or the same folder from dist/web (built package ships src/web/public). */
@@ -49,5 +51,7 @@ export async function registerStaticFiles(app: FastifyInstance, dir = publicDir(
     return reply.send(contents.get(name));
   };
   app.get("/", serve("index.html"));
+  // Browsers ask for /favicon.ico whatever the page links: answer with the same icon, not a 404.
+  app.get("/favicon.ico", serve("favicon.svg"));
   for (const name of Object.keys(FILES)) app.get(`/${name}`, serve(name));
 }

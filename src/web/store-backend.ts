@@ -1,7 +1,8 @@
 import path from "node:path";
 import type { BatchEventListener } from "../batch/events.js";
 import { err, ok, type Result } from "../basics/result.js";
-import type { FormResult, NumberCell, TotalKey } from "../forms/form-result.js";
+import type { FormResult, NumberCell, Status, TotalKey } from "../forms/form-result.js";
+import type { ResultPage, ResultQuery } from "../storage/result-index.js";
 import type { Reference } from "../reference/reference.js";
 import { displayPath } from "./document-rows.js";
 import { failedResult } from "../batch/failed-result.js";
@@ -77,6 +78,14 @@ export class StoreBackend implements WebBackend {
       if (!seen.has(doc.id)) out.push(this.#failedWithoutResult(doc));
     }
     return out;
+  }
+
+  async queryResults(query: ResultQuery): Promise<ResultPage> {
+    return this.options.store.queryResults(query);
+  }
+
+  async countResults(): Promise<Record<Status, number>> {
+    return this.options.store.countResults();
   }
 
   async getResult(documentId: string): Promise<FormResult | null> {

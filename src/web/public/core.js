@@ -67,6 +67,7 @@ export function toast(message, kind = "error") {
   box.textContent = message;
   box.className = kind === "info" ? "info" : "";
   box.hidden = false;
+  box.onclick = () => (box.hidden = true);
   clearTimeout(toastTimer);
   toastTimer = setTimeout(() => (box.hidden = true), kind === "info" ? 2500 : 7000);
 }
@@ -84,7 +85,11 @@ export async function api(method, url, body) {
     throw new Error("the server cannot be reached");
   }
   const data = await response.json().catch(() => ({}));
-  if (!response.ok) throw new Error(data.error || `HTTP ${response.status}`);
+  if (!response.ok) {
+    // Messages the server gives in both languages follow the language switch.
+    const message = state.lang === "th" && data.errorTh ? data.errorTh : state.lang === "both" && data.errorTh ? `${data.errorTh}\n${data.error}` : data.error;
+    throw new Error(message || `HTTP ${response.status}`);
+  }
   return data;
 }
 

@@ -1,5 +1,6 @@
 // Document view: page images beside the numbers read, failing checks, corrections and approval.
 import { $, api, el, fmt, state, statusChip, t, toast } from "./core.js";
+import { renderReview, setupReview } from "./review.js";
 
 const TOTAL_LABELS = {
   eligibleVoters: ["ผู้มีสิทธิ", "Eligible voters"],
@@ -70,7 +71,10 @@ export async function loadDocument(id) {
         "div",
         { class: "meta" },
         statusChip(result.status),
-        row.approvedBy ? el("span", { class: "chip verified", text: `${t("approvedBy")} ${row.approvedBy}` }) : null,
+        row.approvedBy
+          ? el("span", { class: "chip verified", text: `${t(row.approvedAsWritten ? "approvedAsWritten" : "approvedBy")} ${row.approvedBy}` })
+          : null,
+        result.review?.asWritten ? el("span", { class: "chip needs_review", text: `${t("note")}: ${result.review.note}` }) : null,
         el("span", { text: `${t("form")}: ${result.formCode ?? "—"}` }),
         el("span", { text: `${t("province")}: ${loc.province ?? "—"}` }),
         el("span", { text: `${t("constituency")}: ${loc.constituency ?? "—"}` }),
@@ -96,6 +100,7 @@ export async function loadDocument(id) {
   $("#doc-totals tbody").replaceChildren(...totals.map(([key, cell]) => cellRow(`totals.${key}`, totalLabel(key), cell, suspectTotals.has(key))));
   $("#doc-votes tbody").replaceChildren(...result.votes.map((v) => cellRow(`votes.${v.number}`, String(v.number), v, suspectRows.has(v.number))));
   $("#reviewer").value = localStorage.getItem("reviewer") || "";
+  renderReview(data);
   $("#doc-audit tbody").replaceChildren(
     ...(data.edits.length
       ? data.edits.map((e) =>
@@ -148,6 +153,7 @@ async function saveEdits() {
 }
 
 export function setupDocument() {
+  setupReview();
   $("#doc-form").addEventListener("submit", (event) => {
     event.preventDefault();
     saveEdits();

@@ -1,5 +1,6 @@
 // Documents table (filters, sorting, paging) and the review queue.
 import { $, api, el, fmt, state, statusChip, t, timed, toast } from "./core.js";
+import { say, sentenceList } from "./review.js";
 
 function renderStatusChips(counts) {
   const box = $("#status-chips");
@@ -113,16 +114,17 @@ export async function loadReview() {
   } catch (error) {
     return toast(error.message);
   }
+  $("#review-total").textContent = `${fmt(data.total)} ${t("inQueue")}`;
   const body = $("#review-table tbody");
   body.replaceChildren(
     ...data.rows.map((row) =>
       el(
         "tr",
         { class: "link", dataset: { id: row.id } },
-        el("td", { text: Math.round(row.priority) }),
+        el("td", { class: "impact", text: say(row.impact) }),
         el("td", {}, statusChip(row.status)),
         el("td", { text: row.path }),
-        el("td", {}, el("div", { class: "clamp", title: row.reasons.join("; "), text: row.reasons.join("; ") })),
+        el("td", {}, sentenceList(row.sentences)),
       ),
     ),
   );

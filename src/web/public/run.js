@@ -203,7 +203,7 @@ function renderRun() {
   $("#run-count").textContent = `${fmt(done)} / ${fmt(total)} ${t("done")} (${Math.round(pct)}%)`;
   let message = `${t("batch")} ${run.batch} · ${run.settings.provider} · ${run.settings.model}`;
   if (run.phase === "cancelling") message += ` · ${t("cancelling")}`;
-  if (run.phase === "finished") message += ` · ${t("finished")}: ${run.end} — ${run.message || ""}`;
+  if (run.phase === "finished") message += ` · ${t("finished")}: ${t(`end_${run.end}`)} — ${run.message || ""}`;
   $("#run-message").textContent = message;
   const banner = $("#paused-banner");
   banner.hidden = !run.pausedUntil;
@@ -224,7 +224,7 @@ function renderRun() {
   $("#run-stats").replaceChildren(...stats.map(([key, value]) => el("div", {}, el("dt", { text: t(key) }), el("dd", { text: value, dataset: { stat: key } }))));
   strip.hidden = false;
   $(".fill", strip).style.width = `${pct}%`;
-  $(".text", strip).textContent = `${fmt(done)} / ${fmt(total)} · ${run.phase === "finished" ? run.end : run.phase}`;
+  $(".text", strip).textContent = `${fmt(done)} / ${fmt(total)} · ${run.phase === "finished" ? t(`end_${run.end}`) : t(`phase_${run.phase}`)}`;
 
   const body = $("#live-table tbody");
   for (const doc of state.live.values()) {
