@@ -8,7 +8,7 @@ import type { Provider } from "../providers/provider.js";
 import type { DocumentRecord, RequestLane, StatusCounts, Store } from "../storage/store.js";
 import { type Clock, systemClock, utcDayStart } from "./clock.js";
 import type { BatchEvent, ProgressSnapshot, RunEnd } from "./events.js";
-import { failedResult } from "./failed-result.js";
+import { failedResult } from "../forms/failed-result.js";
 import { BatchGate } from "./gate.js";
 import type { Limiter } from "./limiter.js";
 import type { Discovery, DocumentPipeline } from "./pipeline.js";

@@ -1,5 +1,5 @@
 import type { GatedOutcome, ProviderGate } from "../extract/types.js";
-import { isLocalFirst, type LocalFirstProvider } from "../local/local-first.js";
+import { isLocalFirst, type LocalFirstProvider } from "../providers/provider.js";
 import type { ExtractionOutcome, ExtractionRequest, Provider, Usage } from "../providers/provider.js";
 import type { AttemptOutcome, Store } from "../storage/store.js";
 import { type Clock, nextUtcMidnight, sleep } from "./clock.js";

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { DiscoveredDocument } from "../ingest/types.js";
 import type { Store } from "../storage/store.js";
 import type { BatchEvent } from "./events.js";
-import { failedResult } from "./failed-result.js";
+import { failedResult } from "../forms/failed-result.js";
 import type { Discovery } from "./pipeline.js";
 import type { BatchMembers } from "./run-tally.js";
 

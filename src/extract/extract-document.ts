@@ -1,6 +1,7 @@
 import { nextUtcMidnight } from "../basics/utc-day.js";
 import { type FormKind, formLayout } from "../forms/form-kind.js";
-import { type FormResult, EMPTY_LOCATION, EMPTY_PROVENANCE, FORM_RESULT_SCHEMA_VERSION, emptyTotals } from "../forms/form-result.js";
+import { failedResult } from "../forms/failed-result.js";
+import { type FormResult, EMPTY_PROVENANCE } from "../forms/form-result.js";
 import type { DiscoveredDocument, PreparedPage } from "../ingest/types.js";
 import type { ExtractionImage, ExtractionRequest, Usage } from "../providers/provider.js";
 import type { ReferenceLookup } from "../verify/reference-lookup.js";
@@ -110,7 +111,7 @@ export async function extractDocument(
     const { doc, pages } = input;
     const sendable = pages.filter((page) => page.jpeg !== null && page.role !== "signatures");
     if (sendable.length === 0) {
-      return finish(failedResult(input, "no_count_pages", "the document has no page with counts to send"), null);
+      return finish(failedExtraction(input, "no_count_pages", "the document has no page with counts to send"), null);
     }
     const formKind = doc.pathMetadata.formKind?.value ?? null;
     const formCode = doc.pathMetadata.formCode?.value ?? null;
@@ -146,7 +147,7 @@ export async function extractDocument(
       if (outcome.kind !== "ok") {
         const stop = interruption(outcome);
         if (stop) return stop;
-        return finish(failedResult(input, errorCode(outcome.kind), outcome.message), promptVersion);
+        return finish(failedExtraction(input, errorCode(outcome.kind), outcome.message), promptVersion);
       }
       replies.push({ pages: pageNumbers, reply: outcome.reply });
     }
@@ -264,29 +265,7 @@ function errorCode(kind: "fatal" | "transient" | "invalid_output" | "rate_limite
   }
 }
 
-/** A result for a document that could not be read, with the path metadata as its location. */
-export function failedResult(input: ExtractDocumentInput, code: string, message: string): FormResult {
-  const meta = input.doc.pathMetadata;
-  return {
-    schemaVersion: FORM_RESULT_SCHEMA_VERSION,
-    document: { id: input.doc.id, sources: [...input.doc.sources], pages: pageInfos(input.pages) },
-    formCode: meta.formCode?.value ?? null,
-    formKind: meta.formKind?.value ?? null,
-    location: {
-      ...EMPTY_LOCATION,
-      province: meta.province?.value ?? null,
-      constituency: meta.constituency?.value ?? null,
-      district: meta.district?.value ?? null,
-      subdistrict: meta.subdistrict?.value ?? null,
-      unit: meta.unit?.value ?? null,
-      setNumber: meta.setNumber?.value ?? null,
-    },
-    totals: emptyTotals(),
-    votes: [],
-    checks: [],
-    status: "failed",
-    reasons: [message],
-    error: { code, message },
-    provenance: { ...EMPTY_PROVENANCE },
-  };
+/** A result for a document that could not be read, with its prepared pages. */
+function failedExtraction(input: ExtractDocumentInput, code: string, message: string): FormResult {
+  return failedResult(input.doc, { code, message }, {}, pageInfos(input.pages));
 }

@@ -1,6 +1,4 @@
-import type { ExtractionOutcome, ExtractionRequest, Provider } from "../providers/provider.js";
-import { NO_USAGE } from "../providers/provider.js";
-import type { LocalFirstProvider } from "./local-first.js";
+import { type ExtractionOutcome, type ExtractionRequest, type LocalFirstProvider, NO_USAGE, type Provider } from "../providers/provider.js";
 import type { LocalProvider } from "./local-provider.js";
 import { toModelReply } from "./to-model-reply.js";
 

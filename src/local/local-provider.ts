@@ -1,7 +1,5 @@
-import type { ExtractionOutcome, ExtractionRequest } from "../providers/provider.js";
-import { NO_USAGE } from "../providers/provider.js";
+import { type ExtractionOutcome, type ExtractionRequest, type LocalFirstProvider, NO_USAGE } from "../providers/provider.js";
 import { DEFAULT_MIN_CONFIDENCE, decideLocal, type LocalDecision } from "./decide.js";
-import type { LocalFirstProvider } from "./local-first.js";
 import type { LocalDocumentRead } from "./local-read.js";
 import { createLocalReadPool, type LocalReadPool } from "./local-read-pool.js";
 import { defaultLocalModelPath } from "./recognize/local-model.js";

@@ -4,7 +4,7 @@ import { type Clock, sleep, systemClock, utcDayStart } from "../batch/clock.js";
 import type { BatchSummary } from "../batch/engine.js";
 import { recordDiscovery } from "../batch/record-discovery.js";
 import type { BatchEvent, ProgressSnapshot, RunEnd } from "../batch/events.js";
-import { failedResult } from "../batch/failed-result.js";
+import { failedResult } from "../forms/failed-result.js";
 import type { Discovery } from "../batch/pipeline.js";
 import { ProgressTracker } from "../batch/progress-tracker.js";
 import type { RateLimits } from "../batch/limiter.js";

@@ -3,7 +3,7 @@ import { isAbsolute, resolve } from "node:path";
 import { type Job, Queue, RateLimitError, UnrecoverableError, Worker } from "bullmq";
 import { sleep, systemClock } from "../batch/clock.js";
 import type { BatchEvent } from "../batch/events.js";
-import { failedResult } from "../batch/failed-result.js";
+import { failedResult } from "../forms/failed-result.js";
 import { BatchGate } from "../batch/gate.js";
 import type { DocumentPipeline } from "../batch/pipeline.js";
 import { describeLimits } from "../batch/rate-limiter.js";

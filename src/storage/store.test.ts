@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
-import { failedResult } from "../batch/failed-result.js";
+import { failedResult } from "../forms/failed-result.js";
 import type { FormResult } from "../forms/form-result.js";
 import { MemoryStore } from "./memory-store.js";
 import { SqliteStore } from "./sqlite-store.js";

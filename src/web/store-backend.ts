@@ -5,7 +5,7 @@ import type { FormResult, NumberCell, Status, TotalKey } from "../forms/form-res
 import type { ResultPage, ResultQuery } from "../storage/result-index.js";
 import type { Reference } from "../reference/reference.js";
 import { displayPath } from "./document-rows.js";
-import { failedResult } from "../batch/failed-result.js";
+import { failedResult } from "../forms/failed-result.js";
 import type { DocumentRecord, EditRecord, Store } from "../storage/store.js";
 import { reviewDigest, type Sentence } from "../aggregate/review-digest.js";
 import type { Witness } from "../forms/evidence.js";

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
-import { failedResult } from "../../../src/batch/failed-result.js";
+import { failedResult } from "../../../src/forms/failed-result.js";
 import type { DocumentExtraction, DocumentPipeline, Discovery } from "../../../src/batch/pipeline.js";
 import type { ProviderGate } from "../../../src/extract/types.js";
 import type { FormResult } from "../../../src/forms/form-result.js";

@@ -5,7 +5,7 @@ import { BatchGate } from "../../../src/batch/gate.js";
 import { RateLimiter } from "../../../src/batch/rate-limiter.js";
 import { type ExtractionOutcome, type ExtractionRequest, NO_USAGE, type Provider } from "../../../src/providers/provider.js";
 import { MemoryStore } from "../../../src/storage/memory-store.js";
-import type { LocalFirstProvider } from "../../../src/local/local-first.js";
+import type { LocalFirstProvider } from "../../../src/providers/provider.js";
 
 const request = (documentId: string): ExtractionRequest<unknown> => ({
   documentId,

@@ -4,11 +4,12 @@ import {
   emptyTotals,
   FORM_RESULT_SCHEMA_VERSION,
   type FormResult,
+  type PageInfo,
   type ProcessingError,
   type Provenance,
   type SourceFile,
-} from "../forms/form-result.js";
-import type { PathMetadata } from "../forms/path-metadata.js";
+} from "./form-result.js";
+import type { PathMetadata } from "./path-metadata.js";
 
 export interface FailedDocument {
   readonly id: string;
@@ -16,12 +17,20 @@ export interface FailedDocument {
   readonly pathMetadata: PathMetadata | null;
 }
 
-/** The result recorded for a document that could not be read: status failed, with the reason. */
-export function failedResult(doc: FailedDocument, error: ProcessingError, provenance: Partial<Provenance> = {}): FormResult {
+/**
+ * The one result recorded for a document that could not be read: status failed, with the reason
+ * and the path metadata as its location; `pages` lists the pages when they were prepared.
+ */
+export function failedResult(
+  doc: FailedDocument,
+  error: ProcessingError,
+  provenance: Partial<Provenance> = {},
+  pages: readonly PageInfo[] = [],
+): FormResult {
   const meta = doc.pathMetadata;
   return {
     schemaVersion: FORM_RESULT_SCHEMA_VERSION,
-    document: { id: doc.id, sources: doc.sources.map((s) => ({ ...s })), pages: [] },
+    document: { id: doc.id, sources: doc.sources.map((s) => ({ ...s })), pages: [...pages] },
     formCode: meta?.formCode?.value ?? null,
     formKind: meta?.formKind?.value ?? null,
     location: {
