@@ -1,3 +1,4 @@
+import { dirname } from "node:path";
 import type { FormResult } from "../forms/form-result.js";
 import type { Reference } from "../reference/reference.js";
 import type { ReportMeta } from "../reports/summary-md.js";
@@ -44,4 +45,13 @@ export async function regenerateExports(store: Store, outDir: string, meta: Repo
     ...(options.pdf !== undefined ? { pdf: options.pdf } : {}),
   });
   return { files: written.files, invalid, warnings: written.warnings };
+}
+
+/** The files written, for a person: the PDFs are counted, not listed (one per constituency). */
+export function describeOutputs(files: readonly string[]): string {
+  const pdfs = files.filter((file) => file.endsWith(".pdf"));
+  const others = files.filter((file) => !file.endsWith(".pdf"));
+  if (pdfs.length === 0) return others.join(", ");
+  const dir = dirname(pdfs[0]!);
+  return [...others, `${dir}/ (${pdfs.length} PDF${pdfs.length === 1 ? "" : "s"})`].join(", ");
 }

@@ -23,6 +23,8 @@ export interface ProcessCommandOptions {
   reask: boolean;
   reference?: string;
   retryFailed?: boolean;
+  /** False with --no-pdf: skip the PDF reports. */
+  pdf?: boolean;
   /** Scale-out (issue 7): coordinate `ballot-ocr worker` processes through this Redis queue. */
   queue?: string;
   queueWindow?: number;

@@ -3,7 +3,8 @@ import { resolve } from "node:path";
 import { nextUtcMidnight } from "../../batch/clock.js";
 import { formatDuration } from "../../batch/dry-run.js";
 import type { RunEnd } from "../../batch/events.js";
-import { regenerateExports } from "../../workspace/exports.js";
+import { describeOutputs, regenerateExports } from "../../workspace/exports.js";
+import { enrichStoredResults, recordReference, resolveRunReference } from "../../workspace/run-reference.js";
 import { resultAppender } from "../../workspace/results-appender.js";
 import { takeFolderLock } from "../../workspace/folder-lock.js";
 import { statePath } from "../../workspace/state-path.js";
@@ -15,7 +16,6 @@ import { createProgressRenderer } from "../progress/progress-renderer.js";
 import { discoverDocuments } from "../../ingest/discover.js";
 import { resolveProviderConfig } from "../../providers/config.js";
 import { DEFAULT_PROVIDER, isProviderName, presetForBaseUrl, providerPreset } from "../../providers/presets.js";
-import { loadReference } from "../../reference/load-reference.js";
 import type { Reference } from "../../reference/reference.js";
 import { SqliteStore } from "../../storage/sqlite-store.js";
 import { DEFAULT_WINDOW, runCoordinator } from "../../scale/coordinator.js";
@@ -44,14 +44,8 @@ export async function runQueuedProcess(
   const location = parseQueueUrl(options.queue, context.env);
   if (!location.ok) throw usageError(location.error);
   const limits = fleetLimits(options, context.env);
-  let reference: Reference | undefined;
-  let referencePath: string | null = null;
-  if (options.reference) {
-    const loaded = await loadReference(options.reference);
-    if (!loaded.ok) throw usageError(`--reference ${options.reference}: ${loaded.error.message}`);
-    reference = loaded.value;
-    referencePath = resolve(options.reference);
-  }
+  const given = await resolveRunReference(null, options.reference);
+  if (!given.ok) throw usageError(given.error);
   const outDir = resolve(options.out);
   mkdirSync(outDir, { recursive: true });
   const store = SqliteStore.open(statePath(outDir));
@@ -61,6 +55,20 @@ export async function runQueuedProcess(
     throw usageError(locked.error.message);
   }
   const lock = locked.value;
+  // A resume keeps the reference the folder was processed with unless another is given.
+  const recorded = given.value ? null : await resolveRunReference(store, undefined);
+  if (recorded && !recorded.ok) {
+    lock.release();
+    store.close();
+    throw usageError(recorded.error);
+  }
+  const usedReference = given.value ?? recorded?.value ?? null;
+  const reference: Reference | undefined = usedReference?.reference;
+  const referencePath = usedReference?.dir ?? null;
+  if (usedReference?.from === "flag") {
+    recordReference(store, usedReference);
+    enrichStoredResults(store, usedReference.reference);
+  }
   store.setMeta("last_command", command);
   store.setMeta("limits", JSON.stringify(limits));
   store.setMeta("queue", location.value.display);
@@ -112,12 +120,13 @@ export async function runQueuedProcess(
       out(`Jobs already in the queue are still read by the workers. Resume (and collect) with: ${resumeCommand}`);
       return 130;
     }
-    const exported = await regenerateExports(store, outDir, { generatedAt: new Date().toISOString(), command, provider: "scale-out workers", model: "see provenance" }, reference ? { reference } : {});
+    const exported = await regenerateExports(store, outDir, { generatedAt: new Date().toISOString(), command, provider: "scale-out workers", model: "see provenance" }, { ...(reference ? { reference } : {}), pdf: options.pdf !== false });
     out(`${summary.message}.`);
     out(`Documents: ${c.verified} verified, ${c.needs_review} needs review, ${c.failed} failed, ${c.pending} pending (${summary.rejected} rejected inputs, ${summary.duplicates} with duplicate paths).`);
     out(`Requests this run: ${summary.progress.requests} (${summary.progress.retries} failed attempts, ${summary.progress.rateLimitPauses} rate-limit pauses), cost $${summary.progress.costUsd.toFixed(4)}, ${formatDuration(summary.progress.elapsedMs)}.`);
-    out(`Outputs: ${exported.files.join(", ")}`);
+    out(`Outputs: ${describeOutputs(exported.files)}`);
     if (exported.invalid.length > 0) out(`Warning: ${exported.invalid.length} stored results no longer validate and were left out of the exports.`);
+    for (const warning of exported.warnings) out(`Warning: ${warning}`);
     switch (end) {
       case "completed":
         return 0;

@@ -5,9 +5,10 @@ import { nextUtcMidnight, utcDayStart } from "../../batch/clock.js";
 import { estimateDuration, formatDuration, planBatch } from "../../batch/dry-run.js";
 import { DEFAULT_MAX_WORKERS, runBatch } from "../../batch/engine.js";
 import type { RunEnd } from "../../batch/events.js";
-import { regenerateExports } from "../../workspace/exports.js";
+import { describeOutputs, regenerateExports } from "../../workspace/exports.js";
 import { resultAppender } from "../../workspace/results-appender.js";
 import { takeFolderLock } from "../../workspace/folder-lock.js";
+import { enrichStoredResults, recordReference, resolveRunReference, type RunReference } from "../../workspace/run-reference.js";
 import { statePath } from "../../workspace/state-path.js";
 import type { RateLimits } from "../../batch/rate-limiter.js";
 import { DEFAULT_RETRY_POLICY } from "../../batch/retry-policy.js";
@@ -15,8 +16,6 @@ import { createStandardPipeline } from "../../batch/standard-pipeline.js";
 import { readerSetup } from "../../local/reader-setup.js";
 import { resolveReaderConfig } from "../../providers/config.js";
 import { DEFAULT_PROVIDER, isProviderName, providerPreset } from "../../providers/presets.js";
-import { loadReference } from "../../reference/load-reference.js";
-import type { Reference } from "../../reference/reference.js";
 import { MemoryStore } from "../../storage/memory-store.js";
 import { SqliteStore } from "../../storage/sqlite-store.js";
 import type { Store } from "../../storage/store.js";
@@ -55,8 +54,9 @@ export function registerProcessCommand(program: Command, context: CliContext): v
     .option("--wait-for-quota", "when the daily quota runs out, wait for the reset and carry on instead of stopping")
     .addOption(new Option("--request-mode <mode>", "one request per document or per count page").choices(["document", "page"]).default("document"))
     .option("--no-reask", "do not re-ask the model when checks fail")
-    .option("--reference <dir>", "ECT reference snapshot for names and extra checks")
+    .option("--reference <dir>", "ECT reference snapshot for names and extra checks (recorded: a resume keeps it)")
     .option("--retry-failed", "try documents that failed in an earlier run again")
+    .option("--no-pdf", "do not write the PDF reports (pdf/)")
     // Scale-out (src/scale): with --queue this run is a coordinator and workers do the reading.
     .option("--queue <url>", "scale out: coordinate `ballot-ocr worker` processes through this Redis queue (redis://HOST:PORT[/DB][?queue=NAME])")
     .option("--queue-window <n>", "with --queue: most jobs kept in Redis at once", positiveInteger("--queue-window"))
@@ -96,14 +96,11 @@ export async function runProcess(inputs: string[], options: ProcessCommandOption
     cascadeRemote: options.cascadeRemote,
     env: context.env,
   });
-  let reference: Reference | undefined;
-  if (options.reference) {
-    const loaded = await loadReference(options.reference);
-    if (!loaded.ok) throw new UsageError(`--reference ${options.reference}: ${loaded.error.message}`);
-    reference = loaded.value;
-  }
+  // A --reference that does not load is refused before anything is created.
+  const given = await resolveRunReference(null, options.reference);
+  if (!given.ok) throw new UsageError(given.error);
 
-  if (options.dryRun) return dryRun(inputs, options, context, config.ok ? readerSetup(config.value) : null, config.ok ? null : config.error, reference);
+  if (options.dryRun) return dryRun(inputs, options, context, config.ok ? readerSetup(config.value) : null, config.ok ? null : config.error, given.value);
   if (!config.ok) throw new UsageError(config.error);
   const provider = readerSetup(config.value);
   const limits = limitsFrom(options, provider.limits);
@@ -116,6 +113,22 @@ export async function runProcess(inputs: string[], options: ProcessCommandOption
     throw new UsageError(locked.error.message);
   }
   const lock = locked.value;
+  // A resume keeps the reference the folder was processed with unless another is given.
+  let usedReference: RunReference | null = given.value;
+  if (!usedReference) {
+    const recorded = await resolveRunReference(store, undefined);
+    if (!recorded.ok) {
+      lock.release();
+      store.close();
+      throw new UsageError(recorded.error);
+    }
+    usedReference = recorded.value;
+  }
+  const reference = usedReference?.reference;
+  if (usedReference?.from === "flag") {
+    recordReference(store, usedReference);
+    enrichStoredResults(store, usedReference.reference);
+  }
   const pipeline = createStandardPipeline({
     requestMode: options.requestMode,
     reask: options.reask && provider.canReask,
@@ -137,6 +150,7 @@ export async function runProcess(inputs: string[], options: ProcessCommandOption
     stream: context.stderr,
   });
   if (provider.notice) renderer.log(provider.notice);
+  if (usedReference?.from === "recorded") renderer.log(`reference: ${usedReference.dir} (recorded in this folder; --reference DIR to use another)`);
   renderer.log(`provider: ${provider.describe()}; limits: ${describeLimits(limits)}`);
   let end: RunEnd = "fatal";
   try {
@@ -179,12 +193,13 @@ export async function runProcess(inputs: string[], options: ProcessCommandOption
       command,
       provider: provider.provider,
       model: provider.model,
-    }, reference ? { reference } : {});
+    }, { ...(reference ? { reference } : {}), pdf: options.pdf !== false });
     out(`${summary.message.charAt(0).toUpperCase()}${summary.message.slice(1)}.`);
     out(`Documents: ${c.verified} verified, ${c.needs_review} needs review, ${c.failed} failed, ${c.pending} pending (${summary.rejected} rejected inputs, ${summary.duplicates} with duplicate paths).`);
     out(`Requests this run: ${summary.progress.requests} (${summary.progress.retries} retries, ${summary.progress.rateLimitPauses} rate-limit pauses), cost $${summary.progress.costUsd.toFixed(4)}, ${formatDuration(summary.progress.elapsedMs)}.`);
-    out(`Outputs: ${exported.files.join(", ")}`);
+    out(`Outputs: ${describeOutputs(exported.files)}`);
     if (exported.invalid.length > 0) out(`Warning: ${exported.invalid.length} stored results no longer validate and were left out of the exports.`);
+    for (const warning of exported.warnings) out(`Warning: ${warning}`);
     switch (end) {
       case "completed":
         return 0;
@@ -226,7 +241,7 @@ async function dryRun(
   context: CliContext,
   config: { provider: string; model: string; limits: RateLimits; describe(): string } | null,
   configError: string | null,
-  reference: Reference | undefined,
+  given: RunReference | null,
 ): Promise<number> {
   const out = (line: string) => context.stdout.write(`${line}\n`);
   let defaults: RateLimits = { rps: null, rpm: null, rpd: null };
@@ -250,6 +265,12 @@ async function dryRun(
   const limits = limitsFrom(options, defaults);
   const file = statePath(resolve(options.out));
   const store: Store = existsSync(file) ? SqliteStore.open(file) : new MemoryStore();
+  const recorded = given ? null : await resolveRunReference(store, undefined);
+  if (recorded && !recorded.ok) {
+    store.close();
+    throw new UsageError(recorded.error);
+  }
+  const reference = (given ?? recorded?.value)?.reference;
   const pipeline = createStandardPipeline({
     requestMode: options.requestMode,
     reask: options.reask,
