@@ -2,7 +2,7 @@ import { extractDocument } from "../extract/extract-document.js";
 import type { RequestMode } from "../extract/types.js";
 import { discoverByFolder, discoverDocuments } from "../ingest/discover.js";
 import { createPreparePool, type PreparePool } from "../ingest/prepare-pool.js";
-import { DEFAULT_PREPARE_OPTIONS } from "../ingest/prepare.js";
+import { DEFAULT_PREPARE_OPTIONS } from "../ingest/prepare-options.js";
 import type { PrepareOptions } from "../ingest/types.js";
 import type { ReferenceLookup } from "../verify/reference-lookup.js";
 import type { DocumentPipeline } from "./pipeline.js";

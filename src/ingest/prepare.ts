@@ -5,25 +5,11 @@ import { type Cancellation, throwIfCancelled } from "./cancellation.js";
 import { prepareImageFiles, prepareTiff } from "./image.js";
 import { ingestError } from "./ingest-error.js";
 import { assignPageRoles } from "./page-roles.js";
-import { preparePdf } from "./pdf.js";
 import type { DiscoveredDocument, PrepareOptions, PrepareResult } from "./types.js";
 import { errorMessage } from "../basics/error-message.js";
 
-/**
- * Defaults checked on the real sample scans: 1800 px on the long side (~154 dpi for A4) keeps
- * handwritten Thai digits and words legible, and q82 one-channel JPEG brings a 2480×3509 PNG scan
- * (3.7–4 MB) to ~260 KB and a CamScanner PDF page (0.4–1 MB embedded JPEG) to 270–440 KB.
- * 50 MP is above a 600 dpi A3 scan (~35 MP) and far below a decompression bomb.
- */
-export const DEFAULT_PREPARE_OPTIONS: PrepareOptions = {
-  maxLongSide: 1800,
-  jpegQuality: 82,
-  maxPixels: 50_000_000,
-  maxPdfPages: 200,
-  formKindHint: null,
-  formCodeHint: null,
-  includeSignaturePages: false,
-};
+// The defaults live in a module of their own, so that importing them does not load MuPDF.
+export { DEFAULT_PREPARE_OPTIONS } from "./prepare-options.js";
 
 /** An explicit hint wins; otherwise what the path said. */
 function formKindFor(doc: DiscoveredDocument, options: PrepareOptions): FormKind | null {
@@ -63,8 +49,11 @@ export async function prepareDocumentWith(
   if (!first) return err(ingestError("not_found", "The document has no source files."));
   try {
     switch (doc.container) {
-      case "pdf":
+      case "pdf": {
+        // MuPDF (a WebAssembly module of ~25 MB per thread) loads only once a PDF is prepared.
+        const { preparePdf } = await import("./pdf.js");
         return await preparePdf(first, decideRoles, options, cancel);
+      }
       case "tiff":
         return await prepareTiff(first, decideRoles, options, cancel);
       case "image":

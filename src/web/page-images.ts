@@ -5,7 +5,7 @@ import type { SourceFile } from "../forms/form-result.js";
 import { EMPTY_PATH_METADATA } from "../forms/path-metadata.js";
 import { sniffFileType, SNIFF_BYTES } from "../ingest/file-type.js";
 import { createPreparePool, type PreparePool } from "../ingest/prepare-pool.js";
-import { DEFAULT_PREPARE_OPTIONS } from "../ingest/prepare.js";
+import { DEFAULT_PREPARE_OPTIONS } from "../ingest/prepare-options.js";
 import type { DiscoveredDocument, PrepareOptions } from "../ingest/types.js";
 
 /**
