@@ -150,3 +150,9 @@ export function formatDuration(ms: number): string {
   if (hours < 48) return `${hours.toFixed(1)} h`;
   return `${(hours / 24).toFixed(1)} days`;
 }
+
+/** Time for the offline reader to read `pages` count pages on `threads` worker threads. */
+export function estimateLocalRead(pages: number, cpuSecondsPerPage: number, threads: number): { ms: number; text: string } {
+  const ms = (pages * cpuSecondsPerPage * 1000) / Math.max(1, threads);
+  return { ms, text: `${pages} page(s) at about ${cpuSecondsPerPage} s of CPU each on ${threads} thread(s) → about ${formatDuration(ms)}` };
+}

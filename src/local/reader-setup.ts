@@ -14,12 +14,17 @@ export interface ReaderSetup {
   readonly limits: ClientLimits;
   /** A focused re-ask needs a vision model; the local reader would only read the same pixels again. */
   readonly canReask: boolean;
+  /** CPU seconds per page the offline reader takes, when it reads (local, cascade); null for a remote model. */
+  readonly localCpuSecondsPerPage: number | null;
   /** One line for the user (the local default, a cascade without a remote), or null. */
   readonly notice: string | null;
   describe(): string;
   toJSON(): Record<string, unknown>;
   createProvider(options: { readonly timeoutMs: number }): Provider;
 }
+
+/** Measured on real scans (`npm run eval:real`): about 0.5 s of CPU per count page. */
+export const LOCAL_CPU_SECONDS_PER_PAGE = 0.5;
 
 const NO_LIMITS: ClientLimits = { rps: null, rpm: null, rpd: null };
 const LOCAL_DESCRIPTION = `local CPU reader (${LOCAL_MODEL_NAME}), offline, no key`;
@@ -33,6 +38,7 @@ export function readerSetup(config: ReaderConfig, localOptions: LocalProviderOpt
         model: remote.model,
         limits: remote.limits,
         canReask: true,
+        localCpuSecondsPerPage: null,
         notice: null,
         describe: () => remote.describe(),
         toJSON: () => remote.toJSON(),
@@ -45,6 +51,7 @@ export function readerSetup(config: ReaderConfig, localOptions: LocalProviderOpt
         model: LOCAL_MODEL_NAME,
         limits: NO_LIMITS,
         canReask: false,
+        localCpuSecondsPerPage: LOCAL_CPU_SECONDS_PER_PAGE,
         notice: config.notice,
         describe: () => LOCAL_DESCRIPTION,
         toJSON: () => ({ provider: "local", model: LOCAL_MODEL_NAME, defaulted: config.defaulted }),
@@ -57,6 +64,7 @@ export function readerSetup(config: ReaderConfig, localOptions: LocalProviderOpt
         model: remote ? remote.model : LOCAL_MODEL_NAME,
         limits: remote ? remote.limits : NO_LIMITS,
         canReask: remote !== null,
+        localCpuSecondsPerPage: LOCAL_CPU_SECONDS_PER_PAGE,
         notice: config.notice,
         describe: () =>
           remote ? `cascade: ${LOCAL_DESCRIPTION} first, then ${remote.describe()}` : `cascade: ${LOCAL_DESCRIPTION} only (no remote model)`,

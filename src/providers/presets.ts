@@ -148,6 +148,9 @@ export const DEFAULT_PROVIDER: ProviderName = "openrouter";
 export const LOCAL_READER_NAMES = ["local", "cascade"] as const;
 export type LocalReaderName = (typeof LOCAL_READER_NAMES)[number];
 
+/** Every name `--provider` takes, for help texts: the presets, then the local reader and the cascade. */
+export const READER_NAMES_TEXT = [...PROVIDER_NAMES, ...LOCAL_READER_NAMES].join(" | ");
+
 export function isLocalReaderName(value: string): value is LocalReaderName {
   return (LOCAL_READER_NAMES as readonly string[]).includes(value);
 }

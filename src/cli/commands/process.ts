@@ -1,8 +1,9 @@
 import { mkdirSync, existsSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import { type Command, Option } from "commander";
 import { nextUtcMidnight, utcDayStart } from "../../batch/clock.js";
-import { estimateDuration, formatDuration, planBatch } from "../../batch/dry-run.js";
+import { estimateDuration, estimateLocalRead, formatDuration, planBatch } from "../../batch/dry-run.js";
 import { DEFAULT_MAX_WORKERS, runBatch } from "../../batch/engine.js";
 import type { RunEnd } from "../../batch/events.js";
 import { describeOutputs, regenerateExports } from "../../workspace/exports.js";
@@ -13,9 +14,9 @@ import { statePath } from "../../workspace/state-path.js";
 import type { RateLimits } from "../../batch/rate-limiter.js";
 import { DEFAULT_RETRY_POLICY } from "../../batch/retry-policy.js";
 import { createStandardPipeline } from "../../batch/standard-pipeline.js";
-import { readerSetup } from "../../local/reader-setup.js";
+import { type ReaderSetup, readerSetup } from "../../local/reader-setup.js";
 import { resolveReaderConfig } from "../../providers/config.js";
-import { DEFAULT_PROVIDER, isProviderName, providerPreset } from "../../providers/presets.js";
+import { DEFAULT_PROVIDER, isProviderName, providerPreset, READER_NAMES_TEXT } from "../../providers/presets.js";
 import { MemoryStore } from "../../storage/memory-store.js";
 import { SqliteStore } from "../../storage/sqlite-store.js";
 import type { Store } from "../../storage/store.js";
@@ -60,7 +61,7 @@ export function registerProcessCommand(program: Command, context: CliContext): v
     // Scale-out (src/scale): with --queue this run is a coordinator and workers do the reading.
     .option("--queue <url>", "scale out: coordinate `ballot-ocr worker` processes through this Redis queue (redis://HOST:PORT[/DB][?queue=NAME])")
     .option("--queue-window <n>", "with --queue: most jobs kept in Redis at once", positiveInteger("--queue-window"))
-    .option("--provider <name>", "openrouter | openai | gemini | ollama | lmstudio | vllm | local | cascade (env BALLOT_OCR_PROVIDER; default: local when no key is set; with a key, cascade is recommended: it sends only what the local reader cannot verify)")
+    .option("--provider <name>", `${READER_NAMES_TEXT} (env BALLOT_OCR_PROVIDER; default: local when no key is set; with a key, cascade is recommended: it sends only what the local reader cannot verify)`)
     .option("--cascade-remote <preset>", "with --provider cascade: the vision model preset for forms the local reader cannot verify (env BALLOT_OCR_CASCADE_REMOTE; default openrouter)")
     .option("--base-url <url>", "OpenAI-compatible base URL (env BALLOT_OCR_BASE_URL)")
     .option("--model <name>", "vision model (env BALLOT_OCR_MODEL)")
@@ -239,7 +240,7 @@ async function dryRun(
   inputs: string[],
   options: ProcessCommandOptions,
   context: CliContext,
-  config: { provider: string; model: string; limits: RateLimits; describe(): string } | null,
+  config: Pick<ReaderSetup, "provider" | "model" | "limits" | "canReask" | "localCpuSecondsPerPage" | "describe"> | null,
   configError: string | null,
   given: RunReference | null,
 ): Promise<number> {
@@ -293,14 +294,24 @@ async function dryRun(
     }
     if (plan.documents.length > shown.length) out(`  … ${plan.documents.length - shown.length} more`);
     for (const rejected of plan.rejected) out(`  rejected: ${rejected.path}: ${rejected.error.message}`);
-    out(`Pages: ${plan.pages} (${plan.sentPages} sent, ${plan.pages - plan.sentPages} not sent: signature pages)${plan.sampled ? " — extrapolated from a sample" : ""}`);
-    const reaskNote = options.reask ? ` (+ up to ${plan.toProcess} re-asks where checks fail; retries on top)` : " (retries on top)";
-    out(`Requests: ${plan.requests} first reads in ${options.requestMode} mode${reaskNote}`);
+    const read = config?.provider === "local" ? "read" : "sent";
+    out(`Pages: ${plan.pages} (${plan.sentPages} ${read}, ${plan.pages - plan.sentPages} not ${read}: signature pages)${plan.sampled ? " — extrapolated from a sample" : ""}`);
+    // The offline reader reads on this machine's CPU: no requests, and no second model to re-ask.
+    const localRead = config && config.localCpuSecondsPerPage !== null ? estimateLocalRead(plan.sentPages, config.localCpuSecondsPerPage, availableParallelism()) : null;
+    if (localRead && config?.provider === "local") {
+      out(`Reads: ${plan.toProcess} document(s) with the offline reader on this machine's CPU: no requests, no re-asks, no cost`);
+      out(`Estimate: ${localRead.text}`);
+      return 0;
+    }
+    if (localRead) out(`Local first: ${localRead.text}; only what it cannot verify is sent`);
+    const reask = options.reask && (config?.canReask ?? true);
+    const reaskNote = reask ? ` (+ up to ${plan.toProcess} re-asks where checks fail; retries on top)` : " (retries on top)";
+    out(`Requests: ${localRead ? "at most " : ""}${plan.requests} first reads in ${options.requestMode} mode${reaskNote}`);
     const now = Date.now();
     const usedToday = store.countRequestsSince(utcDayStart(now));
     out(`Limits: ${describeLimits(limits)}${limits.rpd === null ? "" : `; ${usedToday} used today`}`);
     out(`Estimate: ${estimateDuration(plan.requests, limits, usedToday, now).text}`);
-    if (options.reask && plan.toProcess > 0) {
+    if (reask && plan.toProcess > 0) {
       out(`Worst case with every re-ask: ${estimateDuration(plan.requests + plan.toProcess, limits, usedToday, now).text}`);
     }
     return 0;

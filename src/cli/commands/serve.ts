@@ -1,4 +1,5 @@
 import { type Command, InvalidArgumentError } from "commander";
+import { READER_NAMES_TEXT } from "../../providers/presets.js";
 import type { RunLimits } from "../../web/ports.js";
 import { DEFAULT_UPLOAD_LIMITS } from "../../web/upload-store.js";
 import { startWebApp } from "../../web/web-app.js";
@@ -54,7 +55,7 @@ export function registerServeCommand(program: Command): void {
     .option("--host <host>", "address to bind; anything but loopback requires an access token", "127.0.0.1")
     .option("--out <dir>", "workspace folder: uploads, the state store and the reports", "ballot-ocr-web")
     .option("--token <token>", "access token (or BALLOT_OCR_TOKEN, which ps does not show; default: generated when --host is not loopback)")
-    .option("--provider <name>", "default provider preset shown in the page (openrouter, openai, gemini, ollama, lmstudio, vllm)")
+    .option("--provider <name>", `default reader shown in the page: ${READER_NAMES_TEXT} (local: the offline CPU reader; cascade: local first, then a vision model)`)
     .option("--base-url <url>", "OpenAI-compatible base URL for the default provider")
     .option("--model <id>", "default model shown in the page")
     .option("--workers <n>", "most requests in flight a run may use (the page can lower it, not raise it)", wholeNumber("--workers", 1, 256))

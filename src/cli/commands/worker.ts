@@ -1,4 +1,5 @@
 import { type Command, InvalidArgumentError } from "commander";
+import { READER_NAMES_TEXT } from "../../providers/presets.js";
 import { positiveInteger } from "./process-options.js";
 import { readerSetup } from "../../local/reader-setup.js";
 import { resolveReaderConfig } from "../../providers/config.js";
@@ -53,7 +54,7 @@ export function registerWorkerCommand(program: Command, context: CliContext): vo
     .option("--threads <n>", "threads preparing pages (default: the number of cores)", positiveInteger("--threads"))
     .option("--path-map <from=to>", "rewrite a shared-storage path prefix for this machine (repeatable)", pathMapping, [])
     .option("--stall-timeout <seconds>", "a job whose worker stopped answering this long is taken over by another", seconds("--stall-timeout"), 30)
-    .option("--provider <name>", "openrouter | openai | gemini | ollama | lmstudio | vllm (env BALLOT_OCR_PROVIDER)")
+    .option("--provider <name>", `${READER_NAMES_TEXT} (env BALLOT_OCR_PROVIDER; local: the offline CPU reader; cascade: local first, then a vision model)`)
     .option("--base-url <url>", "OpenAI-compatible base URL (env BALLOT_OCR_BASE_URL)")
     .option("--model <name>", "vision model (env BALLOT_OCR_MODEL)")
     .option("--cascade-remote <preset>", "with --provider cascade: the vision model preset for forms the local reader cannot verify (env BALLOT_OCR_CASCADE_REMOTE)")
