@@ -11,17 +11,21 @@
  *    it; the report says how far it got.
  *
  * Options: --quick (smaller numbers), --national-cap-s N, --skip-national, --skip-scaling,
- * --skip-strict, --workers 1,2,4,8, --no-build.
+ * --skip-strict, --skip-faults, --workers 1,2,4,8, --no-build.
+ *
+ * 3. Faults mid-run: Redis killed and restarted (AOF on, AOF off), and a worker killed, each at 30 %:
+ *    documents collected and lost, and documents requested twice.
  */
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { constituencyTruth } from "../test/support/hand-made-forms.js";
 import { startFakeProvider } from "../test/support/fake-provider.js";
 import { modelReplyFromTruth } from "../test/support/model-reply-from-truth.js";
 import { type CliProcess, runCli } from "../test/scale/support/cli-process.js";
-import { startTestRedis } from "../test/scale/support/redis-server.js";
+import Database from "better-sqlite3";
+import { freePort, startTestRedis } from "../test/scale/support/redis-server.js";
 import { writeTinyDocuments } from "../test/scale/support/tiny-documents.js";
 
 const args = process.argv.slice(2);
@@ -218,6 +222,95 @@ function printNational(report: NationalReport, stations: number, cap: number): v
   );
 }
 
+interface FaultRow {
+  fault: string;
+  documents: number;
+  collected: number;
+  lost: number;
+  exitCode: number | string;
+  requests: number;
+  twice: number;
+  seconds: number;
+}
+
+/** A redis-server of our own, so the bench can kill and restart it on the same port and folder. */
+function spawnRedis(port: number, dataDir: string, aof: boolean): ChildProcess {
+  return spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", aof ? "yes" : "no", "--appendfsync", "everysec", "--dir", dataDir], {
+    stdio: "ignore",
+  });
+}
+
+async function waitForRedis(port: number): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    const ping = spawnSync("redis-cli", ["-p", String(port), "ping"], { encoding: "utf8" });
+    if (ping.stdout.trim() === "PONG") return;
+    await delay(100);
+  }
+  throw new Error(`redis on ${port} did not start`);
+}
+
+/**
+ * Faults mid-run, 200 documents, 3 workers: Redis killed (SIGKILL) and restarted with AOF on or
+ * off, or one worker killed with SIGKILL. Counts what was collected, lost and requested twice.
+ */
+async function faultRun(fault: "redis-aof" | "redis-no-aof" | "worker-kill", documents: number): Promise<FaultRow> {
+  const dir = mkdtempSync(join(tmpdir(), "scale-fault-"));
+  const port = await freePort();
+  const dataDir = join(dir, "redis");
+  mkdirSync(dataDir);
+  let redis = spawnRedis(port, dataDir, fault === "redis-aof");
+  await waitForRedis(port);
+  const provider = await startFakeProvider({ answer: () => reply, latencyMs: 200 });
+  try {
+    await writeTinyDocuments(join(dir, "scans"), documents, { perFolder: 100 });
+    const queue = `redis://127.0.0.1:${port}?queue=fault`;
+    const env = { BALLOT_OCR_BASE_URL: provider.baseUrl, BALLOT_OCR_MODEL: "fake-vision-model" };
+    let finished = 0;
+    const started = Date.now();
+    const coordinator = runCli(
+      ["process", join(dir, "scans"), "--out", join(dir, "out"), "--queue", queue, "--rps", "20", "--rpm", "0", "--rpd", "0", "--no-reask", "--progress", "json", "--queue-window", "50"],
+      env,
+      (line) => {
+        if (line.includes('"document_finished"') || line.includes('"document_failed"')) finished++;
+      },
+    );
+    const workers = [0, 1, 2].map(() => runCli(["worker", "--queue", queue, "--concurrency", "4", "--threads", "1", "--stall-timeout", "2"], env));
+    while (finished < documents * 0.3) await delay(50);
+    if (fault === "worker-kill") {
+      workers[0]?.child.kill("SIGKILL");
+    } else {
+      const exited = new Promise((resolve) => redis.once("exit", resolve));
+      redis.kill("SIGKILL");
+      await exited;
+      await delay(1_000);
+      redis = spawnRedis(port, dataDir, fault === "redis-aof");
+      await waitForRedis(port);
+    }
+    const code = await Promise.race([coordinator.exited, delay(180_000).then(() => "timeout")]);
+    if (code === "timeout") coordinator.child.kill("SIGKILL");
+    for (const w of workers) w.child.kill("SIGTERM");
+    await Promise.all(workers.map((w) => w.exited));
+    const db = new Database(join(dir, "out", "state.sqlite"), { readonly: true });
+    const collected = Number(db.prepare("SELECT COUNT(*) FROM results").pluck().get());
+    db.close();
+    const stats = provider.stats();
+    return {
+      fault,
+      documents,
+      collected,
+      lost: documents - collected,
+      exitCode: code,
+      requests: stats.totalRequests,
+      twice: [...stats.byDocument.values()].filter((d) => d.requests > 1).length,
+      seconds: (Date.now() - started) / 1000,
+    };
+  } finally {
+    await provider.close();
+    redis.kill("SIGTERM");
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function main() {
   if (!args.includes("--no-build")) {
     const build = spawnSync("npm", ["run", "build"], { stdio: "inherit" });
@@ -250,6 +343,19 @@ async function main() {
     console.log(
       `| ${r.documents} | ${r.seconds.toFixed(1)} | ${r.docsPerSecond.toFixed(2)} | ${(r.docsPerSecond / 6).toFixed(3)} | ${r.settledRps.toFixed(2)} | ${(r.settledRps / 6).toFixed(3)} | ${r.requests} | ${r.rateLimited} | ${((100 * r.rateLimited) / Math.max(1, r.requests)).toFixed(1)} % | ${r.lost} | ${r.exitCode} |`,
     );
+  }
+  if (!args.includes("--skip-faults")) {
+    const documents = quick ? 100 : 200;
+    const rows: FaultRow[] = [];
+    for (const fault of ["redis-aof", "redis-no-aof", "worker-kill"] as const) {
+      process.stderr.write(`faults: ${fault}…\n`);
+      rows.push(await faultRun(fault, documents));
+    }
+    console.log("\n### Faults mid-run (at 30 % done; 3 workers × 4 jobs, --rps 20, provider latency 200 ms, --queue-window 50)\n");
+    console.log("| fault | documents | collected | lost | exit | provider requests | documents requested twice | seconds |");
+    console.log("|---|---:|---:|---:|---:|---:|---:|---:|");
+    const names = { "redis-aof": "Redis SIGKILL + restart, AOF on", "redis-no-aof": "Redis SIGKILL + restart, AOF off", "worker-kill": "one worker SIGKILL" };
+    for (const r of rows) console.log(`| ${names[r.fault as keyof typeof names]} | ${r.documents} | ${r.collected} | ${r.lost} | ${r.exitCode} | ${r.requests} | ${r.twice} | ${r.seconds.toFixed(0)} |`);
   }
   if (!args.includes("--skip-national")) {
     const stations = quick ? 2_000 : 101_331;

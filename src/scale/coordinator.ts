@@ -2,17 +2,17 @@ import { resolve } from "node:path";
 import { Queue } from "bullmq";
 import { type Clock, sleep, systemClock, utcDayStart } from "../batch/clock.js";
 import type { BatchSummary } from "../batch/engine.js";
-import { recordDiscovery } from "../batch/record-discovery.js";
+import { DiscoveryRecorder } from "../batch/record-discovery.js";
+import { concludeRun, RunTally, type RunStop, safeEmitter } from "../batch/run-tally.js";
 import type { BatchEvent, ProgressSnapshot, RunEnd } from "../batch/events.js";
 import { failedResult } from "../forms/failed-result.js";
 import type { Discovery } from "../batch/pipeline.js";
-import { ProgressTracker } from "../batch/progress-tracker.js";
 import type { RateLimits } from "../batch/limiter.js";
 import type { RetryPolicy } from "../batch/retry-policy.js";
 import type { RequestMode } from "../extract/types.js";
 import type { FormResult } from "../forms/form-result.js";
 import { EMPTY_PATH_METADATA } from "../forms/path-metadata.js";
-import type { StatusCounts, Store } from "../storage/store.js";
+import type { Store } from "../storage/store.js";
 import { type JobData, JobResultSchema, parseAttempt, READ_JOB } from "./job-data.js";
 import { connectionOptions, openRedis, type QueueLocation } from "./queue-url.js";
 import { ENGINE_BACKOFF } from "./scale-worker.js";
@@ -55,7 +55,8 @@ export interface CoordinatorOptions {
 export interface CoordinatorDeps {
   readonly store: Store;
   readonly location: QueueLocation;
-  readonly discover: (inputs: readonly string[], signal: AbortSignal) => Promise<Discovery>;
+  /** Discovery one folder at a time (ingest's discoverByFolder). */
+  readonly discover: (inputs: readonly string[], signal: AbortSignal) => AsyncIterable<Discovery>;
   /** After each result is committed to the store (the CLI appends it to results.jsonl). */
   readonly onResult?: (result: FormResult) => void;
   /** Notices that are not batch events (a worker stopped, lost jobs re-enqueued). */
@@ -67,10 +68,6 @@ export const DEFAULT_WINDOW = 1_000;
 /** A worker whose heartbeat is older than this is not counted as alive. */
 const WORKER_STALE_MS = 15_000;
 const COLLECT_BATCH = 500;
-
-interface PendingDoc {
-  readonly id: string;
-}
 
 /**
  * The coordinator of a scaled-out run. Same contract as runBatch (the same store, events and
@@ -87,34 +84,20 @@ export async function runCoordinator(
   const clock = deps.clock ?? systemClock;
   const { store, location } = deps;
   const log = deps.log ?? (() => {});
-  const emit = (event: BatchEvent) => {
-    try {
-      onEvent(event);
-    } catch {
-      // A broken listener must not stop the batch.
-    }
-  };
+  const emit = safeEmitter(onEvent);
   const startedAt = clock.now();
 
-  // 1. Discover and record, as a local run does.
-  const discovery = await deps.discover(options.inputs, signal);
-  const recorded = recordDiscovery(store, discovery, emit, options.retryFailed === true);
-  const batchIds = [...recorded.ids];
-  const duplicates = recorded.duplicates;
-  const rejectedCount = discovery.rejected.length;
-  const countBatch = (): StatusCounts => {
-    const counts: StatusCounts = { pending: 0, verified: 0, needs_review: 0, failed: rejectedCount };
-    for (const id of batchIds) {
-      const status = store.getDocument(id)?.status;
-      if (status) counts[status]++;
-    }
-    return counts;
-  };
-  const before = countBatch();
-  const pending: PendingDoc[] = batchIds.filter((id) => store.getDocument(id)?.status === "pending").map((id) => ({ id }));
-  const total = batchIds.length + rejectedCount;
-  const tracker = new ProgressTracker(total, { verified: before.verified, needsReview: before.needs_review, failed: before.failed }, startedAt);
-  emit({ type: "run_started", at: new Date(startedAt).toISOString(), total, alreadyDone: total - pending.length, toProcess: pending.length });
+  // 1. Discover and record folder by folder, as a local run does: only ids are kept; documents are
+  // read back from the store when their job is enqueued.
+  const recorder = new DiscoveryRecorder(store, options.retryFailed === true);
+  for await (const chunk of deps.discover(options.inputs, signal)) recorder.add(chunk);
+  const members = recorder.finish(emit);
+  const batchIds = members.ids;
+  const tally = new RunTally(store, members, startedAt, emit, deps.onResult);
+  const before = tally.counts();
+  const total = tally.total;
+  const toProcess = before.pending;
+  emit({ type: "run_started", at: new Date(startedAt).toISOString(), total, alreadyDone: total - toProcess, toProcess });
 
   // 2. Publish the configuration and the shared limiter's limits and budgets.
   const queue = new Queue<JobData>(location.queueName, { connection: connectionOptions(location) });
@@ -177,7 +160,7 @@ export async function runCoordinator(
   let budgetHit: "requests" | "cost" | null = null;
   const reportedFatal = new Set<string>();
   const foreignIds = new Set<string>();
-  const snapshot = (): ProgressSnapshot => tracker.snapshot(clock.now(), { inFlight: active, requests, retries, rateLimitPauses: pauses, costUsd });
+  const snapshot = (): ProgressSnapshot => tally.snapshot(clock.now(), { inFlight: active, requests, retries, rateLimitPauses: pauses, costUsd });
 
   const drainAttempts = async () => {
     for (;;) {
@@ -195,17 +178,6 @@ export async function runCoordinator(
     }
   };
 
-  const record = (id: string, result: FormResult) => {
-    store.saveResult(result);
-    deps.onResult?.(result);
-    tracker.finished(result.status, clock.now());
-    const path = result.document.sources[0]?.path ?? id;
-    if (result.status === "failed") {
-      emit({ type: "document_failed", documentId: id, path, error: result.error ?? { code: "failed", message: result.reasons.join("; ") || "failed" } });
-    } else {
-      emit({ type: "document_finished", documentId: id, path, status: result.status, reasons: result.reasons });
-    }
-  };
 
   /** Finished jobs → the store (once per document), then out of Redis. */
   const collect = async (): Promise<number> => {
@@ -233,7 +205,7 @@ export async function runCoordinator(
             } else {
               result = failedResult(doc, { code: "worker_error", message: job.failedReason || "the job failed on a worker" });
             }
-            record(id, result);
+            tally.record(result, clock.now());
           }
           inFlight.delete(id);
           collected++;
@@ -247,11 +219,14 @@ export async function runCoordinator(
 
   /** Jobs that vanished from Redis (a restart without persistence) go back in the queue. */
   const requeue: string[] = [];
-  const reconcile = async () => {
+  /** Workers send nothing while the limiter has no settings, so this is checked every pass. */
+  const republishIfLost = async () => {
     if ((await client.exists(keys.config)) === 0) {
       log("Redis lost its state (restarted without persistence?): publishing the configuration and limiter again");
       await publish();
     }
+  };
+  const reconcile = async () => {
     const ids = [...inFlight];
     if (ids.length === 0) return;
     const pipeline = client.pipeline();
@@ -287,7 +262,7 @@ export async function runCoordinator(
       inFlight.add(id);
     };
     while (requeue.length > 0 && inFlight.size < options.window) take(requeue.shift() ?? "");
-    while (inFlight.size < options.window && cursor < pending.length) take(pending[cursor++]?.id ?? "");
+    while (inFlight.size < options.window && cursor < batchIds.length) take(batchIds[cursor++] ?? "");
     if (adding.length > 0) await queue.addBulk(adding as Parameters<typeof queue.addBulk>[0]);
   };
 
@@ -337,6 +312,7 @@ export async function runCoordinator(
   let lastReconcile = clock.now();
   const progressEvery = options.progressIntervalMs ?? 1_000;
   const step = async (): Promise<RunEnd | "done" | null> => {
+    await republishIfLost();
     await drainAttempts();
     await collect();
     await readNotices();
@@ -354,7 +330,7 @@ export async function runCoordinator(
       await reconcile();
     }
     if (budgetHit === null) await topUp();
-    if (cursor >= pending.length && inFlight.size === 0 && requeue.length === 0) return "done";
+    if (cursor >= batchIds.length && inFlight.size === 0 && requeue.length === 0) return "done";
     if (clock.now() - lastProgress >= progressEvery) {
       lastProgress = clock.now();
       active = (await queue.getJobCounts("active")).active ?? 0;
@@ -390,38 +366,37 @@ export async function runCoordinator(
     client.disconnect();
   }
 
-  const counts = countBatch();
+  const counts = tally.counts();
   const progress = snapshot();
-  let message: string;
-  if (end === "cancelled") message = `cancelled: ${counts.pending} documents left to process (${inFlight.size} still queued for the workers)`;
-  else if (end === "quota") message = `the daily request quota is used up; it resets at ${new Date(quotaResetAt ?? 0).toISOString()}; ${counts.pending} documents left to process`;
-  else if (end === "fatal") message = fatalMessage ?? "every worker stopped";
-  else if (end === "budget") {
-    message =
-      budgetHit === "cost"
-        ? `the cost budget (--max-cost ${options.maxCostUsd}) would be exceeded; ${counts.pending} documents left to process`
-        : `the request budget (--max-requests ${options.maxRequests}) is reached; ${counts.pending} documents left to process`;
-  }
-  else if (counts.failed > 0) {
-    end = "completed_with_failures";
-    message = `${counts.failed} of ${total} documents failed`;
-  } else {
-    end = "completed";
-    message = `all ${total} documents finished`;
-  }
-  const finalEnd: RunEnd = end ?? "completed";
-  emit({ type: "run_finished", end: finalEnd, message, progress });
+  const stop: RunStop | null =
+    end === "cancelled"
+      ? { kind: "cancelled" }
+      : end === "quota"
+        ? { kind: "quota", resetAt: quotaResetAt ?? 0, message: `the daily request quota is used up; it resets at ${new Date(quotaResetAt ?? 0).toISOString()}` }
+        : end === "fatal"
+          ? { kind: "fatal", message: fatalMessage ?? "every worker stopped" }
+          : end === "budget"
+            ? {
+                kind: "budget",
+                message:
+                  budgetHit === "cost"
+                    ? `the cost budget (--max-cost ${options.maxCostUsd}) would be exceeded`
+                    : `the request budget (--max-requests ${options.maxRequests}) is reached`,
+              }
+            : null;
+  const conclusion = concludeRun(stop, counts, total);
+  const message = end === "cancelled" ? `${conclusion.message} (${inFlight.size} still queued for the workers)` : conclusion.message;
+  emit({ type: "run_finished", end: conclusion.end, message, progress });
   return {
-    end: finalEnd,
+    end: conclusion.end,
     message,
     progress,
-    quotaResetAt: finalEnd === "quota" && quotaResetAt !== null ? new Date(quotaResetAt).toISOString() : null,
+    quotaResetAt: conclusion.quotaResetAt,
     counts,
-    rejected: rejectedCount,
-    duplicates,
+    rejected: members.rejected,
+    duplicates: members.duplicates,
   };
 }
-
 
 /** The run was stopped (Ctrl-C, SIGTERM) while waiting for Redis. */
 class Stopped extends Error {}

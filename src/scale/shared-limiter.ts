@@ -138,7 +138,9 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 /** KEYS: state, short, long, leases, recent. ARGV: lease id, lease ttl ms, horizon ms. */
 const RESERVE = `${PRELUDE}
 local s = redis.call('HMGET', KEYS[1], 'shortLimit', 'shortSpan', 'longLimit', 'longSpan', 'rpd', 'maxInFlight', 'maxRequests', 'maxCost',
-  'rate', 'nextSlot', 'pausedUntil', 'day', 'dayCount', 'sent', 'cost', 'costed', 'costBefore', 'costedBefore')
+  'rate', 'nextSlot', 'pausedUntil', 'day', 'dayCount', 'sent', 'cost', 'costed', 'costBefore', 'costedBefore', 'published')
+-- No settings (Redis lost its state): nobody sends until the coordinator publishes them again.
+if s[19] == false then return {1, now, 500} end
 local shortLimit, shortSpan, longLimit, longSpan = num(s[1], 0), num(s[2], 0), num(s[3], 0), num(s[4], 0)
 local rpd, maxInFlight, maxRequests, maxCost = num(s[5], 0), num(s[6], 0), num(s[7], 0), num(s[8], 0)
 local rate, nextSlot, pausedUntil = num(s[9], 0), num(s[10], 0), num(s[11], 0)
@@ -323,7 +325,7 @@ dayCount = math.max(dayCount, tonumber(ARGV[10]))
 redis.call('HSET', KEYS[1], 'shortLimit', ARGV[1], 'shortSpan', ARGV[2], 'longLimit', ARGV[3], 'longSpan', ARGV[4], 'rpd', ARGV[5],
   'maxInFlight', ARGV[6], 'maxRequests', ARGV[7], 'maxCost', ARGV[8], 'configuredRate', ARGV[9], 'rate', ARGV[9],
   'day', today, 'dayCount', dayCount, 'sent', ARGV[13], 'cost', 0, 'costed', 0, 'costBefore', ARGV[11], 'costedBefore', ARGV[12],
-  'successRun', 0, 'rateAtLast429', 0, 'lastDecreaseAt', -1)
+  'successRun', 0, 'rateAtLast429', 0, 'lastDecreaseAt', -1, 'published', now)
 redis.call('HDEL', KEYS[1], 'budgetHit', 'firstGrantAt')
 return 0
 `;

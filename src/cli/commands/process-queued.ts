@@ -13,7 +13,7 @@ import { DEFAULT_RETRY_POLICY } from "../../batch/retry-policy.js";
 import { type CliContext, onStopSignals } from "../cli-context.js";
 import { describeLimits, limitsFrom, type ProcessCommandOptions } from "./process-options.js";
 import { createProgressRenderer } from "../progress/progress-renderer.js";
-import { discoverDocuments } from "../../ingest/discover.js";
+import { discoverByFolder } from "../../ingest/discover.js";
 import { resolveProviderConfig } from "../../providers/config.js";
 import { DEFAULT_PROVIDER, isProviderName, presetForBaseUrl, providerPreset } from "../../providers/presets.js";
 import type { Reference } from "../../reference/reference.js";
@@ -104,7 +104,7 @@ export async function runQueuedProcess(
       {
         store,
         location: location.value,
-        discover: (paths, signal) => discoverDocuments(paths, { signal }),
+        discover: (paths, signal) => discoverByFolder(paths, { signal }),
         onResult: resultAppender(outDir),
         log: (line) => renderer.log(line),
       },
