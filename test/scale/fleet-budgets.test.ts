@@ -62,7 +62,7 @@ describe("scale-out: budgets, stopping without Redis, Redis credentials", () => 
       for (const worker of workers) worker.child.kill("SIGTERM");
       await Promise.all(workers.map((w) => w.exited));
     }
-  }, 90_000);
+  }, 180_000);
 
   it("the coordinator stops within seconds on SIGTERM while Redis is down, state saved, exit 130", async () => {
     const own = await startTestRedis({ private: true });
