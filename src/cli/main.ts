@@ -16,7 +16,7 @@ const COMMANDS: Readonly<Record<string, Registrar>> = {
   serve: async (program) => (await import("./commands/serve.js")).registerServeCommand(program),
   worker: async (program, context) => (await import("./commands/worker.js")).registerWorkerCommand(program, context),
   reference: async (program) => (await import("./commands/reference.js")).registerReferenceCommand(program),
-  synth: async (program) => (await import("./commands/synth.js")).registerSynthCommand(program),
+  synth: async (program, context) => (await import("./commands/synth.js")).registerSynthCommand(program, context),
   "thai-number": async (program) => (await import("./commands/thai-number.js")).registerThaiNumberCommand(program),
 };
 

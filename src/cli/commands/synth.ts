@@ -1,4 +1,5 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
+import type { CliContext } from "../cli-context.js";
 import { positiveInteger } from "./process-options.js";
 import { FORM_CODES, type FormCode } from "../../forms/form-kind.js";
 import { NOISE_LEVELS, type NoiseLevel } from "../../synth/degrade.js";
@@ -33,8 +34,38 @@ interface SynthCommandOptions {
   dpi: number;
 }
 
+type SynthOutput = Pick<CliContext, "stdout" | "stderr" | "stderrIsTTY">;
+
+const PROCESS_OUTPUT: SynthOutput = { stdout: process.stdout, stderr: process.stderr, stderrIsTTY: Boolean(process.stderr.isTTY) };
+/** Without a terminal, a progress line at most this often (and at the end). */
+const PLAIN_PROGRESS_EVERY_MS = 2000;
+
+/** Progress on stderr from the start: a line that updates on a terminal, a line every 2 s otherwise. */
+function synthProgress(output: SynthOutput, count: number, outDir: string): { document(done: number): void; end(): void } {
+  const started = Date.now();
+  let lastLine = 0;
+  output.stderr.write(`synth: writing ${count} document${count === 1 ? "" : "s"} to ${outDir}\n`);
+  const line = (done: number): string => {
+    const elapsed = (Date.now() - started) / 1000;
+    const eta = done > 0 && done < count ? `, about ${Math.ceil((elapsed / done) * (count - done))} s left` : "";
+    return `${done}/${count} documents, ${elapsed.toFixed(1)} s${eta}`;
+  };
+  return {
+    document(done) {
+      if (output.stderrIsTTY) output.stderr.write(`\r\x1b[K${line(done)}`);
+      else if (done === count || Date.now() - lastLine >= PLAIN_PROGRESS_EVERY_MS) {
+        lastLine = Date.now();
+        output.stderr.write(`${line(done)}\n`);
+      }
+    },
+    end() {
+      if (output.stderrIsTTY) output.stderr.write("\n");
+    },
+  };
+}
+
 /** `ballot-ocr synth`: synthetic tally forms with a truth.jsonl of their exact content. */
-export function registerSynthCommand(program: Command): void {
+export function registerSynthCommand(program: Command, output: SynthOutput = PROCESS_OUTPUT): void {
   program
     .command("synth")
     .description("write synthetic ส.ส. 5/16, 5/17 and 5/18 forms and a truth.jsonl with their exact expected results")
@@ -52,6 +83,7 @@ export function registerSynthCommand(program: Command): void {
       const onSigint = (): void => abort.abort(new Error("interrupted"));
       process.once("SIGINT", onSigint);
       const started = Date.now();
+      const progress = synthProgress(output, options.count, options.out);
       try {
         const result = await generateSynthBatch(
           {
@@ -64,15 +96,13 @@ export function registerSynthCommand(program: Command): void {
             noise: options.noise,
             errorRate: options.errorRate,
             dpi: options.dpi,
-            onDocument: ({ index, count }) => {
-              if (process.stderr.isTTY) process.stderr.write(`\r${index + 1}/${count} documents`);
-            },
+            onDocument: ({ index }) => progress.document(index + 1),
           },
           abort.signal,
         );
-        if (process.stderr.isTTY) process.stderr.write("\n");
+        progress.end();
         const seconds = ((Date.now() - started) / 1000).toFixed(1);
-        process.stdout.write(`wrote ${result.documents} document${result.documents === 1 ? "" : "s"} in ${seconds} s; truth: ${result.truthPath}\n`);
+        output.stdout.write(`wrote ${result.documents} document${result.documents === 1 ? "" : "s"} in ${seconds} s; truth: ${result.truthPath}\n`);
       } finally {
         process.off("SIGINT", onSigint);
       }

@@ -46,13 +46,46 @@ function payload(p: ProgressSnapshot) {
   };
 }
 
-/** A terminal bar from cli-progress: done/total, rate, ETA, retries, pauses, cost. */
+type BarPayload = ReturnType<typeof payload>;
+
+const MIN_BAR = 10;
+const MAX_BAR = 40;
+
+/**
+ * The bar line fitted to the terminal's width: the fields in their usual order, the least
+ * important dropped first when they do not fit beside a bar of at least 10 characters, and the
+ * bar given what is left. (cli-progress cuts a longer line at the width, losing the last fields.)
+ */
+export function fitBarLine(width: number, progress: number, value: number, total: number, p: BarPayload): string {
+  const fields: { text: string; rank: number }[] = [
+    { text: `${value}/${total} docs`, rank: 0 },
+    { text: `${p.rate}/min`, rank: 2 },
+    { text: `ETA ${p.eta_text}`, rank: 1 },
+    { text: `in flight ${p.inflight}`, rank: 7 },
+    { text: `retries ${p.retries}`, rank: 5 },
+    { text: `429 pauses ${p.pauses}`, rank: 6 },
+    { text: `failed ${p.failed}`, rank: 3 },
+    { text: `USD ${p.cost}`, rank: 4 },
+  ];
+  // One column spare: writing into the last column makes some terminals wrap.
+  const room = Math.max(MIN_BAR + 1, width - 1);
+  let shown = fields;
+  const text = () => shown.map((f) => f.text).join(" | ");
+  while (shown.length > 1 && MIN_BAR + 1 + text().length > room) {
+    const least = Math.max(...shown.map((f) => f.rank));
+    shown = shown.filter((f) => f.rank !== least);
+  }
+  const size = Math.max(MIN_BAR, Math.min(MAX_BAR, room - 1 - text().length));
+  const done = Math.round(Math.min(1, Math.max(0, progress)) * size);
+  return `${"\u2588".repeat(done)}${"\u2591".repeat(size - done)} ${text()}`.slice(0, room);
+}
+
+/** A terminal bar from cli-progress: done/total, rate, ETA, in flight, retries, pauses, failed, cost. */
 function barRenderer(target: RenderTarget): ProgressRenderer {
   const multi = new cliProgress.MultiBar(
     {
       stream: target.stream,
-      format:
-        "{bar} {value}/{total} docs | {rate}/min | ETA {eta_text} | in flight {inflight} | retries {retries} | 429 pauses {pauses} | failed {failed} | USD {cost}",
+      format: (_options, params, data) => fitBarLine(params.maxWidth, params.progress, params.value, params.total, data as BarPayload),
       hideCursor: true,
       clearOnComplete: false,
       fps: 5,
