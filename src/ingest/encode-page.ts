@@ -1,4 +1,4 @@
-import type { Sharp, SharpOptions } from "sharp";
+import sharp, { type Sharp, type SharpOptions } from "sharp";
 import type { PrepareOptions } from "./types.js";
 
 export type QuarterTurn = 0 | 90 | 180 | 270;
@@ -28,11 +28,13 @@ export async function encodePage(
   image: Sharp,
   options: PrepareOptions,
   turn: QuarterTurn = 0,
+  opaque = false,
 ): Promise<EncodedPage> {
   let pipeline = image;
   if (turn !== 0) pipeline = pipeline.rotate(turn);
+  // Flattening an image without alpha is a full pass over its pixels for nothing.
+  if (!opaque) pipeline = pipeline.flatten({ background: "#ffffff" });
   const { data, info } = await pipeline
-    .flatten({ background: "#ffffff" })
     .resize({
       width: options.maxLongSide,
       height: options.maxLongSide,
@@ -43,4 +45,36 @@ export async function encodePage(
     .jpeg({ quality: options.jpegQuality })
     .toBuffer({ resolveWithObject: true });
   return { jpeg: data, width: info.width, height: info.height };
+}
+
+/** A JPEG at most this big may be sent as it is (a prepared q82 page is about 260 KB). */
+export const MAX_REUSED_JPEG_BYTES = 300_000;
+
+/**
+ * A source that is already a JPEG of the right size is sent as it is: no decode, no re-encode.
+ * Right size: upright as stored (no turn, no EXIF orientation), the long side within
+ * `maxLongSide`, at most MAX_REUSED_JPEG_BYTES, grey or sRGB (not CMYK), and complete (it ends
+ * with the end-of-image marker; a truncated file is decoded, and refused, as before). Reads the
+ * header only; null when the source must be prepared.
+ */
+export async function reusableJpeg(jpeg: Uint8Array, options: PrepareOptions, turn: QuarterTurn = 0): Promise<EncodedPage | null> {
+  if (turn !== 0 || jpeg.length > MAX_REUSED_JPEG_BYTES || !endsWithEoi(jpeg)) return null;
+  let meta: Awaited<ReturnType<Sharp["metadata"]>>;
+  try {
+    meta = await sharp(jpeg, { limitInputPixels: options.maxPixels }).metadata();
+  } catch {
+    return null;
+  }
+  const upright = meta.orientation === undefined || meta.orientation === 1;
+  const colour = meta.space === "b-w" || meta.space === "srgb";
+  if (meta.format !== "jpeg" || !upright || !colour || Math.max(meta.width, meta.height) > options.maxLongSide) return null;
+  return { jpeg: Buffer.from(jpeg.buffer, jpeg.byteOffset, jpeg.byteLength), width: meta.width, height: meta.height };
+}
+
+/** The JPEG end-of-image marker (FF D9) among the last bytes (some writers pad after it). */
+function endsWithEoi(jpeg: Uint8Array): boolean {
+  for (let i = jpeg.length - 2; i >= Math.max(0, jpeg.length - 32); i--) {
+    if (jpeg[i] === 0xff && jpeg[i + 1] === 0xd9) return true;
+  }
+  return false;
 }

@@ -4,7 +4,8 @@ import type { Metadata } from "sharp";
 import { err, ok, type Result } from "../basics/result.js";
 import type { SourceFile } from "../forms/form-result.js";
 import { type Cancellation, throwIfCancelled } from "./cancellation.js";
-import { decodeOptions, encodePage } from "./encode-page.js";
+import { readFile } from "node:fs/promises";
+import { decodeOptions, encodePage, MAX_REUSED_JPEG_BYTES, reusableJpeg } from "./encode-page.js";
 import { formatMegapixels, type IngestError, ingestError } from "./ingest-error.js";
 import { isPageSent, type PreparedPageRole } from "./page-roles.js";
 import type { PreparedPage, PrepareOptions } from "./types.js";
@@ -18,6 +19,7 @@ export interface ImageHeader {
   readonly width: number;
   readonly height: number;
   readonly pages: number;
+  readonly hasAlpha: boolean;
 }
 
 /**
@@ -54,7 +56,7 @@ export async function readImageHeader(
     );
   }
   const oriented = metadata.autoOrient ?? { width, height };
-  return ok({ format: metadata.format, width: oriented.width, height: oriented.height, pages: metadata.pages ?? 1 });
+  return ok({ format: metadata.format, width: oriented.width, height: oriented.height, pages: metadata.pages ?? 1, hasAlpha: metadata.hasAlpha });
 }
 
 function decodeFailure(thrown: unknown): IngestError {
@@ -87,8 +89,12 @@ async function preparePage(
     return ok({ ...base, jpeg: null, width: 0, height: 0, elapsedMs: performance.now() - started });
   }
   try {
+    if (header.format === "jpeg" && sourceBytes <= MAX_REUSED_JPEG_BYTES) {
+      const reused = await reusableJpeg(await readFile(path), options);
+      if (reused) return ok({ ...base, ...reused, elapsedMs: performance.now() - started });
+    }
     const input = sharp(path, { ...decodeOptions(options), autoOrient: true, page });
-    const encoded = await encodePage(input, options);
+    const encoded = await encodePage(input, options, 0, !header.hasAlpha);
     return ok({ ...base, ...encoded, elapsedMs: performance.now() - started });
   } catch (thrown) {
     return err(decodeFailure(thrown));

@@ -4,7 +4,7 @@ import sharp from "sharp";
 import { err, ok, type Result } from "../basics/result.js";
 import type { SourceFile } from "../forms/form-result.js";
 import { type Cancellation, throwIfCancelled } from "./cancellation.js";
-import { decodeOptions, type EncodedPage, encodePage, type QuarterTurn } from "./encode-page.js";
+import { decodeOptions, type EncodedPage, encodePage, type QuarterTurn, reusableJpeg } from "./encode-page.js";
 import { formatMegapixels, type IngestError, ingestError } from "./ingest-error.js";
 import { damageIn, type MupdfMessage, withMupdfLog } from "./mupdf-log.js";
 import { isPageSent, type PreparedPageRole } from "./page-roles.js";
@@ -260,13 +260,17 @@ function takePage(page: mupdf.PDFPage, options: PrepareOptions, wanted: boolean)
 
 async function encodeSource(source: PageSource, options: PrepareOptions): Promise<EncodedPage> {
   if (source.method === "pdf-embedded-jpeg") {
+    // A scanner's own JPEG that is small enough goes as it is (not when it carries an EXIF turn,
+    // which a PDF viewer ignores but a model's decoder would apply).
+    const reused = await reusableJpeg(source.jpeg, options, source.turn);
+    if (reused) return reused;
     // No autoOrient: a PDF viewer ignores EXIF in image streams, and so do we.
-    return encodePage(sharp(source.jpeg, decodeOptions(options)), options, source.turn);
+    return encodePage(sharp(source.jpeg, decodeOptions(options)), options, source.turn, true);
   }
   if (!source.gray) throw new Error("page pixels were not taken");
   const { pixels, width, height } = source.gray;
   const input = sharp(pixels, { ...decodeOptions(options), raw: { width, height, channels: 1 } });
-  return encodePage(input, options, source.turn);
+  return encodePage(input, options, source.turn, true);
 }
 
 function damaged(message: MupdfMessage | string): IngestError {
