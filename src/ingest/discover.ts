@@ -8,6 +8,7 @@ import { seriesId, sha256File } from "./file-hash.js";
 import { type InputFileType, SNIFF_BYTES, sniffFileType, typeFromExtension } from "./file-type.js";
 import { type IngestError, ingestError } from "./ingest-error.js";
 import { groupPageSeries } from "./page-series.js";
+import { fsPath, nameFromBytes } from "./raw-path.js";
 import { comparePaths } from "./path-order.js";
 import type { DiscoveredDocument, RejectedInput } from "./types.js";
 import { errorMessage } from "../basics/error-message.js";
@@ -67,12 +68,14 @@ async function* walkFolders(
   signal: AbortSignal | undefined,
 ): AsyncGenerator<{ readonly files: Candidate[]; readonly rejected: RejectedInput[] }> {
   throwIfAborted(signal);
-  const real = await realpath(root);
+  const real = (await realpath(fsPath(root), { encoding: "buffer" })).toString("latin1");
   if (seen.folders.has(real)) return; // a symlink loop or the same folder given twice
   seen.folders.add(real);
-  let entries: Dirent[];
+  let entries: { name: string; entry: Dirent<Buffer> }[];
   try {
-    entries = await readdir(root, { withFileTypes: true });
+    // Names as bytes: a name that is not UTF-8 is kept openable (see raw-path.ts).
+    const raw = await readdir(fsPath(root), { withFileTypes: true, encoding: "buffer" });
+    entries = raw.map((entry) => ({ name: nameFromBytes(entry.name), entry }));
   } catch (thrown) {
     yield { files: [], rejected: [{ path: displayRoot, error: ingestError("unreadable", `Cannot read the folder: ${errorMessage(thrown)}`) }] };
     return;
@@ -80,14 +83,14 @@ async function* walkFolders(
   entries.sort((a, b) => comparePaths(a.name, b.name));
   const files: Candidate[] = [];
   const folders: { absolutePath: string; path: string }[] = [];
-  for (const entry of entries) {
-    if (isHidden(entry.name)) continue;
-    const absolutePath = join(root, entry.name);
-    const path = join(displayRoot, entry.name);
+  for (const { name, entry } of entries) {
+    if (isHidden(name)) continue;
+    const absolutePath = join(root, name);
+    const path = join(displayRoot, name);
     let isDirectory = entry.isDirectory();
     let isFile = entry.isFile();
     if (entry.isSymbolicLink()) {
-      const target = await stat(absolutePath).catch(() => null);
+      const target = await stat(fsPath(absolutePath)).catch(() => null);
       if (!target) continue; // dangling link: nothing to read
       isDirectory = target.isDirectory();
       isFile = target.isFile();
@@ -105,7 +108,8 @@ class SeenPaths {
   private readonly files = new Set<string>();
 
   async firstTime(absolutePath: string): Promise<boolean> {
-    const real = await realpath(absolutePath).catch(() => absolutePath);
+    const target = fsPath(absolutePath);
+    const real = (await realpath(target, { encoding: "buffer" }).catch(() => Buffer.from(target))).toString("latin1");
     if (this.files.has(real)) return false;
     this.files.add(real);
     return true;
@@ -120,7 +124,7 @@ const TYPE_NAMES: Readonly<Record<InputFileType, string>> = {
   tiff: "TIFF",
 };
 
-async function readHeader(path: string): Promise<Uint8Array> {
+async function readHeader(path: string | Buffer): Promise<Uint8Array> {
   const handle = await open(path, "r");
   try {
     const buffer = Buffer.alloc(SNIFF_BYTES);
@@ -139,8 +143,8 @@ async function classify(candidate: Candidate): Promise<AcceptedFile | RejectedIn
   let size: number;
   let header: Uint8Array;
   try {
-    size = (await stat(candidate.absolutePath)).size;
-    header = size > 0 ? await readHeader(candidate.absolutePath) : new Uint8Array();
+    size = (await stat(fsPath(candidate.absolutePath))).size;
+    header = size > 0 ? await readHeader(fsPath(candidate.absolutePath)) : new Uint8Array();
   } catch (thrown) {
     return reject(ingestError("unreadable", `Cannot read the file: ${errorMessage(thrown)}`));
   }
@@ -283,7 +287,7 @@ async function documentsOf(
   await mapLimit(accepted, HASH_CONCURRENCY, async (file) => {
     throwIfAborted(signal);
     try {
-      hashes.set(file, await sha256File(file.absolutePath, signal));
+      hashes.set(file, await sha256File(fsPath(file.absolutePath), signal));
     } catch (thrown) {
       throwIfAborted(signal);
       rejected.push({ path: file.path, error: ingestError("unreadable", `Cannot read the file: ${errorMessage(thrown)}`) });

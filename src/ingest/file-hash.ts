@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 
 /** sha256 of a file, streamed (constant memory whatever the size). Hex, lower case. */
-export async function sha256File(path: string, signal?: AbortSignal): Promise<string> {
+export async function sha256File(path: string | Buffer, signal?: AbortSignal): Promise<string> {
   const hash = createHash("sha256");
   const stream = createReadStream(path, signal ? { signal } : {});
   for await (const chunk of stream) hash.update(chunk as Buffer);

@@ -8,6 +8,7 @@ import { readFile } from "node:fs/promises";
 import { decodeOptions, encodePage, MAX_REUSED_JPEG_BYTES, reusableJpeg } from "./encode-page.js";
 import { formatMegapixels, type IngestError, ingestError } from "./ingest-error.js";
 import { isPageSent, type PreparedPageRole } from "./page-roles.js";
+import { fsPath, imageInput } from "./raw-path.js";
 import type { PreparedPage, PrepareOptions } from "./types.js";
 import { errorMessage } from "../basics/error-message.js";
 
@@ -34,7 +35,7 @@ export async function readImageHeader(
 ): Promise<Result<ImageHeader, IngestError>> {
   let metadata: Metadata;
   try {
-    metadata = await sharp(path, { limitInputPixels: false, page }).metadata();
+    metadata = await sharp(await imageInput(path), { limitInputPixels: false, page }).metadata();
   } catch (thrown) {
     return err(ingestError("corrupt_image", `Cannot read the image header: ${errorMessage(thrown)}.`));
   }
@@ -90,10 +91,10 @@ async function preparePage(
   }
   try {
     if (header.format === "jpeg" && sourceBytes <= MAX_REUSED_JPEG_BYTES) {
-      const reused = await reusableJpeg(await readFile(path), options);
+      const reused = await reusableJpeg(await readFile(fsPath(path)), options);
       if (reused) return ok({ ...base, ...reused, elapsedMs: performance.now() - started });
     }
-    const input = sharp(path, { ...decodeOptions(options), autoOrient: true, page });
+    const input = sharp(await imageInput(path), { ...decodeOptions(options), autoOrient: true, page });
     const encoded = await encodePage(input, options, 0, !header.hasAlpha);
     return ok({ ...base, ...encoded, elapsedMs: performance.now() - started });
   } catch (thrown) {

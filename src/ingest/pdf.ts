@@ -7,6 +7,7 @@ import { type Cancellation, throwIfCancelled } from "./cancellation.js";
 import { decodeOptions, type EncodedPage, encodePage, type QuarterTurn, reusableJpeg } from "./encode-page.js";
 import { formatMegapixels, type IngestError, ingestError } from "./ingest-error.js";
 import { damageIn, type MupdfMessage, withMupdfLog } from "./mupdf-log.js";
+import { fsPath } from "./raw-path.js";
 import { isPageSent, type PreparedPageRole } from "./page-roles.js";
 import type { PageSourceMethod, PreparedPage, PrepareOptions } from "./types.js";
 import { errorMessage } from "../basics/error-message.js";
@@ -334,7 +335,7 @@ export async function preparePdf(
   options: PrepareOptions,
   cancel: Cancellation,
 ): Promise<Result<PreparedPage[], IngestError>> {
-  let bytes: Uint8Array | null = await readFile(source.path);
+  let bytes: Uint8Array | null = await readFile(fsPath(source.path));
   throwIfCancelled(cancel);
   const log: MupdfMessage[] = [];
   const opened = openPdf(bytes, options, log);

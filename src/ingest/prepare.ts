@@ -5,6 +5,7 @@ import { type Cancellation, throwIfCancelled } from "./cancellation.js";
 import { prepareImageFiles, prepareTiff } from "./image.js";
 import { ingestError } from "./ingest-error.js";
 import { assignPageRoles } from "./page-roles.js";
+import { fsPath } from "./raw-path.js";
 import type { DiscoveredDocument, PrepareOptions, PrepareResult } from "./types.js";
 import { errorMessage } from "../basics/error-message.js";
 
@@ -40,7 +41,7 @@ export async function prepareDocumentWith(
   const decideRoles = (pageCount: number) => assignPageRoles(pageCount, kind);
   for (const source of doc.sources) {
     try {
-      await access(source.path);
+      await access(fsPath(source.path));
     } catch (thrown) {
       return err(ingestError("unreadable", `Cannot read ${source.path}: ${errorMessage(thrown)}`));
     }
