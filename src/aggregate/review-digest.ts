@@ -4,6 +4,7 @@ import { digitsValue, wordsValue } from "../verify/cell-checks.js";
 import { allCells, type CellRef, sumValue } from "../verify/cells.js";
 import { locateMisreads } from "../verify/locate.js";
 import { evaluate, formEquations } from "../verify/sum-checks.js";
+import { neededCells } from "../verify/verdict.js";
 
 /** A sentence in both of the UI's languages. */
 export interface Sentence {
@@ -213,6 +214,7 @@ export function reviewDigest(result: FormResult): ReviewDigest {
     for (const row of check.rows ?? []) add(failingCellRefs, `votes.${row}`, check.rule);
     for (const key of check.totals ?? []) add(failingCellRefs, `totals.${key}`, check.rule);
   }
+  const needed = new Set(neededCells(result).map(fieldOf));
   const cells: DoubtedCell[] = [];
   for (const { ref, cell } of allCells(result)) {
     const field = fieldOf(ref);
@@ -222,23 +224,37 @@ export function reviewDigest(result: FormResult): ReviewDigest {
     let code: DoubtCode | null = null;
     if (!corrected) {
       if (rules.has("digits-words")) code = "digits_words";
-      else if (sumValue(ref, cell) === null && cell.mark === "illegible") code = "unread";
+      else if (sumValue(ref, cell) === null && (cell.mark === "illegible" || needed.has(field))) code = "unread";
       else if (rules.has("digits-parse")) code = "unparsed";
       else if (rules.has("cell-legible") || rules.has("cell-value")) code = "unread";
     }
     if (!corrected && cell.verdict === "disputed") code = "disputed";
-    if (code === null && (suspect !== null || [...rules].some((rule) => rule in SUM_SIDES))) code = "sum";
+    // A value a person entered is theirs to vouch for: it is never doubted again.
+    if (code === null && !corrected && (suspect !== null || [...rules].some((rule) => rule in SUM_SIDES))) code = "sum";
     if (code === null && !corrected && cell.verdict === "single") code = "single";
     if (code === null) continue;
     const proposed = proposalFor(ref, cell, suspect?.likelyValue ?? null, result);
     const sum = code === "sum" ? (sums.find((s) => s.refs.some((r) => fieldOf(r) === field)) ?? null) : null;
     cells.push({ field, code, proposed, sentence: sentenceFor(ref, cell, code, proposed, sum) });
   }
+  // A needed line the reader did not find at all is entered like an unread cell.
+  if (result.totals.good === null && result.checks.some((c) => c.rule === "good-present" && !c.ok)) {
+    const proposed = result.totals.voteTotal?.value ?? null;
+    const name = TOTAL_NAMES.good;
+    const hint = proposed === null ? { th: "", en: "" } : { th: ` ค่าที่น่าจะถูกคือ ${n(proposed)}`, en: ` It is most likely ${n(proposed)}.` };
+    cells.push({
+      field: "totals.good",
+      code: "unread",
+      proposed,
+      sentence: { th: `${name.th}: ไม่พบบรรทัดนี้ ต้องดูจากภาพ${hint.th}`, en: `${name.en}: the line was not found; check it on the image.${hint.en}` },
+    });
+  }
   const doubtedFields = new Set(cells.map((c) => c.field));
   const form: Sentence[] = [];
   const seen = new Set<string>();
   for (const check of result.checks) {
     if (check.ok || check.severity !== "error" || CELL_RULES.has(check.rule) || seen.has(check.rule)) continue;
+    if (check.rule === "good-present" && doubtedFields.has("totals.good")) continue;
     const named = [...(check.rows ?? []).map((r) => `votes.${r}`), ...(check.totals ?? []).map((k) => `totals.${k}`)];
     if (named.length > 0 && named.some((f) => doubtedFields.has(f))) continue;
     seen.add(check.rule);

@@ -102,7 +102,21 @@ export class StoreBackend implements WebBackend {
   async applyEdit(documentId: string, edit: EditRequest): Promise<EditOutcome> {
     const result = await this.getResult(documentId);
     if (result === null) return { kind: "not_found" };
-    const located = locateCell(result, edit.field);
+    let located = locateCell(result, edit.field);
+    // A total line the reader did not find at all can still be entered from the image.
+    if (!located.ok && located.error.startsWith("the form has no")) {
+      const added = this.options.store.applyEdit({
+        documentId,
+        fieldPath: edit.field,
+        newValue: { digits: null, words: null, value: null, mark: "illegible" },
+        by: edit.by,
+        note: "line not found by the reader",
+      });
+      if (!added.ok) return { kind: "invalid", message: added.error };
+      const reread = await this.getResult(documentId);
+      if (reread === null) return { kind: "not_found" };
+      located = locateCell(reread, edit.field);
+    }
     if (!located.ok) return { kind: "invalid", message: located.error };
     const { cellPath, cell } = located.value;
     const store = this.options.store;

@@ -153,7 +153,7 @@ async function saveEdits() {
 }
 
 export function setupDocument() {
-  setupReview();
+  setupReview(loadDocument);
   $("#doc-form").addEventListener("submit", (event) => {
     event.preventDefault();
     saveEdits();

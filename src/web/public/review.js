@@ -58,15 +58,17 @@ async function confirmCell(input) {
     return;
   }
   const id = state.doc.result.document.id;
-  input.disabled = true;
+  if (input.readOnly) return;
+  // Read-only (not disabled) while saving: a disabled input would drop the keyboard focus.
+  input.readOnly = true;
   try {
     await api("POST", `/api/documents/${id}/edits`, { field: input.dataset.field, value: Number(text), by });
   } catch (error) {
-    input.disabled = false;
+    input.readOnly = false;
     toast(error.message);
     return;
   }
-  input.disabled = false;
+  input.readOnly = false;
   input.dataset.done = "1";
   input.closest("li").classList.add("done");
   if (!focusNext(input)) await finishForm(by);
@@ -78,10 +80,14 @@ async function finishForm(by) {
   try {
     await api("POST", `/api/documents/${id}/approve`, { by });
   } catch (error) {
-    // The paper's own sums may not add up: offer "approve as written" with a note.
+    // With the corrections in, the sums may point at cells the first reading did not doubt: the
+    // panel then lists them. When none is left, the paper's own sums do not add up: "as written".
     toast(error.message);
-    $("#as-written").hidden = false;
-    $("#as-written-note").focus();
+    await reloadDocument(id);
+    if (pendingInputs().length === 0) {
+      $("#as-written").hidden = false;
+      $("#as-written-note").focus();
+    }
     return;
   }
   await openNext(id);
@@ -136,7 +142,12 @@ export function renderReview(data) {
   $("#as-written").hidden = true;
   $("#as-written-note").value = "";
   if (panel.hidden) return;
-  state.reviewStartedAt = performance.now();
+  // Seconds per form count from the first time the form is shown, across reloads.
+  const id = data.result.document.id;
+  if (state.reviewDocId !== id) {
+    state.reviewDocId = id;
+    state.reviewStartedAt = performance.now();
+  }
   $("#doc-impact").textContent = say(review.impact);
   $("#review-form-reasons").replaceChildren(...review.form.map((s) => el("li", { text: say(s) })));
   const items = review.cells.map((cell, i) => {
@@ -176,7 +187,11 @@ export function renderReview(data) {
   } else $("#reviewer").focus();
 }
 
-export function setupReview() {
+let reloadDocument = async () => {};
+
+/** `reload(id)` re-renders the document view (document.js passes its loadDocument). */
+export function setupReview(reload) {
+  reloadDocument = reload;
   $("#approve-as-written").addEventListener("click", approveAsWritten);
   $("#as-written-note").addEventListener("keydown", (event) => {
     if (event.key === "Enter") {
