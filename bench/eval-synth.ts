@@ -5,7 +5,7 @@
  * ever pass. It needs no ../shared; it is the reader's regression check on forms it can scale.
  *
  *   npm run eval:synth -- [--count 40] [--seed 11] [--noise none|scan|photo] [--kind mixed]
- *                         [--error-rate 0.3] [--min-confidence 0.9] [--model FILE.onnx]
+ *                         [--error-rate 0.3] [--min-confidence 0.9] [--model FILE.onnx] [--forms DIR]
  */
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -16,7 +16,7 @@ import { readDocument } from "../src/local/local-reader.js";
 import { loadLocalModel } from "../src/local/recognize/local-model.js";
 import { DEFAULT_MIN_CONFIDENCE, decideLocal, rowKeys } from "../src/local/decide.js";
 import { NOISE_LEVELS, type NoiseLevel } from "../src/synth/degrade.js";
-import { generateSynthBatch, SYNTH_KINDS, type SynthKind, type SynthTruthLine } from "../src/synth/generate.js";
+import { generateSynthBatch, SYNTH_KINDS, type SynthKind, type SynthTruthLine, TRUTH_FILE } from "../src/synth/generate.js";
 import { type Expected, LocalEvalTally } from "./support/local-eval.js";
 import { renderCountPages } from "./support/render-pages.js";
 
@@ -42,24 +42,25 @@ async function main(): Promise<void> {
       model: { type: "string" },
       verbose: { type: "boolean", default: false },
       cells: { type: "string" },
+      forms: { type: "string" },
     },
   });
   const noise = values.noise as NoiseLevel;
   const kind = values.kind as SynthKind;
   if (!NOISE_LEVELS.includes(noise) || !SYNTH_KINDS.includes(kind)) throw new Error("bad --noise or --kind");
   const minConfidence = Number(values["min-confidence"]);
-  const dir = await mkdtemp(path.join(tmpdir(), "eval-synth-"));
+  // --forms DIR keeps the generated forms there, and reuses them when DIR already holds a set
+  // made with the same options, so two models can be scored on one set without making it twice.
+  const dir = values.forms ?? (await mkdtemp(path.join(tmpdir(), "eval-synth-")));
+  const made = path.join(dir, "made-with.json");
+  const options = { count: Number(values.count), kind, seed: Number(values.seed), noise, errorRate: Number(values["error-rate"]) };
   try {
-    const batch = await generateSynthBatch({
-      outDir: dir,
-      count: Number(values.count),
-      kind,
-      seed: Number(values.seed),
-      format: "pdf",
-      noise,
-      errorRate: Number(values["error-rate"]),
-    });
-    const lines = (await readFile(batch.truthPath, "utf8")).trim().split("\n").map((l) => JSON.parse(l) as SynthTruthLine);
+    const reuse = values.forms !== undefined && (await readFile(made, "utf8").catch(() => "")) === JSON.stringify(options);
+    if (!reuse) {
+      await generateSynthBatch({ outDir: dir, ...options, format: "pdf" });
+      if (values.forms) await writeFile(made, JSON.stringify(options));
+    }
+    const lines = (await readFile(path.join(dir, TRUTH_FILE), "utf8")).trim().split("\n").map((l) => JSON.parse(l) as SynthTruthLine);
     const classifier = await loadLocalModel(values.model);
     const tally = new LocalEvalTally(minConfidence);
     let inconsistent = 0;
@@ -98,7 +99,7 @@ async function main(): Promise<void> {
     for (const binLine of tally.reliability()) console.log(binLine);
     console.log(`inconsistent forms    ${inconsistent}, verified: ${inconsistentVerified}`);
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    if (!values.forms) await rm(dir, { recursive: true, force: true });
   }
 }
 
