@@ -67,16 +67,35 @@ export async function analyzePage(bytes: Buffer, pageNumber: number | null): Pro
     gray = await rotateGray(gray, -skewDegrees);
     binary = binarize(gray);
   }
-  return layoutLevelledPage(gray, binary, skewDegrees, pageNumber);
+  const layout = layoutLevelledPage(gray, binary, skewDegrees, pageNumber);
+  if (layout.ok) return layout;
+  // Photos and light printings leave thin rules paler than the ink threshold: look again with a
+  // threshold for faint lines. Only the structure comes from it; ink is still judged on `binary`.
+  // Blurred dotted lines join into solid ones there, so a table rule must also span most of the page.
+  const faint = layoutLevelledPage(gray, binarize(gray, FAINT_RULES), skewDegrees, pageNumber, FAINT_RULE_SHARE);
+  if (!faint.ok || !fitsPageNumber(faint.value.role, pageNumber)) return layout;
+  return { ok: true, value: { ...faint.value, binary } };
 }
+
+/** A layout found only on the second look must also be the page the document's order says it is. */
+function fitsPageNumber(role: PageRole, pageNumber: number | null): boolean {
+  if (pageNumber === null) return false;
+  if (pageNumber === 1) return role === "constituency_1" || role === "party_list_1";
+  return role === `party_list_${pageNumber}`;
+}
+
+/** Binarisation for pale, blurred rule lines: anything clearly darker than its surroundings. */
+const FAINT_RULES = { window: 31, ratio: 0.9, maxLevel: 235 } as const;
+const FAINT_RULE_SHARE = 0.45;
 
 export function layoutLevelledPage(
   gray: GrayImage,
   binary: BinaryImage,
   skewDegrees: number,
   pageNumber: number | null,
+  minRuleShare?: number,
 ): PageLayoutResult {
-  const table = findTable(binary);
+  const table = findTable(binary, minRuleShare);
   if (!table.ok) return { ok: false, error: { reason: table.error } };
   const t = table.value;
   const header = t.rows[0]!;
@@ -130,8 +149,10 @@ function pageRole(
   // The total line's row is one merged cell left of the votes: no rule at the first inner column.
   const firstInner = table.columns.find((x) => x > table.columns[0]! + 20 && x < table.voteLeft - 20);
   const lastRowMerged = firstInner !== undefined && !hasVerticalRule(binary, firstInner, last);
-  if (data.length === 11 && lastRowMerged) return "constituency_1";
-  if (data.length === 10) return "party_list_1";
+  // A first page's table seen on a later page is rows lost to a faint or broken rule, not page 1.
+  const later = pageNumber !== null && pageNumber > 1;
+  if (data.length === 11 && lastRowMerged && !later) return "constituency_1";
+  if (data.length === 10 && !later) return "party_list_1";
   if (data.length === 24) {
     // Pages 2 and 3 differ only in the total line; the document's page order is the stronger cue.
     if (pageNumber === 2) return "party_list_2";

@@ -44,12 +44,16 @@ function mergeClose(rules: readonly Rule[], distance: number): Rule[] {
 
 /**
  * Finds the vote table on a levelled, binarised page: the longest ladder of full-width
- * printed rules, its vertical rules, and the ruled rows of its rightmost (vote) column.
+ * printed rules, its vertical rules, and the ruled rows of its rightmost (vote) column. A rule
+ * must span `minRuleShare` of the page width.
  */
-export function findTable(image: BinaryImage): { ok: true; value: TableLayout } | { ok: false; error: TableLayoutFailure } {
+export function findTable(
+  image: BinaryImage,
+  minRuleShare = 0.15,
+): { ok: true; value: TableLayout } | { ok: false; error: TableLayoutFailure } {
   const { width, height } = image;
   const mergeDistance = Math.max(4, Math.round(width * 0.008));
-  const solid = findHorizontalRules(image, width * 0.15).filter((r) => isSolid(r.fill));
+  const solid = findHorizontalRules(image, width * minRuleShare).filter((r) => isSolid(r.fill));
   // Table rules start at the table's left border; a line reaching further left is a page edge or a scan artefact.
   const leftBorder = median(solid.map((r) => r.start));
   const horizontal = mergeClose(
