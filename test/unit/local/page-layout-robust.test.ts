@@ -1,13 +1,13 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import sharp from "sharp";
+import sharp, { type Sharp } from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { analyzePage, type PageRole } from "../../../src/local/layout/page-layout.js";
 import { generateSynthBatch, type SynthTruthLine } from "../../../src/synth/generate.js";
 
 /** Ways a count page reaches the reader: tilted, cropped, scaled down, with pale rules. */
-const DISTORTIONS: Record<string, (image: sharp.Sharp, width: number, height: number) => sharp.Sharp> = {
+const DISTORTIONS: Record<string, (image: Sharp, width: number, height: number) => Sharp> = {
   "skewed 6 degrees": (image) => image.rotate(6, { background: "#ffffff" }),
   "cropped at the edges": (image, width, height) =>
     image.extract({ left: Math.round(width * 0.04), top: Math.round(height * 0.03), width: Math.round(width * 0.93), height: Math.round(height * 0.95) }),
