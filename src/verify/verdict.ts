@@ -10,6 +10,7 @@ import {
 import type { Check, FormResult, NumberCell, Status } from "../forms/form-result.js";
 import { parseThaiNumber } from "../forms/thai-number.js";
 import { allCells, type CellRef, describeRef, refsForCheck, sameRef, sumValue, totalRef } from "./cells.js";
+import { findRowAlignment } from "./row-alignment.js";
 import { type CandidateValues, countAssignments, formEquations } from "./sum-checks.js";
 
 /**
@@ -258,8 +259,10 @@ export function applyVerdict(result: FormResult, options: VerdictOptions = {}): 
   const baseChecks = result.checks.filter((c) => !WITNESS_RULES.has(c.rule));
   const baseReasons = result.reasons.filter((r) => !WITNESS_REASON_PREFIXES.some((prefix) => r.startsWith(prefix)));
   const checksPass = !baseChecks.some((c) => c.severity === "error" && !c.ok) && baseReasons.length === 0;
-  const base: FormResult = { ...result, checks: baseChecks, reasons: baseReasons, status: checksPass ? "verified" : "needs_review" };
-  const verdict = decideCells(base, options);
+  const { alignment: _alignment, ...unaligned } = result;
+  const base: FormResult = { ...unaligned, checks: baseChecks, reasons: baseReasons, status: checksPass ? "verified" : "needs_review" };
+  const alignment = findRowAlignment(base, { confidentAt: options.confidentAt ?? DEFAULT_CONFIDENT_AT });
+  const verdict = decideCells(base, options, alignment);
   const byId = new Map(verdict.cells.map((c) => [cellIdOf(c.ref), c.verdict]));
   const withVerdict = <C extends NumberCell>(cell: C, ref: CellRef): C => {
     const { verdict: _old, ...rest } = cell;
@@ -279,6 +282,7 @@ export function applyVerdict(result: FormResult, options: VerdictOptions = {}): 
     reasons: [...baseReasons, ...verdict.reasons],
     status: verdict.status,
     ...(verdict.assurance ? { assurance: verdict.assurance } : {}),
+    ...(alignment.length > 0 ? { alignment } : {}),
   };
 }
 

@@ -3,7 +3,7 @@ import type { CellId, Witness } from "../../../src/forms/evidence.js";
 import type { FormResult } from "../../../src/forms/form-result.js";
 import { checkForm } from "../../../src/verify/check-form.js";
 import { applyVerdict, decideCells, recordWitnesses } from "../../../src/verify/verdict.js";
-import { constituencyTruth } from "../../support/hand-made-forms.js";
+import { constituencyTruth, partyListTruth } from "../../support/hand-made-forms.js";
 
 /** The truth as the checks see it: checked, every cell read by the model "m". */
 function checked(form: FormResult): FormResult {
@@ -109,7 +109,7 @@ describe("the verdict rule", () => {
   it("a row-alignment finding blocks verification", () => {
     const truth = checked(constituencyTruth());
     const form = { ...recordWitnesses(truth, localReadings(truth), "fake:m"), alignment: [{ kind: "rows_swapped" as const, rows: [1, 2], offset: 1, witness: "local", detail: "rows 1 and 2 exchanged" }] };
-    const decided = applyVerdict(form);
+    const decided = decideCells(form);
     expect(decided.status).toBe("needs_review");
     expect(decided.reasons).toContain("row-alignment: rows 1 and 2 exchanged");
   });
@@ -123,5 +123,43 @@ describe("stored results", () => {
     const truth = checked(constituencyTruth());
     const decided = applyVerdict(recordWitnesses(truth, localReadings(truth), "fake:m"));
     expect(FormResultSchema.parse(JSON.parse(JSON.stringify(decided)))).toEqual(decided);
+  });
+});
+
+describe("row alignment against the local reader", () => {
+
+  /** The party-list truth as read by a model that put some rows' values on other rows. */
+  function misplaced(moves: Record<number, number>): FormResult {
+    const truth = checked(partyListTruth());
+    const byCell = new Map<CellId, Witness[]>(truth.votes.map((row) => [`row:${row.number}`, [local(row.mark === "digits" ? row.value : 0)]]));
+    const value = (n: number) => truth.votes.find((r) => r.number === n)?.value ?? 0;
+    const votes = truth.votes.map((row) => {
+      const from = moves[row.number];
+      return from === undefined ? row : { ...row, digits: String(value(from)), words: null, value: value(from) };
+    });
+    return applyVerdict(recordWitnesses({ ...truth, votes }, byCell, "fake:m"), { acceptSingleWitness: true });
+  }
+
+  it("names a shift by +1 over rows 3-5, the values rotated so that every sum still holds", () => {
+    const decided = misplaced({ 3: 4, 4: 5, 5: 3 });
+    expect(decided.alignment).toEqual([expect.objectContaining({ kind: "row_shift", rows: [3, 4, 5], offset: 1, witness: "local" })]);
+    expect(decided.status).toBe("needs_review");
+    expect(decided.checks.find((c) => c.rule === "row-alignment")?.rows).toEqual([3, 4, 5]);
+  });
+
+  it("names a shift by -2", () => {
+    const decided = misplaced({ 3: 1, 4: 2, 5: 3, 1: 4, 2: 5 });
+    expect(decided.alignment?.[0]).toMatchObject({ kind: "row_shift", offset: -2, rows: [1, 2, 3, 4, 5] });
+  });
+
+  it("names two exchanged rows", () => {
+    const decided = misplaced({ 2: 9, 9: 2 });
+    expect(decided.alignment).toEqual([expect.objectContaining({ kind: "rows_swapped", rows: [2, 9], offset: 7 })]);
+    expect(decided.status).toBe("needs_review");
+  });
+
+  it("finds nothing on a clean reading", () => {
+    expect(misplaced({}).alignment).toBeUndefined();
+    expect(misplaced({}).status).toBe("verified");
   });
 });
