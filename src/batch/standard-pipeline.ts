@@ -1,10 +1,12 @@
 import { extractDocument } from "../extract/extract-document.js";
 import type { RequestMode } from "../extract/types.js";
+import type { WitnessSource } from "../extract/witnesses.js";
 import { discoverByFolder, discoverDocuments } from "../ingest/discover.js";
 import { createPreparePool, type PreparePool } from "../ingest/prepare-pool.js";
 import { DEFAULT_PREPARE_OPTIONS } from "../ingest/prepare-options.js";
 import type { PrepareOptions } from "../ingest/types.js";
 import type { ReferenceLookup } from "../verify/reference-lookup.js";
+import type { VerdictOptions } from "../verify/verdict.js";
 import type { DocumentPipeline } from "./pipeline.js";
 
 export interface StandardPipelineOptions {
@@ -14,6 +16,10 @@ export interface StandardPipelineOptions {
   readonly model: string;
   readonly reference?: ReferenceLookup;
   readonly prepare?: PrepareOptions;
+  /** Readers besides the first model (see batch/witness-setup.ts). */
+  readonly witnesses?: readonly WitnessSource[];
+  /** The verdict rule's options (--accept-single-witness). */
+  readonly verdict?: VerdictOptions;
   /** Worker threads for page preparation; default: the number of cores. */
   readonly threads?: number;
 }
@@ -33,7 +39,14 @@ export function createStandardPipeline(options: StandardPipelineOptions): Docume
       extractDocument(
         { doc, pages, reference: options.reference },
         gate,
-        { requestMode: options.requestMode, reask: options.reask, providerName: options.providerName, model: options.model },
+        {
+          requestMode: options.requestMode,
+          reask: options.reask,
+          providerName: options.providerName,
+          model: options.model,
+          witnesses: options.witnesses,
+          verdict: options.verdict,
+        },
         signal,
       ),
     plannedRequests(pages) {

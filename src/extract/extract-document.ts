@@ -1,7 +1,8 @@
 import { nextUtcMidnight } from "../basics/utc-day.js";
 import { type FormKind, formLayout } from "../forms/form-kind.js";
+import { errorMessage } from "../basics/error-message.js";
 import { failedResult } from "../forms/failed-result.js";
-import { type FormResult, EMPTY_PROVENANCE } from "../forms/form-result.js";
+import { type FormResult, EMPTY_PROVENANCE, TOTAL_KEYS } from "../forms/form-result.js";
 import type { DiscoveredDocument, PreparedPage } from "../ingest/types.js";
 import type { ExtractionImage, ExtractionRequest, Usage } from "../providers/provider.js";
 import type { ReferenceLookup } from "../verify/reference-lookup.js";
@@ -10,6 +11,8 @@ import { MODEL_REPLY_SCHEMA_NAME, type ModelReply, ModelReplySchema, REASK_REPLY
 import { readPrompt, reaskPrompt } from "./prompts.js";
 import { hasHardFailures, reconcileReask, type SuspectCells, suspectCells } from "./reask.js";
 import type { ExtractOptions, GatedOutcome, ProviderGate } from "./types.js";
+import { applyVerdict, recordWitnesses } from "../verify/verdict.js";
+import type { WitnessContext, WitnessReport, WitnessSource } from "./witnesses.js";
 
 export interface ExtractDocumentInput {
   readonly doc: DiscoveredDocument;
@@ -74,9 +77,102 @@ class RequestTally {
 
 /**
  * Reads one document: one request for all its count pages (or one per page), assembly and checks,
- * and one focused re-ask when hard checks fail. Every request goes through the gate.
+ * and one focused re-ask when hard checks fail; meanwhile the witnesses read it on their own.
+ * Their readings are recorded on the cells and the verdict rule decides the status. Every
+ * request goes through the gate.
  */
 export async function extractDocument(
+  input: ExtractDocumentInput,
+  gate: ProviderGate,
+  options: ExtractOptions,
+  signal: AbortSignal,
+): Promise<DocumentExtraction> {
+  const sources = options.witnesses ?? [];
+  const verdict = options.verdict ?? {};
+  // Witness reads stop with the document: a failed or interrupted read needs none of them.
+  const witnessing = new AbortController();
+  const stop = () => witnessing.abort();
+  signal.addEventListener("abort", stop, { once: true });
+  const extra = new RequestTally();
+  const context: WitnessContext = { doc: input.doc, pages: input.pages, gate, signal: witnessing.signal, count: (outcome) => extra.record(outcome) };
+  const early = sources.map((source) => settle(source.read ? source.read(context) : Promise.resolve(null)));
+  try {
+    const first = await readWithModel(input, gate, options, signal);
+    if (first.kind !== "done" || first.result.status === "failed") return first;
+    const modelSource = `${first.result.provenance.provider ?? options.providerName}:${first.result.provenance.model ?? options.model}`;
+    let result = first.result;
+    const cpu = { ms: 0, pages: 0 };
+    const record = (source: WitnessSource, report: Settled): void => {
+      if (!report.ok) {
+        result = { ...result, checks: [...result.checks, { rule: "witness-agreement", ok: true, severity: "info", detail: `${source.name}: no reading (${report.error})` }] };
+        return;
+      }
+      if (!report.value) return;
+      cpu.ms += report.value.cpuMs ?? 0;
+      cpu.pages += report.value.pagesRead ?? 0;
+      // The first reader was this source's own reader: its witnesses stand for that reading.
+      const ownReading = source.readerModel !== undefined && source.readerModel === first.result.provenance.model;
+      result = recordWitnesses(ownReading ? withoutWitnesses(result) : result, report.value.cells, modelSource);
+    };
+    const reports = await Promise.all(early);
+    sources.forEach((source, i) => {
+      record(source, reports[i]!);
+    });
+    result = applyVerdict(recordWitnesses(result, new Map(), modelSource), verdict);
+    for (const source of sources) {
+      if (!source.review) continue;
+      if (signal.aborted) return { kind: "interrupted", outcome: "cancelled", message: "cancelled" };
+      record(source, await settle(source.review(context, result)));
+      result = applyVerdict(result, verdict);
+    }
+    return { kind: "done", result: withWitnessCosts(result, extra, cpu, verdict.acceptSingleWitness === true) };
+  } finally {
+    signal.removeEventListener("abort", stop);
+    stop();
+  }
+}
+
+type Settled = { readonly ok: true; readonly value: WitnessReport | null } | { readonly ok: false; readonly error: string };
+
+/** A witness that fails adds nothing; the document goes on without it. */
+function settle(report: Promise<WitnessReport | null>): Promise<Settled> {
+  return report.then(
+    (value): Settled => ({ ok: true, value }),
+    (error: unknown): Settled => ({ ok: false, error: errorMessage(error) }),
+  );
+}
+
+/** Cells with an empty witness list: the next witnesses recorded are the only ones. */
+function withoutWitnesses(result: FormResult): FormResult {
+  const totals = { ...result.totals };
+  for (const key of TOTAL_KEYS) {
+    const cell = totals[key];
+    if (cell) totals[key] = { ...cell, witnesses: [] };
+  }
+  return { ...result, totals, votes: result.votes.map((row) => ({ ...row, witnesses: [] })) };
+}
+
+/** The witnesses' requests and CPU added to the document's provenance. */
+function withWitnessCosts(result: FormResult, extra: RequestTally, cpu: { ms: number; pages: number }, accepted: boolean): FormResult {
+  const p = result.provenance;
+  const add = (a: number | null, b: number | null) => (a === null && b === null ? null : (a ?? 0) + (b ?? 0));
+  return {
+    ...result,
+    provenance: {
+      ...p,
+      requests: p.requests + extra.requests,
+      attempts: p.attempts + extra.attempts,
+      promptTokens: add(p.promptTokens, extra.promptTokens),
+      completionTokens: add(p.completionTokens, extra.completionTokens),
+      costUsd: add(p.costUsd, extra.costUsd),
+      ...(cpu.pages > 0 ? { witnessCpuMs: Math.round(cpu.ms), witnessPages: cpu.pages } : {}),
+      ...(accepted ? { singleWitnessAccepted: true } : {}),
+    },
+  };
+}
+
+/** The first model's reading of a document, checked: the work before any witness is heard. */
+async function readWithModel(
   input: ExtractDocumentInput,
   gate: ProviderGate,
   options: ExtractOptions,

@@ -1,4 +1,6 @@
 import type { ExtractionOutcome, ExtractionRequest } from "../providers/provider.js";
+import type { VerdictOptions } from "../verify/verdict.js";
+import type { WitnessSource } from "./witnesses.js";
 
 /**
  * The final outcome of one request after the gate's retries. The gate may say how many provider
@@ -33,6 +35,10 @@ export interface ExtractOptions {
   readonly model: string;
   /** Output token cap per request; default: the provider's. */
   readonly maxOutputTokens?: number | undefined;
+  /** Readers besides the first model (the offline reader, a second model, crop re-reads), in order. */
+  readonly witnesses?: readonly WitnessSource[] | undefined;
+  /** The verdict rule's options (--accept-single-witness). */
+  readonly verdict?: VerdictOptions | undefined;
   /** Clock for provenance timestamps (tests). */
   readonly now?: (() => Date) | undefined;
 }

@@ -190,6 +190,11 @@ export const ProvenanceSchema = z.object({
   costUsd: z.number().nonnegative().nullable(),
   /** Independent reads that agreed on every value (2 after a confirming re-ask). */
   agreeingReads: z.int().nonnegative().optional(),
+  /** CPU ms the witnesses spent reading (the offline reader), and the pages they read. */
+  witnessCpuMs: z.int().nonnegative().optional(),
+  witnessPages: z.int().nonnegative().optional(),
+  /** The run accepted single-witness cells (--accept-single-witness): a re-decided result keeps that rule. */
+  singleWitnessAccepted: z.boolean().optional(),
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
 });

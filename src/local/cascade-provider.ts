@@ -11,6 +11,8 @@ export interface CascadeStats {
 
 export interface CascadeProvider extends LocalFirstProvider {
   stats(): CascadeStats;
+  /** The local stage, whose reading is also the run's local witness. */
+  readonly local: LocalProvider;
 }
 
 /**
@@ -57,6 +59,7 @@ export function createCascadeProvider(local: LocalProvider, remote: Provider | n
     model: remote ? remote.model : local.model,
     metered: remote?.metered ?? false,
     remote,
+    local,
     stats: () => ({ local: answeredLocally, remote: passedOn }),
     answerLocally: async (request, signal) => {
       const answer = await answerLocally(request, signal);

@@ -1,12 +1,12 @@
 import { type ExtractionOutcome, type ExtractionRequest, type LocalFirstProvider, NO_USAGE } from "../providers/provider.js";
-import { DEFAULT_MIN_CONFIDENCE, decideLocal, type LocalDecision } from "./decide.js";
+import { DEFAULT_MIN_CONFIDENCE, decideLocal, LOCAL_READER_ID, type LocalDecision } from "./decide.js";
 import type { LocalDocumentRead } from "./local-read.js";
 import { createLocalReadPool, type LocalReadPool } from "./local-read-pool.js";
 import { defaultLocalModelPath } from "./recognize/local-model.js";
 import { toModelReply } from "./to-model-reply.js";
 import { errorMessage } from "../basics/error-message.js";
 
-export const LOCAL_MODEL_NAME = "local-digits-v1";
+export const LOCAL_MODEL_NAME = LOCAL_READER_ID;
 
 export interface LocalProviderOptions {
   /** ONNX model (whole-cell recognizer or glyph classifier); default: the committed DEFAULT_LOCAL_MODEL. */
@@ -17,6 +17,12 @@ export interface LocalProviderOptions {
   readonly threads?: number;
 }
 
+/** What a local read needs of a request: the document and its page images. */
+export type LocalReadRequest = Pick<ExtractionRequest<unknown>, "documentId" | "images">;
+
+/** Reads kept for a second caller of the same pages (documents in flight at once, with margin). */
+const RECENT_READS = 64;
+
 /** The local reading plus its verdict, for callers (the cascade) that want more than the reply. */
 export interface LocalProviderRead {
   readonly read: LocalDocumentRead;
@@ -25,7 +31,7 @@ export interface LocalProviderRead {
 
 export interface LocalProvider extends LocalFirstProvider {
   /** Reads a request's pages and decides, without shaping a reply. */
-  readLocally(request: ExtractionRequest<unknown>, signal: AbortSignal): Promise<LocalProviderRead>;
+  readLocally(request: LocalReadRequest, signal: AbortSignal): Promise<LocalProviderRead>;
 }
 
 /**
@@ -49,12 +55,24 @@ export function createLocalProvider(options: LocalProviderOptions = {}): LocalPr
     return ready;
   };
 
-  const readLocally = async (request: ExtractionRequest<unknown>, signal: AbortSignal): Promise<LocalProviderRead> => {
+  const readUncached = async (request: LocalReadRequest, signal: AbortSignal): Promise<LocalProviderRead> => {
     await readyOnce();
     signal.throwIfAborted();
     const images = request.images.map((image) => ({ page: image.page, data: image.data }));
     const read = await poolOnce().read(images, signal);
     return { read, decision: decideLocal(read, minConfidence) };
+  };
+  // The witness and the first reader (in a local or cascade run) ask for the same pages: one read serves both.
+  const recent = new Map<string, Promise<LocalProviderRead>>();
+  const readLocally = (request: LocalReadRequest, signal: AbortSignal): Promise<LocalProviderRead> => {
+    const key = `${request.documentId}|${request.images.map((image) => `${image.page}:${image.data.length}`).join(",")}`;
+    const known = recent.get(key);
+    if (known) return known;
+    const reading = readUncached(request, signal);
+    recent.set(key, reading);
+    if (recent.size > RECENT_READS) recent.delete(recent.keys().next().value as string);
+    reading.catch(() => recent.delete(key));
+    return reading;
   };
 
   const extract = async <T>(request: ExtractionRequest<T>, { signal }: { signal: AbortSignal }): Promise<ExtractionOutcome<T>> => {

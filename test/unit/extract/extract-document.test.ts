@@ -4,6 +4,7 @@ import type { PathMetadata } from "../../../src/forms/path-metadata.js";
 import { resolveProviderConfig } from "../../../src/providers/config.js";
 import { createOpenAICompatibleProvider } from "../../../src/providers/openai-compatible.js";
 import { type FakeProvider, type FakeProviderOptions, startFakeProvider } from "../../support/fake-provider.js";
+import { cellsAsRead } from "../../support/evidence.js";
 import { constituencyTruth, documentFor, NO_PATH_METADATA, partyListTruth, preparedPagesFor } from "../../support/hand-made-forms.js";
 import { modelReplyFromTruth } from "../../support/model-reply-from-truth.js";
 import { createDirectGate } from "../../../src/extract/direct-gate.js";
@@ -33,7 +34,8 @@ async function setup(options: FakeProviderOptions = {}, timeoutMs = 5000) {
   return { fake, gate };
 }
 
-const OPTIONS: ExtractOptions = { requestMode: "document", reask: true, providerName: "vllm", model: MODEL };
+// No witness here: the model's reading is accepted on the checks, as --accept-single-witness does.
+const OPTIONS: ExtractOptions = { requestMode: "document", reask: true, providerName: "vllm", model: MODEL, verdict: { acceptSingleWitness: true } };
 
 async function extract(
   gate: Awaited<ReturnType<typeof setup>>["gate"],
@@ -53,7 +55,7 @@ function done(extraction: DocumentExtraction): FormResult {
 
 /** What was read: everything a perfect reader must reproduce. */
 function reading(result: FormResult) {
-  return { formCode: result.formCode, formKind: result.formKind, location: result.location, totals: result.totals, votes: result.votes };
+  return { formCode: result.formCode, formKind: result.formKind, location: result.location, ...cellsAsRead(result) };
 }
 
 describe("extractDocument: reading and assembly", () => {

@@ -6,6 +6,7 @@ import { createOpenAICompatibleProvider } from "../../../src/providers/openai-co
 import { createRng } from "../../../src/synth/rng.js";
 import { generateSynthForm, synthFormToResult } from "../../../src/synth/truth.js";
 import { type FakeProvider, startFakeProvider } from "../../support/fake-provider.js";
+import { cellsAsRead } from "../../support/evidence.js";
 import { documentFor, preparedPagesFor, sha256Of } from "../../support/hand-made-forms.js";
 import { createDirectGate } from "../../../src/extract/direct-gate.js";
 import { extractDocument } from "../../../src/extract/extract-document.js";
@@ -33,8 +34,7 @@ const reading = (result: FormResult) => ({
   formCode: result.formCode,
   formKind: result.formKind,
   location: result.location,
-  totals: result.totals,
-  votes: result.votes,
+  ...cellsAsRead(result),
 });
 
 describe("extraction of generator forms through the fake server", () => {
@@ -53,7 +53,8 @@ describe("extraction of generator forms through the fake server", () => {
       const extraction = await extractDocument(
         { doc: documentFor(truth), pages },
         gate,
-        { requestMode: "document", reask: true, providerName: "vllm", model: "m" },
+        // No witness here: the model's reading is accepted on the checks, as --accept-single-witness does.
+        { requestMode: "document", reask: true, providerName: "vllm", model: "m", verdict: { acceptSingleWitness: true } },
         new AbortController().signal,
       );
       if (extraction.kind !== "done") throw new Error(extraction.message);
