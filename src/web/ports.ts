@@ -25,6 +25,10 @@ export interface RunSettings {
   readonly provider: string;
   readonly model: string;
   readonly limits: RunLimits;
+  /** The offline reader as a witness beside a remote model (default true, like the CLI). */
+  readonly witness?: boolean;
+  /** Verify single-witness forms on the checks (assurance "checks"); default false. */
+  readonly acceptSingleWitness?: boolean;
 }
 
 /** Shown in the page. Never carries an API key: only whether one is configured. */

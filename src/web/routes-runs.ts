@@ -30,6 +30,9 @@ const StartRunSchema = z
       .regex(/^[A-Za-z0-9._:/@+-]+$/, "model ids use letters, digits and . _ : / @ + -")
       .optional(),
     limits: LimitsSchema.optional(),
+    /** The offline reader as a witness beside a remote model; on unless turned off, as on the CLI. */
+    witness: z.boolean().optional(),
+    acceptSingleWitness: z.boolean().optional(),
   })
   .strict();
 
@@ -52,7 +55,14 @@ export function registerRunRoutes(app: FastifyInstance, ctx: WebContext): void {
     const above = aboveCeilings(asked, defaults.ceilings ?? {});
     if (above !== null) return reply.code(400).send({ error: above });
     const limits = { ...defaults.limits, ...asked } as RunLimits;
-    const settings: RunSettings = { provider, model: body.data.model ?? defaults.model, limits };
+    const settings: RunSettings = {
+      provider,
+      model: body.data.model ?? defaults.model,
+      limits,
+      // Unset means the defaults: the witness on, single-witness forms to review.
+      ...(body.data.witness !== undefined ? { witness: body.data.witness } : {}),
+      ...(body.data.acceptSingleWitness !== undefined ? { acceptSingleWitness: body.data.acceptSingleWitness } : {}),
+    };
     const started = ctx.runs.start(batch, dir.value, settings);
     if (!started.ok) return reply.code(409).send({ error: started.error });
     return reply.code(202).send({ run: started.value });

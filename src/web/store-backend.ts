@@ -154,7 +154,7 @@ export class StoreBackend implements WebBackend {
     const outcome = checkForm(result, this.options.reference);
     const checked: FormResult = { ...result, checks: outcome.checks, status: outcome.status, reasons: outcome.reasons };
     if (!hasWitnesses(result)) return checked;
-    return applyVerdict(checked, { acceptSingleWitness: result.assurance === "checks" });
+    return applyVerdict(checked, { acceptSingleWitness: result.assurance === "checks" || result.provenance.singleWitnessAccepted === true });
   }
 
   async approve(documentId: string, approval: ApprovalRequest): Promise<EditOutcome> {

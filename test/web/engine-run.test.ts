@@ -18,6 +18,8 @@ async function walk(dir: string): Promise<string[]> {
 describe("runs on the real engine", () => {
   let setup: LiveSetup;
   let origin: string;
+  // The model's reading accepted on the checks, as before witnesses: this test is about cancel and resume.
+  const MODEL_ALONE = { witness: false, acceptSingleWitness: true };
 
   beforeAll(async () => {
     setup = await startLiveSetup({ count: 4, format: "pdf", latencyMs: 400, limits: { workers: 1 } });
@@ -47,7 +49,7 @@ describe("runs on the real engine", () => {
     };
     expect(uploaded.accepted).toHaveLength(4);
 
-    expect((await post("/api/runs", { batch: uploaded.batch })).status).toBe(202);
+    expect((await post("/api/runs", { batch: uploaded.batch, ...MODEL_ALONE })).status).toBe(202);
     // Wait for the first document to finish, then cancel.
     for (let i = 0; i < 100; i++) {
       const run = await runView();
@@ -61,7 +63,7 @@ describe("runs on the real engine", () => {
     const doneBefore = (cancelled["progress"] as { done: number }).done;
     expect(doneBefore).toBeLessThan(4);
 
-    expect((await post("/api/runs", { batch: uploaded.batch })).status).toBe(202);
+    expect((await post("/api/runs", { batch: uploaded.batch, ...MODEL_ALONE })).status).toBe(202);
     await setup.app.server.runs.settled();
     const resumed = await runView();
     expect(resumed["end"]).toBe("completed");

@@ -21,6 +21,10 @@ export interface ProcessCommandOptions {
   waitForQuota?: boolean;
   requestMode: RequestMode;
   reask: boolean;
+  /** --no-witness: no offline reader beside a remote model. */
+  witness: boolean;
+  /** --accept-single-witness: single-witness cells count, with assurance "checks". */
+  acceptSingleWitness?: boolean;
   reference?: string;
   retryFailed?: boolean;
   /** False with --no-pdf: skip the PDF reports. */

@@ -14,6 +14,7 @@ import { statePath } from "../../workspace/state-path.js";
 import type { RateLimits } from "../../batch/rate-limiter.js";
 import { DEFAULT_RETRY_POLICY } from "../../batch/retry-policy.js";
 import { createStandardPipeline } from "../../batch/standard-pipeline.js";
+import { createWitnessTally, witnessSources } from "../../batch/witness-setup.js";
 import { type ReaderSetup, readerSetup } from "../../local/reader-setup.js";
 import { resolveReaderConfig } from "../../providers/config.js";
 import { DEFAULT_PROVIDER, isProviderName, providerPreset, READER_NAMES_TEXT } from "../../providers/presets.js";
@@ -55,6 +56,8 @@ export function registerProcessCommand(program: Command, context: CliContext): v
     .option("--wait-for-quota", "when the daily quota runs out, wait for the reset and carry on instead of stopping")
     .addOption(new Option("--request-mode <mode>", "one request per document or per count page").choices(["document", "page"]).default("document"))
     .option("--no-reask", "do not re-ask the model when checks fail")
+    .option("--no-witness", "do not read the pages with the offline reader beside a remote model (its readings are the free second witness)")
+    .option("--accept-single-witness", "verify forms whose cells rest on one reader when every check passes; each carries assurance \"checks\"")
     .option("--reference <dir>", "ECT reference snapshot for names and extra checks (recorded: a resume keeps it)")
     .option("--retry-failed", "try documents that failed in an earlier run again")
     .option("--no-pdf", "do not write the PDF reports (pdf/)")
@@ -130,12 +133,17 @@ export async function runProcess(inputs: string[], options: ProcessCommandOption
     recordReference(store, usedReference);
     enrichStoredResults(store, usedReference.reference);
   }
+  const reader = provider.createProvider({ timeoutMs: options.timeout * 1000 });
+  const witnessTally = createWitnessTally();
+  const witnesses = witnessSources(reader, { localWitness: options.witness !== false });
   const pipeline = createStandardPipeline({
     requestMode: options.requestMode,
     reask: options.reask && provider.canReask,
     providerName: provider.provider,
     model: provider.model,
     ...(reference ? { reference } : {}),
+    witnesses,
+    verdict: { acceptSingleWitness: options.acceptSingleWitness === true },
   });
   const command = shellCommand(context.argv);
   store.setMeta("last_command", command);
@@ -153,6 +161,11 @@ export async function runProcess(inputs: string[], options: ProcessCommandOption
   if (provider.notice) renderer.log(provider.notice);
   if (usedReference?.from === "recorded") renderer.log(`reference: ${usedReference.dir} (recorded in this folder; --reference DIR to use another)`);
   renderer.log(`provider: ${provider.describe()}; limits: ${describeLimits(limits)}`);
+  renderer.log(
+    `witnesses: ${witnesses.length > 0 ? witnesses.map((w) => w.name).join(", ") : "none"}; ${
+      options.acceptSingleWitness ? "single-witness forms are accepted (assurance \"checks\")" : "forms resting on one reader go to review"
+    }`,
+  );
   let end: RunEnd = "fatal";
   try {
     const summary = await runBatch(
@@ -170,8 +183,8 @@ export async function runProcess(inputs: string[], options: ProcessCommandOption
       {
         store,
         pipeline,
-        provider: provider.createProvider({ timeoutMs: options.timeout * 1000 }),
-        onResult: resultAppender(outDir),
+        provider: reader,
+        onResult: witnessTally.wrap(resultAppender(outDir)),
       },
       controller.signal,
       (event) => renderer.onEvent(event),
@@ -197,6 +210,8 @@ export async function runProcess(inputs: string[], options: ProcessCommandOption
     }, { ...(reference ? { reference } : {}), pdf: options.pdf !== false });
     out(`${summary.message.charAt(0).toUpperCase()}${summary.message.slice(1)}.`);
     out(`Documents: ${c.verified} verified, ${c.needs_review} needs review, ${c.failed} failed, ${c.pending} pending (${summary.rejected} rejected inputs, ${summary.duplicates} with duplicate paths).`);
+    const witnessLine = witnessTally.describe();
+    if (witnessLine) out(witnessLine);
     out(`Requests this run: ${summary.progress.requests} (${summary.progress.retries} retries, ${summary.progress.rateLimitPauses} rate-limit pauses), cost $${summary.progress.costUsd.toFixed(4)}, ${formatDuration(summary.progress.elapsedMs)}.`);
     out(`Outputs: ${describeOutputs(exported.files)}`);
     if (exported.invalid.length > 0) out(`Warning: ${exported.invalid.length} stored results no longer validate and were left out of the exports.`);

@@ -23,6 +23,8 @@ export const LABELS = {
   goToRun: ["ไปหน้าประมวลผล", "Go to Run"],
   provider: ["ผู้ให้บริการ", "Provider"],
   model: ["โมเดล", "Model"],
+  witness: ["ใช้ตัวอ่านออฟไลน์เป็นพยานคนที่สอง", "Offline reader as second witness"],
+  acceptSingle: ["ยอมรับแบบฟอร์มที่มีผู้อ่านคนเดียว (ผ่านการตรวจเท่านั้น)", "Accept single-witness forms (checks only)"],
   baseUrl: ["ที่อยู่ API", "API address"],
   apiKey: ["คีย์ API", "API key"],
   keyOnServer: ["ตั้งไว้บนเซิร์ฟเวอร์ (ไม่ส่งมาที่หน้าเว็บ)", "set on the server (never sent to this page)"],

@@ -42,7 +42,14 @@ function readSettings() {
     if (raw !== "") limits[name] = Number(raw);
   }
   if (form.elements.timeoutS.value !== "") limits.timeoutMs = Math.round(Number(form.elements.timeoutS.value) * 1000);
-  return { batch: $("#run-batch").value, provider: $("#run-provider").value, model: $("#run-model").value.trim(), limits };
+  return {
+    batch: $("#run-batch").value,
+    provider: $("#run-provider").value,
+    model: $("#run-model").value.trim(),
+    witness: $("#run-witness").checked,
+    acceptSingleWitness: $("#run-accept-single").checked,
+    limits,
+  };
 }
 
 async function startRun(batch) {
