@@ -21,6 +21,8 @@ export const UNKNOWN_CONFIDENCE_BAND = "not reported";
 export interface BatchAnalysis {
   readonly documents: number;
   readonly statusCounts: Record<Status, number>;
+  /** Verified documents that rest on the checks alone (assurance "checks"). */
+  readonly verifiedOnChecks: number;
   /** Documents by the band of their lowest cell confidence (CONFIDENCE_BANDS labels). */
   readonly confidenceBands: Map<string, number>;
   readonly grouping: StationGrouping;
@@ -43,6 +45,7 @@ export function confidenceBand(confidence: number | null): string {
 export class BatchCollector {
   readonly forms: FormSummary[] = [];
   readonly statusCounts: Record<Status, number> = { verified: 0, needs_review: 0, failed: 0 };
+  private verifiedOnChecks = 0;
   readonly confidenceBands = new Map<string, number>();
   private readonly queue: ReviewQueue;
 
@@ -57,6 +60,7 @@ export class BatchCollector {
   addSummary(form: FormSummary): void {
     this.forms.push(form);
     this.statusCounts[form.status] += 1;
+    if (form.status === "verified" && form.assurance === "checks") this.verifiedOnChecks += 1;
     const band = confidenceBand(form.minConfidence);
     this.confidenceBands.set(band, (this.confidenceBands.get(band) ?? 0) + 1);
     this.queue.offer(form);
@@ -68,6 +72,7 @@ export class BatchCollector {
     return {
       documents: this.forms.length,
       statusCounts: { ...this.statusCounts },
+      verifiedOnChecks: this.verifiedOnChecks,
       confidenceBands: new Map(this.confidenceBands),
       grouping,
       contentCopies: describeContentCopies(contentCopies),

@@ -1,3 +1,4 @@
+import type { Assurance } from "../forms/evidence.js";
 import type { FormCode, FormKind } from "../forms/form-kind.js";
 import { countedValue, type FormResult, type NumberCell, type Status } from "../forms/form-result.js";
 import { voteRows } from "../forms/vote-rows.js";
@@ -37,6 +38,8 @@ export interface FormSummary {
   readonly unit: number | null;
   readonly setNumber: number | null;
   readonly status: Status;
+  /** On a verified form: "checks" when single-witness cells were accepted (--accept-single-witness). */
+  readonly assurance: Assurance | null;
   readonly reasons: readonly string[];
   readonly failedChecks: readonly FailedCheck[];
   readonly counts: BallotCounts;
@@ -89,6 +92,7 @@ export function summariseForm(result: FormResult): FormSummary {
     unit: result.location.unit,
     setNumber: result.location.setNumber,
     status: result.status,
+    assurance: result.assurance ?? null,
     reasons: result.reasons,
     failedChecks: result.checks
       .filter((check) => !check.ok)

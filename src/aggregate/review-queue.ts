@@ -1,15 +1,19 @@
+import { SINGLE_WITNESS_REASON } from "../forms/evidence.js";
 import type { FormSummary } from "./form-summary.js";
 
 /**
  * Priority of a document for human review. Failed documents first, then hard-check failures,
- * then warnings; within a level, more failed checks first, then lower reader confidence.
+ * then warnings, and last the forms whose only gap is a single witness; within a level, more
+ * failed checks first, then lower reader confidence.
  */
 export function reviewPriority(form: FormSummary): number {
   if (form.status === "verified") return 0;
+  const confidencePenalty = form.minConfidence === null ? 0 : 1 - form.minConfidence;
+  // Every check passes and nothing disputes a value; some cells rest on one reader: last in line.
+  if (form.reasons.length === 1 && form.reasons[0] === SINGLE_WITNESS_REASON) return 500 + confidencePenalty;
   const errors = form.failedChecks.filter((c) => c.severity === "error").length;
   const warnings = form.failedChecks.filter((c) => c.severity === "warning").length;
   const level = form.status === "failed" ? 3 : errors > 0 ? 2 : 1;
-  const confidencePenalty = form.minConfidence === null ? 0 : 1 - form.minConfidence;
   return level * 1000 + Math.min(errors, 99) * 10 + Math.min(warnings, 9) + confidencePenalty;
 }
 

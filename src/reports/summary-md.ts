@@ -52,6 +52,10 @@ export function renderSummaryMarkdown(analysis: BatchAnalysis, meta: ReportMeta,
     ["failed", statusCounts.failed],
     ["total", analysis.documents],
   ]), "");
+  const onChecks = analysis.verifiedOnChecks;
+  if (onChecks > 0) {
+    out.push(`${onChecks} of the verified documents rest on the checks alone (assurance "checks", --accept-single-witness): some of their values were read by one reader only, with no second witness.`, "");
+  }
 
   out.push("## Coverage", "");
   out.push("Polling units (ส.ส. 5/18) processed against the units in the reference. Advance-voting sets (5/16, 5/17) are counted separately; the reference does not list them.", "");

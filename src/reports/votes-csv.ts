@@ -1,3 +1,4 @@
+import type { Witness } from "../forms/evidence.js";
 import type { FormResult, NumberCell } from "../forms/form-result.js";
 import { voteRows } from "../forms/vote-rows.js";
 import type { Reference } from "../reference/reference.js";
@@ -25,6 +26,12 @@ export const VOTES_CSV_HEADER = [
   "mark",
   "edited_by",
   "document_status",
+  /** The cell's verdict: agreed, pinned, single or disputed (empty on results from before witnesses). */
+  "verdict",
+  /** Who read the cell and what: "model openrouter:m 614; local 614 (0.97)". */
+  "witnesses",
+  /** On a verified form: "witnesses", or "checks" when single-witness cells were accepted. */
+  "assurance",
 ] as const;
 
 interface RowName {
@@ -89,6 +96,9 @@ export function votesCsvRows(result: FormResult, reference: Reference | undefine
       row.mark,
       row.edit?.by ?? null,
       result.status,
+      row.verdict ?? null,
+      describeWitnesses(row.witnesses),
+      result.assurance ?? null,
     ]);
   }
   return text;
@@ -98,4 +108,16 @@ export function votesCsvRows(result: FormResult, reference: Reference | undefine
 function cellValueForCsv(cell: NumberCell): number | null {
   if (cell.mark === "blank" || cell.mark === "dash") return 0;
   return cell.value;
+}
+
+/** Each witness of a cell in one field: kind, source for models and persons, value, confidence. */
+export function describeWitnesses(witnesses: readonly Witness[] | undefined): string | null {
+  if (!witnesses || witnesses.length === 0) return null;
+  return witnesses
+    .map((w) => {
+      const who = w.kind === "local" || w.kind === "crop" ? w.kind : `${w.kind} ${w.source}`;
+      const value = w.value === null ? "?" : String(w.value);
+      return `${who} ${value}${w.confidence === undefined ? "" : ` (${w.confidence.toFixed(2)})`}`;
+    })
+    .join("; ");
 }
