@@ -5,6 +5,7 @@ import { documentIdFromUserText } from "../../src/extract/prompts.js";
 import { type FormResult, TOTAL_KEYS, type TotalKey } from "../../src/forms/form-result.js";
 import { arabicDigitsToThai, thaiDigitsToArabic } from "../../src/forms/thai-digits.js";
 import { createRng, type Rng } from "../../src/synth/rng.js";
+import { type AppliedMisreading, chooseMode, type MisreadForm, type MisreadingOptions, misreadForm } from "./misreadings.js";
 import { modelReplyFromTruth, reaskReplyFromTruth } from "./model-reply-from-truth.js";
 
 /**
@@ -75,6 +76,8 @@ export interface FakeProviderOptions {
     /** Also misread total lines, not only vote rows (default false). */
     readonly includeTotals?: boolean;
   };
+  /** Realistic misreadings (row shift, swap, recount, dropped row, hallucinated total), sticky per form. */
+  readonly misreadings?: MisreadingOptions;
   readonly seed?: number;
   /** Clock for the daily cap and rate windows (tests simulate the next day). */
   readonly now?: () => number;
@@ -135,6 +138,8 @@ export interface FakeProvider {
   readonly requests: readonly FakeRequestRecord[];
   /** documentId → the misread injected into its first read. */
   readonly misreads: ReadonlyMap<string, Misread>;
+  /** documentId → the realistic misreading served for it (null: read correctly), once it was asked. */
+  readonly misreadings: ReadonlyMap<string, AppliedMisreading | null>;
   /** The last chat request body received. */
   readonly lastBody: ChatRequestBody | null;
   stats(): FakeProviderStats;
@@ -152,6 +157,8 @@ export async function startFakeProvider(options: FakeProviderOptions = {}): Prom
   const truth = toMap(options.truth);
   const misreadDocs = chooseMisreadDocuments(options, truth, seed);
   const misreads = new Map<string, Misread>();
+  const misreadForms = new Map<string, MisreadForm>();
+  const misreadingsServed = new Map<string, AppliedMisreading | null>();
   const requests: FakeRequestRecord[] = [];
   const perDocCount = new Map<string, number>();
   const accepted: number[] = [];
@@ -333,8 +340,22 @@ export async function startFakeProvider(options: FakeProviderOptions = {}): Prom
     send(200, completion(body, content, "stop", options.costPerRequestUsd));
   }
 
+  /** The form as this fake model reads it: the truth, or its sticky misreading (see misreadings.ts). */
+  function servedForm(documentId: string): FormResult | undefined {
+    const form = truth.get(documentId);
+    if (!form || !options.misreadings) return form;
+    let served = misreadForms.get(documentId);
+    if (!served) {
+      const mode = chooseMode(documentId, options.misreadings);
+      served = mode === null ? { form, misreading: null } : misreadForm(form, mode, options.misreadings.seed);
+      misreadForms.set(documentId, served);
+      misreadingsServed.set(documentId, served.misreading);
+    }
+    return served.form;
+  }
+
   function defaultAnswer(info: FakeAnswerRequest, applyMisread = true): object {
-    const form = info.documentId !== null ? truth.get(info.documentId) : undefined;
+    const form = info.documentId !== null ? servedForm(info.documentId) : undefined;
     if (!form) return info.purpose === "reask" ? { totals: emptyTotals(), rows: [] } : emptyReading();
     if (info.purpose === "reask") return reaskReplyFromTruth(form, info.rows, info.totals);
     const reply = modelReplyFromTruth(form, { page: info.page });
@@ -413,6 +434,7 @@ export async function startFakeProvider(options: FakeProviderOptions = {}): Prom
     baseUrl: `http://127.0.0.1:${port}/v1`,
     requests,
     misreads,
+    misreadings: misreadingsServed,
     get lastBody() {
       return lastBody;
     },

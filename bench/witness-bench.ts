@@ -1,0 +1,91 @@
+/**
+ * Independent witnesses on the project's own generator forms: the fake model misreads a share of
+ * the forms in each realistic way (row shift, swap, recount with totals adjusted, dropped row,
+ * hallucinated total), stickily, and the offline reader reads every page as the witness.
+ * Reports, per scenario: silent errors (verified but wrong), misread forms verified, and the share
+ * of clean forms still verified with the witness on and off.
+ *
+ *   npm run bench:witness -- [--count 200] [--seed 7] [--share 0.3] [--noise scan] [--verify-with fake]
+ *
+ * A further setup (a second model, crop re-reads) is one more entry in `setups` below.
+ */
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { createLocalProvider } from "../src/local/local-provider.js";
+import { createLocalWitness } from "../src/local/local-witness.js";
+import { NOISE_LEVELS, type NoiseLevel } from "../src/synth/degrade.js";
+import { generateSynthBatch, type SynthTruthLine } from "../src/synth/generate.js";
+import { MISREADING_MODES, type MisreadingMode } from "../test/support/misreadings.js";
+import { cachedWitness, percent, prepareDocuments, runScenario, type Scenario, type Setup, score } from "./support/witness-run.js";
+
+const { values } = parseArgs({
+  options: {
+    count: { type: "string", default: "200" },
+    seed: { type: "string", default: "7" },
+    share: { type: "string", default: "0.3" },
+    noise: { type: "string", default: "scan" },
+    dpi: { type: "string", default: "150" },
+    "verify-with": { type: "string" },
+  },
+});
+const count = Number(values.count);
+const seed = Number(values.seed);
+const share = Number(values.share);
+const noise = values.noise as NoiseLevel;
+if (!NOISE_LEVELS.includes(noise)) throw new Error(`--noise must be one of ${NOISE_LEVELS.join(", ")}`);
+if (values["verify-with"] !== undefined) throw new Error("--verify-with: the second-model witness is not in this build yet");
+
+const dir = await mkdtemp(path.join(tmpdir(), "witness-bench-"));
+try {
+  const started = Date.now();
+  const batch = await generateSynthBatch({ outDir: dir, count, kind: "mixed", seed, format: "pdf", noise, errorRate: 0, dpi: Number(values.dpi) });
+  const lines = (await readFile(batch.truthPath, "utf8")).trim().split("\n").map((l) => JSON.parse(l) as SynthTruthLine);
+  const bySha = new Map(lines.map((line) => [line.sha256, line.truth]));
+  const documents = await prepareDocuments([dir], (doc) => bySha.get(doc.id) ?? null);
+  console.log(`${documents.length} generator forms (${noise}, ${values.dpi} dpi) ready in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+
+  const local = cachedWitness(createLocalWitness(createLocalProvider()));
+  const setups: Setup[] = [
+    { name: "witness on", witnesses: () => [local] },
+    { name: "witness off", witnesses: () => [] },
+    { name: "witness off, --accept-single-witness", witnesses: () => [], acceptSingleWitness: true },
+  ];
+  const each = (mode: MisreadingMode): Scenario => ({ name: `${mode} at ${share * 100}%`, shares: { [mode]: share } });
+  const mixedShare = Math.min(share, 1 / MISREADING_MODES.length);
+  const scenarios: Scenario[] = [
+    { name: "clean", shares: {} },
+    ...MISREADING_MODES.map(each),
+    { name: `all mixed (${(mixedShare * 100).toFixed(0)}% each)`, shares: Object.fromEntries(MISREADING_MODES.map((m) => [m, mixedShare])) },
+  ];
+
+  const header = ["scenario", "setup", "forms", "misread", "misread verified", "silent errors", "clean verified", "cells agreed", "row findings named right"];
+  const rows: string[][] = [];
+  for (const scenario of scenarios) {
+    for (const setup of setups) {
+      const s = score(await runScenario(documents, scenario, setup, seed));
+      rows.push([
+        scenario.name,
+        setup.name,
+        String(s.forms),
+        String(s.misread),
+        String(s.misreadVerified),
+        String(s.silent),
+        `${s.cleanVerified}/${s.clean} (${percent(s.cleanVerified, s.clean)})`,
+        percent(s.cellsAgreedShare, 1),
+        s.alignmentForms === 0 ? "–" : `${s.alignmentNamedRight}/${s.alignmentForms} found ${s.alignmentFound}, wrong ${s.alignmentNamedWrong}`,
+      ]);
+      console.log(rows[rows.length - 1]!.join(" | "));
+    }
+  }
+  console.log("");
+  console.log(`| ${header.join(" | ")} |`);
+  console.log(`|${header.map(() => "---").join("|")}|`);
+  for (const row of rows) console.log(`| ${row.join(" | ")} |`);
+  const pages = local.pages();
+  console.log("");
+  console.log(`Offline witness: ${pages} pages, ${pages === 0 ? "–" : (local.cpuMs() / pages / 1000).toFixed(3)} s CPU per page (worker threads).`);
+} finally {
+  await rm(dir, { recursive: true, force: true });
+}
