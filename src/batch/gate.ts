@@ -7,6 +7,7 @@ import type { BatchEvent } from "./events.js";
 import type { Limiter } from "./limiter.js";
 import { decideRetry, type RetryPolicy } from "./retry-policy.js";
 import { errorMessage } from "../basics/error-message.js";
+import { linkedSignal } from "../basics/linked-signal.js";
 
 /** Why the gate refuses every further request. */
 export type StopReason =
@@ -202,10 +203,26 @@ export class BatchGate implements ProviderGate {
     signal: AbortSignal,
     counter: { sent: number },
   ): Promise<ExtractionOutcome<T>> {
+    // Waits (a slot, a backoff, the first answer) also end when the gate stops.
+    const wait = linkedSignal(signal, this.halt.signal);
+    try {
+      return await this.retrying(provider, limiter, request, signal, wait.signal, counter);
+    } finally {
+      wait.dispose();
+    }
+  }
+
+  private async retrying<T>(
+    provider: Provider,
+    limiter: Limiter,
+    request: ExtractionRequest<T>,
+    signal: AbortSignal,
+    waitSignal: AbortSignal,
+    counter: { sent: number },
+  ): Promise<ExtractionOutcome<T>> {
     const { clock } = this.deps;
     const failures = { transient: 0, invalid_output: 0 };
     let rateLimitWaits = 0;
-    const waitSignal = AbortSignal.any([signal, this.halt.signal]);
     for (;;) {
       if (signal.aborted) return CANCELLED;
       if (!this.answered && this.firstAnswer) {
@@ -333,7 +350,9 @@ export class BatchGate implements ProviderGate {
     if (!this.options.hedge) return this.send(provider, request, startedAt, signal);
     const { clock } = this.deps;
     const cancelFirst = new AbortController();
-    const first = this.send(provider, request, startedAt, AbortSignal.any([signal, cancelFirst.signal]));
+    const firstSignal = linkedSignal(signal, cancelFirst.signal);
+    const first = this.send(provider, request, startedAt, firstSignal.signal);
+    first.then(firstSignal.dispose, firstSignal.dispose);
     let firstDone = false;
     const markDone = () => {
       firstDone = true;
@@ -346,7 +365,9 @@ export class BatchGate implements ProviderGate {
       await Promise.race([first, sleep(clock, HEDGE_POLL_MS, signal)]);
     }
     const cancelSlot = new AbortController();
-    const slotRequest = limiter.acquire(AbortSignal.any([signal, this.halt.signal, cancelSlot.signal]));
+    const slotSignal = linkedSignal(signal, this.halt.signal, cancelSlot.signal);
+    const slotRequest = limiter.acquire(slotSignal.signal);
+    slotRequest.then(slotSignal.dispose, slotSignal.dispose);
     const raced = await Promise.race([first.then(() => null), slotRequest]);
     if (raced === null || raced.kind !== "granted") {
       cancelSlot.abort();
@@ -355,7 +376,9 @@ export class BatchGate implements ProviderGate {
     counter.sent++;
     this.stats.hedges++;
     const cancelSecond = new AbortController();
-    const second = this.send(provider, request, raced.at, AbortSignal.any([signal, cancelSecond.signal]));
+    const secondSignal = linkedSignal(signal, cancelSecond.signal);
+    const second = this.send(provider, request, raced.at, secondSignal.signal);
+    second.then(secondSignal.dispose, secondSignal.dispose);
     return firstUsable(first, cancelFirst, second, cancelSecond);
   }
 
@@ -414,7 +437,8 @@ export class BatchGate implements ProviderGate {
     const { clock, store } = this.deps;
     const timeout = new AbortController();
     const cancelTimer = clock.setTimer(this.options.timeoutMs, () => timeout.abort());
-    const combined = AbortSignal.any([signal, timeout.signal]);
+    const linked = linkedSignal(signal, timeout.signal);
+    const combined = linked.signal;
     if (!this.answered && !this.firstAnswer) {
       this.probeStartedAt = clock.now();
       this.firstAnswer = new Promise((resolve) => {
@@ -431,6 +455,7 @@ export class BatchGate implements ProviderGate {
       outcome = { kind: "transient", message: `provider error: ${errorMessage(error)}` };
     } finally {
       cancelTimer();
+      linked.dispose();
       this.stats.inFlight--;
       // A refused key stops the gate before anyone waiting for the first answer is let through.
       if (outcome.kind === "fatal" && outcome.scope === "batch" && !signal.aborted) this.stop({ kind: "fatal", message: outcome.message });

@@ -71,6 +71,8 @@ class SlidingWindow {
 
   add(at: number): void {
     this.times.push(at);
+    // Windows no limit reads (e.g. --rps 0) are pruned here too, so they never grow with the run.
+    this.prune(at);
   }
 
   count(now: number): number {
