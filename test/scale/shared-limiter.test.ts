@@ -202,6 +202,26 @@ describe("the shared limiter's Lua script", () => {
     expect((await limiter.state()).budgetHit).toBe("cost");
   });
 
+  it("new limits published by a resumed coordinator reach a running caller at once", async () => {
+    run++;
+    const limiter = fresh();
+    const settings = (rps: number) => ({ limits: { rps, rpm: null, rpd: null }, maxInFlight: null, maxRequests: null, maxCostUsd: null, guardMs: 0 });
+    const history = { todayCount: 0, costBefore: 0, costedBefore: 0 };
+    const spacing = async (prefix: string) => {
+      const answers = await Promise.all([0, 1, 2, 3].map((i) => limiter.reserve(`${prefix}${i}`, TTL, 10_000)));
+      const at = answers.map((a) => (a.kind === "granted" ? a.at : Number.NaN));
+      return ((at[3] ?? 0) - (at[0] ?? 0)) / 3;
+    };
+    await limiter.publish(settings(2), history);
+    expect(await spacing("slow")).toBeGreaterThanOrEqual(499);
+    // The same caller (a worker that was not restarted), after the coordinator resumed with --rps 20.
+    await limiter.publish(settings(20), history);
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    const fast = await spacing("fast");
+    expect(fast).toBeGreaterThanOrEqual(49);
+    expect(fast).toBeLessThan(60);
+  });
+
   it("holds requests in flight to --workers across callers; a lost caller's lease expires", async () => {
     run++;
     const limiter = fresh();
