@@ -348,7 +348,7 @@ class FirstAnswerLatch {
 }
 
 /** How long the first request of a worker goes alone without an answer. */
-const PROBE_MS = 1_000;
+const PROBE_MS = 300;
 
 /** A request's in-flight lease outlives its timeout by this much before it counts as lost. */
 const LEASE_MARGIN_MS = 10_000;
