@@ -43,6 +43,8 @@ describe.skipIf(!hasChromium)("cell-by-cell review in a real browser, offline re
     await generateSynthBatch({ outDir: path.join(scans, "set-a"), count: 4, kind: "constituency", form: "5/18", seed: 7, format: "pdf", noise: "scan", errorRate: 0 });
     await generateSynthBatch({ outDir: path.join(scans, "set-b"), count: 1, kind: "constituency", form: "5/18", seed: 31, format: "pdf", noise: "scan", errorRate: 1 });
     for (const set of ["set-a", "set-b"]) for (const line of await truthOf(path.join(scans, set))) truth.set(line.sha256, line);
+    // A loose file for "Choose files": no folder names at all.
+    await generateSynthBatch({ outDir: path.join(root, "loose"), count: 1, kind: "constituency", form: "5/18", seed: 53, format: "pdf", noise: "none", errorRate: 0 });
     const started = await startWebApp({ host: "127.0.0.1", port: 0, outDir: path.join(root, "out"), provider: "local", limits: {}, env: {}, log: () => undefined });
     if (!started.ok) throw new Error(started.error);
     app = started.value;
@@ -201,4 +203,33 @@ describe.skipIf(!hasChromium)("cell-by-cell review in a real browser, offline re
     expect(pageErrors).toEqual([]);
     await context.close();
   }, 400_000);
+
+  it("asks for the province and constituency of files chosen without folders (finding 6)", async () => {
+    const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
+    const page = await context.newPage();
+    await page.goto(app.url);
+    await page.click("#new-batch");
+    const [loose] = await truthOf(path.join(root, "loose"));
+    await page.setInputFiles("#pick-files", path.join(root, "loose", loose!.path));
+    await page.locator("#batch-where:not([hidden])").waitFor();
+    await page.keyboard.type("แพร่");
+    await page.keyboard.press("Tab");
+    await page.keyboard.type("2");
+    await page.keyboard.press("Enter");
+    const row = page.locator("#upload-table tbody tr", { has: page.locator(".chip.accepted") });
+    await row.waitFor({ timeout: 30_000 });
+    expect(await row.locator("td").first().textContent()).toBe(`เขตเลือกตั้งที่ 2 จังหวัดแพร่/${path.basename(loose!.path)}`);
+    const batch = (await page.textContent("#batch-id"))?.trim() ?? "";
+    await page.click("#go-run");
+    await page.locator(`#run-batch option[value="${batch}"]`).waitFor({ state: "attached" });
+    await page.selectOption("#run-batch", batch);
+    await page.click("#run-start");
+    await page.locator("#run-message", { hasText: batch }).waitFor({ timeout: 30_000 });
+    await page.locator("#run-message", { hasText: "completed" }).waitFor({ timeout: 120_000 });
+    const list = await (await page.request.get(new URL(`/api/documents?province=${encodeURIComponent("แพร่")}&constituency=2`, app.url).href)).json();
+    expect(list.rows.map((r: { id: string }) => r.id)).toContain(loose!.sha256);
+    const shown = list.rows.find((r: { id: string }) => r.id === loose!.sha256);
+    expect(shown).toMatchObject({ province: "แพร่", constituency: 2 });
+    await context.close();
+  }, 200_000);
 });

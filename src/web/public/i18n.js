@@ -164,7 +164,9 @@ export const LABELS = {
   end_fatal: ["หยุดเพราะข้อผิดพลาด", "stopped by an error"],
   phase_running: ["กำลังประมวลผล", "running"],
   phase_cancelling: ["กำลังยกเลิก", "cancelling"],
-  batchWhere: ["ไฟล์ชุดนี้ไม่มีชื่อโฟลเดอร์: ระบุจังหวัดและเขตเลือกตั้งของชุดนี้ (หรือเว้นว่างเพื่ออ่านจากหัวแบบฟอร์ม)", "These files carry no folder names: give the batch's province and constituency (or leave them empty to take them from the form header)"],
+  uploadBatch: ["อัปโหลด", "Upload"],
+  uploadFromHeader: ["อัปโหลด ให้อ่านจากหัวแบบฟอร์ม (เฉพาะโมเดล)", "Upload; take them from the form header (models only)"],
+  batchWhere: ["ไฟล์ที่เลือกไม่มีชื่อโฟลเดอร์: ระบุจังหวัดและเขตเลือกตั้งของชุดนี้ หรือให้โมเดลอ่านจากหัวแบบฟอร์ม (ตัวอ่านในเครื่องอ่านหัวแบบฟอร์มไม่ได้)", "These files carry no folder names: give the batch's province and constituency, or let the model read them from the form header (the offline reader cannot)"],
 };
 
 export function label(key, mode) {

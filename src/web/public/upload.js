@@ -124,7 +124,47 @@ async function uploadFiles(items) {
   }
 }
 
+/** Loose files (no folder in any path) lose what folder names tell: province and constituency. */
+let pendingLoose = null;
+
+function withoutFolders(items) {
+  return items.length > 0 && items.every((item) => !item.path.includes("/"));
+}
+
+/** Asks for the batch's province and constituency before uploading loose files. */
+function uploadOrAsk(items) {
+  if (!withoutFolders(items)) return uploadFiles(items);
+  pendingLoose = items;
+  $("#batch-where").hidden = false;
+  $("#batch-province").focus();
+  return Promise.resolve();
+}
+
+/** The folder name the path metadata reads, e.g. "เขตเลือกตั้งที่ 1 จังหวัดแพร่". */
+function batchFolder() {
+  const province = $("#batch-province").value.trim().replace(/^จังหวัด/, "").replace(/[/\\]/g, "");
+  const constituency = Number.parseInt($("#batch-constituency").value, 10);
+  const parts = [];
+  if (Number.isInteger(constituency) && constituency > 0) parts.push(`เขตเลือกตั้งที่ ${constituency}`);
+  if (province) parts.push(`จังหวัด${province}`);
+  return parts.join(" ");
+}
+
+function sendPending(withFolder) {
+  const items = pendingLoose ?? [];
+  pendingLoose = null;
+  $("#batch-where").hidden = true;
+  const folder = withFolder ? batchFolder() : "";
+  const placed = folder ? items.map((item) => ({ ...item, path: `${folder}/${item.path}` })) : items;
+  uploadFiles(placed).catch((error) => toast(error.message));
+}
+
 export function setupUpload() {
+  $("#batch-where").addEventListener("submit", (event) => {
+    event.preventDefault();
+    sendPending(true);
+  });
+  $("#batch-where-skip").addEventListener("click", () => sendPending(false));
   const zone = $("#dropzone");
   zone.addEventListener("dragover", (event) => {
     event.preventDefault();
@@ -134,13 +174,13 @@ export function setupUpload() {
   zone.addEventListener("drop", async (event) => {
     event.preventDefault();
     zone.classList.remove("over");
-    uploadFiles(await filesFromDrop(event.dataTransfer)).catch((error) => toast(error.message));
+    uploadOrAsk(await filesFromDrop(event.dataTransfer)).catch((error) => toast(error.message));
   });
   for (const id of ["#pick-files", "#pick-folder"]) {
     $(id).addEventListener("change", (event) => {
       const items = filesFromInput(event.target);
       event.target.value = "";
-      uploadFiles(items).catch((error) => toast(error.message));
+      uploadOrAsk(items).catch((error) => toast(error.message));
     });
   }
   $("#new-batch").addEventListener("click", () => {

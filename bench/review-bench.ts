@@ -1,0 +1,160 @@
+/**
+ * Review at national size: the results list and the review queue over 100,000 stored results,
+ * paged, filtered and sorted in the SQLite store, measured through the web API (fastify inject,
+ * so the figures include routing, validation and JSON) on a store reopened from disk.
+ *
+ *   npm run bench:review                 # 100,000 results
+ *   npx tsx bench/review-bench.ts 20000  # smaller, while developing
+ *
+ * Figures go to bench/results/review-bench.json (git-ignored) and a table on stdout.
+ * Targets (issue 15.9): first page < 1 s, a filter change < 300 ms.
+ */
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { EMPTY_PROVENANCE, FORM_RESULT_SCHEMA_VERSION, type FormResult, type NumberCell } from "../src/forms/form-result.js";
+import { SqliteStore } from "../src/storage/sqlite-store.js";
+import { checkForm } from "../src/verify/check-form.js";
+import { createWebServer } from "../src/web/server.js";
+import { StoreBackend } from "../src/web/store-backend.js";
+
+const COUNT = Number(process.argv[2] ?? 100_000);
+const PROVINCES = ["แพร่", "น่าน", "เชียงใหม่", "ลำปาง", "ขอนแก่น", "สงขลา", "ภูเก็ต", "ชลบุรี"];
+
+function cell(value: number | null): NumberCell {
+  return value === null ? { digits: "?", words: null, value: null, mark: "illegible" } : { digits: String(value), words: null, value, mark: "digits" };
+}
+
+/** A 5/18 constituency form; every 7th has an unread row, every 11th a misread one. */
+function form(i: number): FormResult {
+  const rows = [120 + (i % 50), 80 + (i % 30), 40, 10 + (i % 7)];
+  const good = rows.reduce((a, b) => a + b, 0);
+  const votes = rows.map((value, k) => ({ ...cell(i % 7 === 0 && k === 1 ? null : i % 11 === 0 && k === 0 ? value + 100 : value), number: k + 1 }));
+  const id = i.toString(16).padStart(64, "0");
+  const province = PROVINCES[i % PROVINCES.length]!;
+  const base: FormResult = {
+    schemaVersion: FORM_RESULT_SCHEMA_VERSION,
+    document: { id, sources: [{ path: `/data/uploads/${province}/เขต ${1 + (i % 9)}/หน่วย ${i}.pdf`, sha256: id, bytes: 1000 }], pages: [{ index: 1, role: "counts", sent: true }] },
+    formCode: "5/18",
+    formKind: "constituency",
+    location: { province, provinceId: null, constituency: 1 + (i % 9), district: `อำเภอ ${i % 40}`, subdistrict: `ตำบล ${i % 300}`, unit: i, setNumber: null, countingPlace: null },
+    totals: {
+      eligibleVoters: cell(good + 200),
+      votersTurnedUp: cell(good + 20),
+      envelopes: null,
+      ballotsInEnvelopes: null,
+      ballotsReceived: cell(good + 60),
+      ballotsUsed: cell(good + 20),
+      ballotsRemaining: cell(40),
+      good: cell(good),
+      bad: cell(12),
+      noVote: cell(8),
+      voteTotal: cell(good),
+    },
+    votes,
+    checks: [],
+    status: "verified",
+    reasons: [],
+    provenance: { ...EMPTY_PROVENANCE, provider: "bench", model: "bench" },
+  };
+  const outcome = checkForm(base);
+  return { ...base, checks: outcome.checks, status: outcome.status, reasons: outcome.reasons };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "review-bench-"));
+  const file = join(dir, "state.sqlite");
+  // Filling 100,000 one-transaction saves is bound by fsync: fill in memory-backed /dev/shm when
+  // there is one, then measure on a copy in the ordinary temp folder.
+  const fillDir = existsSync("/dev/shm") ? mkdtempSync("/dev/shm/review-bench-") : dir;
+  const fillFile = join(fillDir, "state.sqlite");
+  try {
+    const filling = performance.now();
+    const store = SqliteStore.open(fillFile);
+    for (let i = 1; i <= COUNT; i++) {
+      const result = form(i);
+      store.upsertDocument({ id: result.document.id, primaryPath: result.document.sources[0]!.path, container: "pdf", sources: result.document.sources, pathMetadata: null });
+      store.saveResult(result);
+    }
+    store.close();
+    if (fillFile !== file) copyFileSync(fillFile, file);
+    const fillSeconds = (performance.now() - filling) / 1000;
+
+    // A fresh server on the reopened store: nothing cached in memory.
+    const outDir = join(dir, "out");
+    const opened = performance.now();
+    const backend = new StoreBackend({
+      store: SqliteStore.open(file),
+      outDir,
+      runner: async () => ({ end: "completed", message: "" }),
+      defaults: { provider: "local", model: "local", baseUrl: "", providers: ["local"], keyConfigured: false, limits: {} },
+      secrets: [],
+    });
+    const server = await createWebServer({ outDir, backend, token: null });
+    const get = async (url: string): Promise<{ ms: number; total: number }> => {
+      const started = performance.now();
+      const response = await server.app.inject({ method: "GET", url, headers: { host: "127.0.0.1" } });
+      const ms = performance.now() - started;
+      if (response.statusCode !== 200) throw new Error(`${url}: ${response.statusCode} ${response.body.slice(0, 200)}`);
+      return { ms, total: (response.json() as { total: number }).total };
+    };
+    const first = await get("/api/documents?limit=50");
+    const firstPageMs = performance.now() - opened;
+    const queueFirst = await get("/api/review?limit=50");
+    const scenarios: [string, string][] = [
+      ["status filter (needs review)", "/api/documents?status=needs_review&limit=50"],
+      ["province filter", `/api/documents?province=${encodeURIComponent("น่าน")}&limit=50`],
+      ["province + constituency", `/api/documents?province=${encodeURIComponent("น่าน")}&constituency=3&limit=50`],
+      ["text search", `/api/documents?q=${encodeURIComponent("ตำบล 12")}&limit=50`],
+      ["sort by good ballots, descending", "/api/documents?sort=good&dir=desc&limit=50"],
+      ["sort by status within a filter", `/api/documents?province=${encodeURIComponent("ลำปาง")}&sort=status&limit=50`],
+      ["last page", `/api/documents?offset=${Math.max(0, COUNT - 50)}&limit=50`],
+      ["review queue, page 20", "/api/review?offset=1000&limit=50"],
+    ];
+    const rows: { scenario: string; medianMs: number; maxMs: number; matching: number }[] = [];
+    for (const [scenario, url] of scenarios) {
+      const times: number[] = [];
+      let matching = 0;
+      for (let run = 0; run < 5; run++) {
+        const measured = await get(url);
+        times.push(measured.ms);
+        matching = measured.total;
+      }
+      rows.push({ scenario, medianMs: Number(median(times).toFixed(1)), maxMs: Number(Math.max(...times).toFixed(1)), matching });
+    }
+    await server.close();
+
+    const figures = {
+      at: new Date().toISOString(),
+      results: COUNT,
+      fillSeconds: Number(fillSeconds.toFixed(1)),
+      firstPage: { msIncludingOpen: Number(firstPageMs.toFixed(1)), requestMs: Number(first.ms.toFixed(1)), total: first.total },
+      queueFirstPage: { ms: Number(queueFirst.ms.toFixed(1)), total: queueFirst.total },
+      filterChanges: rows,
+      targets: { firstPageMs: 1000, filterChangeMs: 300 },
+      met: firstPageMs < 1000 && rows.every((r) => r.maxMs < 300),
+    };
+    console.log(`review at national size: ${COUNT.toLocaleString("en-US")} stored results (filled in ${figures.fillSeconds} s)`);
+    console.log(`first page (server start on the reopened store + request): ${figures.firstPage.msIncludingOpen} ms (request ${figures.firstPage.requestMs} ms)`);
+    console.log(`review queue first page: ${figures.queueFirstPage.ms} ms (${queueFirst.total.toLocaleString("en-US")} forms to review)`);
+    console.log("| filter change | median ms | max ms | matching |");
+    console.log("| --- | --- | --- | --- |");
+    for (const row of rows) console.log(`| ${row.scenario} | ${row.medianMs} | ${row.maxMs} | ${row.matching.toLocaleString("en-US")} |`);
+    console.log(figures.met ? "targets met (first page < 1 s, every filter change < 300 ms)" : "TARGETS MISSED");
+    const out = join(fileURLToPath(new URL(".", import.meta.url)), "results");
+    mkdirSync(out, { recursive: true });
+    writeFileSync(join(out, "review-bench.json"), `${JSON.stringify(figures, null, 2)}\n`);
+    if (!figures.met) process.exitCode = 1;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(fillDir, { recursive: true, force: true });
+  }
+}
+
+await main();
