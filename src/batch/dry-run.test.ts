@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { estimateDuration, formatDuration } from "./dry-run.js";
+import { formatDuration } from "../basics/format.js";
+import { estimateDuration } from "./dry-run.js";
 
 const NOW = Date.UTC(2026, 1, 8, 12, 0, 0);
 

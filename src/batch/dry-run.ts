@@ -1,3 +1,4 @@
+import { formatDuration } from "../basics/format.js";
 import type { RejectedInput } from "../ingest/types.js";
 import type { Store } from "../storage/store.js";
 import { nextUtcMidnight } from "./clock.js";
@@ -139,16 +140,6 @@ export function estimateDuration(requests: number, limits: RateLimits, usedToday
     finishAt,
     text: `${requests} requests → ${days.toFixed(1)} days at ${perDay}/day${share}, ${leftToday} left today; finishes about ${new Date(finishAt).toISOString().slice(0, 16)}Z`,
   };
-}
-
-export function formatDuration(ms: number): string {
-  const seconds = Math.round(ms / 1000);
-  if (seconds < 90) return `${seconds} s`;
-  const minutes = seconds / 60;
-  if (minutes < 90) return `${minutes.toFixed(1)} min`;
-  const hours = minutes / 60;
-  if (hours < 48) return `${hours.toFixed(1)} h`;
-  return `${(hours / 24).toFixed(1)} days`;
 }
 
 /** Time for the offline reader to read `pages` count pages on `threads` worker threads. */

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { Command, CommanderError } from "commander";
 import { type CliContext, UsageError } from "./cli-context.js";
+import { terminalSafe } from "./terminal-text.js";
 
 type Registrar = (program: Command, context: CliContext) => Promise<void>;
 
@@ -68,10 +69,10 @@ export async function main(argv: string[], overrides: Partial<CliContext> = {}):
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
     if (error instanceof UsageError) {
-      context.stderr.write(`error: ${error.message}\n`);
+      context.stderr.write(`error: ${terminalSafe(error.message)}\n`);
       return 2;
     }
-    context.stderr.write(`internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    context.stderr.write(`internal error: ${terminalSafe(error instanceof Error ? (error.stack ?? error.message) : String(error))}\n`);
     return 1;
   }
   return exitCode ?? (typeof process.exitCode === "number" ? process.exitCode : 0);

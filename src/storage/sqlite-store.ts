@@ -196,10 +196,10 @@ export class SqliteStore implements Store {
   /** Opens (creating when needed) the store file and brings its schema up to date. */
   static open(file: string): SqliteStore {
     if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
-    const db = new Database(file);
+    // The busy timeout first: switching a new file to WAL needs a lock another process may hold.
+    const db = new Database(file, { timeout: 5000 });
     db.pragma("journal_mode = WAL");
     db.pragma("synchronous = NORMAL");
-    db.pragma("busy_timeout = 5000");
     db.pragma("foreign_keys = ON");
     migrate(db);
     return new SqliteStore(db);

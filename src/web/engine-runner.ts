@@ -48,8 +48,9 @@ export function createEngineRunner(options: EngineRunnerOptions): BatchRunner {
     if (!config.ok) return { end: "fatal", message: config.error };
     const reader = readerSetup(config.value);
     // The same folder lock as `ballot-ocr process`: one run at a time, whichever started it.
-    const locked = takeFolderLock(options.outDir, { store: options.store, role: "web" });
+    const locked = takeFolderLock(options.outDir, { role: "web" });
     if (!locked.ok) return { end: "fatal", message: locked.error.message };
+    locked.value.recordIn(options.store);
 
     const limits = settings.limits;
     const timeoutMs = limits.timeoutMs ?? DEFAULT_TIMEOUT_MS;

@@ -1,9 +1,11 @@
-import { openSync, closeSync, ftruncateSync } from "node:fs";
+import { closeSync, existsSync, ftruncateSync, openSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { z } from "zod";
 import { err, ok, type Result } from "../basics/result.js";
+import { SqliteStore } from "../storage/sqlite-store.js";
 import type { Store } from "../storage/store.js";
+import { statePath } from "./state-path.js";
 
 /**
  * One run per output folder. The lock is an exclusive SQLite transaction held open on
@@ -24,12 +26,12 @@ export interface LockHolder {
 }
 
 export interface FolderLock {
+  /** Records this process as the holder in the folder's store (informational: `status` and refusals show it). */
+  recordIn(store: Store): void;
   release(): void;
 }
 
 export interface TakeLockOptions {
-  /** The folder's store: the holder is recorded there (informational: `status` and refusals show it). */
-  readonly store?: Store;
   readonly role?: LockRole;
   /** How long to wait for a lock held only for a moment (a `status` probe). Default 250 ms. */
   readonly waitMs?: number;
@@ -69,7 +71,10 @@ function isNotADatabase(error: unknown): boolean {
   return code === "SQLITE_NOTADB" || code === "SQLITE_CORRUPT";
 }
 
-/** Takes the folder's lock (the folder must exist), or says who holds it. */
+/**
+ * Takes the folder's lock (the folder must exist), or says who holds it. Take it before opening
+ * the folder's store, so that concurrent starts never race to create the store.
+ */
 export function takeFolderLock(outDir: string, options: TakeLockOptions = {}): Result<FolderLock, LockRefused> {
   const file = lockPath(outDir);
   for (let attempt = 0; ; attempt++) {
@@ -78,8 +83,10 @@ export function takeFolderLock(outDir: string, options: TakeLockOptions = {}): R
       // The lock file holds no data: an exclusive transaction that never writes leaves it empty.
       db.exec("BEGIN EXCLUSIVE");
       const holder: LockHolder = { pid: process.pid, at: new Date().toISOString(), role: options.role };
-      options.store?.setMeta(LOCK_HOLDER_KEY, JSON.stringify(holder));
       return ok({
+        recordIn(store: Store) {
+          store.setMeta(LOCK_HOLDER_KEY, JSON.stringify(holder));
+        },
         release() {
           if (!db.open) return;
           try {
@@ -91,7 +98,7 @@ export function takeFolderLock(outDir: string, options: TakeLockOptions = {}): R
       });
     } catch (error) {
       db.close();
-      if (isBusy(error)) return err({ kind: "held", message: heldMessage(outDir, options.store) });
+      if (isBusy(error)) return err({ kind: "held", message: heldMessage(outDir) });
       // Something overwrote the lock file with non-SQLite bytes. Emptying it in place keeps the
       // inode, so a run that holds its lock keeps it; an empty file is a valid empty database.
       if (isNotADatabase(error) && attempt === 0) {
@@ -121,10 +128,26 @@ export function isFolderLocked(outDir: string): boolean {
   }
 }
 
-function heldMessage(outDir: string, store: Store | undefined): string {
-  const holder = store ? recordedHolder(store) : null;
+function heldMessage(outDir: string): string {
+  const holder = holderFromState(outDir);
   const who = holder && holder.pid !== process.pid ? `another run (pid ${holder.pid}, started ${holder.at})` : "another run";
   return `${who} is using ${outDir}; wait for it or stop it first`;
+}
+
+/** The holder recorded in the folder's store, when the store exists and can be read now. */
+function holderFromState(outDir: string): LockHolder | null {
+  const file = statePath(outDir);
+  if (!existsSync(file)) return null;
+  try {
+    const store = SqliteStore.open(file);
+    try {
+      return recordedHolder(store);
+    } finally {
+      store.close();
+    }
+  } catch {
+    return null;
+  }
 }
 
 function emptyInPlace(file: string): void {

@@ -1,7 +1,5 @@
 import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
-import { nextUtcMidnight } from "../../batch/clock.js";
-import { formatDuration } from "../../batch/dry-run.js";
 import type { RunEnd } from "../../batch/events.js";
 import { describeOutputs, regenerateExports } from "../../workspace/exports.js";
 import { enrichStoredResults, recordReference, resolveRunReference } from "../../workspace/run-reference.js";
@@ -12,6 +10,7 @@ import type { RateLimits } from "../../batch/rate-limiter.js";
 import { DEFAULT_RETRY_POLICY } from "../../batch/retry-policy.js";
 import { type CliContext, onStopSignals } from "../cli-context.js";
 import { describeLimits, limitsFrom, type ProcessCommandOptions } from "./process-options.js";
+import { reportRun } from "../run-report.js";
 import { createProgressRenderer } from "../progress/progress-renderer.js";
 import { discoverByFolder } from "../../ingest/discover.js";
 import { resolveProviderConfig } from "../../providers/config.js";
@@ -48,13 +47,11 @@ export async function runQueuedProcess(
   if (!given.ok) throw usageError(given.error);
   const outDir = resolve(options.out);
   mkdirSync(outDir, { recursive: true });
-  const store = SqliteStore.open(statePath(outDir));
-  const locked = takeFolderLock(outDir, { store, role: "coordinator" });
-  if (!locked.ok) {
-    store.close();
-    throw usageError(locked.error.message);
-  }
+  const locked = takeFolderLock(outDir, { role: "coordinator" });
+  if (!locked.ok) throw usageError(locked.error.message);
   const lock = locked.value;
+  const store = SqliteStore.open(statePath(outDir));
+  lock.recordIn(store);
   // A resume keeps the reference the folder was processed with unless another is given.
   const recorded = given.value ? null : await resolveRunReference(store, undefined);
   if (recorded && !recorded.ok) {
@@ -113,42 +110,20 @@ export async function runQueuedProcess(
     );
     renderer.stop();
     end = summary.end;
-    const out = (line: string) => context.stdout.write(`${line}\n`);
-    const c = summary.counts;
-    if (end === "cancelled") {
-      out(`Coordinator stopped. ${c.verified + c.needs_review + c.failed} of ${summary.progress.total} documents collected; state saved in ${statePath(outDir)}.`);
-      out(`Jobs already in the queue are still read by the workers. Resume (and collect) with: ${resumeCommand}`);
-      return 130;
-    }
-    const exported = await regenerateExports(store, outDir, { generatedAt: new Date().toISOString(), command, provider: "scale-out workers", model: "see provenance" }, { ...(reference ? { reference } : {}), pdf: options.pdf !== false });
-    out(`${summary.message}.`);
-    out(`Documents: ${c.verified} verified, ${c.needs_review} needs review, ${c.failed} failed, ${c.pending} pending (${summary.rejected} rejected inputs, ${summary.duplicates} with duplicate paths).`);
-    out(`Requests this run: ${summary.progress.requests} (${summary.progress.retries} failed attempts, ${summary.progress.rateLimitPauses} rate-limit pauses), cost $${summary.progress.costUsd.toFixed(4)}, ${formatDuration(summary.progress.elapsedMs)}.`);
-    out(`Outputs: ${describeOutputs(exported.files)}`);
-    if (exported.invalid.length > 0) out(`Warning: ${exported.invalid.length} stored results no longer validate and were left out of the exports.`);
-    for (const warning of exported.warnings) out(`Warning: ${warning}`);
-    switch (end) {
-      case "completed":
-        return 0;
-      case "completed_with_failures":
-        for (const doc of store.listDocuments({ status: ["failed"], limit: 10 })) out(`  failed: ${doc.primaryPath}: ${doc.error?.message ?? "unknown"}`);
-        out(`See all with: ballot-ocr status --out ${options.out}. Add --retry-failed to try them again.`);
-        return 1;
-      case "quota": {
-        const reset = summary.quotaResetAt ?? new Date(nextUtcMidnight(Date.now())).toISOString();
-        out(`Stopped: the daily quota is used up; the queue is paused until ${reset} (OpenRouter resets at UTC midnight).`);
-        out(`Resume after the reset with: ${resumeCommand}`);
-        out("Or add --wait-for-quota to wait for the reset and carry on.");
-        return 3;
-      }
-      case "budget":
-        out(`Stopped by the budget. Resume (with a larger --max-requests / --max-cost) with: ${resumeCommand}`);
-        return 3;
-      case "fatal":
-        context.stderr.write(`error: ${summary.message}\n`);
-        out(`Fix the workers' provider configuration, restart them, then resume with: ${resumeCommand}`);
-        return 2;
-    }
+    const exported = end === "cancelled" ? null : await regenerateExports(store, outDir, { generatedAt: new Date().toISOString(), command, provider: "scale-out workers", model: "see provenance" }, { ...(reference ? { reference } : {}), pdf: options.pdf !== false });
+    return reportRun(
+      {
+        kind: "queued",
+        summary,
+        exported,
+        resumeCommand,
+        outArg: options.out,
+        statePath: statePath(outDir),
+        failures: () => store.listDocuments({ status: ["failed"], limit: 10 }),
+        describeOutputs,
+      },
+      { out: (line) => context.stdout.write(`${line}\n`), err: (line) => context.stderr.write(`${line}\n`) },
+    );
   } finally {
     renderer.stop();
     removeStopSignals();

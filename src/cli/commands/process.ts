@@ -2,8 +2,8 @@ import { mkdirSync, existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import { type Command, Option } from "commander";
-import { nextUtcMidnight, utcDayStart } from "../../batch/clock.js";
-import { estimateDuration, estimateLocalRead, formatDuration, planBatch } from "../../batch/dry-run.js";
+import { utcDayStart } from "../../batch/clock.js";
+import { estimateDuration, estimateLocalRead, planBatch } from "../../batch/dry-run.js";
 import { DEFAULT_MAX_WORKERS, runBatch } from "../../batch/engine.js";
 import type { RunEnd } from "../../batch/events.js";
 import { describeOutputs, regenerateExports } from "../../workspace/exports.js";
@@ -21,11 +21,13 @@ import { DEFAULT_PROVIDER, isProviderName, providerPreset, READER_NAMES_TEXT } f
 import { MemoryStore } from "../../storage/memory-store.js";
 import { SqliteStore } from "../../storage/sqlite-store.js";
 import type { Store } from "../../storage/store.js";
+import { reportRun } from "../run-report.js";
 import { createProgressRenderer, PROGRESS_MODES } from "../progress/progress-renderer.js";
 import { describeLimits, limitsFrom, limitValue, positiveInteger, positiveNumber, type ProcessCommandOptions } from "./process-options.js";
 
 export { type CliContext, UsageError, shellCommand, quoteArg } from "../cli-context.js";
 import { type CliContext, onStopSignals, quoteArg, UsageError, shellCommand } from "../cli-context.js";
+import { lineWriter } from "../terminal-text.js";
 
 const LIMITS_HELP = `
 Client-side limits (--rps, --rpm, --rpd) all apply together; 0 turns one off. Defaults come from the
@@ -110,13 +112,11 @@ export async function runProcess(inputs: string[], options: ProcessCommandOption
   const limits = limitsFrom(options, provider.limits);
 
   mkdirSync(outDir, { recursive: true });
-  const store = SqliteStore.open(statePath(outDir));
-  const locked = takeFolderLock(outDir, { store, role: "process" });
-  if (!locked.ok) {
-    store.close();
-    throw new UsageError(locked.error.message);
-  }
+  const locked = takeFolderLock(outDir, { role: "process" });
+  if (!locked.ok) throw new UsageError(locked.error.message);
   const lock = locked.value;
+  const store = SqliteStore.open(statePath(outDir));
+  lock.recordIn(store);
   // A resume keeps the reference the folder was processed with unless another is given.
   let usedReference: RunReference | null = given.value;
   if (!usedReference) {
@@ -195,51 +195,26 @@ export async function runProcess(inputs: string[], options: ProcessCommandOption
       "last_run",
       JSON.stringify({ end, message: summary.message, quotaResetAt: summary.quotaResetAt, at: new Date().toISOString() }),
     );
-    const out = (line: string) => context.stdout.write(`${line}\n`);
-    const c = summary.counts;
-    if (end === "cancelled") {
-      out(`Cancelled. ${c.verified + c.needs_review + c.failed} of ${summary.progress.total} documents finished; state saved in ${statePath(outDir)}.`);
-      out(`Resume with: ${command}`);
-      return 130;
-    }
-    const exported = await regenerateExports(store, outDir, {
+    const exported = end === "cancelled" ? null : await regenerateExports(store, outDir, {
       generatedAt: new Date().toISOString(),
       command,
       provider: provider.provider,
       model: provider.model,
     }, { ...(reference ? { reference } : {}), pdf: options.pdf !== false });
-    out(`${summary.message.charAt(0).toUpperCase()}${summary.message.slice(1)}.`);
-    out(`Documents: ${c.verified} verified, ${c.needs_review} needs review, ${c.failed} failed, ${c.pending} pending (${summary.rejected} rejected inputs, ${summary.duplicates} with duplicate paths).`);
-    const witnessLine = witnessTally.describe();
-    if (witnessLine) out(witnessLine);
-    out(`Requests this run: ${summary.progress.requests} (${summary.progress.retries} retries, ${summary.progress.rateLimitPauses} rate-limit pauses), cost $${summary.progress.costUsd.toFixed(4)}, ${formatDuration(summary.progress.elapsedMs)}.`);
-    out(`Outputs: ${describeOutputs(exported.files)}`);
-    if (exported.invalid.length > 0) out(`Warning: ${exported.invalid.length} stored results no longer validate and were left out of the exports.`);
-    for (const warning of exported.warnings) out(`Warning: ${warning}`);
-    switch (end) {
-      case "completed":
-        return 0;
-      case "completed_with_failures": {
-        for (const doc of store.listDocuments({ status: ["failed"], limit: 10 })) out(`  failed: ${doc.primaryPath}: ${doc.error?.message ?? "unknown"}`);
-        out(`See all with: ballot-ocr status --out ${quoteArg(options.out)}. Add --retry-failed to try them again.`);
-        return 1;
-      }
-      case "quota": {
-        const reset = summary.quotaResetAt ?? new Date(nextUtcMidnight(Date.now())).toISOString();
-        out(`Stopped: the daily quota is used up. It resets at ${reset} (OpenRouter resets at UTC midnight).`);
-        out(`Resume after the reset with: ${command}`);
-        out("Or add --wait-for-quota to wait for the reset and carry on.");
-        return 3;
-      }
-      case "budget":
-        out(`Stopped by the budget. Resume (with a larger --max-requests / --max-cost) with: ${command}`);
-        return 3;
-      case "fatal":
-        context.stderr.write(`error: ${summary.message}\n`);
-        out(`Nothing more was sent. Fix the configuration, then resume with: ${command}`);
-        return 2;
-    }
-    return 0;
+    return reportRun(
+      {
+        kind: "local",
+        summary,
+        exported,
+        resumeCommand: command,
+        outArg: options.out,
+        statePath: statePath(outDir),
+        failures: () => store.listDocuments({ status: ["failed"], limit: 10 }),
+        describeOutputs,
+        extraLines: [witnessTally.describe()].filter((line): line is string => Boolean(line)),
+      },
+      { out: (line) => context.stdout.write(`${line}\n`), err: (line) => context.stderr.write(`${line}\n`) },
+    );
   } finally {
     renderer.stop();
     removeStopSignals();
@@ -259,7 +234,7 @@ async function dryRun(
   configError: string | null,
   given: RunReference | null,
 ): Promise<number> {
-  const out = (line: string) => context.stdout.write(`${line}\n`);
+  const out = lineWriter((text) => context.stdout.write(text));
   let defaults: RateLimits = { rps: null, rpm: null, rpd: null };
   let providerName = "unknown";
   let model = "unknown";

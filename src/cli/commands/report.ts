@@ -7,6 +7,7 @@ import { takeFolderLock } from "../../workspace/folder-lock.js";
 import { enrichStoredResults, recordReference, resolveRunReference } from "../../workspace/run-reference.js";
 import { SqliteStore } from "../../storage/sqlite-store.js";
 import { type CliContext, UsageError } from "../cli-context.js";
+import { terminalSafe } from "../terminal-text.js";
 
 interface ReportOptions {
   out: string;
@@ -39,12 +40,12 @@ export async function writeReport(options: ReportOptions, context: CliContext): 
     let used = given.value;
     if (used) {
       // Writing to the store: not while a run is using the folder.
-      const locked = takeFolderLock(outDir, { store });
+      const locked = takeFolderLock(outDir);
       if (!locked.ok) throw new UsageError(locked.error.message);
       try {
         recordReference(store, used);
         const changed = enrichStoredResults(store, used.reference);
-        context.stdout.write(`reference: ${used.dir}; ${changed} stored result(s) brought up to it\n`);
+        context.stdout.write(`reference: ${terminalSafe(used.dir)}; ${changed} stored result(s) brought up to it\n`);
       } finally {
         locked.value.release();
       }
@@ -52,7 +53,7 @@ export async function writeReport(options: ReportOptions, context: CliContext): 
       const recorded = await resolveRunReference(store, undefined);
       if (!recorded.ok) throw new UsageError(recorded.error);
       used = recorded.value;
-      if (used) context.stdout.write(`reference: ${used.dir} (recorded in this folder)\n`);
+      if (used) context.stdout.write(`reference: ${terminalSafe(used.dir)} (recorded in this folder)\n`);
     }
     const provider = store.getMeta("provider");
     const parsed = provider ? (JSON.parse(provider) as { provider?: string; model?: string }) : {};
@@ -67,11 +68,11 @@ export async function writeReport(options: ReportOptions, context: CliContext): 
       },
       { ...(used ? { reference: used.reference } : {}), pdf: options.pdf !== false },
     );
-    for (const path of exported.files) context.stdout.write(`wrote ${path}\n`);
-    for (const warning of exported.warnings) context.stderr.write(`warning: ${warning}\n`);
+    for (const path of exported.files) context.stdout.write(`wrote ${terminalSafe(path)}\n`);
+    for (const warning of exported.warnings) context.stderr.write(`warning: ${terminalSafe(warning)}\n`);
     if (exported.invalid.length > 0) {
       context.stderr.write(`warning: ${exported.invalid.length} stored results no longer validate and were left out:\n`);
-      for (const bad of exported.invalid.slice(0, 20)) context.stderr.write(`  ${bad.documentId}: ${bad.error}\n`);
+      for (const bad of exported.invalid.slice(0, 20)) context.stderr.write(`  ${bad.documentId}: ${terminalSafe(bad.error)}\n`);
     }
     return 0;
   } finally {

@@ -9,6 +9,7 @@ import type { RateLimits } from "../../batch/rate-limiter.js";
 import { SqliteStore } from "../../storage/sqlite-store.js";
 import { type CliContext, UsageError } from "../cli-context.js";
 import { stripRedisCredentials } from "../../scale/queue-url.js";
+import { lineWriter } from "../terminal-text.js";
 
 interface StatusOptions {
   out: string;
@@ -102,7 +103,7 @@ export function showStatus(options: StatusOptions, context: CliContext): number 
       );
       return 0;
     }
-    const out = (line: string) => context.stdout.write(`${line}\n`);
+    const out = lineWriter((text) => context.stdout.write(text));
     out(`Batch in ${resolve(options.out)}`);
     out(`Documents: ${total} — ${counts.verified} verified, ${counts.needs_review} needs review, ${counts.failed} failed, ${counts.pending} pending`);
     if (failures.length > 0) {

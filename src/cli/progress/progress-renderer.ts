@@ -1,6 +1,7 @@
 import cliProgress from "cli-progress";
 import type { BatchEvent, ProgressSnapshot } from "../../batch/events.js";
-import { formatDuration } from "../../batch/dry-run.js";
+import { formatDuration } from "../../basics/format.js";
+import { lineWriter } from "../terminal-text.js";
 
 export const PROGRESS_MODES = ["auto", "bar", "json", "none"] as const;
 export type ProgressMode = (typeof PROGRESS_MODES)[number];
@@ -30,7 +31,7 @@ export function createProgressRenderer(mode: ProgressMode, target: RenderTarget)
     case "plain":
       return plainRenderer(target);
     case "none":
-      return { onEvent() {}, log: (line) => target.write(`${line}\n`), stop() {} };
+      return { onEvent() {}, log: lineWriter((text) => target.write(text)), stop() {} };
   }
 }
 
@@ -93,7 +94,7 @@ function barRenderer(target: RenderTarget): ProgressRenderer {
     cliProgress.Presets.shades_classic,
   );
   let bar: cliProgress.SingleBar | null = null;
-  const line = (text: string) => multi.log(`${text}\n`);
+  const line = lineWriter((text) => multi.log(text));
   return {
     onEvent(event) {
       switch (event.type) {
@@ -142,7 +143,7 @@ function jsonRenderer(target: RenderTarget): ProgressRenderer {
 function plainRenderer(target: RenderTarget): ProgressRenderer {
   let lastShownAt = 0;
   let lastDone = -1;
-  const line = (text: string) => target.write(`${text}\n`);
+  const line = lineWriter((text) => target.write(text));
   return {
     onEvent(event) {
       switch (event.type) {
