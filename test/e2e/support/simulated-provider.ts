@@ -1,3 +1,4 @@
+import type { Clock } from "../../../src/batch/clock.js";
 import type { ExtractionOutcome, ExtractionRequest, Provider } from "../../../src/providers/provider.js";
 
 /**
@@ -21,6 +22,8 @@ export interface SimulatedProviderOptions {
   readonly costUsd?: number;
   /** Per-document scripted outcomes, consumed in order before the random faults apply. */
   readonly script?: Map<string, Array<ScriptedStep>>;
+  /** Latency passes on this clock (a FakeClock in tests); default real time. */
+  readonly clock?: Clock;
 }
 
 /** One scripted call: a fault, or a normal answer. */
@@ -46,12 +49,13 @@ export function createSimulatedProvider(options: SimulatedProviderOptions): Simu
   const wait = (ms: number, signal: AbortSignal) =>
     new Promise<boolean>((resolve) => {
       if (signal.aborted) return resolve(false);
-      const timer = setTimeout(() => {
+      const done = () => {
         signal.removeEventListener("abort", onAbort);
         resolve(true);
-      }, ms);
+      };
+      const cancel = options.clock ? options.clock.setTimer(ms, done) : clearTimerOf(setTimeout(done, ms));
       const onAbort = () => {
-        clearTimeout(timer);
+        cancel();
         resolve(false);
       };
       signal.addEventListener("abort", onAbort, { once: true });
@@ -117,4 +121,8 @@ export function createSimulatedProvider(options: SimulatedProviderOptions): Simu
     },
   };
   return provider;
+}
+
+function clearTimerOf(timer: NodeJS.Timeout): () => void {
+  return () => clearTimeout(timer);
 }

@@ -8,6 +8,7 @@ import { createSimulatedProvider, type SimulatedProviderOptions } from "../../e2
 import { type BatchOptions, runBatch } from "../../../src/batch/engine.js";
 import { rejectedInputId } from "../../../src/batch/record-discovery.js";
 import type { BatchEvent } from "../../../src/batch/events.js";
+import { FakeClock } from "../../support/fake-clock.js";
 
 const FAST: BatchOptions = {
   inputs: ["/scans"],
@@ -141,10 +142,24 @@ describe("runBatch", () => {
   });
 
   it("keeps the limiter busy: throughput close to the limit with enough requests in flight", async () => {
-    const { run } = setup(60, { latencyMs: () => 200 });
-    const started = Date.now();
-    const summary = await run({ limits: { rps: 40, rpm: null, rpd: null } });
-    const seconds = (Date.now() - started) / 1000;
+    // On a fake clock: the pacing is measured in the engine's own time, not this machine's speed.
+    const clock = new FakeClock();
+    const documents = docs(60);
+    const provider = createSimulatedProvider({ latencyMs: () => 200, clock });
+    const running = runBatch(
+      { ...FAST, limits: { rps: 40, rpm: null, rpd: null } },
+      { store: new MemoryStore(), pipeline: createFakePipeline({ documents }), provider, clock },
+      new AbortController().signal,
+      () => {},
+    );
+    const started = clock.now();
+    let finished = false;
+    void running.finally(() => {
+      finished = true;
+    });
+    while (!finished) await clock.advance(5);
+    const summary = await running;
+    const seconds = (clock.now() - started) / 1000;
     expect(summary.end).toBe("completed");
     // 60 requests at 40/s is 1.5 s of pacing plus one 200 ms latency (and the first request alone).
     expect(seconds).toBeLessThan(2.6);
