@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { Result } from "../basics/result.js";
+import { err, ok, type Result } from "../basics/result.js";
 import {
   type FormResult,
   FormResultSchema,
@@ -192,12 +192,12 @@ export function parseStoredResult(json: string): Result<FormResult, string> {
   try {
     raw = JSON.parse(json);
   } catch (error) {
-    return { ok: false, error: `stored result is not JSON: ${String(error)}` };
+    return err(`stored result is not JSON: ${String(error)}`);
   }
   const parsed = FormResultSchema.safeParse(raw);
   return parsed.success
-    ? { ok: true, value: parsed.data }
-    : { ok: false, error: `stored result does not validate: ${z.prettifyError(parsed.error)}` };
+    ? ok(parsed.data)
+    : err(`stored result does not validate: ${z.prettifyError(parsed.error)}`);
 }
 
 export function parsePathMetadata(json: string | null): PathMetadata | null {

@@ -6,6 +6,7 @@ import { estimateSkewDegrees } from "./deskew.js";
 import { type DottedLine, type DottedSegment, findDottedLines } from "./dotted-lines.js";
 import { findParenX, rowParenX } from "./paren-column.js";
 import { type ColumnRow, findTable, type TableLayout } from "./table-layout.js";
+import { err, ok } from "../../basics/result.js";
 
 /** Where the "(" of the words sits across the vote column on the printed forms (0.23-0.25 measured). */
 const BRACKET_SHARE = 0.245;
@@ -96,17 +97,17 @@ export function layoutLevelledPage(
   minRuleShare?: number,
 ): PageLayoutResult {
   const table = findTable(binary, minRuleShare);
-  if (!table.ok) return { ok: false, error: { reason: table.error } };
+  if (!table.ok) return err({ reason: table.error });
   const t = table.value;
   const header = t.rows[0]!;
   const data = t.rows.slice(1);
   const pitch = median(data.map((r) => r.bottom - r.top));
   // The header row holds two printed lines: it must be clearly taller than a vote row.
   if (header.bottom - header.top < pitch * 1.1) {
-    return { ok: false, error: { reason: "unexpected_rows", rows: data.length } };
+    return err({ reason: "unexpected_rows", rows: data.length });
   }
   const role = pageRole(binary, t, data, pageNumber);
-  if (!role) return { ok: false, error: { reason: "unexpected_rows", rows: data.length } };
+  if (!role) return err({ reason: "unexpected_rows", rows: data.length });
   // Where the brackets do not line up well enough to be found (handwriting over them), fall
   // back to where they are printed on every form seen; each row then looks for its own bracket,
   // and an empty cell still needs its dotted line to count as zero.
@@ -136,7 +137,7 @@ export function layoutLevelledPage(
     cells.push(...totals.cells);
     missing.push(...totals.missing);
   }
-  return { ok: true, value: { role, gray, binary, skewDegrees, cells, missing } };
+  return ok({ role, gray, binary, skewDegrees, cells, missing });
 }
 
 function pageRole(

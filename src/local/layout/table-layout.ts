@@ -1,6 +1,7 @@
 import { type BinaryImage, cropGray } from "../image/gray-image.js";
 import { median } from "../median.js";
 import { findHorizontalRules, findVerticalRules, isSolid, type Rule } from "./rules.js";
+import { err, ok } from "../../basics/result.js";
 
 /** One ruled row of the table's vote column, top and bottom being its printed rules. */
 export interface ColumnRow {
@@ -70,7 +71,7 @@ export function findTable(
     current.push(rule);
     if (current.length > best.length) best = [...current];
   }
-  if (best.length < 3) return { ok: false, error: "no_table" };
+  if (best.length < 3) return err("no_table");
   const top = Math.round(best[0]!.position);
   const bottom = Math.round(best[best.length - 1]!.position);
   // On a bent page one rule is found as pieces: the furthest piece marks the table's right edge.
@@ -85,13 +86,13 @@ export function findTable(
     .map((c) => c.position)
     .filter((x) => x >= tableLeft - slack && x <= tableRight + slack);
   const inner = columns.filter((x) => x < tableRight - width * 0.15);
-  if (inner.length === 0) return { ok: false, error: "no_columns" };
+  if (inner.length === 0) return err("no_columns");
   const voteLeft = inner[inner.length - 1]!;
   const voteRight = tableRight;
-  if (voteRight - voteLeft < width * 0.2) return { ok: false, error: "no_columns" };
+  if (voteRight - voteLeft < width * 0.2) return err("no_columns");
   const rows = columnRows(image, voteLeft, voteLeft + (voteRight - voteLeft) * 0.35, top, bottom, mergeDistance);
-  if (rows.length < 2) return { ok: false, error: "no_rows" };
-  return { ok: true, value: { top, bottom, columns, voteLeft, voteRight, rows } };
+  if (rows.length < 2) return err("no_rows");
+  return ok({ top, bottom, columns, voteLeft, voteRight, rows });
 }
 
 
