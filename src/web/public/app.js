@@ -1,3 +1,4 @@
+// @ts-check
 // ballot-ocr web page: plain ES modules, no framework and no build step.
 import { $, api, applyLabels, state, t, timed, toast } from "./core.js";
 import { loadDocument, setupDocument } from "./document.js";
@@ -12,7 +13,7 @@ function route() {
   const [, name, arg] = hash.split("/");
   const view = VIEWS.includes(name) ? name : "upload";
   for (const v of VIEWS) $(`#view-${v}`).hidden = v !== view;
-  for (const a of document.querySelectorAll(".tabs a")) a.classList.toggle("active", a.dataset.tab === view);
+  for (const a of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll(".tabs a"))) a.classList.toggle("active", a.dataset.tab === view);
   if (view === "run") loadBatches();
   if (view === "results") loadResults();
   if (view === "review") loadReview();

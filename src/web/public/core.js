@@ -1,3 +1,4 @@
+// @ts-check
 // Shared state and small DOM helpers. Every server string goes in via textContent,
 // never innerHTML, so nothing read from a form can run as markup.
 import { label } from "./i18n.js";
@@ -73,6 +74,7 @@ export function toast(message, kind = "error") {
 }
 
 export async function api(method, url, body) {
+  /** @type {RequestInit & { headers: Record<string, string> }} */
   const init = { method, headers: {}, credentials: "same-origin" };
   if (body !== undefined) {
     init.headers["content-type"] = "application/json";
@@ -100,5 +102,5 @@ export function statusChip(status) {
 // ---------- language ----------
 export function applyLabels() {
   document.documentElement.lang = state.lang === "en" ? "en" : "th";
-  for (const node of document.querySelectorAll("[data-i18n]")) node.textContent = t(node.dataset.i18n);
+  for (const node of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll("[data-i18n]"))) node.textContent = t(node.dataset.i18n);
 }

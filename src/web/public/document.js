@@ -1,3 +1,4 @@
+// @ts-check
 // Document view: page images beside the numbers read, failing checks, corrections and approval.
 import { $, api, el, fmt, state, statusChip, t, toast } from "./core.js";
 import { renderReview, setupReview } from "./review.js";
@@ -135,7 +136,7 @@ async function saveEdits() {
   if (!by || !state.doc) return false;
   const id = state.doc.result.document.id;
   const note = $("#review-note").value.trim();
-  const changed = [...document.querySelectorAll("#doc-form input[data-field]")].filter((input) => input.value !== input.dataset.original);
+  const changed = [.../** @type {NodeListOf<HTMLInputElement>} */ (document.querySelectorAll("#doc-form input[data-field]"))].filter((input) => input.value !== input.dataset.original);
   for (const input of changed) {
     const value = input.value === "" ? null : Number(input.value);
     const body = { field: input.dataset.field, value, by };

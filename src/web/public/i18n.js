@@ -1,3 +1,4 @@
+// @ts-check
 // Labels in Thai and English. The page shows both by default; the switch picks one.
 export const LABELS = {
   appTitle: ["ตรวจนับคะแนนจากแบบ ส.ส. 5/16, 5/17, 5/18", "Tally-form reader (ส.ส. 5/16, 5/17, 5/18)"],

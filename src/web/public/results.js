@@ -1,3 +1,4 @@
+// @ts-check
 // Documents table (filters, sorting, paging) and the review queue.
 import { $, api, el, fmt, state, statusChip, t, timed, toast } from "./core.js";
 import { say, sentenceList } from "./review.js";
@@ -38,7 +39,7 @@ export async function loadResults() {
 function renderResults(data) {
   const r = state.results;
   renderStatusChips(data.counts);
-  for (const th of document.querySelectorAll("#results-table th[data-sort]")) {
+  for (const th of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll("#results-table th[data-sort]"))) {
     th.classList.toggle("sorted-asc", th.dataset.sort === r.sort && r.dir === "asc");
     th.classList.toggle("sorted-desc", th.dataset.sort === r.sort && r.dir === "desc");
   }
@@ -81,7 +82,7 @@ export function setupResults() {
   };
   $("#filter-text").addEventListener("input", onFilter);
   $("#filter-province").addEventListener("input", onFilter);
-  for (const th of document.querySelectorAll("#results-table th[data-sort]")) {
+  for (const th of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll("#results-table th[data-sort]"))) {
     th.addEventListener("click", () => {
       const key = th.dataset.sort;
       const r = state.results;

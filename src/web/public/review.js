@@ -1,3 +1,4 @@
+// @ts-check
 // Cell-by-cell review: each doubted cell's crops (digits and words) beside the value to confirm.
 // Keyboard-driven: Enter confirms (or saves what was typed), typing corrects, Tab moves to the
 // next doubted cell; when the last one is settled the form is approved and the next one opens.
@@ -34,7 +35,7 @@ function reviewer() {
 }
 
 function pendingInputs() {
-  return [...document.querySelectorAll("#review-cells input[data-field]:not([data-done])")];
+  return [.../** @type {NodeListOf<HTMLInputElement>} */ (document.querySelectorAll("#review-cells input[data-field]:not([data-done])"))];
 }
 
 function focusNext(from) {

@@ -1,3 +1,4 @@
+// @ts-check
 // Run settings, start/cancel/resume, and live progress from server-sent events.
 import { $, api, duration, el, fmt, state, statusChip, t, timed, toast } from "./core.js";
 import { loadResults, loadReview } from "./results.js";

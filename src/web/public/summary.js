@@ -1,3 +1,4 @@
+// @ts-check
 // Downloads and the overview: aggregates, discrepancies, coverage, duplicates, anomalies.
 import { $, api, el, fmt, statusChip, t, toast } from "./core.js";
 

@@ -1,3 +1,4 @@
+// @ts-check
 // Upload: files or whole folders (relative paths kept), sent in small requests; each file accepted or refused.
 import { $, el, state, t, toast } from "./core.js";
 
