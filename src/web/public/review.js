@@ -188,6 +188,7 @@ export function renderReview(data) {
   } else $("#reviewer").focus();
 }
 
+/** @type {(id?: string) => Promise<void>} */
 let reloadDocument = async () => {};
 
 /** `reload(id)` re-renders the document view (document.js passes its loadDocument). */
