@@ -4,7 +4,7 @@ import { resultAppender } from "../workspace/results-appender.js";
 import type { DocumentPipeline } from "../batch/pipeline.js";
 import { DEFAULT_RETRY_POLICY } from "../batch/retry-policy.js";
 import { createStandardPipeline } from "../batch/standard-pipeline.js";
-import { witnessSources } from "../batch/witness-setup.js";
+import { witnessSources } from "../local/witness-setup.js";
 import { DEFAULT_REQUEST_MODE } from "../extract/types.js";
 import { readerSetup } from "../local/reader-setup.js";
 import { resolveReaderConfig } from "../providers/config.js";

@@ -39,7 +39,10 @@ export interface ImportEdge {
 export interface StructureReport {
   readonly files: number;
   readonly edges: readonly ImportEdge[];
+  /** Circles through imports that exist at run time. */
   readonly circles: readonly (readonly string[])[];
+  /** Circles that close only through `import type` (erased by the compiler); listed, not failed. */
+  readonly typeOnlyCircles: readonly (readonly string[])[];
   readonly layerViolations: readonly string[];
   readonly testImports: readonly string[];
   readonly unknownFolders: readonly string[];
@@ -159,8 +162,10 @@ export function analyseImports(root = REPO): StructureReport {
       if (forbidden) layerViolations.push(`${rel(file)} → ${rel(target)} (${forbidden.why})`);
     }
   }
-  const circles = findCircles(files.map(rel), edges);
-  return { files: files.length, edges, circles, layerViolations, testImports, unknownFolders: [...unknown].sort() };
+  const circles = findCircles(files.map(rel), edges.filter((e) => !e.typeOnly));
+  const runtime = new Set(circles.map((c) => c.join("|")));
+  const typeOnlyCircles = findCircles(files.map(rel), edges).filter((c) => !runtime.has(c.join("|")));
+  return { files: files.length, edges, circles, typeOnlyCircles, layerViolations, testImports, unknownFolders: [...unknown].sort() };
 }
 
 function main(): number {
@@ -169,8 +174,10 @@ function main(): number {
   const print = (line: string) => process.stdout.write(`${line}\n`);
   print(`src/: ${report.files} files, ${report.edges.length} imports between them`);
   print(`Layers, lowest first: ${layerText}`);
-  print(`Import circles: ${report.circles.length}`);
+  print(`Import circles (run-time imports): ${report.circles.length}`);
   for (const circle of report.circles) print(`  ${circle.join(" ⇄ ")}`);
+  if (report.typeOnlyCircles.length > 0) print(`Circles through type-only imports (erased at build, not failed): ${report.typeOnlyCircles.length}`);
+  for (const circle of report.typeOnlyCircles) print(`  ${circle.join(" ⇄ ")}`);
   print(`Imports from a lower layer to a higher one: ${report.layerViolations.length}`);
   for (const line of report.layerViolations) print(`  ${line}`);
   print(`Files under src/ importing test/: ${report.testImports.length}`);

@@ -14,7 +14,7 @@ import { statePath } from "../../workspace/state-path.js";
 import type { RateLimits } from "../../batch/rate-limiter.js";
 import { DEFAULT_RETRY_POLICY } from "../../batch/retry-policy.js";
 import { createStandardPipeline } from "../../batch/standard-pipeline.js";
-import { createWitnessTally, witnessSources } from "../../batch/witness-setup.js";
+import { createWitnessTally, witnessSources } from "../../local/witness-setup.js";
 import { type ReaderSetup, readerSetup } from "../../local/reader-setup.js";
 import { resolveReaderConfig } from "../../providers/config.js";
 import { DEFAULT_PROVIDER, isProviderName, providerPreset, READER_NAMES_TEXT } from "../../providers/presets.js";

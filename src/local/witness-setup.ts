@@ -1,6 +1,6 @@
 import type { WitnessSource } from "../extract/witnesses.js";
-import { createLocalProvider, type LocalProvider, type LocalProviderOptions } from "../local/local-provider.js";
-import { createLocalWitness } from "../local/local-witness.js";
+import { createLocalProvider, type LocalProvider, type LocalProviderOptions } from "./local-provider.js";
+import { createLocalWitness } from "./local-witness.js";
 import type { FormResult } from "../forms/form-result.js";
 import type { Provider } from "../providers/provider.js";
 
