@@ -57,6 +57,17 @@ export async function resolveRunReference(store: Store | null, given: string | u
 }
 
 /**
+ * The reference of a run on an open output folder: the one given (recorded in the state, and
+ * the stored results brought up to it), else the one recorded there, else none.
+ */
+export async function referenceForRun(store: Store, given: RunReference | null): Promise<Result<RunReference | null, string>> {
+  if (!given) return resolveRunReference(store, undefined);
+  recordReference(store, given);
+  enrichStoredResults(store, given.reference);
+  return ok(given);
+}
+
+/**
  * Brings every stored result up to `reference` (province ids, candidate rows; see enrichResult)
  * and saves those that change, a page of documents at a time so memory stays flat. Returns how
  * many results changed.

@@ -1,14 +1,14 @@
-import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { main } from "../../src/cli/main.js";
 import type { FormResult } from "../../src/forms/form-result.js";
 import { parseCsv } from "../../src/reports/csv.js";
 import { locateThaiFonts } from "../../src/reports/pdf/thai-fonts.js";
 import { SqliteStore } from "../../src/storage/sqlite-store.js";
 import { statePath } from "../../src/workspace/state-path.js";
 import { fixtureBatch, MINI_REFERENCE_DIR } from "../fixtures/reference/fixture-batch.js";
+import { runMain } from "../support/in-process-cli.js";
+import { hasPdftotext, pdfText } from "../support/pdf-text.js";
 import { runCli } from "./support/cli-run.js";
 import { useSynthBatch } from "./support/synth-batch.js";
 
@@ -20,51 +20,12 @@ import { useSynthBatch } from "./support/synth-batch.js";
 const batch = useSynthBatch("report-pdf", 2);
 const canCheckPdfs = locateThaiFonts().ok && hasPdftotext();
 
-function hasPdftotext(): boolean {
-  try {
-    execFileSync("pdftotext", ["-v"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** The text layer on one line, zero-width spaces dropped and sara am recomposed (see pdfSafeText). */
-function pdfText(path: string): string {
-  return execFileSync("pdftotext", ["-raw", path, "-"], { encoding: "utf8" })
-    .replaceAll("\u200b", "")
-    .replaceAll("\u0e4d\u0e32", "\u0e33")
-    .replace(/\s+/g, " ");
-}
-
 function pdfs(out: string): string[] {
   const dir = join(out, "pdf");
   return existsSync(dir) ? readdirSync(dir).sort() : [];
 }
 
-function sink(write: (text: string) => void): NodeJS.WritableStream {
-  return {
-    write: (chunk: string) => {
-      write(chunk);
-      return true;
-    },
-  } as unknown as NodeJS.WritableStream;
-}
-
-async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(["node", "ballot-ocr", ...argv], {
-    env: { PATH: process.env["PATH"] ?? "" },
-    stdout: sink((text) => {
-      stdout += text;
-    }),
-    stderr: sink((text) => {
-      stderr += text;
-    }),
-  });
-  return { code, stdout, stderr };
-}
+const cli = (...argv: string[]) => runMain(argv);
 
 function records(file: string): Record<string, string>[] {
   const [header, ...rows] = parseCsv(readFileSync(file, "utf8"));
@@ -101,8 +62,8 @@ describe("PDF reports from the CLI", () => {
     expect(files).toContain("batch-summary.pdf");
     expect(files.some((f) => f.startsWith("constituency-"))).toBe(true);
     for (const file of files) expect(readFileSync(join(out, "pdf", file)).subarray(0, 5).toString()).toBe("%PDF-");
-    expect(pdfText(join(out, "pdf", "executive-summary.pdf"))).toContain("สรุปผลการตรวจนับคะแนน");
-    expect(pdfText(join(out, "pdf", files.find((f) => f.startsWith("constituency-"))!))).toContain("รายงานผลคะแนน");
+    expect(pdfText(join(out, "pdf", "executive-summary.pdf"), { oneLine: true })).toContain("สรุปผลการตรวจนับคะแนน");
+    expect(pdfText(join(out, "pdf", files.find((f) => f.startsWith("constituency-"))!), { oneLine: true })).toContain("รายงานผลคะแนน");
 
     const bare = join(batch.root(), "no-pdf");
     const skipped = await runCli(batch.processArgs(server, bare, "--no-pdf")).done;
@@ -117,7 +78,7 @@ describe("PDF reports from the CLI", () => {
     expect(report.stderr).toBe("");
     expect(report.code).toBe(0);
     expect(pdfs(out)).toEqual(["batch-summary.pdf", "constituency-แพร่_1.pdf", "constituency-แพร่_2.pdf", "executive-summary.pdf"]);
-    const batchText = pdfText(join(out, "pdf", "batch-summary.pdf"));
+    const batchText = pdfText(join(out, "pdf", "batch-summary.pdf"), { oneLine: true });
     expect(batchText).toContain("สรุปชุดงาน");
     expect(batchText).toContain("แพร่ เขต 1");
 

@@ -2,7 +2,7 @@ import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import type { RunEnd } from "../../batch/events.js";
 import { describeOutputs, regenerateExports } from "../../workspace/exports.js";
-import { enrichStoredResults, recordReference, resolveRunReference } from "../../workspace/run-reference.js";
+import { referenceForRun, resolveRunReference } from "../../workspace/run-reference.js";
 import { resultAppender } from "../../workspace/results-appender.js";
 import { takeFolderLock } from "../../workspace/folder-lock.js";
 import { statePath } from "../../workspace/state-path.js";
@@ -53,19 +53,14 @@ export async function runQueuedProcess(
   const store = SqliteStore.open(statePath(outDir));
   lock.recordIn(store);
   // A resume keeps the reference the folder was processed with unless another is given.
-  const recorded = given.value ? null : await resolveRunReference(store, undefined);
-  if (recorded && !recorded.ok) {
+  const runReference = await referenceForRun(store, given.value);
+  if (!runReference.ok) {
     lock.release();
     store.close();
-    throw usageError(recorded.error);
+    throw usageError(runReference.error);
   }
-  const usedReference = given.value ?? recorded?.value ?? null;
-  const reference: Reference | undefined = usedReference?.reference;
-  const referencePath = usedReference?.dir ?? null;
-  if (usedReference?.from === "flag") {
-    recordReference(store, usedReference);
-    enrichStoredResults(store, usedReference.reference);
-  }
+  const reference: Reference | undefined = runReference.value?.reference;
+  const referencePath = runReference.value?.dir ?? null;
   store.setMeta("last_command", command);
   store.setMeta("limits", JSON.stringify(limits));
   store.setMeta("queue", location.value.display);

@@ -9,7 +9,7 @@ import type { RunEnd } from "../../batch/events.js";
 import { describeOutputs, regenerateExports } from "../../workspace/exports.js";
 import { resultAppender } from "../../workspace/results-appender.js";
 import { takeFolderLock } from "../../workspace/folder-lock.js";
-import { enrichStoredResults, recordReference, resolveRunReference, type RunReference } from "../../workspace/run-reference.js";
+import { referenceForRun, resolveRunReference, type RunReference } from "../../workspace/run-reference.js";
 import { statePath } from "../../workspace/state-path.js";
 import type { RateLimits } from "../../batch/rate-limiter.js";
 import { DEFAULT_RETRY_POLICY } from "../../batch/retry-policy.js";
@@ -118,21 +118,14 @@ export async function runProcess(inputs: string[], options: ProcessCommandOption
   const store = SqliteStore.open(statePath(outDir));
   lock.recordIn(store);
   // A resume keeps the reference the folder was processed with unless another is given.
-  let usedReference: RunReference | null = given.value;
-  if (!usedReference) {
-    const recorded = await resolveRunReference(store, undefined);
-    if (!recorded.ok) {
-      lock.release();
-      store.close();
-      throw new UsageError(recorded.error);
-    }
-    usedReference = recorded.value;
+  const runReference = await referenceForRun(store, given.value);
+  if (!runReference.ok) {
+    lock.release();
+    store.close();
+    throw new UsageError(runReference.error);
   }
+  const usedReference = runReference.value;
   const reference = usedReference?.reference;
-  if (usedReference?.from === "flag") {
-    recordReference(store, usedReference);
-    enrichStoredResults(store, usedReference.reference);
-  }
   const reader = provider.createProvider({ timeoutMs: options.timeout * 1000 });
   const witnessTally = createWitnessTally();
   const witnesses = witnessSources(reader, { localWitness: options.witness !== false });

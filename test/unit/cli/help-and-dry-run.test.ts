@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { main } from "../../../src/cli/main.js";
+import { runMain } from "../../support/in-process-cli.js";
 import { generateSynthBatch } from "../../../src/synth/generate.js";
 
 let root = "";
@@ -14,26 +14,7 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-function sink(write: (text: string) => void): NodeJS.WritableStream {
-  return {
-    write: (chunk: string) => {
-      write(chunk);
-      return true;
-    },
-  } as unknown as NodeJS.WritableStream;
-}
-
-async function run(env: NodeJS.ProcessEnv, ...argv: string[]): Promise<{ code: number; stdout: string }> {
-  let stdout = "";
-  const code = await main(["node", "ballot-ocr", ...argv], {
-    env: { PATH: process.env["PATH"] ?? "", ...env },
-    stdout: sink((text) => {
-      stdout += text;
-    }),
-    stderr: sink(() => {}),
-  });
-  return { code, stdout };
-}
+const run = (env: NodeJS.ProcessEnv, ...argv: string[]) => runMain(argv, { env });
 
 describe("help texts", () => {
   it.each(["serve", "worker", "process"])("%s --help lists the local reader and the cascade", async (command) => {

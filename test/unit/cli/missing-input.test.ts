@@ -3,36 +3,14 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { main } from "../../../src/cli/main.js";
+import { runMain } from "../../support/in-process-cli.js";
 
 const dirs: string[] = [];
 afterAll(async () => {
   for (const dir of dirs) await rm(dir, { recursive: true, force: true });
 });
 
-function sink(write: (text: string) => void): NodeJS.WritableStream {
-  return {
-    write: (chunk: string) => {
-      write(chunk);
-      return true;
-    },
-  } as unknown as NodeJS.WritableStream;
-}
-
-async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(["node", "ballot-ocr", ...argv], {
-    env: { PATH: process.env["PATH"] ?? "" },
-    stdout: sink((text) => {
-      stdout += text;
-    }),
-    stderr: sink((text) => {
-      stderr += text;
-    }),
-  });
-  return { code, stdout, stderr };
-}
+const run = (...argv: string[]) => runMain(argv);
 
 describe("process with a mistyped input path", () => {
   it("exits 2, names the path and creates nothing", async () => {

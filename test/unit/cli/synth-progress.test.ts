@@ -2,29 +2,13 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { main } from "../../../src/cli/main.js";
-
-function sink(write: (text: string) => void): NodeJS.WritableStream {
-  return {
-    write: (chunk: string) => {
-      write(chunk);
-      return true;
-    },
-  } as unknown as NodeJS.WritableStream;
-}
+import { runMain } from "../../support/in-process-cli.js";
 
 describe("synth progress", () => {
   it.each([false, true])("says what it is writing at once and counts documents (terminal: %s)", async (isTTY) => {
     const dir = await mkdtemp(join(tmpdir(), "synth-progress-"));
     try {
-      const stderr: string[] = [];
-      const code = await main(["node", "ballot-ocr", "synth", "--out", dir, "--count", "2", "--kind", "constituency", "--dpi", "60"], {
-        stdout: sink(() => {}),
-        stderr: sink((text) => {
-          stderr.push(text);
-        }),
-        stderrIsTTY: isTTY,
-      });
+      const { code, stderrWrites: stderr } = await runMain(["synth", "--out", dir, "--count", "2", "--kind", "constituency", "--dpi", "60"], { stderrIsTTY: isTTY });
       expect(code).toBe(0);
       expect(stderr[0]).toBe(`synth: writing 2 documents to ${dir}\n`);
       expect(stderr.join("")).toMatch(/2\/2 documents, \d+\.\d s/);

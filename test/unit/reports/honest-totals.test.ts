@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,6 +8,7 @@ import { locateThaiFonts } from "../../../src/reports/pdf/thai-fonts.js";
 import { writeReports } from "../../../src/reports/write-reports.js";
 import { buildOverview } from "../../../src/web/overview.js";
 import { makeFormResult } from "../../fixtures/reference/make-form-result.js";
+import { hasPdftotext, pdfText } from "../../support/pdf-text.js";
 
 /**
  * A batch like the offline reader leaves it on real scans: some cells unread. Party 2 leads on
@@ -29,23 +29,6 @@ function partialBatch(): FormResult[] {
     makeFormResult({ path: "แพร่/เขต1/ชุด1/สส517บช.pdf", kind: "party_list", code: "5/17", unit: null, setNumber: 1, votes: [10, 30, 5], bad: 1, noVote: 1 }),
     makeFormResult({ path: "แพร่/เขต1/ชุด2/สส517บช.pdf", kind: "party_list", code: "5/17", unit: null, setNumber: 2, votes: [65, null, 2], bad: 1, noVote: 0, status: "needs_review" }),
   ];
-}
-
-function hasPdftotext(): boolean {
-  try {
-    execFileSync("pdftotext", ["-v"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** The text layer, on one line (table cells and notes wrap). */
-function pdfText(path: string): string {
-  return execFileSync("pdftotext", ["-raw", path, "-"], { encoding: "utf8" })
-    .replaceAll("\u200b", "")
-    .replaceAll("\u0e4d\u0e32", "\u0e33")
-    .replace(/\s+/g, " ");
 }
 
 function records(text: string): Record<string, string>[] {
@@ -123,14 +106,14 @@ describe("honest totals: a sum with an unread cell is never shown as a number", 
   });
 
   it.skipIf(!locateThaiFonts().ok || !hasPdftotext())("the PDFs chart complete forms only, say how many were left out, and show partial sums as ≥", () => {
-    const executive = pdfText(files.find((f) => f.endsWith("executive-summary.pdf"))!);
+    const executive = pdfText(files.find((f) => f.endsWith("executive-summary.pdf"))!, { oneLine: true });
     expect(executive).toContain("1. พรรคหมายเลข 2 30");
     expect(executive).not.toContain("1. พรรคหมายเลข 1 75");
     expect(executive).toMatch(/1 of 2 forms with every vote read; 1 left out/);
-    const batch = pdfText(files.find((f) => f.endsWith("batch-summary.pdf"))!);
+    const batch = pdfText(files.find((f) => f.endsWith("batch-summary.pdf"))!, { oneLine: true });
     expect(batch).toMatch(/1 left out/);
     expect(batch).toContain("66.7%"); // party 2: 30 of the complete form's 45
-    const constituency = pdfText(files.find((f) => f.includes("constituency-"))!);
+    const constituency = pdfText(files.find((f) => f.includes("constituency-"))!, { oneLine: true });
     expect(constituency).toContain("≥ 150");
     expect(constituency).toContain("ยังอ่านไม่ได้ 1 ช่อง");
     const candidates = constituency.slice(constituency.indexOf("Candidates"), constituency.indexOf("บัตรเลือกตั้ง · Ballots"));

@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,22 +7,7 @@ import { analyseResults } from "../../../../src/aggregate/batch-analysis.js";
 import { loadReference } from "../../../../src/reference/load-reference.js";
 import { locateThaiFonts } from "../../../../src/reports/pdf/thai-fonts.js";
 import { writePdfReports } from "../../../../src/reports/pdf/write-pdf-reports.js";
-
-function hasPdftotext(): boolean {
-  try {
-    execFileSync("pdftotext", ["-v"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Text layer, with zero-width spaces dropped and sara am recomposed (see pdfSafeText). */
-function pdfText(path: string): string {
-  return execFileSync("pdftotext", ["-raw", path, "-"], { encoding: "utf8" })
-    .replaceAll("\u200b", "")
-    .replaceAll("\u0e4d\u0e32", "\u0e33");
-}
+import { hasPdftotext, pdfText } from "../../../support/pdf-text.js";
 
 function pageCount(pdf: Buffer): number {
   return (pdf.toString("latin1").match(/\/Type\s*\/Page[^s]/g) ?? []).length;
