@@ -53,11 +53,12 @@ try {
     { name: "witness off, --accept-single-witness", witnesses: () => [], acceptSingleWitness: true },
   ];
   const each = (mode: MisreadingMode): Scenario => ({ name: `${mode} at ${share * 100}%`, shares: { [mode]: share } });
-  const mixedShare = Math.min(share, 1 / MISREADING_MODES.length);
+  // Mixed: the same share of forms misread overall, spread evenly over the modes.
+  const mixedShare = share / MISREADING_MODES.length;
   const scenarios: Scenario[] = [
     { name: "clean", shares: {} },
     ...MISREADING_MODES.map(each),
-    { name: `all mixed (${(mixedShare * 100).toFixed(0)}% each)`, shares: Object.fromEntries(MISREADING_MODES.map((m) => [m, mixedShare])) },
+    { name: `all mixed (${(mixedShare * 100).toFixed(0)}% each, ${(share * 100).toFixed(0)}% in all)`, shares: Object.fromEntries(MISREADING_MODES.map((m) => [m, mixedShare])) },
   ];
 
   const header = ["scenario", "setup", "forms", "misread", "misread verified", "silent errors", "clean verified", "cells agreed", "row findings named right"];

@@ -11,7 +11,7 @@ import type { Check, FormResult, NumberCell, Status } from "../forms/form-result
 import { parseThaiNumber } from "../forms/thai-number.js";
 import { allCells, type CellRef, describeRef, refsForCheck, sameRef, sumValue, totalRef } from "./cells.js";
 import { findRowAlignment } from "./row-alignment.js";
-import { type CandidateValues, countAssignments, formEquations } from "./sum-checks.js";
+import { type CandidateValues, countAssignments, type Equation, evaluate, formEquations } from "./sum-checks.js";
 
 /**
  * The one verdict rule. Every needed cell gets a verdict from its witnesses, and the form is
@@ -196,7 +196,7 @@ export function decideCells(
     (p, i) => p.verdict === "open" && (p.candidates.size > 1 || evidence[i]!.usable.some((w) => (w.confidence ?? 1) < confidentAt)),
   ).length;
 
-  const cells: CellDecision[] = evidence.map((e, i) => {
+  const decided: CellDecision[] = evidence.map((e, i) => {
     const p = first[i]!;
     if (p.verdict !== "open") return { ref: e.ref, verdict: p.verdict, detail: p.detail };
     const who = e.all.map(describeWitness).join(", ");
@@ -212,6 +212,7 @@ export function decideCells(
     return { ref: e.ref, verdict: "pinned", detail: `${who}; the sums admit no other value` };
   });
 
+  const cells = pinBySettledNeighbours(decided, equations);
   const disputed = cells.filter((c) => c.verdict === "disputed");
   const single = cells.filter((c) => c.verdict === "single");
   const accepted = options.acceptSingleWitness === true;
@@ -304,4 +305,32 @@ export function recordWitnesses(result: FormResult, byCell: WitnessesByCell, mod
     if (ref.kind === "total") totals[ref.key] = withMore(totals[ref.key] as NumberCell, ref);
   }
   return { ...result, totals, votes: result.votes.map((row) => withMore(row, { kind: "row", number: row.number })) };
+}
+
+/**
+ * A single-witness cell is pinned when a sum that holds leaves it the only unsettled term: the
+ * other cells of that sum were read alike by independent witnesses (or pinned), so the sum fixes
+ * its value whatever anyone read. Repeats until nothing changes. A self-consistent misreading
+ * moves at least two cells of a sum (rows shifted or swapped, a row and the totals recounted),
+ * so it never leaves one cell alone to be pinned.
+ */
+function pinBySettledNeighbours(cells: readonly CellDecision[], equations: readonly Equation[]): CellDecision[] {
+  const byId = new Map(cells.map((c) => [cellIdOf(c.ref), c]));
+  const settled = (ref: CellRef) => {
+    const v = byId.get(cellIdOf(ref))?.verdict;
+    return v === "agreed" || v === "pinned";
+  };
+  const holding = equations.filter((e) => evaluate(e).delta === 0);
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const equation of holding) {
+      const open = equation.terms.filter((t) => !settled(t.ref));
+      if (open.length !== 1) continue;
+      const only = byId.get(cellIdOf(open[0]!.ref));
+      if (only?.verdict !== "single") continue;
+      byId.set(cellIdOf(only.ref), { ...only, verdict: "pinned", detail: `${only.detail}; ${equation.leftLabel} = ${equation.rightLabel} fixes it from cells read alike by two witnesses` });
+      changed = true;
+    }
+  }
+  return cells.map((c) => byId.get(cellIdOf(c.ref)) ?? c);
 }

@@ -95,6 +95,26 @@ describe("the verdict rule", () => {
     expect(verdict.status).toBe("verified");
   });
 
+  it("a cell the witness could not read is pinned when a holding sum leaves it the only unsettled term", () => {
+    const truth = checked(constituencyTruth());
+    const decided = applyVerdict(recordWitnesses(truth, localReadings(truth, { "row:2": local(null, 0) }), "fake:m"));
+    expect(decided.votes[1]?.verdict).toBe("pinned");
+    expect(decided.status).toBe("verified");
+    expect(decided.assurance).toBe("witnesses");
+  });
+
+  it("two unread cells of one sum stay single: a recount that moved both is never pinned", () => {
+    const truth = checked(constituencyTruth());
+    // The model "recounted" row 2 (85 → 95) and good (212 → 222); the witness read neither.
+    const votes = truth.votes.map((row) => (row.number === 2 ? { ...row, digits: "95", words: null, value: 95 } : row));
+    const totals = { ...truth.totals, good: { ...truth.totals.good!, digits: "222", words: null, value: 222 }, voteTotal: { ...truth.totals.voteTotal!, digits: "222", words: null, value: 222 } };
+    const recounted = checked({ ...truth, votes, totals });
+    const byCell = localReadings(truth, { "row:2": local(null, 0), good: local(null, 0), voteTotal: local(null, 0), ballotsUsed: local(230), ballotsRemaining: local(170) });
+    const decided = applyVerdict(recordWitnesses(recounted, byCell, "fake:m"));
+    expect(decided.status).toBe("needs_review");
+    expect(decided.votes[1]?.verdict).toBe("single");
+  });
+
   it("a person's reading settles a cell, and the verdict runs again cleanly", () => {
     const truth = checked(constituencyTruth());
     const disputed = applyVerdict(recordWitnesses(truth, localReadings(truth, { "row:2": local(86) }), "fake:m"));

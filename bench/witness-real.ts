@@ -1,0 +1,119 @@
+/**
+ * Independent witnesses on the real development scans (../shared/samples): a fake model answers
+ * from the hand-made truth (truth.json), once clean and once in each misreading mode (every form
+ * misread), with the offline reader as the only witness. Reports misread forms verified (must be
+ * 0), the share of clean forms verified and of cells agreed, and whether every row-alignment
+ * finding names the misplaced rows.
+ *
+ *   npm run bench:witness-real -- [--samples ../shared/samples]
+ */
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { z } from "zod";
+import type { FormCode } from "../src/forms/form-kind.js";
+import { EMPTY_LOCATION, EMPTY_PROVENANCE, emptyTotals, type FormResult, type NumberCell, type TotalKey } from "../src/forms/form-result.js";
+import { createLocalProvider } from "../src/local/local-provider.js";
+import { createLocalWitness } from "../src/local/local-witness.js";
+import { MISREADING_MODES } from "../test/support/misreadings.js";
+import { cachedWitness, percent, prepareDocuments, runScenario, type Scenario, score } from "./support/witness-run.js";
+
+const TruthCell = z.object({ digits: z.string().nullable(), mark: z.string(), value: z.number().nullable(), words: z.string().nullable().optional() }).loose();
+const TruthEntry = z
+  .object({
+    id: z.string(),
+    source: z.string(),
+    form: z.string().optional(),
+    kind: z.enum(["constituency", "party_list"]),
+    page_type: z.string().optional(),
+    totals: z.record(z.string(), TruthCell).nullable(),
+    votes: z.array(TruthCell.extend({ no: z.number() })),
+    total_line: TruthCell.nullable(),
+  })
+  .loose();
+type TruthEntry = z.infer<typeof TruthEntry>;
+
+const TOTALS: Readonly<Record<string, TotalKey>> = {
+  envelopes: "envelopes",
+  ballots_in_envelopes: "ballotsInEnvelopes",
+  received: "ballotsReceived",
+  used: "ballotsUsed",
+  remaining: "ballotsRemaining",
+  good: "good",
+  bad: "bad",
+  novote: "noVote",
+};
+
+function cell(c: z.infer<typeof TruthCell>): NumberCell {
+  const mark = c.mark === "dash" ? "dash" : c.mark === "blank" ? "blank" : c.mark === "digits" ? "digits" : "illegible";
+  return { digits: c.digits, words: c.words ?? null, value: mark === "dash" ? 0 : mark === "blank" ? null : c.value, mark };
+}
+
+/** The hand-made truth as a result, the way a perfect model would read it. */
+function truthResult(entry: TruthEntry): FormResult {
+  const totals = emptyTotals();
+  for (const [name, c] of Object.entries(entry.totals ?? {})) {
+    const key = TOTALS[name];
+    if (key) totals[key] = cell(c);
+  }
+  if (entry.total_line) totals.voteTotal = cell(entry.total_line);
+  const code = (entry.form ?? "").replace(/\s*\(บช\)/, "") as FormCode;
+  return {
+    schemaVersion: 1,
+    document: { id: "0".repeat(64), sources: [{ path: entry.source, sha256: "0".repeat(64), bytes: 1 }], pages: [] },
+    formCode: ["5/16", "5/17", "5/18"].includes(code) ? code : null,
+    formKind: entry.kind,
+    location: { ...EMPTY_LOCATION, province: "แพร่", constituency: 1 },
+    totals,
+    votes: entry.votes.map((v) => ({ number: v.no, ...cell(v) })),
+    checks: [],
+    status: "verified",
+    reasons: [],
+    provenance: EMPTY_PROVENANCE,
+  };
+}
+
+const { values } = parseArgs({ options: { samples: { type: "string", default: path.resolve(import.meta.dirname, "../../shared/samples") }, seed: { type: "string", default: "3" } } });
+const samples = values.samples;
+const entries = z.array(TruthEntry).parse(JSON.parse(await readFile(path.join(samples, "truth.json"), "utf8"))).filter((e) => e.page_type !== "signatures");
+const folders = [...new Set(entries.filter((e) => e.source.includes("/")).map((e) => e.source.split("/")[0]!))].map((f) => path.join(samples, f));
+const loose = entries.filter((e) => !e.source.includes("/")).map((e) => path.join(samples, "pages", e.source));
+const bySource = (docPath: string): TruthEntry | undefined =>
+  entries.find((e) => docPath.endsWith(`/${e.source}`) || docPath === e.source || docPath.endsWith(`/pages/${e.source}`));
+const documents = await prepareDocuments([...folders, ...loose], (doc) => {
+  const entry = bySource(doc.primaryPath);
+  return entry ? truthResult(entry) : null;
+});
+console.log(`${documents.length} real count documents (of ${entries.length} in truth.json)`);
+
+const local = cachedWitness(createLocalWitness(createLocalProvider()));
+const seed = Number(values.seed);
+const scenarios: Scenario[] = [{ name: "clean", shares: {} }, ...MISREADING_MODES.map((mode): Scenario => ({ name: mode, shares: { [mode]: 1 } }))];
+const header = ["scenario", "forms", "misread", "misread verified", "silent errors", "clean verified", "cells agreed", "row findings named right"];
+const rows: string[][] = [];
+for (const scenario of scenarios) {
+  const outcomes = await runScenario(documents, scenario, { name: "witness alone", witnesses: () => [local] }, seed);
+  const s = score(outcomes);
+  rows.push([
+    scenario.name,
+    String(s.forms),
+    String(s.misread),
+    String(s.misreadVerified),
+    String(s.silent),
+    `${s.cleanVerified}/${s.clean} (${percent(s.cleanVerified, s.clean)})`,
+    percent(s.cellsAgreedShare, 1),
+    s.alignmentForms === 0 ? "–" : `${s.alignmentNamedRight}/${s.alignmentForms} (found ${s.alignmentFound}, wrong ${s.alignmentNamedWrong})`,
+  ]);
+  console.log(rows[rows.length - 1]!.join(" | "));
+  for (const o of outcomes) {
+    const findings = (o.result.alignment ?? []).map((f) => `${f.kind} rows ${f.rows.join(",")} (${f.offset > 0 ? "+" : ""}${f.offset})`).join("; ");
+    console.log(
+      `    ${path.basename(o.document.doc.primaryPath).padEnd(28)} ${o.result.status.padEnd(12)} ${o.misreading ? `${o.misreading.detail}` : "clean"}${findings ? ` → ${findings}` : ""}`,
+    );
+  }
+}
+console.log("");
+console.log(`| ${header.join(" | ")} |`);
+console.log(`|${header.map(() => "---").join("|")}|`);
+for (const row of rows) console.log(`| ${row.join(" | ")} |`);
+console.log(`\nOffline witness: ${local.pages()} pages, ${local.pages() === 0 ? "–" : (local.cpuMs() / local.pages() / 1000).toFixed(3)} s CPU per page.`);
