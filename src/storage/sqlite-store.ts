@@ -39,7 +39,7 @@ import {
 } from "./store.js";
 
 /** Bump when the schema changes; older files are migrated in `migrate`. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 const SCHEMA_V1 = `
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -97,8 +97,15 @@ CREATE TABLE edits (
 CREATE INDEX edits_document ON edits(document_id);
 `;
 
-/** v2: one indexed row per result for the results list and the review queue (see result-index.ts). */
-const SCHEMA_V2 = `
+/**
+ * v3: one indexed row per result for the results list and the review queue (see result-index.ts).
+ * The filter and sort columns live in a narrow table so scans and sorts stay small; the row shown
+ * is fetched by id for the page only. (v2 kept both in one table and is rebuilt.)
+ */
+const SCHEMA_V3 = `
+DROP TABLE IF EXISTS result_index;
+DROP TABLE IF EXISTS result_rows;
+DROP TABLE IF EXISTS result_search;
 CREATE TABLE result_index (
   document_id TEXT PRIMARY KEY REFERENCES documents(id),
   status TEXT NOT NULL,
@@ -112,13 +119,17 @@ CREATE TABLE result_index (
   vote_total INTEGER,
   priority INTEGER NOT NULL,
   in_queue INTEGER NOT NULL,
-  search TEXT NOT NULL,
+  search TEXT NOT NULL
+);
+CREATE TABLE result_rows (
+  document_id TEXT PRIMARY KEY REFERENCES documents(id),
   row TEXT NOT NULL
 );
-CREATE INDEX result_index_path ON result_index(path);
-CREATE INDEX result_index_status ON result_index(status, path);
-CREATE INDEX result_index_queue ON result_index(in_queue, priority DESC, path);
-CREATE INDEX result_index_area ON result_index(province, constituency, path);
+CREATE INDEX result_index_path ON result_index(path, document_id);
+CREATE INDEX result_index_status ON result_index(status, path, document_id);
+CREATE INDEX result_index_queue ON result_index(in_queue, priority DESC, path, document_id);
+CREATE INDEX result_index_area ON result_index(province, constituency, path, document_id);
+CREATE VIRTUAL TABLE result_search USING fts5(search, tokenize = "trigram");
 `;
 
 /** Sort keys and their columns; unknown (NULL) values sort last either way. */
@@ -266,13 +277,17 @@ export class SqliteStore implements Store {
         "UPDATE documents SET status = 'pending', error = NULL, updated_at = ? WHERE id = ? AND status != 'pending'",
       );
       const remove = this.sql("DELETE FROM results WHERE document_id = ?");
+      const unsearch = this.sql("DELETE FROM result_search WHERE rowid = (SELECT rowid FROM result_index WHERE document_id = ?)");
       const unindex = this.sql("DELETE FROM result_index WHERE document_id = ?");
+      const unrow = this.sql("DELETE FROM result_rows WHERE document_id = ?");
       let changed = 0;
       for (const id of ids) {
         const result = update.run(now, id);
         if (result.changes > 0) {
           remove.run(id);
+          unsearch.run(id);
           unindex.run(id);
+          unrow.run(id);
           changed++;
         }
       }
@@ -385,8 +400,13 @@ export class SqliteStore implements Store {
     if (query.queue === true) where.push("in_queue = 1");
     const needle = query.text?.normalize("NFC").toLowerCase();
     if (needle !== undefined && needle !== "") {
-      where.push("instr(search, ?) > 0");
-      params.push(needle);
+      if ([...needle].length >= MIN_TRIGRAM_NEEDLE) {
+        where.push("rowid IN (SELECT rowid FROM result_search WHERE result_search MATCH ?)");
+        params.push(`"${needle.replaceAll('"', '""')}"`);
+      } else {
+        where.push("instr(search, ?) > 0");
+        params.push(needle);
+      }
     }
     const clause = where.length > 0 ? `WHERE ${where.join(" AND ")}` : "";
     const column = SORT_COLUMNS[query.sort];
@@ -397,10 +417,16 @@ export class SqliteStore implements Store {
         ? `${column} ${direction}, path`
         : `${column} IS NULL, ${column} ${direction}, path`;
     const total = this.sql<unknown[], number>(`SELECT COUNT(*) FROM result_index ${clause}`).pluck().get(...params) ?? 0;
-    const rows = this.sql<unknown[], string>(`SELECT row FROM result_index ${clause} ORDER BY ${order} LIMIT ? OFFSET ?`)
+    // The page's ids from the narrow table, then their rows by id.
+    const ids = this.sql<unknown[], string>(`SELECT document_id FROM result_index ${clause} ORDER BY ${order} LIMIT ? OFFSET ?`)
       .pluck()
       .all(...params, query.limit, query.offset);
-    return { total, rows: rows.map((json) => JSON.parse(json) as ResultRow) };
+    const fetch = this.sql<[string], string>("SELECT row FROM result_rows WHERE document_id = ?").pluck();
+    const rows = ids.flatMap((id) => {
+      const json = fetch.get(id);
+      return json === undefined ? [] : [JSON.parse(json) as ResultRow];
+    });
+    return { total, rows };
   }
 
   countResults(): Record<Status, number> {
@@ -480,8 +506,8 @@ function migrate(db: Database.Database): void {
   if (version === SCHEMA_VERSION) return;
   db.transaction(() => {
     if (version < 1) db.exec(SCHEMA_V1);
-    if (version < 2) {
-      db.exec(SCHEMA_V2);
+    if (version < 3) {
+      db.exec(SCHEMA_V3);
       backfillResultIndex(db);
     }
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
@@ -491,11 +517,11 @@ function migrate(db: Database.Database): void {
 function writeIndexRow(sql: (source: string) => Database.Statement, row: ResultRow): void {
   sql(
     `INSERT INTO result_index (document_id, status, path, province, constituency, unit, good, bad, no_vote, vote_total,
-       priority, in_queue, search, row) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       priority, in_queue, search) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT(document_id) DO UPDATE SET status = excluded.status, path = excluded.path, province = excluded.province,
        constituency = excluded.constituency, unit = excluded.unit, good = excluded.good, bad = excluded.bad,
        no_vote = excluded.no_vote, vote_total = excluded.vote_total, priority = excluded.priority,
-       in_queue = excluded.in_queue, search = excluded.search, row = excluded.row`,
+       in_queue = excluded.in_queue, search = excluded.search`,
   ).run(
     row.id,
     row.status,
@@ -510,9 +536,19 @@ function writeIndexRow(sql: (source: string) => Database.Statement, row: ResultR
     row.priority,
     needsPerson(row) ? 1 : 0,
     searchTextOf(row),
+  );
+  sql("INSERT INTO result_rows (document_id, row) VALUES (?, ?) ON CONFLICT(document_id) DO UPDATE SET row = excluded.row").run(
+    row.id,
     JSON.stringify(row),
   );
+  // Substring search through a trigram index (keyed by the index row's rowid, which an update keeps).
+  const rowid = sql("SELECT rowid FROM result_index WHERE document_id = ?").pluck().get(row.id) as number;
+  sql("DELETE FROM result_search WHERE rowid = ?").run(rowid);
+  sql("INSERT INTO result_search (rowid, search) VALUES (?, ?)").run(rowid, searchTextOf(row));
 }
+
+/** Trigrams need three characters; a shorter needle scans the column instead. */
+const MIN_TRIGRAM_NEEDLE = 3;
 
 /** Indexes the results of a store written before v2 (once, at the first open by this version). */
 function backfillResultIndex(db: Database.Database): void {

@@ -165,7 +165,7 @@ describe("SqliteStore on disk", () => {
     store.close();
     const raw = new Database(file, { readonly: true });
     expect(raw.pragma("journal_mode", { simple: true })).toBe("wal");
-    expect(raw.pragma("user_version", { simple: true })).toBe(2);
+    expect(raw.pragma("user_version", { simple: true })).toBe(3);
     raw.close();
     const again = SqliteStore.open(file);
     expect(again.getDocument(hex(1))?.status).toBe("verified");

@@ -78,7 +78,7 @@ describe("results paged, filtered and sorted in the store", () => {
     store.close();
     // Turn it back into a version-1 file: no index table.
     const raw = new Database(file);
-    raw.exec("DROP TABLE result_index");
+    raw.exec("DROP TABLE result_index; DROP TABLE result_rows; DROP TABLE result_search");
     raw.pragma("user_version = 1");
     raw.close();
     const reopened = SqliteStore.open(file);
