@@ -10,6 +10,8 @@
  *   d  the original tool's design (5 fixed threads, 2 req/s min-interval, no timeout) vs ours, 4 s latency
  *   f  faults: 120 documents, 8 req/s, 0.8 s latency, 10% 5xx, 2% hangs, 3% bad JSON (the whole run's share of the limit)
  *   u  the upstream's faults scenario: 100 documents, 2 req/s, 3 s latency, the same faults
+ *   m  memory of the real CLI: peak RSS of `ballot-ocr process` at 400, 2,000 and 20,000 small PNG
+ *      scans against the fake HTTP provider (bench/memory-bench.ts; needs `npm run build` first)
  * Figures go to bench/results/batch-bench.json (git-ignored) and a table on stdout.
  */
 import { spawn } from "node:child_process";
@@ -337,6 +339,28 @@ function spawnScenario(name: string): Promise<Row[]> {
   });
 }
 
+/** Scenario m: the built CLI's peak RSS by batch size, in a process of its own (bench/memory-bench.ts). */
+function memoryOfTheCli(): Promise<Row[]> {
+  const script = fileURLToPath(new URL("./memory-bench.ts", import.meta.url));
+  const counts = process.env["BENCH_MEMORY_COUNTS"] ?? "400,2000,20000";
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, [...process.execArgv, script, counts], { stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    proc.stdout.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    proc.on("close", (code) => {
+      if (code !== 0) return reject(new Error(`memory bench exited with ${code}`));
+      const rows = out
+        .split("\n")
+        .filter((line) => line.startsWith("{"))
+        .map((line) => JSON.parse(line) as Row)
+        .map((row) => ({ scenario: `m: process, ${row["documents"]} small PNG documents`, ...row }));
+      resolve(rows);
+    });
+  });
+}
+
 function printTable(rows: Row[]): void {
   console.log("steady rate: request starts per second until every document had its first request (the tail of last retries excluded);");
   console.log("settled rate: accepted requests per second between the 50th and 95th percentile start times (after settling);");
@@ -355,6 +379,7 @@ async function parent(): Promise<void> {
   const parallel = await Promise.all(timed.map(spawnScenario));
   const memory: Row[][] = [];
   if (wanted("c")) for (const name of ["c1000", "c10000"]) memory.push(await spawnScenario(name));
+  if (wanted("m")) memory.push(await memoryOfTheCli());
   const rows = [...parallel, ...memory].flat();
   printTable(rows);
   const dir = join(fileURLToPath(new URL(".", import.meta.url)), "results");

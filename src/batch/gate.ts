@@ -508,24 +508,27 @@ export class BatchGate implements ProviderGate {
   }
 }
 
-/** The first ok answer of two copies (the other is cancelled); when neither is ok, the later outcome. */
+/**
+ * The outcome of a hedged request: the first ok answer of the two copies (the other is cancelled).
+ * A failed copy (hedge) ends the wait at once, since the original already looked hung: the
+ * caller's retry takes over. A failed original waits for its fresh copy.
+ */
 function firstUsable<T>(
-  a: Promise<ExtractionOutcome<T>>,
-  cancelA: AbortController,
-  b: Promise<ExtractionOutcome<T>>,
-  cancelB: AbortController,
+  original: Promise<ExtractionOutcome<T>>,
+  cancelOriginal: AbortController,
+  copy: Promise<ExtractionOutcome<T>>,
+  cancelCopy: AbortController,
 ): Promise<ExtractionOutcome<T>> {
   return new Promise((resolve, reject) => {
-    let pending = 2;
-    const settle = (outcome: ExtractionOutcome<T>, other: AbortController) => {
-      pending--;
-      if (outcome.kind === "ok") {
-        other.abort();
-        resolve(outcome);
-      } else if (pending === 0) resolve(outcome);
-    };
-    a.then((outcome) => settle(outcome, cancelB), reject);
-    b.then((outcome) => settle(outcome, cancelA), reject);
+    original.then((outcome) => {
+      if (outcome.kind !== "ok") return; // its fresh copy decides
+      cancelCopy.abort();
+      resolve(outcome);
+    }, reject);
+    copy.then((outcome) => {
+      cancelOriginal.abort();
+      resolve(outcome);
+    }, reject);
   });
 }
 

@@ -157,3 +157,16 @@ describe("BatchGate tail hedging", () => {
     expect(gate.stats.hedges).toBe(0);
   });
 });
+
+describe("BatchGate tail hedging when the copy fails", () => {
+  it("does not wait for the hung original when its copy fails: the retry takes over at once", async () => {
+    const { clock, provider, gate } = setup([...WARM_UP, "hang", quick(FLAKY)], () => true);
+    await warmUp(clock, gate);
+    let settled: ExtractionOutcome<unknown> | null = null;
+    const call = gate.call(request(99), new AbortController().signal).then((o) => (settled = o));
+    await clock.advance(5_000);
+    expect(provider.calls).toBe(13);
+    expect(settled).not.toBeNull();
+    expect((await call).kind).toBe("ok");
+  });
+});
