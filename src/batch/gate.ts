@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import type { GatedOutcome, ProviderGate } from "../extract/types.js";
 import { isLocalFirst, type LocalFirstProvider } from "../providers/provider.js";
 import type { ExtractionOutcome, ExtractionRequest, Provider, Usage } from "../providers/provider.js";
@@ -126,6 +127,8 @@ export class BatchGate implements ProviderGate {
     private readonly options: GateOptions,
     private readonly deps: GateDeps,
   ) {
+    // Every request's signal listens to `halt` while it waits or runs.
+    setMaxListeners(0, this.halt.signal);
     const totals = deps.store.usageTotals();
     this.costBefore = totals.costUsd;
     this.costedBefore = totals.costedRequests;
