@@ -72,7 +72,7 @@ const COLLECT_BATCH = 500;
 /**
  * The coordinator of a scaled-out run. Same contract as runBatch (the same store, events and
  * summary), but documents are read by `ballot-ocr worker` processes through a BullMQ queue:
- * discover and record → publish the configuration and the global limiter → keep a bounded window
+ * discover and record → publish the configuration and the shared limiter's limits → keep a bounded window
  * of jobs in Redis (jobId = content hash) → collect results into the store as they finish.
  */
 export async function runCoordinator(
