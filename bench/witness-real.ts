@@ -73,7 +73,7 @@ function truthResult(entry: TruthEntry): FormResult {
   };
 }
 
-const { values } = parseArgs({ options: { samples: { type: "string", default: path.resolve(import.meta.dirname, "../../shared/samples") }, seed: { type: "string", default: "3" } } });
+const { values } = parseArgs({ options: { samples: { type: "string", default: path.resolve(import.meta.dirname, "../../shared/samples") }, seed: { type: "string", default: "3" }, explain: { type: "boolean" } } });
 const samples = values.samples;
 const entries = z.array(TruthEntry).parse(JSON.parse(await readFile(path.join(samples, "truth.json"), "utf8"))).filter((e) => e.page_type !== "signatures");
 const folders = [...new Set(entries.filter((e) => e.source.includes("/")).map((e) => e.source.split("/")[0]!))].map((f) => path.join(samples, f));
@@ -107,9 +107,18 @@ for (const scenario of scenarios) {
   console.log(rows[rows.length - 1]!.join(" | "));
   for (const o of outcomes) {
     const findings = (o.result.alignment ?? []).map((f) => `${f.kind} rows ${f.rows.join(",")} (${f.offset > 0 ? "+" : ""}${f.offset})`).join("; ");
+    const verdicts = { agreed: 0, pinned: 0, single: 0, disputed: 0 };
+    for (const c of [...o.result.votes, ...Object.values(o.result.totals)]) if (c?.verdict) verdicts[c.verdict]++;
+    const tally = `agreed ${verdicts.agreed} pinned ${verdicts.pinned} single ${verdicts.single} disputed ${verdicts.disputed}`;
     console.log(
-      `    ${path.basename(o.document.doc.primaryPath).padEnd(28)} ${o.result.status.padEnd(12)} ${o.misreading ? `${o.misreading.detail}` : "clean"}${findings ? ` → ${findings}` : ""}`,
+      `    ${path.basename(o.document.doc.primaryPath).padEnd(28)} ${o.result.status.padEnd(12)} ${tally.padEnd(44)} ${o.misreading ? `${o.misreading.detail}` : "clean"}${findings ? ` → ${findings}` : ""}`,
     );
+    if (values.explain && o.misreading?.mode === "row_shift") {
+      for (const n of o.misreading.rows) {
+        const row = o.result.votes.find((r) => r.number === n);
+        console.log(`        row ${n}: ${row?.verdict} ${(row?.witnesses ?? []).map((w) => `${w.kind}=${w.value}${w.confidence === undefined ? "" : `@${w.confidence.toFixed(2)}`}`).join(" ")}`);
+      }
+    }
   }
 }
 console.log("");

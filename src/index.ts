@@ -36,4 +36,14 @@ export { inferPathMetadata, type PathMetadata, type PathField } from "./forms/pa
 
 // Verification
 export { checkForm, type FormCheckOutcome } from "./verify/check-form.js";
+export { applyVerdict, decideCells, recordWitnesses, type FormVerdict, type VerdictOptions } from "./verify/verdict.js";
+export {
+  WitnessSchema,
+  type Witness,
+  type CellVerdict,
+  type Assurance,
+  type AlignmentFinding,
+  type CellId,
+  type WitnessesByCell,
+} from "./forms/evidence.js";
 export type { ReferenceLookup, ProvinceMatch } from "./verify/reference-lookup.js";
