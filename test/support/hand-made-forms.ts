@@ -1,9 +1,10 @@
 import { createHash } from "node:crypto";
 import type { FormCode, FormKind } from "../../src/forms/form-kind.js";
-import { EMPTY_PROVENANCE, type FormResult, type NumberCell, type Totals, type VoteRow, emptyTotals } from "../../src/forms/form-result.js";
+import { type FormResult, type NumberCell, type Totals, type VoteRow, emptyTotals } from "../../src/forms/form-result.js";
 import { EMPTY_PATH_METADATA, type PathMetadata } from "../../src/forms/path-metadata.js";
 import { formatThaiNumber } from "../../src/forms/thai-number-format.js";
 import type { DiscoveredDocument, PreparedPage } from "../../src/ingest/types.js";
+import { formResult } from "./form-result.js";
 
 /**
  * Small, consistent forms written out by hand for tests of extraction and the fake server:
@@ -25,13 +26,9 @@ function row(number: number, cell: NumberCell, page: number): VoteRow {
 }
 
 function baseResult(id: string, formCode: FormCode, formKind: FormKind, totals: Totals, votes: VoteRow[], pageCount: number): FormResult {
-  return {
-    schemaVersion: 1,
-    document: {
-      id,
-      sources: [{ path: `/forms/${id.slice(0, 8)}.pdf`, sha256: id, bytes: 1000 }],
-      pages: Array.from({ length: pageCount }, (_, i) => ({ index: i + 1, role: i + 1 === pageCount ? "signatures" : "counts", sent: i + 1 !== pageCount })),
-    },
+  return formResult({
+    id,
+    pages: Array.from({ length: pageCount }, (_, i) => ({ index: i + 1, role: i + 1 === pageCount ? "signatures" : "counts", sent: i + 1 !== pageCount })),
     formCode,
     formKind,
     location: {
@@ -46,11 +43,7 @@ function baseResult(id: string, formCode: FormCode, formKind: FormKind, totals: 
     },
     totals,
     votes,
-    checks: [],
-    status: "verified",
-    reasons: [],
-    provenance: { ...EMPTY_PROVENANCE },
-  };
+  });
 }
 
 /** 5/18 constituency form: rows 120 + 85 + dash + 7 = 212 good ballots; 5 bad, 3 no-vote. */

@@ -4,8 +4,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import sharp from "sharp";
 import type { BatchEvent } from "../../src/batch/events.js";
-import { EMPTY_PROVENANCE, FORM_RESULT_SCHEMA_VERSION, type FormResult, type NumberCell } from "../../src/forms/form-result.js";
+import type { FormResult, NumberCell } from "../../src/forms/form-result.js";
 import { MemoryStore } from "../../src/storage/memory-store.js";
+import { formResult } from "../support/form-result.js";
 import { checkForm } from "../../src/verify/check-form.js";
 import type { PublicDefaults, RunOutcome } from "../../src/web/ports.js";
 import { createWebServer, type WebServer } from "../../src/web/server.js";
@@ -25,9 +26,10 @@ export function makeResult(sourcePath: string, sha: string, unit: number, misrea
     const row = votes[misread.row - 1];
     if (row) Object.assign(row, cell(misread.value));
   }
-  const base: FormResult = {
-    schemaVersion: FORM_RESULT_SCHEMA_VERSION,
-    document: { id: sha, sources: [{ path: sourcePath, sha256: sha, bytes: 100 }], pages: [{ index: 1, role: "counts", sent: true }] },
+  const base: FormResult = formResult({
+    id: sha,
+    sources: [{ path: sourcePath, sha256: sha, bytes: 100 }],
+    pages: [{ index: 1, role: "counts", sent: true }],
     formCode: "5/18",
     formKind: "constituency",
     location: {
@@ -54,11 +56,8 @@ export function makeResult(sourcePath: string, sha: string, unit: number, misrea
       voteTotal: cell(570),
     },
     votes,
-    checks: [],
-    status: "verified",
-    reasons: [],
-    provenance: { ...EMPTY_PROVENANCE, provider: "fake", model: "fake-model" },
-  };
+    provenance: { provider: "fake", model: "fake-model" },
+  });
   const outcome = checkForm(base);
   return { ...base, checks: outcome.checks, status: outcome.status, reasons: outcome.reasons };
 }
