@@ -1,7 +1,7 @@
 // @ts-check
 // Document view: page images beside the numbers read, failing checks, corrections and approval.
 import { $, api, el, fmt, state, statusChip, t, toast } from "./core.js";
-import { renderReview, setupReview } from "./review.js";
+import { renderReview, reviewer, setupReview } from "./review.js";
 
 const TOTAL_LABELS = {
   eligibleVoters: ["ผู้มีสิทธิ", "Eligible voters"],
@@ -120,19 +120,9 @@ export async function loadDocument(id) {
   );
 }
 
-function reviewerName() {
-  const name = $("#reviewer").value.trim();
-  if (!name) {
-    toast(t("nameNeeded"));
-    $("#reviewer").focus();
-    return null;
-  }
-  localStorage.setItem("reviewer", name);
-  return name;
-}
 
 async function saveEdits() {
-  const by = reviewerName();
+  const by = reviewer();
   if (!by || !state.doc) return false;
   const id = state.doc.result.document.id;
   const note = $("#review-note").value.trim();
@@ -161,7 +151,7 @@ export function setupDocument() {
   });
   $("#doc-approve").addEventListener("click", async () => {
     if (!(await saveEdits())) return;
-    const by = reviewerName();
+    const by = reviewer();
     try {
       await api("POST", `/api/documents/${state.doc.result.document.id}/approve`, { by });
       toast(`${t("approvedBy")} ${by}`, "info");

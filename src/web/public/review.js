@@ -23,7 +23,8 @@ function cropImage(url, alt) {
   return img;
 }
 
-function reviewer() {
+/** The reviewer's name (kept for the next visit), or null after asking for it. */
+export function reviewer() {
   const name = $("#reviewer").value.trim();
   if (!name) {
     toast(t("nameNeeded"));
