@@ -6,6 +6,8 @@
  *
  *   npx tsx bench/memory-bench.ts [counts=400,2000,20000]
  *
+ * The offline reader's witness is off (`--no-witness`) unless BENCH_WITNESS=1: the engine's own
+ * memory is what is measured, comparable with runs from before the witness existed.
  * Figures go to bench/results/memory-bench.json (git-ignored).
  */
 import { spawn } from "node:child_process";
@@ -58,6 +60,7 @@ function run(args: readonly string[]): Promise<{ code: number | null; peakKb: nu
 async function main(): Promise<void> {
   if (!existsSync(join(REPO, "dist/cli/main.js"))) throw new Error("run `npm run build` first (the bench runs the built CLI)");
   const counts = (process.argv[2] ?? "400,2000,20000").split(",").map(Number);
+  const witness = process.env["BENCH_WITNESS"] === "1";
   const png = await basePng();
   const server = await startFakeProvider({ latencyMs: 5 });
   const rows: Record<string, string | number>[] = [];
@@ -71,10 +74,11 @@ async function main(): Promise<void> {
         const result = await run([
           "process", join(dir, "scans"), "--out", out, "--base-url", server.baseUrl, "--model", "fake-vision-model",
           "--rps", "0", "--rpm", "0", "--rpd", "0", "--progress", "none",
+          ...(witness ? [] : ["--no-witness"]),
         ]);
         const elapsedS = (Date.now() - started) / 1000;
         const lines = existsSync(join(out, "results.jsonl")) ? readFileSync(join(out, "results.jsonl"), "utf8").split("\n").filter(Boolean).length : 0;
-        const row = { documents: count, exit: result.code ?? "signal", results: lines, elapsed_s: elapsedS.toFixed(1), peak_rss_mb: Math.round(result.peakKb / 1024) };
+        const row = { documents: count, witness: witness ? "local" : "none", exit: result.code ?? "signal", results: lines, elapsed_s: elapsedS.toFixed(1), peak_rss_mb: Math.round(result.peakKb / 1024) };
         if (result.code !== 0 && result.code !== 1) console.error(result.stderr);
         console.log(JSON.stringify(row));
         rows.push(row);

@@ -109,9 +109,6 @@ export function createPreparePool(options: PreparePoolOptions = {}): PreparePool
     minThreads: 1,
     maxThreads: threads,
     idleTimeout: 30_000,
-    // A worker's JS heap holds little (pixels live in libvips and in transferred buffers); V8's
-    // default young generation would still grow to tens of MB per thread.
-    resourceLimits: { maxYoungGenerationSizeMb: 4 },
   });
   // A worker that dies fails its task (handled below); this only keeps the pool's own
   // "error" event from becoming an uncaught exception.
