@@ -4,11 +4,12 @@ import { errorMessage } from "../basics/error-message.js";
 import { failedResult } from "../forms/failed-result.js";
 import { type FormResult, EMPTY_PROVENANCE, TOTAL_KEYS } from "../forms/form-result.js";
 import type { DiscoveredDocument, PreparedPage } from "../ingest/types.js";
-import type { ExtractionImage, ExtractionRequest, Usage } from "../providers/provider.js";
+import type { Usage } from "../providers/provider.js";
 import type { ReferenceLookup } from "../verify/reference-lookup.js";
 import { type PageReply, buildDraft, checkDraft, pageInfos } from "./assemble.js";
-import { MODEL_REPLY_SCHEMA_NAME, type ModelReply, ModelReplySchema, REASK_REPLY_SCHEMA_NAME, ReaskReplySchema } from "./model-reply.js";
-import { readPrompt, reaskPrompt } from "./prompts.js";
+import { REASK_REPLY_SCHEMA_NAME, ReaskReplySchema } from "./model-reply.js";
+import { reaskPrompt } from "./prompts.js";
+import { pageImage, readRequests, sendablePages } from "./read-requests.js";
 import { hasHardFailures, reconcileReask, type SuspectCells, suspectCells } from "./reask.js";
 import type { ExtractOptions, GatedOutcome, ProviderGate } from "./types.js";
 import { applyVerdict, recordWitnesses } from "../verify/verdict.js";
@@ -205,38 +206,17 @@ async function readWithModel(
 
   try {
     const { doc, pages } = input;
-    const sendable = pages.filter((page) => page.jpeg !== null && page.role !== "signatures");
+    const sendable = sendablePages(pages);
     if (sendable.length === 0) {
       return finish(failedExtraction(input, "no_count_pages", "the document has no page with counts to send"), null);
     }
     const formKind = doc.pathMetadata.formKind?.value ?? null;
-    const formCode = doc.pathMetadata.formCode?.value ?? null;
-    const groups = options.requestMode === "page" ? sendable.map((page) => [page]) : [sendable];
 
     const replies: PageReply[] = [];
     let promptVersion: string | null = null;
-    for (const group of groups) {
-      const pageNumbers = group.map((page) => page.index);
-      const first = group[0];
-      const prompt = readPrompt({
-        documentId: doc.id,
-        formKind,
-        formCode,
-        pages: pageNumbers,
-        ...(options.requestMode === "page" && first ? { singlePage: { page: first.index, of: pages.length } } : {}),
-      });
-      promptVersion = prompt.promptVersion;
-      const request: ExtractionRequest<ModelReply> = {
-        documentId: doc.id,
-        purpose: "read",
-        promptVersion: prompt.promptVersion,
-        system: prompt.system,
-        user: prompt.user,
-        images: group.map(toImage),
-        replySchema: ModelReplySchema,
-        schemaName: MODEL_REPLY_SCHEMA_NAME,
-        ...(options.maxOutputTokens !== undefined ? { maxOutputTokens: options.maxOutputTokens } : {}),
-      };
+    const requests = readRequests(doc, pages, sendable, { requestMode: options.requestMode, purpose: "read", maxOutputTokens: options.maxOutputTokens });
+    for (const { pages: pageNumbers, request } of requests) {
+      promptVersion = request.promptVersion;
       const outcome = await gate.call(request, signal);
       if (signal.aborted) return cancelled;
       tally.record(outcome);
@@ -271,7 +251,7 @@ async function readWithModel(
         promptVersion: prompt.promptVersion,
         system: prompt.system,
         user: prompt.user,
-        images: reaskPages.map(toImage),
+        images: reaskPages.map(pageImage),
         replySchema: ReaskReplySchema,
         schemaName: REASK_REPLY_SCHEMA_NAME,
         ...(options.reaskModel !== undefined ? { model: options.reaskModel } : {}),
@@ -323,11 +303,6 @@ export function pagesShowing(
   }
   const chosen = sendable.filter((page) => wanted.has(page.index));
   return chosen.length === wanted.size ? chosen : sendable;
-}
-
-function toImage(page: PreparedPage): ExtractionImage {
-  if (page.jpeg === null) throw new Error(`page ${page.index} has no prepared image`);
-  return { page: page.index, mime: "image/jpeg", data: page.jpeg };
 }
 
 /** Outcomes that stop the document without a result: the daily quota and batch-wide fatal errors. */

@@ -10,6 +10,7 @@ export const PROMPT_VERSIONS = {
   party_list: "party-list-v1",
   unknown: "general-v1",
   reask: "reask-v1",
+  crop: "crop-v1",
 } as const;
 export type PromptVersion = (typeof PROMPT_VERSIONS)[keyof typeof PROMPT_VERSIONS];
 
@@ -123,6 +124,35 @@ export function reaskPrompt(input: ReaskPromptInput): Prompt {
     "Return only the rows listed above (by printed row number) in rows, and only the totals listed above in totals; every other total is null.",
   );
   return { system, user: lines.join("\n"), promptVersion: PROMPT_VERSIONS.reask };
+}
+
+export interface CropPromptInput {
+  readonly documentId: string;
+  readonly page: number;
+  /** The one cell the crop shows: a printed row, or a total line. */
+  readonly cell: { readonly row: number } | { readonly total: TotalKey };
+  /** "layout": the cell's own line; "between_rows": the band between its neighbours; "page": the whole page. */
+  readonly region: "layout" | "between_rows" | "page";
+}
+
+const CROP_ROLE = `${ROLE}
+
+The images are cut from one page of a form by its printed layout: one line of the form, first the number written in digits, then (when there is a second image) the same count written in Thai words. Read what is written, exactly, as if for the first time.`;
+
+/**
+ * A crop re-ask: one cell, its row fixed by the layout, in a fresh request that does not show any
+ * earlier reading. The "Re-read" lines are the re-ask's own, so the reply has the re-ask's shape.
+ */
+export function cropPrompt(input: CropPromptInput): Prompt {
+  const system = [CROP_ROLE, CELLS].join("\n\n");
+  const what = "row" in input.cell ? `row ${input.cell.row}` : `total ${input.cell.total}`;
+  const where =
+    input.region === "page" ? "the whole page (no layout found)" : input.region === "between_rows" ? "the band between its neighbouring rows" : "its line";
+  const lines = [`Document: ${input.documentId}`, `Crop of page ${input.page}: ${what} (${where}).`];
+  if ("row" in input.cell) lines.push(`Re-read rows: ${input.cell.row}`);
+  else lines.push(`Re-read totals: ${input.cell.total}`, `- ${input.cell.total}: ${TOTAL_LABELS[input.cell.total]}`);
+  lines.push("Return only this cell (in rows by its printed row number, or in totals); every other total is null.");
+  return { system, user: lines.join("\n"), promptVersion: PROMPT_VERSIONS.crop };
 }
 
 /** The document id from a request's user text (the fake server uses it to find the truth). */

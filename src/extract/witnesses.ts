@@ -42,6 +42,8 @@ export interface WitnessSource {
   read?(context: WitnessContext): Promise<WitnessReport | null>;
   /** After the verdict on what is known so far: may pick the cells to look at from `decided`. */
   review?(context: WitnessContext, decided: FormResult): Promise<WitnessReport | null>;
+  /** Stops what the source holds (worker threads) at the end of a run. */
+  close?(): Promise<void>;
 }
 
 /** The count pages a witness reads: those with a prepared image that are not signature pages. */

@@ -1,4 +1,6 @@
+import { type SecondModelSettings, secondModelSource } from "../extract/second-model.js";
 import type { WitnessSource } from "../extract/witnesses.js";
+import { createCropReaskWitness } from "./crop-reask-setup.js";
 import { createLocalProvider, type LocalProvider, type LocalProviderOptions } from "./local-provider.js";
 import { createLocalWitness } from "./local-witness.js";
 import type { FormResult } from "../forms/form-result.js";
@@ -8,6 +10,10 @@ export interface WitnessSetupOptions {
   /** The offline reader as a witness of a remote model's reading (default on; --no-witness). */
   readonly localWitness: boolean;
   readonly localOptions?: LocalProviderOptions;
+  /** Crop re-asks of disputed cells to the first model ("provider:model"); null: none (--no-crop-reask). */
+  readonly cropReask?: { readonly source: string } | null;
+  /** A second model (--verify-with), heard last. */
+  readonly secondModel?: SecondModelSettings | null;
 }
 
 /** The offline reader inside a run's provider: the local reader itself, or a cascade's first stage. */
@@ -28,7 +34,14 @@ export function witnessSources(provider: Provider, options: WitnessSetupOptions)
   const own = localReaderOf(provider);
   if (own) sources.push(createLocalWitness(own));
   else if (options.localWitness) sources.push(createLocalWitness(createLocalProvider(options.localOptions)));
+  if (options.cropReask) sources.push(createCropReaskWitness(options.cropReask));
+  if (options.secondModel) sources.push(secondModelSource(options.secondModel));
   return sources;
+}
+
+/** Stops the worker threads witnesses hold (crop re-asks prepare and cut pages on their own). */
+export async function closeWitnesses(sources: readonly WitnessSource[]): Promise<void> {
+  await Promise.all(sources.map((source) => source.close?.()));
 }
 
 /** Adds up the witnesses' evidence and CPU over a run's results, for the end-of-run line. */

@@ -26,6 +26,8 @@ export interface FakeAnswerRequest {
   /** Re-ask: the rows and totals asked for. */
   readonly rows: readonly number[];
   readonly totals: readonly TotalKey[];
+  /** A crop re-ask: the images are one cell's line cut by the layout, so the row is fixed. */
+  readonly crop: boolean;
 }
 
 /** What `answer` gives: a reply object (sent as JSON content), raw content text, or undefined for the default. */
@@ -104,6 +106,9 @@ export interface FakeRequestRecord {
   readonly totals: readonly TotalKey[];
   /** The Authorization header as received (tests check which key reached which host). */
   readonly authorization: string | null;
+  /** Size of the request body, bytes (the cost tables' "bytes sent"). */
+  readonly bytes: number;
+  readonly crop: boolean;
   status: number;
   fault: FaultKind | "rate_limit" | "daily_cap" | null;
 }
@@ -212,6 +217,8 @@ export async function startFakeProvider(options: FakeProviderOptions = {}): Prom
       rows: info.rows,
       totals: info.totals,
       authorization: req.headers.authorization ?? null,
+      bytes: Buffer.byteLength(raw),
+      crop: info.crop,
       status: 0,
       fault: null,
     };
@@ -340,6 +347,16 @@ export async function startFakeProvider(options: FakeProviderOptions = {}): Prom
     send(200, completion(body, content, "stop", options.costPerRequestUsd));
   }
 
+  /**
+   * A crop shows one line cut by the layout, so a misreading of which row a value is on (a shift,
+   * a swap, a dropped row) is read right in a crop; a misread digit or a made-up total stays.
+   */
+  function cropFixesRow(documentId: string): boolean {
+    servedForm(documentId);
+    const mode = misreadingsServed.get(documentId)?.mode;
+    return mode === "row_shift" || mode === "rows_swapped" || mode === "dropped_row";
+  }
+
   /** The form as this fake model reads it: the truth, or its sticky misreading (see misreadings.ts). */
   function servedForm(documentId: string): FormResult | undefined {
     const form = truth.get(documentId);
@@ -355,7 +372,7 @@ export async function startFakeProvider(options: FakeProviderOptions = {}): Prom
   }
 
   function defaultAnswer(info: FakeAnswerRequest, applyMisread = true): object {
-    const form = info.documentId !== null ? servedForm(info.documentId) : undefined;
+    const form = info.documentId === null ? undefined : info.crop && cropFixesRow(info.documentId) ? truth.get(info.documentId) : servedForm(info.documentId);
     if (!form) return info.purpose === "reask" ? { totals: emptyTotals(), rows: [] } : emptyReading();
     if (info.purpose === "reask") return reaskReplyFromTruth(form, info.rows, info.totals);
     const reply = modelReplyFromTruth(form, { page: info.page });
@@ -496,6 +513,7 @@ function describeRequest(body: ChatRequestBody): FakeAnswerRequest {
     page: page === undefined ? null : Number(page),
     rows,
     totals,
+    crop: /^Crop of page \d+: /m.test(text),
   };
 }
 

@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from "commander";
 import type { RateLimits } from "../../batch/rate-limiter.js";
+import type { VerifyWhen } from "../../extract/second-model.js";
 import type { RequestMode } from "../../extract/types.js";
 import type { ProgressMode } from "../progress/progress-renderer.js";
 
@@ -25,6 +26,8 @@ export interface ProcessCommandOptions {
   witness: boolean;
   /** --accept-single-witness: single-witness cells count, with assurance "checks". */
   acceptSingleWitness?: boolean;
+  /** Crop re-asks of disputed cells (default on; --no-crop-reask). */
+  cropReask: boolean;
   reference?: string;
   retryFailed?: boolean;
   /** False with --no-pdf: skip the PDF reports. */
@@ -37,6 +40,11 @@ export interface ProcessCommandOptions {
   model?: string;
   /** With --provider cascade: the remote preset for what the local reader cannot verify. */
   cascadeRemote?: string;
+  /** A second model, PRESET[:MODEL], that reads independently (issue 13). */
+  verifyWith?: string;
+  /** Which forms the second model reads: those with a disputed or single-witness cell, or all. */
+  verifyWhen?: VerifyWhen;
+  verifyBaseUrl?: string;
 }
 
 export function positiveInteger(flag: string) {

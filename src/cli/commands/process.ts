@@ -14,8 +14,9 @@ import { statePath } from "../../workspace/state-path.js";
 import type { RateLimits } from "../../batch/rate-limiter.js";
 import { DEFAULT_RETRY_POLICY } from "../../batch/retry-policy.js";
 import { createStandardPipeline } from "../../batch/standard-pipeline.js";
-import { createWitnessTally, witnessSources } from "../../local/witness-setup.js";
+import { closeWitnesses, createWitnessTally, witnessSources } from "../../local/witness-setup.js";
 import { type ReaderSetup, readerSetup } from "../../local/reader-setup.js";
+import { VERIFY_WHEN } from "../../extract/second-model.js";
 import { resolveReaderConfig } from "../../providers/config.js";
 import { DEFAULT_PROVIDER, isProviderName, providerPreset, READER_NAMES_TEXT } from "../../providers/presets.js";
 import { MemoryStore } from "../../storage/memory-store.js";
@@ -23,6 +24,8 @@ import { SqliteStore } from "../../storage/sqlite-store.js";
 import type { Store } from "../../storage/store.js";
 import { reportRun } from "../run-report.js";
 import { createProgressRenderer, PROGRESS_MODES } from "../progress/progress-renderer.js";
+import { createOpenAICompatibleProvider } from "../../providers/openai-compatible.js";
+import { describeVerifier, type VerifierPlan, verifierFrom } from "./verify-options.js";
 import { describeLimits, limitsFrom, limitValue, positiveInteger, positiveNumber, type ProcessCommandOptions } from "./process-options.js";
 
 export { type CliContext, UsageError, shellCommand, quoteArg } from "../cli-context.js";
@@ -60,6 +63,7 @@ export function registerProcessCommand(program: Command, context: CliContext): v
     .option("--no-reask", "do not re-ask the model when checks fail")
     .option("--no-witness", "do not read the pages with the offline reader beside a remote model (its readings are the free second witness)")
     .option("--accept-single-witness", "verify forms whose cells rest on one reader when every check passes; each carries assurance \"checks\"")
+    .option("--no-crop-reask", "do not ask the model again about disputed cells with a crop of their row")
     .option("--reference <dir>", "ECT reference snapshot for names and extra checks (recorded: a resume keeps it)")
     .option("--retry-failed", "try documents that failed in an earlier run again")
     .option("--no-pdf", "do not write the PDF reports (pdf/)")
@@ -70,6 +74,9 @@ export function registerProcessCommand(program: Command, context: CliContext): v
     .option("--cascade-remote <preset>", "with --provider cascade: the vision model preset for forms the local reader cannot verify (env BALLOT_OCR_CASCADE_REMOTE; default openrouter)")
     .option("--base-url <url>", "OpenAI-compatible base URL (env BALLOT_OCR_BASE_URL)")
     .option("--model <name>", "vision model (env BALLOT_OCR_MODEL)")
+    .option("--verify-with <preset[:model]>", "a second model that reads independently, e.g. openai:gpt-4.1-mini (key: BALLOT_OCR_VERIFY_API_KEY, else the preset's own variable)")
+    .addOption(new Option("--verify-when <when>", "with --verify-with: read only forms with a disputed or single-witness cell, or every form").choices(VERIFY_WHEN))
+    .option("--verify-base-url <url>", "with --verify-with: the second model's OpenAI-compatible base URL")
     .addHelpText("after", LIMITS_HELP)
     .action(async (inputs: string[], options: ProcessCommandOptions) => {
       context.setExitCode(await runProcess(inputs, options, context));
@@ -106,10 +113,15 @@ export async function runProcess(inputs: string[], options: ProcessCommandOption
   const given = await resolveRunReference(null, options.reference);
   if (!given.ok) throw new UsageError(given.error);
 
-  if (options.dryRun) return dryRun(inputs, options, context, config.ok ? readerSetup(config.value) : null, config.ok ? null : config.error, given.value);
+  const verifier = verifierFrom(options, context.env);
+  if (!verifier.ok) throw new UsageError(verifier.error);
+  if (options.dryRun) {
+    return dryRun(inputs, options, context, config.ok ? readerSetup(config.value) : null, config.ok ? null : config.error, given.value, verifier.value);
+  }
   if (!config.ok) throw new UsageError(config.error);
   const provider = readerSetup(config.value);
   const limits = limitsFrom(options, provider.limits);
+  const second = verifier.value;
 
   mkdirSync(outDir, { recursive: true });
   const locked = takeFolderLock(outDir, { role: "process" });
@@ -128,7 +140,11 @@ export async function runProcess(inputs: string[], options: ProcessCommandOption
   const reference = usedReference?.reference;
   const reader = provider.createProvider({ timeoutMs: options.timeout * 1000 });
   const witnessTally = createWitnessTally();
-  const witnesses = witnessSources(reader, { localWitness: options.witness !== false });
+  const witnesses = witnessSources(reader, {
+    localWitness: options.witness !== false,
+    cropReask: options.reask && options.cropReask && provider.canReask ? { source: `${provider.provider}:${provider.model}` } : null,
+    secondModel: second?.settings ?? null,
+  });
   const pipeline = createStandardPipeline({
     requestMode: options.requestMode,
     reask: options.reask && provider.canReask,
@@ -142,6 +158,7 @@ export async function runProcess(inputs: string[], options: ProcessCommandOption
   store.setMeta("last_command", command);
   store.setMeta("provider", JSON.stringify(provider.toJSON()));
   store.setMeta("limits", JSON.stringify(limits));
+  if (second) store.setMeta("verifier", JSON.stringify({ ...second.config.toJSON(), when: second.settings.when }));
 
   const controller = new AbortController();
   const removeStopSignals = onStopSignals(context, controller, "stopping — in-flight requests are being cancelled; press Ctrl-C again to quit at once", command);
@@ -159,6 +176,7 @@ export async function runProcess(inputs: string[], options: ProcessCommandOption
       options.acceptSingleWitness ? "single-witness forms are accepted (assurance \"checks\")" : "forms resting on one reader go to review"
     }`,
   );
+  if (second) renderer.log(`${describeVerifier(second)}; limits: ${describeLimits(second.config.limits)}`);
   let end: RunEnd = "fatal";
   try {
     const summary = await runBatch(
@@ -178,6 +196,9 @@ export async function runProcess(inputs: string[], options: ProcessCommandOption
         pipeline,
         provider: reader,
         onResult: witnessTally.wrap(resultAppender(outDir)),
+        ...(second
+          ? { verifier: { provider: createOpenAICompatibleProvider(second.config, { timeoutMs: options.timeout * 1000 }), limits: second.config.limits } }
+          : {}),
       },
       controller.signal,
       (event) => renderer.onEvent(event),
@@ -204,7 +225,12 @@ export async function runProcess(inputs: string[], options: ProcessCommandOption
         statePath: statePath(outDir),
         failures: () => store.listDocuments({ status: ["failed"], limit: 10 }),
         describeOutputs,
-        extraLines: [witnessTally.describe()].filter((line): line is string => Boolean(line)),
+        extraLines: [
+          witnessTally.describe(),
+          summary.verifier
+            ? `Second model: ${summary.verifier.requests} requests, cost $${summary.verifier.costUsd.toFixed(4)} (included in the run's requests and cost below).`
+            : null,
+        ].filter((line): line is string => Boolean(line)),
       },
       { out: (line) => context.stdout.write(`${line}\n`), err: (line) => context.stderr.write(`${line}\n`) },
     );
@@ -213,8 +239,9 @@ export async function runProcess(inputs: string[], options: ProcessCommandOption
     removeStopSignals();
     lock.release();
     // A cancelled run must exit within about 2 s: give the worker pool a moment, not a full drain.
-    if (end === "cancelled") await Promise.race([pipeline.close(), new Promise((r) => setTimeout(r, 300).unref())]);
-    else await pipeline.close();
+    const closing = Promise.all([pipeline.close(), closeWitnesses(witnesses)]);
+    if (end === "cancelled") await Promise.race([closing, new Promise((r) => setTimeout(r, 300).unref())]);
+    else await closing;
     store.close();
   }
 }
@@ -226,6 +253,7 @@ async function dryRun(
   config: Pick<ReaderSetup, "provider" | "model" | "limits" | "canReask" | "localCpuSecondsPerPage" | "describe"> | null,
   configError: string | null,
   given: RunReference | null,
+  second: VerifierPlan | null,
 ): Promise<number> {
   const out = lineWriter((text) => context.stdout.write(text));
   let defaults: RateLimits = { rps: null, rpm: null, rpd: null };
@@ -296,6 +324,16 @@ async function dryRun(
     out(`Estimate: ${estimateDuration(plan.requests, limits, usedToday, now).text}`);
     if (reask && plan.toProcess > 0) {
       out(`Worst case with every re-ask: ${estimateDuration(plan.requests + plan.toProcess, limits, usedToday, now).text}`);
+    }
+    if (second) {
+      // The second model reads on its own limiter, in parallel with the first: the run takes the longer of the two.
+      const which = second.settings.when === "always" ? "every form" : "at most, only forms with a disputed or single-witness cell";
+      const secondLimits = second.config.limits;
+      const secondToday = store.countRequestsSince(utcDayStart(now), "verify");
+      out(`Second model: ${second.config.describe()}`);
+      out(`  Requests: ${plan.requests} reads (${which}); limits: ${describeLimits(secondLimits)}${secondLimits.rpd === null ? "" : `; ${secondToday} used today`}`);
+      out(`  Estimate: ${estimateDuration(plan.requests, secondLimits, secondToday, now).text}`);
+      out(`Both models: up to ${plan.requests * 2} first and second reads; --max-requests and --max-cost count both.`);
     }
     return 0;
   } finally {
