@@ -49,6 +49,7 @@ try {
   const local = cachedWitness(createLocalWitness(createLocalProvider()));
   const setups: Setup[] = [
     { name: "witness on", witnesses: () => [local] },
+    { name: "witness on, --accept-single-witness", witnesses: () => [local], acceptSingleWitness: true },
     { name: "witness off", witnesses: () => [] },
     { name: "witness off, --accept-single-witness", witnesses: () => [], acceptSingleWitness: true },
   ];

@@ -188,7 +188,12 @@ export function decideCells(
     const p = first[i]!;
     fixed.set(cellIdOf(e.ref), p.verdict === "open" ? p.candidates : new Set(e.current === null ? [] : [e.current]));
   });
-  const equations = formEquations(result);
+  // Only a sum whose every other cell is agreed or open may settle an open cell: a single-witness
+  // or disputed value is no evidence, and a self-consistent misreading satisfies the sums with it.
+  const trusted = new Set(
+    evidence.filter((_, i) => first[i]!.verdict === "agreed" || first[i]!.verdict === "open").map((e) => cellIdOf(e.ref)),
+  );
+  const equations = formEquations(result).filter((equation) => equation.terms.every((t) => trusted.has(cellIdOf(t.ref))));
   const candidatesWith = (override: CellRef | null, value: number): CandidateValues => (ref) =>
     override && sameRef(ref, override) ? new Set([value]) : (fixed.get(cellIdOf(ref)) ?? null);
   // Cells the sums must settle: a weak reading, or more than one candidate value.
@@ -204,6 +209,8 @@ export function decideCells(
     if (openCount > MAX_PINNED_BY_SUMS) {
       return { ref: e.ref, verdict: "disputed", detail: `${who}; the sums hold, but ${openCount} doubtful cells are more than they can confirm` };
     }
+    const settling = equations.filter((equation) => equation.terms.some((t) => sameRef(t.ref, e.ref)));
+    if (settling.length === 0) return { ref: e.ref, verdict: p.candidates.size > 1 ? "disputed" : "single", detail: `${who}; no sum of settled cells decides it` };
     if (countAssignments(equations, candidatesWith(e.ref, current)) === 0) {
       return { ref: e.ref, verdict: "disputed", detail: `${who}; the sums do not hold with ${current}` };
     }
@@ -212,7 +219,7 @@ export function decideCells(
     return { ref: e.ref, verdict: "pinned", detail: `${who}; the sums admit no other value` };
   });
 
-  const cells = pinBySettledNeighbours(decided, equations);
+  const cells = pinBySettledNeighbours(decided, formEquations(result));
   const disputed = cells.filter((c) => c.verdict === "disputed");
   const single = cells.filter((c) => c.verdict === "single");
   const accepted = options.acceptSingleWitness === true;
@@ -262,7 +269,8 @@ export function applyVerdict(result: FormResult, options: VerdictOptions = {}): 
   const checksPass = !baseChecks.some((c) => c.severity === "error" && !c.ok) && baseReasons.length === 0;
   const { alignment: _alignment, ...unaligned } = result;
   const base: FormResult = { ...unaligned, checks: baseChecks, reasons: baseReasons, status: checksPass ? "verified" : "needs_review" };
-  const alignment = findRowAlignment(base, { confidentAt: options.confidentAt ?? DEFAULT_CONFIDENT_AT });
+  // A value met again exactly one or two rows away is telling even from a weak reading.
+  const alignment = findRowAlignment(base, { confidentAt: Math.min(options.witnessFloor ?? DEFAULT_WITNESS_FLOOR, options.confidentAt ?? DEFAULT_CONFIDENT_AT) });
   const verdict = decideCells(base, options, alignment);
   const byId = new Map(verdict.cells.map((c) => [cellIdOf(c.ref), c.verdict]));
   const withVerdict = <C extends NumberCell>(cell: C, ref: CellRef): C => {

@@ -172,6 +172,21 @@ describe("row alignment against the local reader", () => {
     expect(decided.alignment?.[0]).toMatchObject({ kind: "row_shift", offset: -2, rows: [1, 2, 3, 4, 5] });
   });
 
+  it("a shift the witness read only weakly is never verified, not even accepting single witnesses", () => {
+    const truth = checked(partyListTruth());
+    const byCell = new Map<CellId, Witness[]>(truth.votes.map((row) => [`row:${row.number}`, [local(row.mark === "digits" ? row.value : 0)]]));
+    // Written 5, 42, 26 on rows 3-5; the model read 42, 26, 5. The witness: 5 weakly, nothing, 26 weakly.
+    byCell.set("row:3", [local(5, 0.75)]);
+    byCell.set("row:4", [local(null, 0)]);
+    byCell.set("row:5", [local(26, 0.8)]);
+    const value = (n: number) => truth.votes.find((r) => r.number === n)?.value ?? 0;
+    const moves: Record<number, number> = { 3: 4, 4: 5, 5: 3 };
+    const votes = truth.votes.map((row) => (moves[row.number] ? { ...row, digits: String(value(moves[row.number]!)), words: null, value: value(moves[row.number]!) } : row));
+    const decided = applyVerdict(recordWitnesses({ ...truth, votes }, byCell, "fake:m"), { acceptSingleWitness: true });
+    expect(decided.status).toBe("needs_review");
+    expect(decided.votes.slice(2, 5).map((r) => r.verdict)).not.toContain("pinned");
+  });
+
   it("names two exchanged rows", () => {
     const decided = misplaced({ 2: 9, 9: 2 });
     expect(decided.alignment).toEqual([expect.objectContaining({ kind: "rows_swapped", rows: [2, 9], offset: 7 })]);
