@@ -3,7 +3,7 @@ import { Queue } from "bullmq";
 import { type Clock, sleep, systemClock, utcDayStart } from "../batch/clock.js";
 import type { BatchSummary } from "../batch/engine.js";
 import { DiscoveryRecorder } from "../batch/record-discovery.js";
-import { concludeRun, RunTally, type RunStop, safeEmitter } from "../batch/run-tally.js";
+import { type BatchMembers, concludeRun, RunTally, type RunStop, safeEmitter } from "../batch/run-tally.js";
 import type { BatchEvent, ProgressSnapshot, RunEnd } from "../batch/events.js";
 import { failedResult } from "../forms/failed-result.js";
 import type { Discovery } from "../batch/pipeline.js";
@@ -89,9 +89,7 @@ export async function runCoordinator(
 
   // 1. Discover and record folder by folder, as a local run does: only ids are kept; documents are
   // read back from the store when their job is enqueued.
-  const recorder = new DiscoveryRecorder(store, options.retryFailed === true);
-  for await (const chunk of deps.discover(options.inputs, signal)) recorder.add(chunk);
-  const members = recorder.finish(emit);
+  const members = await recordFolderByFolder(deps.discover(options.inputs, signal), store, options.retryFailed === true, emit);
   const batchIds = members.ids;
   const tally = new RunTally(store, members, startedAt, emit, deps.onResult);
   const before = tally.counts();
@@ -396,6 +394,16 @@ export async function runCoordinator(
     rejected: members.rejected,
     duplicates: members.duplicates,
   };
+}
+
+/**
+ * Records discovery chunk by chunk. In a function of its own so the recorder's set of seen ids is
+ * garbage once discovery ends (an async function's frame keeps its locals for the whole run).
+ */
+async function recordFolderByFolder(chunks: AsyncIterable<Discovery>, store: Store, retryFailed: boolean, emit: (event: BatchEvent) => void): Promise<BatchMembers> {
+  const recorder = new DiscoveryRecorder(store, retryFailed);
+  for await (const chunk of chunks) recorder.add(chunk);
+  return recorder.finish(emit);
 }
 
 /** The run was stopped (Ctrl-C, SIGTERM) while waiting for Redis. */

@@ -311,8 +311,8 @@ function describe(config: ScaleConfig): string {
 
 /**
  * Until this worker's first answer, one request at a time: a bad key in this machine's
- * environment costs one request, not one per concurrent job. A refusal (401, 403) comes back at
- * once; a real reading takes a while, so after PROBE_MS without an answer the others may go too.
+ * environment costs one request, not one per concurrent job (a timeout would let others go on a
+ * loaded machine where even a 401 takes a while).
  */
 class FirstAnswerLatch {
   private verified = false;
@@ -328,27 +328,17 @@ class FirstAnswerLatch {
     this.probe = new Promise((resolve) => {
       release = resolve;
     });
-    const timer = setTimeout(() => {
-      this.verified = true;
-      this.probe = null;
-      release();
-    }, PROBE_MS);
-    timer.unref();
     try {
       const outcome = await call();
       if (outcome.kind === "fatal" && outcome.scope === "batch") this.refused = true;
       else this.verified = true;
       return outcome;
     } finally {
-      clearTimeout(timer);
       this.probe = null;
       release();
     }
   }
 }
-
-/** How long the first request of a worker goes alone without an answer. */
-const PROBE_MS = 300;
 
 /** A request's in-flight lease outlives its timeout by this much before it counts as lost. */
 const LEASE_MARGIN_MS = 10_000;

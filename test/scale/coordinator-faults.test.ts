@@ -65,7 +65,7 @@ describe("scale-out: coordinator crash, daily quota, bad key", () => {
     const stats = provider.stats();
     expect(stats.byDocument.size).toBe(60);
     expect([...stats.byDocument.values()].every((d) => d.requests === 1)).toBe(true);
-  }, 45_000);
+  }, 90_000);
 
   it("a provider stricter than the client: 429s pause every worker, cost no attempt, and lose nothing", async () => {
     const scans = join(dir, "strict-scans");
@@ -92,7 +92,7 @@ describe("scale-out: coordinator crash, daily quota, bad key", () => {
     expect(stats.rateLimited429).toBeGreaterThan(0);
     expect(pauses).toBeGreaterThan(0);
     expect(stats.answered).toBe(24);
-  }, 45_000);
+  }, 90_000);
 
   it("the fleet's --rpd pauses the queue and the coordinator stops with exit 3 and the reset time", async () => {
     const scans = join(dir, "quota-scans");
@@ -113,7 +113,7 @@ describe("scale-out: coordinator crash, daily quota, bad key", () => {
     expect(provider.stats().totalRequests).toBe(5);
     expect(status.stdout()).toMatch(/Daily quota used up/);
     expect(status.stdout()).toMatch(/Jobs: \d+ waiting/);
-  }, 45_000);
+  }, 90_000);
 
   it("a worker with a bad key stops after one request and hands its jobs back", async () => {
     const scans = join(dir, "auth-scans");
@@ -130,7 +130,7 @@ describe("scale-out: coordinator crash, daily quota, bad key", () => {
     // With every worker stopped, the coordinator says so and exits 2; the documents stay pending.
     expect(await coordinator.exited).toBe(2);
     expect(coordinator.stderr()).toMatch(/every worker stopped/);
-  }, 45_000);
+  }, 90_000);
 });
 
 function delay(ms: number): Promise<void> {
