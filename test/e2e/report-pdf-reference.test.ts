@@ -93,6 +93,7 @@ describe("reference data that sticks", () => {
     const out = join(batch.root(), "enrich");
     storeWithoutReference(out);
     expect((await cli("report", "--out", out, "--no-pdf")).code).toBe(0);
+    expect((await cli("status", "--out", out)).stdout).toContain("Reference: none recorded");
     expect(records(join(out, "constituencies.csv"))[0]).toMatchObject({ constituency_id: "แพร่_1", province_id: "", units_in_reference: "" });
 
     const enriched = await cli("report", "--out", out, "--reference", MINI_REFERENCE_DIR, "--no-pdf");
@@ -119,6 +120,9 @@ describe("reference data that sticks", () => {
     } finally {
       store.close();
     }
+
+    const status = await cli("status", "--out", out);
+    expect(status.stdout).toContain(`Reference: ${MINI_REFERENCE_DIR.replace(/\/$/, "")}`);
 
     // Later runs without --reference keep the recorded one: report, and a process resume.
     const again = await cli("report", "--out", out, "--no-pdf");

@@ -4,6 +4,7 @@ import type { Command } from "commander";
 import { utcDayStart } from "../../batch/clock.js";
 import { estimateDuration } from "../../batch/dry-run.js";
 import { isFolderLocked, recordedHolder } from "../../workspace/folder-lock.js";
+import { recordedReference } from "../../workspace/run-reference.js";
 import { statePath } from "../../workspace/state-path.js";
 import type { RateLimits } from "../../batch/rate-limiter.js";
 import { SqliteStore } from "../../storage/sqlite-store.js";
@@ -84,6 +85,7 @@ export function showStatus(options: StatusOptions, context: CliContext): number 
     // The kernel-held folder lock says whether a run is going; the store only says whose it is.
     const lock = isFolderLocked(resolve(options.out)) ? (recordedHolder(store) ?? { pid: null, at: null }) : null;
     const lastRun = parseLastRun(store.getMeta("last_run"));
+    const reference = recordedReference(store);
     const resumeEstimate = limits ? estimateDuration(counts.pending, limits, today, now) : null;
     if (options.json) {
       context.stdout.write(
@@ -97,6 +99,7 @@ export function showStatus(options: StatusOptions, context: CliContext): number 
           limits,
           lastCommand,
           lastRun,
+          reference,
           running: lock,
           resume: { documents: counts.pending, estimate: resumeEstimate?.text ?? null },
         })}\n`,
@@ -106,6 +109,7 @@ export function showStatus(options: StatusOptions, context: CliContext): number 
     const out = lineWriter((text) => context.stdout.write(text));
     out(`Batch in ${resolve(options.out)}`);
     out(`Documents: ${total} — ${counts.verified} verified, ${counts.needs_review} needs review, ${counts.failed} failed, ${counts.pending} pending`);
+    out(reference ? `Reference: ${reference.dir}${reference.snapshotAt ? ` (ECT snapshot ${reference.snapshotAt})` : ""}; a resume and \`report\` use it unless --reference is given` : "Reference: none recorded (names, parties and the official comparison need --reference DIR)");
     if (failures.length > 0) {
       out("Failures:");
       for (const doc of failures.slice(0, 50)) out(`  ${doc.primaryPath}: ${doc.error?.code ?? "failed"}: ${doc.error?.message ?? ""}`);
