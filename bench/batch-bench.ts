@@ -15,7 +15,7 @@
  * Figures go to bench/results/batch-bench.json (git-ignored) and a table on stdout.
  */
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -343,6 +343,9 @@ function spawnScenario(name: string): Promise<Row[]> {
 function memoryOfTheCli(): Promise<Row[]> {
   const script = fileURLToPath(new URL("./memory-bench.ts", import.meta.url));
   const counts = process.env["BENCH_MEMORY_COUNTS"] ?? "400,2000,20000";
+  if (!existsSync(fileURLToPath(new URL("../dist/cli/main.js", import.meta.url)))) {
+    return Promise.resolve([{ scenario: "m: process memory", skipped: "run `npm run build` first (the scenario runs the built CLI)" }]);
+  }
   return new Promise((resolve, reject) => {
     const proc = spawn(process.execPath, [...process.execArgv, script, counts], { stdio: ["ignore", "pipe", "inherit"] });
     let out = "";
