@@ -46,9 +46,11 @@ function witnessName(w: Witness): string {
 }
 
 function compare(model: ReadonlyMap<number, number>, witness: ReadonlyMap<number, number>, name: string): AlignmentFinding[] {
-  const off = (row: number) => model.has(row) && witness.has(row) && model.get(row) !== witness.get(row);
-  const readsAs = (row: number, other: number) => off(row) && witness.has(other) && model.get(row) === witness.get(other);
-  const rows = [...model.keys()].filter((row) => witness.has(row)).sort((a, b) => a - b);
+  // The model's value for `row` is what the witness read on `other`, and not what it read on `row`
+  // (which it may not have read at all); a value the model also gives `other` proves nothing.
+  const readsAs = (row: number, other: number) =>
+    model.has(row) && witness.has(other) && model.get(row) === witness.get(other) && witness.get(row) !== model.get(row) && model.get(other) !== model.get(row);
+  const rows = [...model.keys()].sort((a, b) => a - b);
   const used = new Set<number>();
   const findings: AlignmentFinding[] = [];
 
