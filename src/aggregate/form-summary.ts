@@ -50,6 +50,9 @@ export interface FormSummary {
   /** Lowest cell confidence reported, when the reader reports any. */
   readonly minConfidence: number | null;
   readonly edited: boolean;
+  /** A person approved the form "as written": the paper's own sums do not add up (review.note says why). */
+  readonly approvedAsWritten: boolean;
+  readonly reviewNote: string | null;
 }
 
 export const UNKNOWN_VOTE = -1;
@@ -110,6 +113,8 @@ export function summariseForm(result: FormResult): FormSummary {
     votesComplete: votes.length > 0 && !votes.includes(UNKNOWN_VOTE) && !result.checks.some((c) => c.rule === "missing-rows" && !c.ok),
     minConfidence,
     edited,
+    approvedAsWritten: result.review?.asWritten === true,
+    reviewNote: result.review?.note ?? null,
   };
 }
 

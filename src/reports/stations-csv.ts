@@ -28,6 +28,8 @@ export const STATIONS_CSV_HEADER = [
   "unread_cells",
   "ignored_duplicates",
   "pair_flag",
+  "approved_as_written",
+  "review_note",
 ] as const;
 
 /** Cells the sums need that were not read: ballots used, good, bad, no vote, the total line and the vote rows. */
@@ -40,6 +42,7 @@ function unreadCells(form: FormSummary): number {
 /**
  * One row per station and form kind, for the form that is counted. An empty count is one that
  * was not read (`unread_cells` says how many); sum_of_rows is empty unless every row was read.
+ * `approved_as_written` marks a form a person approved although its paper does not add up, with the note.
  */
 export function* stationsCsvLines(analysis: BatchAnalysis): Generator<string> {
   yield csvRow(STATIONS_CSV_HEADER);
@@ -74,6 +77,8 @@ export function* stationsCsvLines(analysis: BatchAnalysis): Generator<string> {
         unreadCells(form),
         ignored,
         flagged.has(station.key),
+        form.approvedAsWritten,
+        form.reviewNote,
       ]);
     }
   }

@@ -101,6 +101,11 @@ describe("the review loop finishes", () => {
     const jsonl = await readFile(path.join(outDir, "results.jsonl"), "utf8");
     expect(jsonl).toContain('"asWritten":true');
     expect(jsonl).toContain("good ballots miscounted by the station");
+    const stations = (await readFile(path.join(outDir, "stations.csv"), "utf8")).split(/\r?\n/);
+    const header = stations[0]!.split(",");
+    const line = stations.find((l) => l.includes(SHA))!.split(",");
+    expect(line[header.indexOf("approved_as_written")]).toBe("true");
+    expect(line[header.indexOf("review_note")]).toBe("good ballots miscounted by the station");
   });
 
   it("refuses 'as written' while a cell is still unread", async () => {
