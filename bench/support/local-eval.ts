@@ -45,6 +45,10 @@ export class LocalEvalTally {
     this.cpuMs += read.pages.reduce((s, p) => s + p.cpuMs, 0);
     let correct = 0;
     const wrong: string[] = [];
+    // A silent error is a wrong number given out as verified: a cell the verdict rests on, or an
+    // extra given with confidence. An extra the reader could not read is output as unknown, not wrong.
+    const vouched = new Set<CellKey>([...decision.neededCells, ...decision.confidentExtras]);
+    let wrongVouched = 0;
     for (const [key, want] of expected) {
       const got = read.cells.get(key);
       const gotValue = !got || got.value === null ? null : got.mark === "blank" && !key.startsWith("row:") ? "blank" : got.value;
@@ -69,11 +73,14 @@ export class LocalEvalTally {
         if (ok) this.confidentCorrect++;
       }
       if (ok) correct++;
-      else wrong.push(`${key} ${want}→${shown}`);
+      else {
+        wrong.push(`${key} ${want}→${shown}`);
+        if (vouched.has(key)) wrongVouched++;
+      }
       this.cellLog.push(JSON.stringify({ doc, key, expected: want, got: shown, confidence: got?.confidence ?? 0, ok }));
     }
     this.correct += correct;
-    const silent = decision.verified && wrong.length > 0;
+    const silent = decision.verified && wrongVouched > 0;
     if (decision.verified) this.verified++;
     if (decision.verified && decision.confirmedBySums.length > 0) this.confirmed++;
     if (silent) this.silent++;
