@@ -7,7 +7,7 @@
  *
  *   npm run bench:witness -- [--count 200] [--seed 7] [--share 0.3] [--noise scan] [--verify-with fake]
  *
- * A further setup (a second model, crop re-reads) is one more entry in `setups` below.
+ * --verify-with fake adds setups with a second fake model that reads correctly (--verify-when disputed).
  */
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -35,7 +35,8 @@ const seed = Number(values.seed);
 const share = Number(values.share);
 const noise = values.noise as NoiseLevel;
 if (!NOISE_LEVELS.includes(noise)) throw new Error(`--noise must be one of ${NOISE_LEVELS.join(", ")}`);
-if (values["verify-with"] !== undefined) throw new Error("--verify-with: the second-model witness is not in this build yet");
+const verifyWith = values["verify-with"];
+if (verifyWith !== undefined && verifyWith !== "fake") throw new Error("--verify-with: only \"fake\" (a second fake model that reads correctly) here");
 
 const dir = await mkdtemp(path.join(tmpdir(), "witness-bench-"));
 try {
@@ -52,6 +53,12 @@ try {
     { name: "witness on, --accept-single-witness", witnesses: () => [local], acceptSingleWitness: true },
     { name: "witness off", witnesses: () => [] },
     { name: "witness off, --accept-single-witness", witnesses: () => [], acceptSingleWitness: true },
+    ...(verifyWith
+      ? [
+          { name: "witness on + second model", witnesses: () => [local], secondModel: "disputed" as const },
+          { name: "witness off + second model", witnesses: () => [], secondModel: "disputed" as const },
+        ]
+      : []),
   ];
   const each = (mode: MisreadingMode): Scenario => ({ name: `${mode} at ${share * 100}%`, shares: { [mode]: share } });
   // Mixed: the same share of forms misread overall, spread evenly over the modes.

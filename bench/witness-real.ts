@@ -89,13 +89,18 @@ console.log(`${documents.length} real count documents (of ${entries.length} in t
 const local = cachedWitness(createLocalWitness(createLocalProvider()));
 const seed = Number(values.seed);
 const scenarios: Scenario[] = [{ name: "clean", shares: {} }, ...MISREADING_MODES.map((mode): Scenario => ({ name: mode, shares: { [mode]: 1 } }))];
-const header = ["scenario", "forms", "misread", "misread verified", "silent errors", "clean verified", "cells agreed", "row findings named right"];
+const header = ["scenario", "setup", "forms", "misread", "misread verified", "silent errors", "clean verified", "cells agreed", "row findings named right"];
 const rows: string[][] = [];
-for (const scenario of scenarios) {
-  const outcomes = await runScenario(documents, scenario, { name: "witness alone", witnesses: () => [local] }, seed);
+const setups = [
+  { name: "witness alone", witnesses: () => [local] },
+  { name: "witness + second model", witnesses: () => [local], secondModel: "disputed" as const },
+];
+for (const scenario of scenarios) for (const setup of setups) {
+  const outcomes = await runScenario(documents, scenario, setup, seed);
   const s = score(outcomes);
   rows.push([
     scenario.name,
+    setup.name,
     String(s.forms),
     String(s.misread),
     String(s.misreadVerified),

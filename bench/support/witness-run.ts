@@ -5,6 +5,8 @@
  */
 import { createDirectGate } from "../../src/extract/direct-gate.js";
 import { extractDocument } from "../../src/extract/extract-document.js";
+import { secondModelSource } from "../../src/extract/second-model.js";
+import type { ProviderGate } from "../../src/extract/types.js";
 import type { WitnessReport, WitnessSource } from "../../src/extract/witnesses.js";
 import type { FormResult } from "../../src/forms/form-result.js";
 import { discoverDocuments } from "../../src/ingest/discover.js";
@@ -79,6 +81,11 @@ export interface Setup {
   /** Witnesses for the run (fresh per scenario when they hold state). */
   readonly witnesses: () => readonly WitnessSource[];
   readonly acceptSingleWitness?: boolean;
+  /**
+   * A second model (--verify-with): a second fake that reads every form correctly. Its requests
+   * (purpose "verify") go to that fake, as the batch gate sends them to the second model.
+   */
+  readonly secondModel?: "disputed" | "always";
 }
 
 export interface DocumentOutcome {
@@ -106,11 +113,18 @@ export function matchesTruth(result: FormResult, truth: FormResult): boolean {
 export async function runScenario(documents: readonly PreparedDocument[], scenario: Scenario, setup: Setup, seed: number): Promise<DocumentOutcome[]> {
   const truth = new Map(documents.map((d) => [d.doc.id, d.truth]));
   const fake = await startFakeProvider({ truth, misreadings: { shares: scenario.shares, seed }, seed });
+  const secondFake = setup.secondModel ? await startFakeProvider({ truth, seed: seed + 1 }) : null;
+  const secondConfig = secondFake ? resolveProviderConfig({ provider: "vllm", baseUrl: secondFake.baseUrl, model: "second-fake", env: {} }) : null;
+  const second = secondConfig?.ok ? { config: secondConfig.value } : null;
   try {
     const config = resolveProviderConfig({ provider: "vllm", baseUrl: fake.baseUrl, model: "fake-vision", env: {} });
     if (!config.ok) throw new Error(config.error);
-    const gate = createDirectGate(createOpenAICompatibleProvider(config.value, { timeoutMs: 30_000 }));
-    const witnesses = setup.witnesses();
+    const firstGate = createDirectGate(createOpenAICompatibleProvider(config.value, { timeoutMs: 30_000 }));
+    const secondGate = second ? createDirectGate(createOpenAICompatibleProvider(second.config, { timeoutMs: 30_000 })) : null;
+    const gate: ProviderGate = { call: (request, signal) => (request.purpose === "verify" && secondGate ? secondGate : firstGate).call(request, signal) };
+    const witnesses = setup.secondModel
+      ? [...setup.witnesses(), secondModelSource({ when: setup.secondModel, source: "vllm:second-fake", requestMode: "document" })]
+      : setup.witnesses();
     const outcomes: DocumentOutcome[] = [];
     const queue = [...documents];
     const worker = async () => {
@@ -145,6 +159,7 @@ export async function runScenario(documents: readonly PreparedDocument[], scenar
     return outcomes;
   } finally {
     await fake.close();
+    await secondFake?.close();
   }
 }
 
