@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from "commander";
 import type { RateLimits } from "../../batch/rate-limiter.js";
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "../../batch/retry-policy.js";
 import type { VerifyWhen } from "../../extract/second-model.js";
 import type { RequestMode } from "../../extract/types.js";
 import type { ProgressMode } from "../progress/progress-renderer.js";
@@ -82,4 +83,23 @@ export function positiveNumber(flag: string) {
 export function limitsFrom(options: ProcessCommandOptions, defaults: RateLimits): RateLimits {
   const pick = (flag: number | undefined, fallback: number | null) => (flag === undefined ? fallback : flag === 0 ? null : flag);
   return { rps: pick(options.rps, defaults.rps), rpm: pick(options.rpm, defaults.rpm), rpd: pick(options.rpd, defaults.rpd) };
+}
+
+/** The run settings both process paths (local and --queue) take from the same flags. */
+export function sharedRunSettings(options: ProcessCommandOptions): {
+  retry: RetryPolicy;
+  timeoutMs: number;
+  maxRequests: number | null;
+  maxCostUsd: number | null;
+  waitForQuota: boolean;
+  retryFailed: boolean;
+} {
+  return {
+    retry: { ...DEFAULT_RETRY_POLICY, maxAttempts: options.maxAttempts },
+    timeoutMs: options.timeout * 1000,
+    maxRequests: options.maxRequests ?? null,
+    maxCostUsd: options.maxCost ?? null,
+    waitForQuota: options.waitForQuota ?? false,
+    retryFailed: options.retryFailed ?? false,
+  };
 }

@@ -7,9 +7,8 @@ import { resultAppender } from "../../workspace/results-appender.js";
 import { takeFolderLock } from "../../workspace/folder-lock.js";
 import { statePath } from "../../workspace/state-path.js";
 import type { RateLimits } from "../../batch/rate-limiter.js";
-import { DEFAULT_RETRY_POLICY } from "../../batch/retry-policy.js";
 import { type CliContext, onStopSignals } from "../cli-context.js";
-import { describeLimits, limitsFrom, type ProcessCommandOptions } from "./process-options.js";
+import { describeLimits, limitsFrom, type ProcessCommandOptions, sharedRunSettings } from "./process-options.js";
 import { reportRun } from "../run-report.js";
 import { createProgressRenderer } from "../progress/progress-renderer.js";
 import { discoverByFolder } from "../../ingest/discover.js";
@@ -80,17 +79,12 @@ export async function runQueuedProcess(
         inputs,
         limits,
         window: options.queueWindow ?? DEFAULT_WINDOW,
-        retry: { ...DEFAULT_RETRY_POLICY, maxAttempts: options.maxAttempts },
-        timeoutMs: options.timeout * 1000,
+        // Retry policy, timeout, budgets (fleet-wide, counted in Redis), quota waiting, retry-failed.
+        ...sharedRunSettings(options),
         requestMode: options.requestMode,
         reask: options.reask,
         referencePath,
-        waitForQuota: options.waitForQuota ?? false,
-        retryFailed: options.retryFailed ?? false,
-        // Fleet-wide, counted in Redis: requests in flight, and this run's requests and cost.
         maxInFlight: options.workers ?? null,
-        maxRequests: options.maxRequests ?? null,
-        maxCostUsd: options.maxCost ?? null,
         ...envNumber(context.env, "BALLOT_OCR_SCALE_GUARD_MS", "guardMs"),
       },
       {

@@ -26,7 +26,7 @@ import { reportRun } from "../run-report.js";
 import { createProgressRenderer, PROGRESS_MODES } from "../progress/progress-renderer.js";
 import { createOpenAICompatibleProvider } from "../../providers/openai-compatible.js";
 import { describeVerifier, type VerifierPlan, verifierFrom } from "./verify-options.js";
-import { describeLimits, limitsFrom, limitValue, positiveInteger, positiveNumber, type ProcessCommandOptions } from "./process-options.js";
+import { describeLimits, limitsFrom, limitValue, positiveInteger, positiveNumber, type ProcessCommandOptions, sharedRunSettings } from "./process-options.js";
 
 export { type CliContext, UsageError, shellCommand, quoteArg } from "../cli-context.js";
 import { type CliContext, onStopSignals, quoteArg, UsageError, shellCommand } from "../cli-context.js";
@@ -184,12 +184,7 @@ export async function runProcess(inputs: string[], options: ProcessCommandOption
         inputs,
         limits,
         workers: options.workers ?? null,
-        retry: { ...DEFAULT_RETRY_POLICY, maxAttempts: options.maxAttempts },
-        timeoutMs: options.timeout * 1000,
-        maxRequests: options.maxRequests ?? null,
-        maxCostUsd: options.maxCost ?? null,
-        waitForQuota: options.waitForQuota ?? false,
-        retryFailed: options.retryFailed ?? false,
+        ...sharedRunSettings(options),
       },
       {
         store,
