@@ -38,7 +38,7 @@ describe("ballot-ocr process: one run per output folder", () => {
     expect(finishedIds(out)).toHaveLength(COUNT);
   });
 
-  it("8 concurrent starts on one folder: exactly one runs, the other 7 exit 2 and say why", async () => {
+  it("8 concurrent starts on one folder: exactly one runs, the other 7 exit 2 and say why", { timeout: 600_000 }, async () => {
     const server = await batch.fakeServer({ latencyMs: 200 });
     const out = join(batch.root(), "concurrent");
     // --rps 1 keeps the winner busy for several seconds, longer than every loser takes to start.
