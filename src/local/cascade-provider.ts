@@ -61,6 +61,7 @@ export function createCascadeProvider(local: LocalProvider, remote: Provider | n
     remote,
     local,
     stats: () => ({ local: answeredLocally, remote: passedOn }),
+    close: () => local.close(),
     answerLocally: async (request, signal) => {
       const answer = await answerLocally(request, signal);
       if (answer === null) passedOn++;

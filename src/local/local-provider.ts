@@ -32,6 +32,8 @@ export interface LocalProviderRead {
 export interface LocalProvider extends LocalFirstProvider {
   /** Reads a request's pages and decides, without shaping a reply. */
   readLocally(request: LocalReadRequest, signal: AbortSignal): Promise<LocalProviderRead>;
+  /** Stops running reads at their next page and waits for the worker threads. */
+  close(): Promise<void>;
 }
 
 /**
@@ -106,6 +108,12 @@ export function createLocalProvider(options: LocalProviderOptions = {}): LocalPr
     extract,
     // Every answer is local: the batch gate never puts it through the rate limiter.
     answerLocally: (request, signal) => extract(request, { signal }),
+    close: async () => {
+      const open = pool;
+      pool = null;
+      ready = null;
+      await open?.close();
+    },
   };
 }
 

@@ -8,12 +8,15 @@ import type { PageImage } from "./local-reader.js";
 import type { LocalReadTask } from "./local-read-worker.js";
 
 /**
- * Reads documents with the local reader on worker threads: layout, segmentation and the CNN
+ * Reads documents with the local reader on worker threads: layout, segmentation and the model
  * take about half a second of CPU per page, which on the main thread would stall progress,
  * timers and the web server. Idle threads do not keep the process alive.
  */
 export interface LocalReadPool {
+  /** Rejects with the signal's reason as soon as it is aborted; the thread stops at its next page. */
   read(images: readonly PageImage[], signal?: AbortSignal): Promise<LocalDocumentRead>;
+  /** Stops running reads at their next page and waits for the threads; waiting reads are refused. */
+  close(): Promise<void>;
 }
 
 function workerFilename(): string {
@@ -22,18 +25,96 @@ function workerFilename(): string {
   return fileURLToPath(new URL(entry, here));
 }
 
+class PoolClosedError extends Error {
+  constructor() {
+    super("The local read pool is closed.");
+  }
+}
+
+/**
+ * A task is never cancelled by terminating its thread: a worker terminated while onnxruntime runs
+ * aborts the whole process ("terminate called after throwing an instance of 'Napi::Error'").
+ * Reads wait for a thread here, where waiting is cancellable; a running read is asked to stop
+ * through shared memory, which the worker checks between pages.
+ */
 export function createLocalReadPool(modelPath: string, threads = availableParallelism()): LocalReadPool {
-  const piscina = new Piscina<LocalReadTask, LocalDocumentRead>({
-    minThreads: 0,
-    maxThreads: Math.max(1, Math.floor(threads)),
-    idleTimeout: 30_000,
-  });
+  const size = Math.max(1, Math.floor(threads));
+  const piscina = new Piscina<LocalReadTask, LocalDocumentRead>({ minThreads: 0, maxThreads: size, idleTimeout: 30_000 });
   piscina.on("error", () => {});
   const entry = { filename: workerFilename(), name: "localReadTask" };
+  const running = new Set<Int32Array>();
+  const waiting: { grant: () => void; refuse: (reason: unknown) => void }[] = [];
+  let free = size;
+  let closed = false;
+
+  const acquire = (signal: AbortSignal | undefined): Promise<void> => {
+    if (closed) return Promise.reject(new PoolClosedError());
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (free > 0) {
+      free -= 1;
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = () => {
+        const at = waiting.indexOf(slot);
+        if (at >= 0) waiting.splice(at, 1);
+        reject(signal?.reason);
+      };
+      const slot = {
+        grant: () => {
+          signal?.removeEventListener("abort", onAbort);
+          resolve();
+        },
+        refuse: (reason: unknown) => {
+          signal?.removeEventListener("abort", onAbort);
+          reject(reason);
+        },
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      waiting.push(slot);
+    });
+  };
+  const release = () => {
+    const next = waiting.shift();
+    if (next) next.grant();
+    else free += 1;
+  };
+
   return {
-    read(images, signal) {
-      const task: LocalReadTask = { modelPath, images: images.map((image) => ({ page: image.page, data: image.data })) };
-      return piscina.run(task, signal ? { ...entry, signal } : entry);
+    async read(images, signal) {
+      await acquire(signal);
+      const stopFlag = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
+      running.add(stopFlag);
+      const task: LocalReadTask = { modelPath, images: images.map((image) => ({ page: image.page, data: image.data })), stopFlag };
+      const work = piscina.run(task, entry).finally(() => {
+        running.delete(stopFlag);
+        release();
+      });
+      if (!signal) return work;
+      return new Promise<LocalDocumentRead>((resolve, reject) => {
+        const onAbort = () => {
+          Atomics.store(stopFlag, 0, 1);
+          reject(signal.reason);
+        };
+        if (signal.aborted) onAbort();
+        else signal.addEventListener("abort", onAbort, { once: true });
+        work.then(
+          (read) => {
+            signal.removeEventListener("abort", onAbort);
+            resolve(read);
+          },
+          (error: unknown) => {
+            signal.removeEventListener("abort", onAbort);
+            reject(error);
+          },
+        );
+      });
+    },
+    async close() {
+      closed = true;
+      for (const slot of waiting.splice(0)) slot.refuse(new PoolClosedError());
+      for (const flag of running) Atomics.store(flag, 0, 1);
+      await piscina.close();
     },
   };
 }

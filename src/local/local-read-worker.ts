@@ -6,6 +6,8 @@ export interface LocalReadTask {
   readonly modelPath: string;
   /** Page images; structured cloning turns each Buffer into a plain Uint8Array. */
   readonly images: readonly { readonly page: number; readonly data: Uint8Array }[];
+  /** Set to 1 by the caller to stop before the next page (a cancelled run); shared memory. */
+  readonly stopFlag?: Int32Array;
 }
 
 /** One model per worker thread and model file, loaded on the thread's first task. */
@@ -22,5 +24,7 @@ export async function localReadTask(task: LocalReadTask): Promise<LocalDocumentR
     page: image.page,
     data: Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength),
   }));
-  return readDocument(images, await classifier);
+  const { stopFlag } = task;
+  const stop = stopFlag ? { get aborted() { return Atomics.load(stopFlag, 0) === 1; } } : undefined;
+  return readDocument(images, await classifier, stop);
 }

@@ -111,11 +111,11 @@ async function resolveTouchingDigits(
 export async function readDocument(
   images: readonly PageImage[],
   model: LocalModel,
-  signal?: AbortSignal,
+  stop?: { readonly aborted: boolean },
 ): Promise<LocalDocumentRead> {
   const pages: LocalPageRead[] = [];
   for (const image of images) {
-    signal?.throwIfAborted();
+    if (stop?.aborted) throw new Error("local read stopped");
     pages.push(await readPage(image, model));
   }
   const cells = new Map<CellKey, LocalCellRead>();

@@ -12,6 +12,7 @@ export function createLocalWitness(local: LocalProvider, minConfidence = DEFAULT
   return {
     name: "local reader",
     readerModel: local.model,
+    close: () => local.close(),
     async read({ doc, pages, signal }) {
       const images = countPages(pages).map((page) => ({ page: page.index, mime: "image/jpeg" as const, data: page.jpeg as Buffer }));
       if (images.length === 0) return null;

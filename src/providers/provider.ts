@@ -77,6 +77,8 @@ export interface Provider {
   /** Whether a call costs quota or money (false for the local reader). */
   readonly metered: boolean;
   extract<T>(request: ExtractionRequest<T>, options: { signal: AbortSignal }): Promise<ExtractionOutcome<T>>;
+  /** Lets go of worker threads the provider runs (the local reader); a run calls it at its end. */
+  close?(): Promise<void>;
 }
 
 /**

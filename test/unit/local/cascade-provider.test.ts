@@ -27,6 +27,7 @@ function stubLocal(): LocalProvider {
     async answerLocally() {
       throw new Error("not used");
     },
+    async close() {},
     async readLocally(req) {
       const cells = new Map<CellKey, LocalCellRead>([["row:1", digitsCell(5)], ["good", digitsCell(5)]]);
       const read: LocalDocumentRead = { kind: "constituency", pages: [], cells };
