@@ -232,7 +232,10 @@ async function scenarioB(): Promise<Row> {
 
 async function scenarioC(count: number): Promise<Row> {
   const provider = createSimulatedProvider({ latencyMs: () => 5 });
-  const run = await engineRun(count, { rps: null, rpm: null, rpd: null }, provider, { timeoutMs: 10_000, pageBytes: Number(process.env["BENCH_PAGE_BYTES"] ?? 50_000) });
+  const run = await engineRun(count, { rps: null, rpm: null, rpd: null }, provider, {
+    timeoutMs: 10_000,
+    pageBytes: Number(process.env["BENCH_PAGE_BYTES"] ?? 50_000),
+  });
   return {
     scenario: `c: ${count} docs, 50 KB page each, no limits`,
     end: run.summary.end,
@@ -267,7 +270,16 @@ async function originalDesign(count: number, provider: SimulatedProvider): Promi
       if (index >= count) return;
       await takeSlot();
       await provider.extract(
-        { documentId: `orig-${index}`, purpose: "read", promptVersion: "x", system: "", user: "", images: [], replySchema: schema, schemaName: "x" },
+        {
+          documentId: `orig-${index}`,
+          purpose: "read",
+          promptVersion: "x",
+          system: "",
+          user: "",
+          images: [],
+          replySchema: schema,
+          schemaName: "x",
+        },
         { signal: new AbortController().signal },
       );
     }

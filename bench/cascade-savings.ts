@@ -42,7 +42,15 @@ async function main(): Promise<void> {
   try {
     const forms = path.join(dir, "forms");
     const count = Number(values.count);
-    await generateSynthBatch({ outDir: forms, count, kind: "mixed", seed: Number(values.seed), format: "pdf", noise: values.noise as NoiseLevel, errorRate: 0 });
+    await generateSynthBatch({
+      outDir: forms,
+      count,
+      kind: "mixed",
+      seed: Number(values.seed),
+      format: "pdf",
+      noise: values.noise as NoiseLevel,
+      errorRate: 0,
+    });
     const truth = new Map(readTruth(forms).map((line) => [line.sha256, line.truth]));
     const runs: Record<string, { requests: number; results: FormResult[]; seconds: number }> = {};
     for (const provider of ["remote", "cascade"] as const) {
@@ -64,14 +72,25 @@ async function main(): Promise<void> {
       return !expected || counts(expected, rowsOf(r)) !== counts(r, rowsOf(r));
     });
     const wrongLocal = wrong.filter((r) => r.provenance.model === LOCAL_MODEL_NAME);
-    for (const r of wrong) console.log(r.status, r.provenance.model, r.reasons.join("; "), "\n  got   ", counts(r, rowsOf(r)), "\n  truth ", counts(truth.get(r.document.id)!, rowsOf(r)));
+    for (const r of wrong)
+      console.log(
+        r.status,
+        r.provenance.model,
+        r.reasons.join("; "),
+        "\n  got   ",
+        counts(r, rowsOf(r)),
+        "\n  truth ",
+        counts(truth.get(r.document.id)!, rowsOf(r)),
+      );
     const pct = (a: number, b: number): string => `${((100 * a) / Math.max(1, b)).toFixed(1)}%`;
     console.log(`documents                      ${count} generator forms, noise ${values.noise}, seed ${values.seed}`);
     console.log(`vision model only              ${remote.requests} requests, ${remote.seconds.toFixed(0)} s`);
     console.log(`cascade                        ${cascade.requests} requests, ${cascade.seconds.toFixed(0)} s`);
     console.log(`verified locally (no request)  ${pct(local.length, cascade.results.length)} (${local.length}/${cascade.results.length})`);
     console.log(`requests saved                 ${pct(remote.requests - cascade.requests, remote.requests)}`);
-    console.log(`verified in the cascade run    ${cascade.results.filter((r) => r.status === "verified").length}/${cascade.results.length}`);
+    console.log(
+      `verified in the cascade run    ${cascade.results.filter((r) => r.status === "verified").length}/${cascade.results.length}`,
+    );
     console.log(`results differing from truth   ${wrong.length} (of them answered locally: ${wrongLocal.length})`);
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -19,9 +19,7 @@ import { loadLocalModel } from "../src/local/recognize/local-model.js";
 import { type Expected, LocalEvalTally } from "./support/local-eval.js";
 import { renderCountPages } from "./support/render-pages.js";
 
-const TruthCell = z
-  .object({ digits: z.string().nullable(), mark: z.string(), value: z.number().nullable() })
-  .loose();
+const TruthCell = z.object({ digits: z.string().nullable(), mark: z.string(), value: z.number().nullable() }).loose();
 const TruthEntry = z
   .object({
     id: z.string(),
@@ -91,10 +89,12 @@ async function main(): Promise<void> {
     const read = await readDocument(images, classifier);
     const decision = decideLocal(read, minConfidence);
     const keys: CellKey[] = [...rowKeys(entry.kind), "good", "bad", "noVote", "ballotsReceived", "voteTotal"];
-    const expected = new Map(keys.flatMap((key) => {
-      const value = truthValue(entry, key);
-      return value === undefined ? [] : [[key, value] as const];
-    }));
+    const expected = new Map(
+      keys.flatMap((key) => {
+        const value = truthValue(entry, key);
+        return value === undefined ? [] : [[key, value] as const];
+      }),
+    );
     const score = tally.add(entry.id, read, decision, expected);
     const roles = read.pages.map((p) => p.role ?? p.failure).join(",");
     console.log(

@@ -60,7 +60,10 @@ async function main(): Promise<void> {
       await generateSynthBatch({ outDir: dir, ...options, format: "pdf" });
       if (values.forms) await writeFile(made, JSON.stringify(options));
     }
-    const lines = (await readFile(path.join(dir, TRUTH_FILE), "utf8")).trim().split("\n").map((l) => JSON.parse(l) as SynthTruthLine);
+    const lines = (await readFile(path.join(dir, TRUTH_FILE), "utf8"))
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as SynthTruthLine);
     const classifier = await loadLocalModel(values.model);
     const tally = new LocalEvalTally(minConfidence);
     let inconsistent = 0;
@@ -71,7 +74,16 @@ async function main(): Promise<void> {
       if (!formKind) continue;
       const read = await readDocument(await renderCountPages(path.join(dir, line.path), formKind), classifier);
       const decision = decideLocal(read, minConfidence);
-      const keys: CellKey[] = [...rowKeys(formKind), "good", "bad", "noVote", "ballotsReceived", "ballotsUsed", "ballotsRemaining", "voteTotal"];
+      const keys: CellKey[] = [
+        ...rowKeys(formKind),
+        "good",
+        "bad",
+        "noVote",
+        "ballotsReceived",
+        "ballotsUsed",
+        "ballotsRemaining",
+        "voteTotal",
+      ];
       const expected = new Map(
         keys.flatMap((key) => {
           const isRow = key.startsWith("row:");
@@ -88,7 +100,9 @@ async function main(): Promise<void> {
       if (isInconsistent && decision.verified) inconsistentVerified++;
       const status = decision.verified ? "VERIFIED" : "review  ";
       const note = silent ? "  SILENT ERROR" : "";
-      console.log(`${status} ${formKind.padEnd(12)} wrong ${wrong.length}${isInconsistent ? " (written inconsistent)" : ""}${note}  ${wrong.slice(0, 4).join(", ")}`);
+      console.log(
+        `${status} ${formKind.padEnd(12)} wrong ${wrong.length}${isInconsistent ? " (written inconsistent)" : ""}${note}  ${wrong.slice(0, 4).join(", ")}`,
+      );
       if (!decision.verified && values.verbose) console.log(`    ${decision.reasons.join("; ").slice(0, 240)}`);
     }
     if (values.cells) await writeFile(values.cells, `${tally.cellLog.join("\n")}\n`);

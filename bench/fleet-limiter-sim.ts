@@ -15,7 +15,10 @@ import { startTestRedis } from "../test/scale/support/redis-server.js";
 const [configured = 10, providerLimit = 6, seconds = 60, callers = 24] = process.argv.slice(2).map(Number);
 const redis = await startTestRedis({ private: true });
 const client = new Redis({ host: "127.0.0.1", port: redis.port, maxRetriesPerRequest: null });
-const shared = new SharedLimiter(client, sharedLimiterKeys((type) => `sim:${type}`));
+const shared = new SharedLimiter(
+  client,
+  sharedLimiterKeys((type) => `sim:${type}`),
+);
 await shared.publish(
   { limits: { rps: configured, rpm: null, rpd: null }, maxInFlight: null, maxRequests: null, maxCostUsd: null, guardMs: 40 },
   { todayCount: 0, costBefore: 0, costedBefore: 0 },

@@ -29,7 +29,9 @@ async function basePng(): Promise<Buffer> {
   const pixels = Buffer.alloc(width * height, 245);
   for (let y = 40; y < height; y += 40) pixels.fill(40, y * width + 30, y * width + width - 30);
   for (let i = 0; i < pixels.length; i += 97) pixels[i] = (i * 13) % 256;
-  return sharp(pixels, { raw: { width, height, channels: 1 } }).png().toBuffer();
+  return sharp(pixels, { raw: { width, height, channels: 1 } })
+    .png()
+    .toBuffer();
 }
 
 function makeBatch(dir: string, count: number, png: Buffer): void {
@@ -72,13 +74,36 @@ async function main(): Promise<void> {
         const started = Date.now();
         const out = join(dir, "out");
         const result = await run([
-          "process", join(dir, "scans"), "--out", out, "--base-url", server.baseUrl, "--model", "fake-vision-model",
-          "--rps", "0", "--rpm", "0", "--rpd", "0", "--progress", "none",
+          "process",
+          join(dir, "scans"),
+          "--out",
+          out,
+          "--base-url",
+          server.baseUrl,
+          "--model",
+          "fake-vision-model",
+          "--rps",
+          "0",
+          "--rpm",
+          "0",
+          "--rpd",
+          "0",
+          "--progress",
+          "none",
           ...(witness ? [] : ["--no-witness"]),
         ]);
         const elapsedS = (Date.now() - started) / 1000;
-        const lines = existsSync(join(out, "results.jsonl")) ? readFileSync(join(out, "results.jsonl"), "utf8").split("\n").filter(Boolean).length : 0;
-        const row = { documents: count, witness: witness ? "local" : "none", exit: result.code ?? "signal", results: lines, elapsed_s: elapsedS.toFixed(1), peak_rss_mb: Math.round(result.peakKb / 1024) };
+        const lines = existsSync(join(out, "results.jsonl"))
+          ? readFileSync(join(out, "results.jsonl"), "utf8").split("\n").filter(Boolean).length
+          : 0;
+        const row = {
+          documents: count,
+          witness: witness ? "local" : "none",
+          exit: result.code ?? "signal",
+          results: lines,
+          elapsed_s: elapsedS.toFixed(1),
+          peak_rss_mb: Math.round(result.peakKb / 1024),
+        };
         if (result.code !== 0 && result.code !== 1) console.error(result.stderr);
         console.log(JSON.stringify(row));
         rows.push(row);

@@ -17,9 +17,7 @@ const seed = Number(process.argv[3] ?? 20260208);
 
 function inChecks(checks: readonly Check[], target: InjectedTarget): boolean {
   return checks.some(
-    (c) =>
-      !c.ok &&
-      (target.kind === "row" ? (c.rows ?? []).includes(target.number) : (c.totals ?? []).includes(target.key)),
+    (c) => !c.ok && (target.kind === "row" ? (c.rows ?? []).includes(target.number) : (c.totals ?? []).includes(target.key)),
   );
 }
 

@@ -31,7 +31,17 @@ const HEIGHT = 3509;
 /** Distinct generator scans at 300 dpi, first page only, as 2480×3509 RGB PNGs. */
 async function makeScans(dir: string, count: number): Promise<number> {
   const work = join(dir, "gen");
-  await generateSynthBatch({ outDir: work, count: 3, kind: "constituency", form: "5/18", seed: 11, format: "png", noise: "scan", errorRate: 0, dpi: 300 });
+  await generateSynthBatch({
+    outDir: work,
+    count: 3,
+    kind: "constituency",
+    form: "5/18",
+    seed: 11,
+    format: "png",
+    noise: "scan",
+    errorRate: 0,
+    dpi: 300,
+  });
   const firstPages: string[] = [];
   const walk = (path: string) => {
     for (const name of readdirSync(path).sort()) {

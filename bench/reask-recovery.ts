@@ -35,16 +35,36 @@ for (let i = 0; i < N; i++) {
   truth.set(id, result);
 }
 const same = (a: FormResult, b: FormResult) =>
-  JSON.stringify([a.totals, a.votes.map(({ page, ...rest }) => rest)]) === JSON.stringify([b.totals, b.votes.map(({ page, ...rest }) => rest)]);
+  JSON.stringify([a.totals, a.votes.map(({ page, ...rest }) => rest)]) ===
+  JSON.stringify([b.totals, b.votes.map(({ page, ...rest }) => rest)]);
 
 async function experiment(reask: boolean) {
   const server = await startFakeProvider({ truth, misreads: { probability: 0.5, includeTotals }, seed: 11 });
   const cfg = resolveProviderConfig({ provider: "vllm", baseUrl: server.baseUrl, model: "m", env: {} });
   if (!cfg.ok) throw new Error(cfg.error);
   const g = createDirectGate(createOpenAICompatibleProvider(cfg.value, { timeoutMs: 10000 }));
-  const s = { docs: 0, misread: 0, flagged: 0, recovered: 0, stillReview: 0, wrongAccepted: 0, clean: 0, cleanVerified: 0, cleanEqual: 0, requests: 0, misreadNoWords: 0, misreadNoWordsFlagged: 0, reaskRowsAsked: [] as number[] };
+  const s = {
+    docs: 0,
+    misread: 0,
+    flagged: 0,
+    recovered: 0,
+    stillReview: 0,
+    wrongAccepted: 0,
+    clean: 0,
+    cleanVerified: 0,
+    cleanEqual: 0,
+    requests: 0,
+    misreadNoWords: 0,
+    misreadNoWordsFlagged: 0,
+    reaskRowsAsked: [] as number[],
+  };
   for (const [id, t] of truth) {
-    const extraction = await extractDocument({ doc: documentFor(t), pages: preparedPagesFor(t.formKind!) }, g, { requestMode: "document", reask, providerName: "vllm", model: "m" }, new AbortController().signal);
+    const extraction = await extractDocument(
+      { doc: documentFor(t), pages: preparedPagesFor(t.formKind!) },
+      g,
+      { requestMode: "document", reask, providerName: "vllm", model: "m" },
+      new AbortController().signal,
+    );
     if (extraction.kind !== "done") throw new Error(JSON.stringify(extraction));
     const r = extraction.result;
     s.docs++;
@@ -52,7 +72,10 @@ async function experiment(reask: boolean) {
     const m = server.misreads.get(id);
     if (m?.served) {
       s.misread++;
-      const cell = m.target.kind === "row" ? t.votes.find((v) => v.number === (m.target as { number: number }).number) : t.totals[(m.target as { key: "good" }).key];
+      const cell =
+        m.target.kind === "row"
+          ? t.votes.find((v) => v.number === (m.target as { number: number }).number)
+          : t.totals[(m.target as { key: "good" }).key];
       const noWords = cell?.words === null;
       if (noWords) s.misreadNoWords++;
       const flaggedFirst = r.status === "needs_review" || r.checks.some((c) => c.rule === "reask-corrected");
@@ -62,13 +85,23 @@ async function experiment(reask: boolean) {
       else if (r.status === "needs_review") s.stillReview++;
       else {
         s.wrongAccepted++;
-        if (process.env.DEBUG2) console.log(JSON.stringify(m), t.formCode, JSON.stringify(cell), r.checks.filter((c) => !c.ok).map((c) => `${c.rule}/${c.severity}`).join(","));
+        if (process.env.DEBUG2)
+          console.log(
+            JSON.stringify(m),
+            t.formCode,
+            JSON.stringify(cell),
+            r.checks
+              .filter((c) => !c.ok)
+              .map((c) => `${c.rule}/${c.severity}`)
+              .join(","),
+          );
       }
     } else {
       s.clean++;
       if (r.status === "verified") s.cleanVerified++;
       if (same(r, t)) s.cleanEqual++;
-      else if (process.env.DEBUG && s.clean - s.cleanEqual < 3) console.log(id, m, r.status, r.reasons, JSON.stringify(t.totals).slice(0, 300), JSON.stringify(r.totals).slice(0, 300));
+      else if (process.env.DEBUG && s.clean - s.cleanEqual < 3)
+        console.log(id, m, r.status, r.reasons, JSON.stringify(t.totals).slice(0, 300), JSON.stringify(r.totals).slice(0, 300));
     }
   }
   for (const r of server.requests) if (r.purpose === "reask") s.reaskRowsAsked.push(r.rows.length + r.totals.length);

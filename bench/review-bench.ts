@@ -23,22 +23,40 @@ const COUNT = Number(process.argv[2] ?? 100_000);
 const PROVINCES = ["แพร่", "น่าน", "เชียงใหม่", "ลำปาง", "ขอนแก่น", "สงขลา", "ภูเก็ต", "ชลบุรี"];
 
 function cell(value: number | null): NumberCell {
-  return value === null ? { digits: "?", words: null, value: null, mark: "illegible" } : { digits: String(value), words: null, value, mark: "digits" };
+  return value === null
+    ? { digits: "?", words: null, value: null, mark: "illegible" }
+    : { digits: String(value), words: null, value, mark: "digits" };
 }
 
 /** A 5/18 constituency form; every 7th has an unread row, every 11th a misread one. */
 function form(i: number): FormResult {
   const rows = [120 + (i % 50), 80 + (i % 30), 40, 10 + (i % 7)];
   const good = rows.reduce((a, b) => a + b, 0);
-  const votes = rows.map((value, k) => ({ ...cell(i % 7 === 0 && k === 1 ? null : i % 11 === 0 && k === 0 ? value + 100 : value), number: k + 1 }));
+  const votes = rows.map((value, k) => ({
+    ...cell(i % 7 === 0 && k === 1 ? null : i % 11 === 0 && k === 0 ? value + 100 : value),
+    number: k + 1,
+  }));
   const id = i.toString(16).padStart(64, "0");
   const province = PROVINCES[i % PROVINCES.length]!;
   const base: FormResult = {
     schemaVersion: FORM_RESULT_SCHEMA_VERSION,
-    document: { id, sources: [{ path: `/data/uploads/${province}/เขต ${1 + (i % 9)}/หน่วย ${i}.pdf`, sha256: id, bytes: 1000 }], pages: [{ index: 1, role: "counts", sent: true }] },
+    document: {
+      id,
+      sources: [{ path: `/data/uploads/${province}/เขต ${1 + (i % 9)}/หน่วย ${i}.pdf`, sha256: id, bytes: 1000 }],
+      pages: [{ index: 1, role: "counts", sent: true }],
+    },
     formCode: "5/18",
     formKind: "constituency",
-    location: { province, provinceId: null, constituency: 1 + (i % 9), district: `อำเภอ ${i % 40}`, subdistrict: `ตำบล ${i % 300}`, unit: i, setNumber: null, countingPlace: null },
+    location: {
+      province,
+      provinceId: null,
+      constituency: 1 + (i % 9),
+      district: `อำเภอ ${i % 40}`,
+      subdistrict: `ตำบล ${i % 300}`,
+      unit: i,
+      setNumber: null,
+      countingPlace: null,
+    },
     totals: {
       eligibleVoters: cell(good + 200),
       votersTurnedUp: cell(good + 20),
@@ -75,7 +93,11 @@ function formFast(i: number): FormResult {
   const province = PROVINCES[i % PROVINCES.length]!;
   return {
     ...template,
-    document: { ...template.document, id, sources: [{ path: `/data/uploads/${province}/เขต ${1 + (i % 9)}/หน่วย ${i}.pdf`, sha256: id, bytes: 1000 }] },
+    document: {
+      ...template.document,
+      id,
+      sources: [{ path: `/data/uploads/${province}/เขต ${1 + (i % 9)}/หน่วย ${i}.pdf`, sha256: id, bytes: 1000 }],
+    },
     location: { ...template.location, district: `อำเภอ ${i % 40}`, subdistrict: `ตำบล ${i % 300}`, unit: i },
   };
 }
@@ -101,7 +123,13 @@ async function main(): Promise<void> {
       const store = SqliteStore.open(fillFile);
       for (let i = 1; i <= COUNT; i++) {
         const result = formFast(i);
-        store.upsertDocument({ id: result.document.id, primaryPath: result.document.sources[0]!.path, container: "pdf", sources: result.document.sources, pathMetadata: null });
+        store.upsertDocument({
+          id: result.document.id,
+          primaryPath: result.document.sources[0]!.path,
+          container: "pdf",
+          sources: result.document.sources,
+          pathMetadata: null,
+        });
         store.saveResult(result);
       }
       store.close();
@@ -174,7 +202,12 @@ async function main(): Promise<void> {
       fillSeconds: Number(fillSeconds.toFixed(1)),
       loadAverage: Number(load.toFixed(1)),
       cores: availableParallelism(),
-      firstPage: { msIncludingOpen: Number(firstPageMs.toFixed(1)), requestMs: Number(first.ms.toFixed(1)), cpuMs: Number(first.cpuMs.toFixed(1)), total: first.total },
+      firstPage: {
+        msIncludingOpen: Number(firstPageMs.toFixed(1)),
+        requestMs: Number(first.ms.toFixed(1)),
+        cpuMs: Number(first.cpuMs.toFixed(1)),
+        total: first.total,
+      },
       queueFirstPage: { ms: Number(queueFirst.ms.toFixed(1)), total: queueFirst.total },
       filterChanges: rows,
       targets: { firstPageMs: 1000, filterChangeMs: 300 },
@@ -184,14 +217,20 @@ async function main(): Promise<void> {
     };
     console.log(`review at national size: ${COUNT.toLocaleString("en-US")} stored results (filled in ${figures.fillSeconds} s)`);
     console.log(`load average ${figures.loadAverage} on ${figures.cores} cores while measuring`);
-    console.log(`first page: ${figures.firstPage.requestMs} ms (CPU ${figures.firstPage.cpuMs} ms) for the first request on the reopened store (${figures.firstPage.msIncludingOpen} ms including opening the store and starting the server)`);
+    console.log(
+      `first page: ${figures.firstPage.requestMs} ms (CPU ${figures.firstPage.cpuMs} ms) for the first request on the reopened store (${figures.firstPage.msIncludingOpen} ms including opening the store and starting the server)`,
+    );
     console.log(`review queue first page: ${figures.queueFirstPage.ms} ms (${queueFirst.total.toLocaleString("en-US")} forms to review)`);
     console.log("| filter change | median ms | max ms | median CPU ms | max CPU ms | matching |");
     console.log("| --- | --- | --- | --- | --- | --- |");
     for (const row of rows) {
-      console.log(`| ${row.scenario} | ${row.medianMs} | ${row.maxMs} | ${row.medianCpuMs} | ${row.maxCpuMs} | ${row.matching.toLocaleString("en-US")} |`);
+      console.log(
+        `| ${row.scenario} | ${row.medianMs} | ${row.maxMs} | ${row.medianCpuMs} | ${row.maxCpuMs} | ${row.matching.toLocaleString("en-US")} |`,
+      );
     }
-    console.log(`wall time: ${figures.met ? "targets met" : "TARGETS MISSED"}; CPU time: ${figures.metOnCpuTime ? "targets met" : "TARGETS MISSED"} (first page < 1 s, every filter change < 300 ms)`);
+    console.log(
+      `wall time: ${figures.met ? "targets met" : "TARGETS MISSED"}; CPU time: ${figures.metOnCpuTime ? "targets met" : "TARGETS MISSED"} (first page < 1 s, every filter change < 300 ms)`,
+    );
     const out = join(fileURLToPath(new URL(".", import.meta.url)), "results");
     mkdirSync(out, { recursive: true });
     writeFileSync(join(out, "review-bench.json"), `${JSON.stringify(figures, null, 2)}\n`);

@@ -63,7 +63,13 @@ interface ScalingRow {
   exitCode: number | string;
 }
 
-async function scalingRun(workerCount: number, documents: number, clientRps: number, providerRps: number, concurrency: number): Promise<ScalingRow> {
+async function scalingRun(
+  workerCount: number,
+  documents: number,
+  clientRps: number,
+  providerRps: number,
+  concurrency: number,
+): Promise<ScalingRow> {
   const dir = mkdtempSync(join(tmpdir(), "scale-bench-"));
   const redis = await startTestRedis({ private: true });
   const provider = await startFakeProvider({ answer: () => reply, latencyMs: 1_000, rateLimit: { perSecond: providerRps } });
@@ -72,7 +78,23 @@ async function scalingRun(workerCount: number, documents: number, clientRps: num
     const queue = `${redis.url}?queue=bench-${workerCount}`;
     const env = { BALLOT_OCR_BASE_URL: provider.baseUrl, BALLOT_OCR_MODEL: "fake-vision-model" };
     const coordinator = runCli(
-      ["process", join(dir, "scans"), "--out", join(dir, "out"), "--queue", queue, "--rps", String(clientRps), "--rpm", "0", "--rpd", "0", "--no-reask", "--progress", "none"],
+      [
+        "process",
+        join(dir, "scans"),
+        "--out",
+        join(dir, "out"),
+        "--queue",
+        queue,
+        "--rps",
+        String(clientRps),
+        "--rpm",
+        "0",
+        "--rpd",
+        "0",
+        "--no-reask",
+        "--progress",
+        "none",
+      ],
       env,
     );
     const workers = Array.from({ length: workerCount }, () =>
@@ -87,7 +109,10 @@ async function scalingRun(workerCount: number, documents: number, clientRps: num
       const times = provider.requests.map((r) => Math.round(r.at)).sort((a, b) => a - b);
       process.stderr.write(`${times.join(" ")}\n`);
     }
-    const ok = provider.requests.filter((r) => r.status === 200).map((r) => r.at).sort((a, b) => a - b);
+    const ok = provider.requests
+      .filter((r) => r.status === 200)
+      .map((r) => r.at)
+      .sort((a, b) => a - b);
     const first = ok[0] ?? 0;
     const last = ok.at(-1) ?? 0;
     const seconds = (last - first) / 1000 + 1; // + the last request's latency
@@ -145,7 +170,23 @@ async function nationalRun(stations: number, capSeconds: number, workerCount: nu
     let done = 0;
     t = Date.now();
     const coordinator = runCli(
-      ["process", join(dir, "scans"), "--out", join(dir, "out"), "--queue", queue, "--rps", "2000", "--rpm", "0", "--rpd", "0", "--no-reask", "--progress", "json"],
+      [
+        "process",
+        join(dir, "scans"),
+        "--out",
+        join(dir, "out"),
+        "--queue",
+        queue,
+        "--rps",
+        "2000",
+        "--rpm",
+        "0",
+        "--rpd",
+        "0",
+        "--no-reask",
+        "--progress",
+        "json",
+      ],
       env,
       (line) => {
         if (started === null && line.includes('"run_started"')) started = Date.now();
@@ -175,7 +216,9 @@ async function nationalRun(stations: number, capSeconds: number, workerCount: nu
       if (started !== null && Date.now() - started > capSeconds * 1000) break;
       if (Date.now() - lastLog > 15_000) {
         lastLog = Date.now();
-        process.stderr.write(`national: ${started === null ? "discovering" : `${done} done after ${((Date.now() - started) / 1000).toFixed(0)} s`}; redis ${(redisPeak / 1048576).toFixed(1)} MB, coordinator ${(coordinatorPeak / 1024).toFixed(0)} MB\n`);
+        process.stderr.write(
+          `national: ${started === null ? "discovering" : `${done} done after ${((Date.now() - started) / 1000).toFixed(0)} s`}; redis ${(redisPeak / 1048576).toFixed(1)} MB, coordinator ${(coordinatorPeak / 1024).toFixed(0)} MB\n`,
+        );
       }
     }
     const endedAt = Date.now();
@@ -214,8 +257,12 @@ async function nationalRun(stations: number, capSeconds: number, workerCount: nu
 }
 
 function printNational(report: NationalReport, stations: number, cap: number): void {
-  console.log(`\n### Simulated national run (${stations.toLocaleString("en")} stations × 2 documents, tiny images, provider latency 100 ms, --rps 2000, 4 workers × 16 jobs, window 1,000 jobs)\n`);
-  console.log("| documents | written in | discovered+recorded in | processed | in | documents/s | Redis peak used_memory | coordinator peak RSS | worker peak RSS | sent twice |");
+  console.log(
+    `\n### Simulated national run (${stations.toLocaleString("en")} stations × 2 documents, tiny images, provider latency 100 ms, --rps 2000, 4 workers × 16 jobs, window 1,000 jobs)\n`,
+  );
+  console.log(
+    "| documents | written in | discovered+recorded in | processed | in | documents/s | Redis peak used_memory | coordinator peak RSS | worker peak RSS | sent twice |",
+  );
   console.log("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
   console.log(
     `| ${report.target.toLocaleString("en")} | ${report.writeSeconds.toFixed(0)} s | ${report.discoverSeconds === null ? "–" : `${report.discoverSeconds.toFixed(0)} s`} | ${report.done.toLocaleString("en")}${report.finished ? " (all)" : ` (time cap ${cap} s)`} | ${report.processingSeconds.toFixed(0)} s | ${report.docsPerSecond.toFixed(1)} | ${report.redisPeakMb.toFixed(1)} MB | ${report.coordinatorPeakRssMb.toFixed(0)} MB | ${report.workerPeakRssMb.toFixed(0)} MB | ${report.duplicates} |`,
@@ -235,9 +282,26 @@ interface FaultRow {
 
 /** A redis-server of our own, so the bench can kill and restart it on the same port and folder. */
 function spawnRedis(port: number, dataDir: string, aof: boolean): ChildProcess {
-  return spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", aof ? "yes" : "no", "--appendfsync", "everysec", "--dir", dataDir], {
-    stdio: "ignore",
-  });
+  return spawn(
+    "redis-server",
+    [
+      "--port",
+      String(port),
+      "--bind",
+      "127.0.0.1",
+      "--save",
+      "",
+      "--appendonly",
+      aof ? "yes" : "no",
+      "--appendfsync",
+      "everysec",
+      "--dir",
+      dataDir,
+    ],
+    {
+      stdio: "ignore",
+    },
+  );
 }
 
 async function waitForRedis(port: number): Promise<void> {
@@ -268,13 +332,33 @@ async function faultRun(fault: "redis-aof" | "redis-no-aof" | "worker-kill", doc
     let finished = 0;
     const started = Date.now();
     const coordinator = runCli(
-      ["process", join(dir, "scans"), "--out", join(dir, "out"), "--queue", queue, "--rps", "20", "--rpm", "0", "--rpd", "0", "--no-reask", "--progress", "json", "--queue-window", "50"],
+      [
+        "process",
+        join(dir, "scans"),
+        "--out",
+        join(dir, "out"),
+        "--queue",
+        queue,
+        "--rps",
+        "20",
+        "--rpm",
+        "0",
+        "--rpd",
+        "0",
+        "--no-reask",
+        "--progress",
+        "json",
+        "--queue-window",
+        "50",
+      ],
       env,
       (line) => {
         if (line.includes('"document_finished"') || line.includes('"document_failed"')) finished++;
       },
     );
-    const workers = [0, 1, 2].map(() => runCli(["worker", "--queue", queue, "--concurrency", "4", "--threads", "1", "--stall-timeout", "2"], env));
+    const workers = [0, 1, 2].map(() =>
+      runCli(["worker", "--queue", queue, "--concurrency", "4", "--threads", "1", "--stall-timeout", "2"], env),
+    );
     while (finished < documents * 0.3) await delay(50);
     if (fault === "worker-kill") {
       workers[0]?.child.kill("SIGKILL");
@@ -326,19 +410,29 @@ async function main() {
       process.stderr.write(`scaling: ${workers} worker process(es)…\n`);
       rows.push(await scalingRun(workers, documents, providerRps, providerRps, concurrency));
     }
-    console.log(`\n### Throughput vs workers (fake provider: latency 1 s, limit ${providerRps} requests/s in any sliding 1 s; coordinator --rps ${providerRps}; ${concurrency} jobs per worker)\n`);
-    console.log("| worker processes | documents | seconds | documents/s | ÷ limit | most requests in any sliding 1 s | 429s | documents sent twice |");
+    console.log(
+      `\n### Throughput vs workers (fake provider: latency 1 s, limit ${providerRps} requests/s in any sliding 1 s; coordinator --rps ${providerRps}; ${concurrency} jobs per worker)\n`,
+    );
+    console.log(
+      "| worker processes | documents | seconds | documents/s | ÷ limit | most requests in any sliding 1 s | 429s | documents sent twice |",
+    );
     console.log("|---:|---:|---:|---:|---:|---:|---:|---:|");
     for (const r of rows) {
-      console.log(`| ${r.workers} | ${r.documents} | ${r.seconds.toFixed(1)} | ${r.docsPerSecond.toFixed(2)} | ${(r.docsPerSecond / providerRps).toFixed(3)} | ${r.maxPerSecond} | ${r.rateLimited} | ${r.duplicates} |`);
+      console.log(
+        `| ${r.workers} | ${r.documents} | ${r.seconds.toFixed(1)} | ${r.docsPerSecond.toFixed(2)} | ${(r.docsPerSecond / providerRps).toFixed(3)} | ${r.maxPerSecond} | ${r.rateLimited} | ${r.duplicates} |`,
+      );
     }
   }
   if (!args.includes("--skip-strict")) {
     const documents = quick ? 80 : 240;
     process.stderr.write("strict provider: 4 worker processes, configured 10/s, provider 6/s…\n");
     const r = await scalingRun(4, documents, 10, 6, concurrency);
-    console.log(`\n### A provider stricter than configured (coordinator --rps 10; the provider enforces 6 requests/s with 429 + Retry-After; latency 1 s; 4 workers × ${concurrency} jobs)\n`);
-    console.log("| documents | seconds | documents/s | ÷ 6/s (whole run) | accepted/s after settling (second half) | ÷ 6/s settled | requests | 429s | share 429 | lost | exit |");
+    console.log(
+      `\n### A provider stricter than configured (coordinator --rps 10; the provider enforces 6 requests/s with 429 + Retry-After; latency 1 s; 4 workers × ${concurrency} jobs)\n`,
+    );
+    console.log(
+      "| documents | seconds | documents/s | ÷ 6/s (whole run) | accepted/s after settling (second half) | ÷ 6/s settled | requests | 429s | share 429 | lost | exit |",
+    );
     console.log("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     console.log(
       `| ${r.documents} | ${r.seconds.toFixed(1)} | ${r.docsPerSecond.toFixed(2)} | ${(r.docsPerSecond / 6).toFixed(3)} | ${r.settledRps.toFixed(2)} | ${(r.settledRps / 6).toFixed(3)} | ${r.requests} | ${r.rateLimited} | ${((100 * r.rateLimited) / Math.max(1, r.requests)).toFixed(1)} % | ${r.lost} | ${r.exitCode} |`,
@@ -354,8 +448,15 @@ async function main() {
     console.log("\n### Faults mid-run (at 30 % done; 3 workers × 4 jobs, --rps 20, provider latency 200 ms, --queue-window 50)\n");
     console.log("| fault | documents | collected | lost | exit | provider requests | documents requested twice | seconds |");
     console.log("|---|---:|---:|---:|---:|---:|---:|---:|");
-    const names = { "redis-aof": "Redis SIGKILL + restart, AOF on", "redis-no-aof": "Redis SIGKILL + restart, AOF off", "worker-kill": "one worker SIGKILL" };
-    for (const r of rows) console.log(`| ${names[r.fault as keyof typeof names]} | ${r.documents} | ${r.collected} | ${r.lost} | ${r.exitCode} | ${r.requests} | ${r.twice} | ${r.seconds.toFixed(0)} |`);
+    const names = {
+      "redis-aof": "Redis SIGKILL + restart, AOF on",
+      "redis-no-aof": "Redis SIGKILL + restart, AOF off",
+      "worker-kill": "one worker SIGKILL",
+    };
+    for (const r of rows)
+      console.log(
+        `| ${names[r.fault as keyof typeof names]} | ${r.documents} | ${r.collected} | ${r.lost} | ${r.exitCode} | ${r.requests} | ${r.twice} | ${r.seconds.toFixed(0)} |`,
+      );
   }
   if (!args.includes("--skip-national")) {
     const stations = quick ? 2_000 : 101_331;

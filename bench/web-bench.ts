@@ -54,7 +54,12 @@ try {
     .first()
     .waitFor({ timeout: 120_000 })
     .catch(async (error: unknown) => {
-      console.log("no result yet:", await page.textContent("#run-message"), await page.textContent("#run-count"), await page.textContent("#run-log"));
+      console.log(
+        "no result yet:",
+        await page.textContent("#run-message"),
+        await page.textContent("#run-count"),
+        await page.textContent("#run-log"),
+      );
       if (shots) await page.screenshot({ path: `${shots}/bench-stuck.png`, fullPage: true });
       throw error;
     });
@@ -87,14 +92,18 @@ try {
   }
   const runMs = performance.now() - runStart;
   const sections = (await page.evaluate("window.__timings")) as Record<string, number>;
-  const perf = (await page.evaluate("window.__perf")) as { longTasks: { at: number; ms: number }[]; events: { name: string; duration: number }[]; frameGaps: number[] };
+  const perf = (await page.evaluate("window.__perf")) as {
+    longTasks: { at: number; ms: number }[];
+    events: { name: string; duration: number }[];
+    frameGaps: number[];
+  };
   await page.click("a[data-tab=results]");
   await page.locator("#results-table tbody tr.link").first().waitFor();
   const shownTotal = await page.textContent("#page-info");
   if (shots) await page.screenshot({ path: `${shots}/bench-results.png` });
   const counts = await page.textContent("#status-chips");
   const max = (xs: number[]) => (xs.length ? Math.max(...xs) : 0);
-  const p95 = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.95)] ?? 0 : 0);
+  const p95 = (xs: number[]) => (xs.length ? ([...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.95)] ?? 0) : 0);
   console.log(
     JSON.stringify(
       {
@@ -105,7 +114,11 @@ try {
         runSeconds: +(runMs / 1000).toFixed(1),
         resultsShown: shownTotal,
         statusChips: counts,
-        longTasks: { count: perf.longTasks.length, maxMs: max(perf.longTasks.map((t) => t.ms)), over100ms: perf.longTasks.filter((t) => t.ms > 100).length },
+        longTasks: {
+          count: perf.longTasks.length,
+          maxMs: max(perf.longTasks.map((t) => t.ms)),
+          over100ms: perf.longTasks.filter((t) => t.ms > 100).length,
+        },
         slowEvents: { count: perf.events.length, maxMs: Math.round(max(perf.events.map((e) => e.duration))) },
         frameGapMs: { max: Math.round(max(perf.frameGaps)), p95: Math.round(p95(perf.frameGaps)) },
         slowestSectionMs: Object.fromEntries(Object.entries(sections).map(([k, v]) => [k, Math.round(v)])),

@@ -16,7 +16,13 @@ try {
   await mkdir(path.dirname(file), { recursive: true });
   await writeFile(file, pdf);
   const id = createHash("sha256").update(pdf).digest("hex");
-  t.store.upsertDocument({ id, primaryPath: file, container: "pdf", sources: [{ path: file, sha256: id, bytes: pdf.length }], pathMetadata: null });
+  t.store.upsertDocument({
+    id,
+    primaryPath: file,
+    container: "pdf",
+    sources: [{ path: file, sha256: id, bytes: pdf.length }],
+    pathMetadata: null,
+  });
   t.store.saveResult(makeResult(file, id, 1));
   await t.server.app.listen({ host: "127.0.0.1", port: 0 });
   const address = t.server.app.server.address();
@@ -40,7 +46,9 @@ try {
   })();
   const started = performance.now();
   const views = await Promise.all(
-    Array.from({ length: 20 }, () => fetch(`${base}/api/documents/${id}/pages/1`).then(async (r) => ({ status: r.status, bytes: (await r.arrayBuffer()).byteLength }))),
+    Array.from({ length: 20 }, () =>
+      fetch(`${base}/api/documents/${id}/pages/1`).then(async (r) => ({ status: r.status, bytes: (await r.arrayBuffer()).byteLength })),
+    ),
   );
   const viewMs = performance.now() - started;
   viewing = false;

@@ -36,13 +36,26 @@ const share = Number(values.share);
 const noise = values.noise as NoiseLevel;
 if (!NOISE_LEVELS.includes(noise)) throw new Error(`--noise must be one of ${NOISE_LEVELS.join(", ")}`);
 const verifyWith = values["verify-with"];
-if (verifyWith !== undefined && verifyWith !== "fake") throw new Error("--verify-with: only \"fake\" (a second fake model that reads correctly) here");
+if (verifyWith !== undefined && verifyWith !== "fake")
+  throw new Error('--verify-with: only "fake" (a second fake model that reads correctly) here');
 
 const dir = await mkdtemp(path.join(tmpdir(), "witness-bench-"));
 try {
   const started = Date.now();
-  const batch = await generateSynthBatch({ outDir: dir, count, kind: "mixed", seed, format: "pdf", noise, errorRate: 0, dpi: Number(values.dpi) });
-  const lines = (await readFile(batch.truthPath, "utf8")).trim().split("\n").map((l) => JSON.parse(l) as SynthTruthLine);
+  const batch = await generateSynthBatch({
+    outDir: dir,
+    count,
+    kind: "mixed",
+    seed,
+    format: "pdf",
+    noise,
+    errorRate: 0,
+    dpi: Number(values.dpi),
+  });
+  const lines = (await readFile(batch.truthPath, "utf8"))
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as SynthTruthLine);
   const bySha = new Map(lines.map((line) => [line.sha256, line.truth]));
   const documents = await prepareDocuments([dir], (doc) => bySha.get(doc.id) ?? null);
   console.log(`${documents.length} generator forms (${noise}, ${values.dpi} dpi) ready in ${((Date.now() - started) / 1000).toFixed(0)} s`);
@@ -66,10 +79,23 @@ try {
   const scenarios: Scenario[] = [
     { name: "clean", shares: {} },
     ...MISREADING_MODES.map(each),
-    { name: `all mixed (${(mixedShare * 100).toFixed(0)}% each, ${(share * 100).toFixed(0)}% in all)`, shares: Object.fromEntries(MISREADING_MODES.map((m) => [m, mixedShare])) },
+    {
+      name: `all mixed (${(mixedShare * 100).toFixed(0)}% each, ${(share * 100).toFixed(0)}% in all)`,
+      shares: Object.fromEntries(MISREADING_MODES.map((m) => [m, mixedShare])),
+    },
   ];
 
-  const header = ["scenario", "setup", "forms", "misread", "misread verified", "silent errors", "clean verified", "cells agreed", "row findings named right"];
+  const header = [
+    "scenario",
+    "setup",
+    "forms",
+    "misread",
+    "misread verified",
+    "silent errors",
+    "clean verified",
+    "cells agreed",
+    "row findings named right",
+  ];
   const rows: string[][] = [];
   for (const scenario of scenarios) {
     for (const setup of setups) {
@@ -83,7 +109,9 @@ try {
         String(s.silent),
         `${s.cleanVerified}/${s.clean} (${percent(s.cleanVerified, s.clean)})`,
         percent(s.cellsAgreedShare, 1),
-        s.alignmentForms === 0 ? "–" : `${s.alignmentNamedRight}/${s.alignmentForms} found ${s.alignmentFound}, wrong ${s.alignmentNamedWrong}`,
+        s.alignmentForms === 0
+          ? "–"
+          : `${s.alignmentNamedRight}/${s.alignmentForms} found ${s.alignmentFound}, wrong ${s.alignmentNamedWrong}`,
       ]);
       console.log(rows[rows.length - 1]!.join(" | "));
     }
@@ -94,7 +122,9 @@ try {
   for (const row of rows) console.log(`| ${row.join(" | ")} |`);
   const pages = local.pages();
   console.log("");
-  console.log(`Offline witness: ${pages} pages, ${pages === 0 ? "–" : (local.cpuMs() / pages / 1000).toFixed(3)} s CPU per page (worker threads).`);
+  console.log(
+    `Offline witness: ${pages} pages, ${pages === 0 ? "–" : (local.cpuMs() / pages / 1000).toFixed(3)} s CPU per page (worker threads).`,
+  );
 } finally {
   await rm(dir, { recursive: true, force: true });
 }

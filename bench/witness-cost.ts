@@ -63,12 +63,24 @@ async function main(): Promise<void> {
   const dir = await mkdtemp(path.join(tmpdir(), "witness-cost-"));
   try {
     const forms = path.join(dir, "forms");
-    await generateSynthBatch({ outDir: forms, count, kind: "mixed", seed: Number(values.seed), format: "pdf", noise: values.noise as NoiseLevel, errorRate: 0 });
+    await generateSynthBatch({
+      outDir: forms,
+      count,
+      kind: "mixed",
+      seed: Number(values.seed),
+      format: "pdf",
+      noise: values.noise as NoiseLevel,
+      errorRate: 0,
+    });
     const truth = new Map(readTruth(forms).map((line) => [line.sha256, line.truth]));
     const rows: string[] = [];
     let pageBytes = 0;
     for (const setup of SETUPS) {
-      const first = await startFakeProvider({ truth, ...misreadingOptions(Number(values.misread), Number(values.seed)), seed: Number(values.seed) });
+      const first = await startFakeProvider({
+        truth,
+        ...misreadingOptions(Number(values.misread), Number(values.seed)),
+        seed: Number(values.seed),
+      });
       const second = await startFakeProvider({ truth, seed: Number(values.seed) + 1 });
       const figures = await runSetup(setup, forms, first, second);
       const misread = new Set([...first.misreadings].flatMap(([id, applied]) => (applied ? [id] : [])));
@@ -104,16 +116,37 @@ async function main(): Promise<void> {
       await first.close();
       await second.close();
     }
-    console.log(`${count} generator forms (mixed kinds, noise ${values.noise}, seed ${values.seed}); first model misreads ${values.misread} of forms; per form:`);
-    console.log(["setup".padEnd(32), "reqs".padStart(6), "bytes".padStart(9), "CPU".padStart(8), "verif".padStart(5), "clean v".padStart(7), "silent".padStart(7), "2nd model".padStart(10), "crop re-asks"].join(" | "));
+    console.log(
+      `${count} generator forms (mixed kinds, noise ${values.noise}, seed ${values.seed}); first model misreads ${values.misread} of forms; per form:`,
+    );
+    console.log(
+      [
+        "setup".padEnd(32),
+        "reqs".padStart(6),
+        "bytes".padStart(9),
+        "CPU".padStart(8),
+        "verif".padStart(5),
+        "clean v".padStart(7),
+        "silent".padStart(7),
+        "2nd model".padStart(10),
+        "crop re-asks",
+      ].join(" | "),
+    );
     for (const row of rows) console.log(row);
-    console.log(`A whole-page re-ask sends about ${(pageBytes / 1024).toFixed(0)} KB per count page (the prepared page, as in the first read's request).`);
+    console.log(
+      `A whole-page re-ask sends about ${(pageBytes / 1024).toFixed(0)} KB per count page (the prepared page, as in the first read's request).`,
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
 }
 
-async function runSetup(setup: Setup, forms: string, first: FakeProvider, second: FakeProvider): Promise<{ results: FormResult[]; cpuMs: number }> {
+async function runSetup(
+  setup: Setup,
+  forms: string,
+  first: FakeProvider,
+  second: FakeProvider,
+): Promise<{ results: FormResult[]; cpuMs: number }> {
   const firstConfig = resolveProviderConfig({ provider: "vllm", baseUrl: first.baseUrl, model: "fake-vision-model", env: {} });
   if (!firstConfig.ok) throw new Error(firstConfig.error);
   const reader = createOpenAICompatibleProvider(firstConfig.value, { timeoutMs: 30_000 });
@@ -126,7 +159,13 @@ async function runSetup(setup: Setup, forms: string, first: FakeProvider, second
     cropReask: setup.crops ? { source: "vllm:fake-vision-model" } : null,
     secondModel: setup.verify ? { when: setup.verify, source: "vllm:second-fake-model", requestMode: "document" } : null,
   });
-  const pipeline = createStandardPipeline({ requestMode: "document", reask: true, providerName: "vllm", model: "fake-vision-model", witnesses });
+  const pipeline = createStandardPipeline({
+    requestMode: "document",
+    reask: true,
+    providerName: "vllm",
+    model: "fake-vision-model",
+    witnesses,
+  });
   const results: FormResult[] = [];
   const store = new MemoryStore();
   const cpuBefore = process.cpuUsage();
@@ -148,7 +187,12 @@ async function runSetup(setup: Setup, forms: string, first: FakeProvider, second
         provider: reader,
         onResult: (result) => results.push(result),
         ...(verifierConfig?.ok
-          ? { verifier: { provider: createOpenAICompatibleProvider(verifierConfig.value, { timeoutMs: 30_000 }), limits: verifierConfig.value.limits } }
+          ? {
+              verifier: {
+                provider: createOpenAICompatibleProvider(verifierConfig.value, { timeoutMs: 30_000 }),
+                limits: verifierConfig.value.limits,
+              },
+            }
           : {}),
       },
       new AbortController().signal,

@@ -12,13 +12,22 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import type { FormCode } from "../src/forms/form-kind.js";
-import { EMPTY_LOCATION, EMPTY_PROVENANCE, emptyTotals, type FormResult, type NumberCell, type TotalKey } from "../src/forms/form-result.js";
+import {
+  EMPTY_LOCATION,
+  EMPTY_PROVENANCE,
+  emptyTotals,
+  type FormResult,
+  type NumberCell,
+  type TotalKey,
+} from "../src/forms/form-result.js";
 import { createLocalProvider } from "../src/local/local-provider.js";
 import { createLocalWitness } from "../src/local/local-witness.js";
 import { MISREADING_MODES } from "../test/support/misreadings.js";
 import { cachedWitness, percent, prepareDocuments, runScenario, type Scenario, score } from "./support/witness-run.js";
 
-const TruthCell = z.object({ digits: z.string().nullable(), mark: z.string(), value: z.number().nullable(), words: z.string().nullable().optional() }).loose();
+const TruthCell = z
+  .object({ digits: z.string().nullable(), mark: z.string(), value: z.number().nullable(), words: z.string().nullable().optional() })
+  .loose();
 const TruthEntry = z
   .object({
     id: z.string(),
@@ -73,10 +82,21 @@ function truthResult(entry: TruthEntry): FormResult {
   };
 }
 
-const { values } = parseArgs({ options: { samples: { type: "string", default: path.resolve(import.meta.dirname, "../../shared/samples") }, seed: { type: "string", default: "3" }, explain: { type: "boolean" } } });
+const { values } = parseArgs({
+  options: {
+    samples: { type: "string", default: path.resolve(import.meta.dirname, "../../shared/samples") },
+    seed: { type: "string", default: "3" },
+    explain: { type: "boolean" },
+  },
+});
 const samples = values.samples;
-const entries = z.array(TruthEntry).parse(JSON.parse(await readFile(path.join(samples, "truth.json"), "utf8"))).filter((e) => e.page_type !== "signatures");
-const folders = [...new Set(entries.filter((e) => e.source.includes("/")).map((e) => e.source.split("/")[0]!))].map((f) => path.join(samples, f));
+const entries = z
+  .array(TruthEntry)
+  .parse(JSON.parse(await readFile(path.join(samples, "truth.json"), "utf8")))
+  .filter((e) => e.page_type !== "signatures");
+const folders = [...new Set(entries.filter((e) => e.source.includes("/")).map((e) => e.source.split("/")[0]!))].map((f) =>
+  path.join(samples, f),
+);
 const loose = entries.filter((e) => !e.source.includes("/")).map((e) => path.join(samples, "pages", e.source));
 const bySource = (docPath: string): TruthEntry | undefined =>
   entries.find((e) => docPath.endsWith(`/${e.source}`) || docPath === e.source || docPath.endsWith(`/pages/${e.source}`));
@@ -88,46 +108,68 @@ console.log(`${documents.length} real count documents (of ${entries.length} in t
 
 const local = cachedWitness(createLocalWitness(createLocalProvider()));
 const seed = Number(values.seed);
-const scenarios: Scenario[] = [{ name: "clean", shares: {} }, ...MISREADING_MODES.map((mode): Scenario => ({ name: mode, shares: { [mode]: 1 } }))];
-const header = ["scenario", "setup", "forms", "misread", "misread verified", "silent errors", "clean verified", "cells agreed", "row findings named right"];
+const scenarios: Scenario[] = [
+  { name: "clean", shares: {} },
+  ...MISREADING_MODES.map((mode): Scenario => ({ name: mode, shares: { [mode]: 1 } })),
+];
+const header = [
+  "scenario",
+  "setup",
+  "forms",
+  "misread",
+  "misread verified",
+  "silent errors",
+  "clean verified",
+  "cells agreed",
+  "row findings named right",
+];
 const rows: string[][] = [];
 const setups = [
   { name: "witness alone", witnesses: () => [local] },
   { name: "witness + second model", witnesses: () => [local], secondModel: "disputed" as const },
 ];
-for (const scenario of scenarios) for (const setup of setups) {
-  const outcomes = await runScenario(documents, scenario, setup, seed);
-  const s = score(outcomes);
-  rows.push([
-    scenario.name,
-    setup.name,
-    String(s.forms),
-    String(s.misread),
-    String(s.misreadVerified),
-    String(s.silent),
-    `${s.cleanVerified}/${s.clean} (${percent(s.cleanVerified, s.clean)})`,
-    percent(s.cellsAgreedShare, 1),
-    s.alignmentForms === 0 ? "–" : `${s.alignmentNamedRight}/${s.alignmentForms} (found ${s.alignmentFound}, wrong ${s.alignmentNamedWrong})`,
-  ]);
-  console.log(rows[rows.length - 1]!.join(" | "));
-  for (const o of outcomes) {
-    const findings = (o.result.alignment ?? []).map((f) => `${f.kind} rows ${f.rows.join(",")} (${f.offset > 0 ? "+" : ""}${f.offset})`).join("; ");
-    const verdicts = { agreed: 0, pinned: 0, single: 0, disputed: 0 };
-    for (const c of [...o.result.votes, ...Object.values(o.result.totals)]) if (c?.verdict) verdicts[c.verdict]++;
-    const tally = `agreed ${verdicts.agreed} pinned ${verdicts.pinned} single ${verdicts.single} disputed ${verdicts.disputed}`;
-    console.log(
-      `    ${path.basename(o.document.doc.primaryPath).padEnd(28)} ${o.result.status.padEnd(12)} ${tally.padEnd(44)} ${o.misreading ? `${o.misreading.detail}` : "clean"}${findings ? ` → ${findings}` : ""}`,
-    );
-    if (values.explain && o.misreading?.mode === "row_shift") {
-      for (const n of o.misreading.rows) {
-        const row = o.result.votes.find((r) => r.number === n);
-        console.log(`        row ${n}: ${row?.verdict} ${(row?.witnesses ?? []).map((w) => `${w.kind}=${w.value}${w.confidence === undefined ? "" : `@${w.confidence.toFixed(2)}`}`).join(" ")}`);
+for (const scenario of scenarios)
+  for (const setup of setups) {
+    const outcomes = await runScenario(documents, scenario, setup, seed);
+    const s = score(outcomes);
+    rows.push([
+      scenario.name,
+      setup.name,
+      String(s.forms),
+      String(s.misread),
+      String(s.misreadVerified),
+      String(s.silent),
+      `${s.cleanVerified}/${s.clean} (${percent(s.cleanVerified, s.clean)})`,
+      percent(s.cellsAgreedShare, 1),
+      s.alignmentForms === 0
+        ? "–"
+        : `${s.alignmentNamedRight}/${s.alignmentForms} (found ${s.alignmentFound}, wrong ${s.alignmentNamedWrong})`,
+    ]);
+    console.log(rows[rows.length - 1]!.join(" | "));
+    for (const o of outcomes) {
+      const findings = (o.result.alignment ?? [])
+        .map((f) => `${f.kind} rows ${f.rows.join(",")} (${f.offset > 0 ? "+" : ""}${f.offset})`)
+        .join("; ");
+      const verdicts = { agreed: 0, pinned: 0, single: 0, disputed: 0 };
+      for (const c of [...o.result.votes, ...Object.values(o.result.totals)]) if (c?.verdict) verdicts[c.verdict]++;
+      const tally = `agreed ${verdicts.agreed} pinned ${verdicts.pinned} single ${verdicts.single} disputed ${verdicts.disputed}`;
+      console.log(
+        `    ${path.basename(o.document.doc.primaryPath).padEnd(28)} ${o.result.status.padEnd(12)} ${tally.padEnd(44)} ${o.misreading ? `${o.misreading.detail}` : "clean"}${findings ? ` → ${findings}` : ""}`,
+      );
+      if (values.explain && o.misreading?.mode === "row_shift") {
+        for (const n of o.misreading.rows) {
+          const row = o.result.votes.find((r) => r.number === n);
+          console.log(
+            `        row ${n}: ${row?.verdict} ${(row?.witnesses ?? []).map((w) => `${w.kind}=${w.value}${w.confidence === undefined ? "" : `@${w.confidence.toFixed(2)}`}`).join(" ")}`,
+          );
+        }
       }
     }
   }
-}
 console.log("");
 console.log(`| ${header.join(" | ")} |`);
 console.log(`|${header.map(() => "---").join("|")}|`);
 for (const row of rows) console.log(`| ${row.join(" | ")} |`);
-console.log(`\nOffline witness: ${local.pages()} pages, ${local.pages() === 0 ? "–" : (local.cpuMs() / local.pages() / 1000).toFixed(3)} s CPU per page.`);
+console.log(
+  `\nOffline witness: ${local.pages()} pages, ${local.pages() === 0 ? "–" : (local.cpuMs() / local.pages() / 1000).toFixed(3)} s CPU per page.`,
+);

@@ -110,7 +110,9 @@ export class LocalEvalTally {
     this.bins.forEach((bin, i) => {
       if (bin.cells === 0) return;
       const range = `[${RELIABILITY_BINS[i]!.toFixed(3)}, ${Math.min(1, RELIABILITY_BINS[i + 1]!).toFixed(3)}${i === this.bins.length - 1 ? "]" : ")"}`;
-      lines.push(`${range.padEnd(18)} ${String(bin.cells).padStart(6)}  ${(bin.confidence / bin.cells).toFixed(4).padStart(15)}  ${(bin.right / bin.cells).toFixed(4)} (${bin.cells - bin.right} wrong)`);
+      lines.push(
+        `${range.padEnd(18)} ${String(bin.cells).padStart(6)}  ${(bin.confidence / bin.cells).toFixed(4).padStart(15)}  ${(bin.right / bin.cells).toFixed(4)} (${bin.cells - bin.right} wrong)`,
+      );
     });
     return lines;
   }

@@ -27,7 +27,10 @@ export interface PreparedDocument {
 }
 
 /** Discovers and prepares every document under `inputs` that has a truth. */
-export async function prepareDocuments(inputs: readonly string[], truthOf: (doc: DiscoveredDocument) => FormResult | null): Promise<PreparedDocument[]> {
+export async function prepareDocuments(
+  inputs: readonly string[],
+  truthOf: (doc: DiscoveredDocument) => FormResult | null,
+): Promise<PreparedDocument[]> {
   const signal = new AbortController().signal;
   const { documents } = await discoverDocuments(inputs, { signal });
   const pool = createPreparePool();
@@ -100,7 +103,9 @@ export interface DocumentOutcome {
 
 /** Each needed cell's counted value equals the truth's. */
 export function matchesTruth(result: FormResult, truth: FormResult): boolean {
-  const truthCells = new Map(allCells(truth).map(({ ref, cell }) => [ref.kind === "row" ? `row:${ref.number}` : ref.key, sumValue(ref, cell)]));
+  const truthCells = new Map(
+    allCells(truth).map(({ ref, cell }) => [ref.kind === "row" ? `row:${ref.number}` : ref.key, sumValue(ref, cell)]),
+  );
   for (const ref of neededCells(truth)) {
     const key = ref.kind === "row" ? `row:${ref.number}` : ref.key;
     const cell = ref.kind === "row" ? result.votes.find((r) => r.number === ref.number) : result.totals[ref.key];
@@ -110,18 +115,27 @@ export function matchesTruth(result: FormResult, truth: FormResult): boolean {
 }
 
 /** Runs every document through the fake model in one scenario with one setup. */
-export async function runScenario(documents: readonly PreparedDocument[], scenario: Scenario, setup: Setup, seed: number): Promise<DocumentOutcome[]> {
+export async function runScenario(
+  documents: readonly PreparedDocument[],
+  scenario: Scenario,
+  setup: Setup,
+  seed: number,
+): Promise<DocumentOutcome[]> {
   const truth = new Map(documents.map((d) => [d.doc.id, d.truth]));
   const fake = await startFakeProvider({ truth, misreadings: { shares: scenario.shares, seed }, seed });
   const secondFake = setup.secondModel ? await startFakeProvider({ truth, seed: seed + 1 }) : null;
-  const secondConfig = secondFake ? resolveProviderConfig({ provider: "vllm", baseUrl: secondFake.baseUrl, model: "second-fake", env: {} }) : null;
+  const secondConfig = secondFake
+    ? resolveProviderConfig({ provider: "vllm", baseUrl: secondFake.baseUrl, model: "second-fake", env: {} })
+    : null;
   const second = secondConfig?.ok ? { config: secondConfig.value } : null;
   try {
     const config = resolveProviderConfig({ provider: "vllm", baseUrl: fake.baseUrl, model: "fake-vision", env: {} });
     if (!config.ok) throw new Error(config.error);
     const firstGate = createDirectGate(createOpenAICompatibleProvider(config.value, { timeoutMs: 30_000 }));
     const secondGate = second ? createDirectGate(createOpenAICompatibleProvider(second.config, { timeoutMs: 30_000 })) : null;
-    const gate: ProviderGate = { call: (request, signal) => (request.purpose === "verify" && secondGate ? secondGate : firstGate).call(request, signal) };
+    const gate: ProviderGate = {
+      call: (request, signal) => (request.purpose === "verify" && secondGate ? secondGate : firstGate).call(request, signal),
+    };
     const witnesses = setup.secondModel
       ? [...setup.witnesses(), secondModelSource({ when: setup.secondModel, source: "vllm:second-fake", requestMode: "document" })]
       : setup.witnesses();
@@ -185,10 +199,16 @@ export function score(outcomes: readonly DocumentOutcome[]): ScenarioScore {
   const kindOf = (mode: MisreadingMode) => (mode === "row_shift" ? "row_shift" : "rows_swapped");
   const found = aligned.filter((o) => (o.result.alignment ?? []).some((f) => f.kind === kindOf(o.misreading!.mode)));
   const right = found.filter((o) =>
-    (o.result.alignment ?? []).some((f) => f.kind === kindOf(o.misreading!.mode) && [...f.rows].sort((a, b) => a - b).join(",") === [...o.misreading!.rows].sort((a, b) => a - b).join(",")),
+    (o.result.alignment ?? []).some(
+      (f) =>
+        f.kind === kindOf(o.misreading!.mode) &&
+        [...f.rows].sort((a, b) => a - b).join(",") === [...o.misreading!.rows].sort((a, b) => a - b).join(","),
+    ),
   );
   // Every finding on any form must name rows that really were misplaced.
-  const wrong = outcomes.filter((o) => (o.result.alignment ?? []).some((f) => !o.misreading || !f.rows.every((r) => o.misreading!.rows.includes(r))));
+  const wrong = outcomes.filter((o) =>
+    (o.result.alignment ?? []).some((f) => !o.misreading || !f.rows.every((r) => o.misreading!.rows.includes(r))),
+  );
   const needed = outcomes.reduce((n, o) => n + o.cellsNeeded, 0);
   return {
     forms: outcomes.length,

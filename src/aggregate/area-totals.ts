@@ -72,7 +72,7 @@ export function addForm(totals: KindTotals, form: FormSummary): void {
   }
   form.votes.forEach((value, index) => {
     if (value === UNKNOWN_VOTE) bump(totals.unknown, `row ${index + 1}`, 1);
-    else bump(totals.votes, (index + 1), value);
+    else bump(totals.votes, index + 1, value);
   });
   if (form.votesComplete) {
     totals.completeForms += 1;

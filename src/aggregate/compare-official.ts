@@ -6,12 +6,7 @@ import { combineCoverage, type Coverage, constituencyCoverage } from "./coverage
 import type { FormSummary } from "./form-summary.js";
 import { reviewPriority } from "./review-queue.js";
 import type { ConstituencyAggregate, Rollup } from "./rollup.js";
-import {
-  type DiscrepancySeverity,
-  discrepancySeverity,
-  relativeDifference,
-  SEVERITY_RANK,
-} from "./severity.js";
+import { type DiscrepancySeverity, discrepancySeverity, relativeDifference, SEVERITY_RANK } from "./severity.js";
 
 export type ComparisonLevel = "national" | "province" | "constituency";
 export type Measure = "turnout" | "valid" | "invalid" | "noVote" | "partyListVotes" | "candidateVotes";
@@ -63,7 +58,11 @@ export interface Comparison {
 
 export const FORM_LINK_LIMIT = 10;
 
-const BALLOT_MEASURES: readonly { measure: Measure; official: keyof OfficialBallotCounts; ours: keyof KindTotals & ("ballotsUsed" | "good" | "bad" | "noVote") }[] = [
+const BALLOT_MEASURES: readonly {
+  measure: Measure;
+  official: keyof OfficialBallotCounts;
+  ours: keyof KindTotals & ("ballotsUsed" | "good" | "bad" | "noVote");
+}[] = [
   { measure: "turnout", official: "turnout", ours: "ballotsUsed" },
   { measure: "valid", official: "valid", ours: "good" },
   { measure: "invalid", official: "invalid", ours: "bad" },
@@ -124,18 +123,32 @@ export function compareWithOfficial(rollup: Rollup, reference: Reference | undef
   });
 
   for (const area of rollup.constituencies.values()) {
-    constituencyCoverages.set(area.key, coverageByKind((kind) => constituencyCoverage(area, kind, reference)));
+    constituencyCoverages.set(
+      area.key,
+      coverageByKind((kind) => constituencyCoverage(area, kind, reference)),
+    );
   }
   for (const province of rollup.provinces.values()) {
     const parts = province.constituencyKeys.map((key) => constituencyCoverages.get(key)!);
     const units = reference && province.provinceId ? (reference.province(province.provinceId)?.stations ?? null) : null;
-    provinceCoverages.set(province.key, coverageByKind((kind) => combineCoverage(parts.map((p) => p[kind]), units)));
+    provinceCoverages.set(
+      province.key,
+      coverageByKind((kind) =>
+        combineCoverage(
+          parts.map((p) => p[kind]),
+          units,
+        ),
+      ),
+    );
   }
   const nationalUnits = reference
     ? reference.data.provinces.reduce<number | null>((sum, p) => (sum === null || p.stations === null ? null : sum + p.stations), 0)
     : null;
   const national = coverageByKind((kind) =>
-    combineCoverage([...provinceCoverages.values()].map((p) => p[kind]), nationalUnits),
+    combineCoverage(
+      [...provinceCoverages.values()].map((p) => p[kind]),
+      nationalUnits,
+    ),
   );
 
   const compare = (item: AreaToCompare): void => {
@@ -146,7 +159,10 @@ export function compareWithOfficial(rollup: Rollup, reference: Reference | undef
       return;
     }
     if (official.countedStations === null || official.totalStations === null || official.countedStations < official.totalStations) {
-      notCompared.push({ ...pick(item), reason: `official count incomplete (${official.countedStations ?? "?"}/${official.totalStations ?? "?"} stations)` });
+      notCompared.push({
+        ...pick(item),
+        reason: `official count incomplete (${official.countedStations ?? "?"}/${official.totalStations ?? "?"} stations)`,
+      });
       return;
     }
     const links = formLinks(item.forms);
@@ -268,8 +284,6 @@ function pick(item: AreaToCompare): Pick<Discrepancy, "level" | "area" | "kind">
 export function rankDiscrepancies(list: readonly Discrepancy[]): Discrepancy[] {
   return [...list].sort(
     (a, b) =>
-      SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] ||
-      b.relative - a.relative ||
-      Math.abs(b.difference) - Math.abs(a.difference),
+      SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || b.relative - a.relative || Math.abs(b.difference) - Math.abs(a.difference),
   );
 }

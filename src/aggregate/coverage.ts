@@ -15,11 +15,7 @@ export interface Coverage {
   readonly complete: boolean;
 }
 
-export function constituencyCoverage(
-  area: ConstituencyAggregate,
-  kind: FormKind,
-  reference: Reference | undefined,
-): Coverage {
+export function constituencyCoverage(area: ConstituencyAggregate, kind: FormKind, reference: Reference | undefined): Coverage {
   let unitsProcessed = 0;
   let advanceSetsProcessed = 0;
   for (const station of area.stations) {
@@ -28,8 +24,7 @@ export function constituencyCoverage(
     if (form.formCode === "5/18") unitsProcessed += 1;
     else advanceSetsProcessed += 1;
   }
-  const unitsInReference =
-    reference && area.provinceId !== null ? reference.stationCount(area.provinceId, area.constituency) : null;
+  const unitsInReference = reference && area.provinceId !== null ? reference.stationCount(area.provinceId, area.constituency) : null;
   return {
     unitsProcessed,
     unitsInReference,

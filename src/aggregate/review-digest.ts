@@ -88,7 +88,10 @@ function sentenceFor(ref: CellRef, cell: NumberCell, code: DoubtCode, proposed: 
     }
     case "sum":
       return sum === null
-        ? { th: `${name.th}: ผลรวมไม่ตรง ช่องนี้อาจอ่านผิด${proposal.th}`, en: `${name.en}: the sums do not add up and this cell may be misread.${proposal.en}` }
+        ? {
+            th: `${name.th}: ผลรวมไม่ตรง ช่องนี้อาจอ่านผิด${proposal.th}`,
+            en: `${name.en}: the sums do not add up and this cell may be misread.${proposal.en}`,
+          }
         : {
             th: `${name.th}: อาจอ่านผิด เพราะ${sum.text.th}${proposal.th}`,
             en: `${name.en} may be misread: ${sum.text.en}${proposal.en}`,
@@ -103,7 +106,10 @@ function sentenceFor(ref: CellRef, cell: NumberCell, code: DoubtCode, proposed: 
           };
     }
     case "single":
-      return { th: `${name.th}: มีผู้อ่านเพียงรายเดียว ยืนยันด้วยการกด Enter`, en: `${name.en}: only one reader saw this value; press Enter to confirm it.` };
+      return {
+        th: `${name.th}: มีผู้อ่านเพียงรายเดียว ยืนยันด้วยการกด Enter`,
+        en: `${name.en}: only one reader saw this value; press Enter to confirm it.`,
+      };
   }
 }
 
@@ -246,7 +252,10 @@ export function reviewDigest(result: FormResult): ReviewDigest {
       field: "totals.good",
       code: "unread",
       proposed,
-      sentence: { th: `${name.th}: ไม่พบบรรทัดนี้ ต้องดูจากภาพ${hint.th}`, en: `${name.en}: the line was not found; check it on the image.${hint.en}` },
+      sentence: {
+        th: `${name.th}: ไม่พบบรรทัดนี้ ต้องดูจากภาพ${hint.th}`,
+        en: `${name.en}: the line was not found; check it on the image.${hint.en}`,
+      },
     });
   }
   const doubtedFields = new Set(cells.map((c) => c.field));
@@ -268,7 +277,10 @@ export function reviewDigest(result: FormResult): ReviewDigest {
   const onlySingle = form.length === 0 && cells.length > 0 && cells.every((c) => c.code === "single");
   const impact = onlySingle ? Math.min(cells.length, 999) : 1000 + (votesAtStake ?? 0) * 1000 + Math.min(cells.length + form.length, 999);
   const text = onlySingle
-    ? { th: `มีผู้อ่านรายเดียว ${cells.length} ช่อง ยืนยันทีละช่องด้วย Enter`, en: `${cells.length} cell${cells.length === 1 ? "" : "s"} rest on one reader; confirm each with Enter` }
+    ? {
+        th: `มีผู้อ่านรายเดียว ${cells.length} ช่อง ยืนยันทีละช่องด้วย Enter`,
+        en: `${cells.length} cell${cells.length === 1 ? "" : "s"} rest on one reader; confirm each with Enter`,
+      }
     : impactText(votesAtStake, cells.length, doubtedTotals);
   return { cells, form, votesAtStake, impact: Math.max(impact, 1), impactText: text };
 }
@@ -301,7 +313,9 @@ function proposalFor(ref: CellRef, cell: NumberCell, likely: number | null, resu
 
 /** Votes in the doubted vote rows: their values, an unread row at most what the good ballots leave. */
 function stakeOf(result: FormResult, cells: readonly DoubtedCell[]): number | null {
-  const doubtedRows = new Set(cells.filter((c) => c.field.startsWith("votes.") && c.code !== "single").map((c) => Number(c.field.slice(6))));
+  const doubtedRows = new Set(
+    cells.filter((c) => c.field.startsWith("votes.") && c.code !== "single").map((c) => Number(c.field.slice(6))),
+  );
   if (doubtedRows.size === 0) return 0;
   const good = result.totals.good ? sumValue({ kind: "total", key: "good" }, result.totals.good) : null;
   const cap = good ?? (result.totals.voteTotal ? sumValue({ kind: "total", key: "voteTotal" }, result.totals.voteTotal) : null);
@@ -324,6 +338,10 @@ function impactText(votes: number | null, cells: number, totals: number): Senten
   const cellsEn = `${cells} cell${cells === 1 ? "" : "s"}`;
   if (votes === null) return { th: `ยังไม่ทราบจำนวนคะแนนที่ยังไม่ยืนยัน (${cellsTh})`, en: `votes unconfirmed, amount unknown (${cellsEn})` };
   if (votes === 0 && cells === 0) return { th: "ต้องตรวจทั้งฉบับ", en: "the whole form needs a look" };
-  if (votes === 0) return { th: `คะแนนครบ แต่ยอดบัตรยังไม่ยืนยัน ${totals} ช่อง`, en: `votes confirmed; ${totals} ballot total${totals === 1 ? "" : "s"} unconfirmed` };
+  if (votes === 0)
+    return {
+      th: `คะแนนครบ แต่ยอดบัตรยังไม่ยืนยัน ${totals} ช่อง`,
+      en: `votes confirmed; ${totals} ballot total${totals === 1 ? "" : "s"} unconfirmed`,
+    };
   return { th: `คะแนนยังไม่ยืนยันสูงสุด ${n(votes)} คะแนน (${cellsTh})`, en: `up to ${n(votes)} votes unconfirmed (${cellsEn})` };
 }

@@ -33,8 +33,7 @@ export class ReviewQueue {
   offer(form: FormSummary): void {
     const priority = reviewPriority(form);
     if (priority === 0) return;
-    const reasons =
-      form.reasons.length > 0 ? form.reasons : form.failedChecks.map((c) => `${c.rule}: ${c.detail}`);
+    const reasons = form.reasons.length > 0 ? form.reasons : form.failedChecks.map((c) => `${c.rule}: ${c.detail}`);
     this.items.push({ documentId: form.documentId, path: form.path, status: form.status, priority, reasons });
     if (this.items.length >= this.limit * 2) this.trim();
   }

@@ -107,10 +107,16 @@ export interface DurationEstimate {
 export function estimateDuration(requests: number, limits: RateLimits, usedToday: number, nowMs: number): DurationEstimate {
   const perSecond = [limits.rps, limits.rpm === null ? null : limits.rpm / 60].filter((v): v is number => v !== null && v > 0);
   const rate = perSecond.length > 0 ? Math.min(...perSecond) : null;
-  const rateText = limits.rps !== null && (limits.rpm === null || limits.rps <= limits.rpm / 60) ? `${limits.rps} rps` : limits.rpm !== null ? `${limits.rpm} rpm` : "";
+  const rateText =
+    limits.rps !== null && (limits.rpm === null || limits.rps <= limits.rpm / 60)
+      ? `${limits.rps} rps`
+      : limits.rpm !== null
+        ? `${limits.rpm} rpm`
+        : "";
   if (requests === 0) return { ms: 0, days: 0, finishAt: nowMs, text: "0 requests: nothing to send" };
   if (limits.rpd === null) {
-    if (rate === null) return { ms: null, days: 0, finishAt: null, text: `${requests} requests → no client limit; the provider's speed decides` };
+    if (rate === null)
+      return { ms: null, days: 0, finishAt: null, text: `${requests} requests → no client limit; the provider's speed decides` };
     const ms = (requests / rate) * 1000;
     return { ms, days: 0, finishAt: nowMs + ms, text: `${requests} requests → about ${formatDuration(ms)} at ${rateText}` };
   }

@@ -108,7 +108,13 @@ export async function runBatch(
   if (found === null) return earlyEnd("cancelled", "cancelled during discovery", startedAt, clock);
   const tally = new RunTally(deps.store, found.batch, startedAt, emit, deps.onResult);
   const queue = found.batch.ids.filter((id) => deps.store.getDocument(id)?.status === "pending");
-  emit({ type: "run_started", at: new Date(startedAt).toISOString(), total: tally.total, alreadyDone: tally.total - queue.length, toProcess: queue.length });
+  emit({
+    type: "run_started",
+    at: new Date(startedAt).toISOString(),
+    total: tally.total,
+    alreadyDone: tally.total - queue.length,
+    toProcess: queue.length,
+  });
 
   // 2. The shared limiter and gate, restored from what the store knows about today.
   const context: RunContext = { options, deps, clock, signal: runSignal, emit, tally };
@@ -151,7 +157,10 @@ export async function runBatch(
   });
 
   // 3. Schedule the documents.
-  const progressTimer = setInterval(() => emit({ type: "progress", ...tally.snapshot(clock.now(), live()) }), options.progressIntervalMs ?? 1_000);
+  const progressTimer = setInterval(
+    () => emit({ type: "progress", ...tally.snapshot(clock.now(), live()) }),
+    options.progressIntervalMs ?? 1_000,
+  );
   progressTimer.unref?.();
   try {
     await scheduler.run(gate);
@@ -193,7 +202,8 @@ async function discoverAndRecord(
 ): Promise<{ batch: BatchMembers; moved: Map<string, DiscoveredDocument> } | null> {
   const recorder = new DiscoveryRecorder(store, options.retryFailed === true);
   const moved = new Map<string, DiscoveredDocument>();
-  const chunks: AsyncIterable<Discovery> = pipeline.discoverByFolder?.(options.inputs, signal) ?? whole(pipeline.discover(options.inputs, signal));
+  const chunks: AsyncIterable<Discovery> =
+    pipeline.discoverByFolder?.(options.inputs, signal) ?? whole(pipeline.discover(options.inputs, signal));
   try {
     for await (const chunk of chunks) {
       for (const doc of recorder.add(chunk)) {
@@ -353,7 +363,13 @@ class Scheduler {
     const { signal, emit } = this.context;
     const task = processDocument(this.context, item, gate)
       .catch((error: unknown) => {
-        if (!signal.aborted) emit({ type: "document_failed", documentId: item.doc.id, path: item.doc.primaryPath, error: { code: "internal_error", message: errorMessage(error) } });
+        if (!signal.aborted)
+          emit({
+            type: "document_failed",
+            documentId: item.doc.id,
+            path: item.doc.primaryPath,
+            error: { code: "internal_error", message: errorMessage(error) },
+          });
       })
       .finally(() => {
         this.docsInFlight--;
@@ -430,9 +446,14 @@ async function processDocument(context: RunContext, item: Prepared, gate: BatchG
 }
 
 /** A quota or fatal interruption stops the whole gate (the first one wins). */
-function stopForInterruption(gate: BatchGate, extraction: Extract<Awaited<ReturnType<DocumentPipeline["extract"]>>, { kind: "interrupted" }>, now: number): void {
+function stopForInterruption(
+  gate: BatchGate,
+  extraction: Extract<Awaited<ReturnType<DocumentPipeline["extract"]>>, { kind: "interrupted" }>,
+  now: number,
+): void {
   if (gate.stopReason) return;
-  if (extraction.outcome === "quota") gate.stop({ kind: "quota", resetAt: interruptionResetAt(extraction, now), message: extraction.message });
+  if (extraction.outcome === "quota")
+    gate.stop({ kind: "quota", resetAt: interruptionResetAt(extraction, now), message: extraction.message });
   else if (extraction.outcome === "fatal") gate.stop({ kind: "fatal", message: extraction.message });
 }
 

@@ -436,7 +436,12 @@ export class BatchGate implements ProviderGate {
   }
 
   /** One provider call under a timeout; always returns an outcome and records the attempt. */
-  private async send<T>(provider: Provider, request: ExtractionRequest<T>, startedAt: number, signal: AbortSignal): Promise<ExtractionOutcome<T>> {
+  private async send<T>(
+    provider: Provider,
+    request: ExtractionRequest<T>,
+    startedAt: number,
+    signal: AbortSignal,
+  ): Promise<ExtractionOutcome<T>> {
     const { clock, store } = this.deps;
     const timeout = new AbortController();
     const cancelTimer = clock.setTimer(this.options.timeoutMs, () => timeout.abort());
@@ -500,7 +505,14 @@ export class BatchGate implements ProviderGate {
       endedAt,
       purpose: request.purpose,
       outcome: recorded,
-      httpStatus: "status" in outcome && typeof outcome.status === "number" ? outcome.status : outcome.kind === "rate_limited" ? 429 : outcome.kind === "ok" ? 200 : null,
+      httpStatus:
+        "status" in outcome && typeof outcome.status === "number"
+          ? outcome.status
+          : outcome.kind === "rate_limited"
+            ? 429
+            : outcome.kind === "ok"
+              ? 200
+              : null,
       message: outcome.kind === "ok" ? null : outcome.message.slice(0, 500),
       promptTokens: usage?.promptTokens ?? null,
       completionTokens: usage?.completionTokens ?? null,

@@ -19,12 +19,7 @@ export interface DocumentPipeline {
   /** The same discovery one folder at a time, when the pipeline can (the engine then holds only ids). */
   discoverByFolder?(inputs: readonly string[], signal: AbortSignal): AsyncIterable<Discovery>;
   prepare(doc: DiscoveredDocument, signal: AbortSignal): Promise<PrepareResult>;
-  extract(
-    doc: DiscoveredDocument,
-    pages: readonly PreparedPage[],
-    gate: ProviderGate,
-    signal: AbortSignal,
-  ): Promise<DocumentExtraction>;
+  extract(doc: DiscoveredDocument, pages: readonly PreparedPage[], gate: ProviderGate, signal: AbortSignal): Promise<DocumentExtraction>;
   /** Requests the first read of these pages needs (before any retry or re-ask), for --dry-run. */
   plannedRequests(pages: readonly PreparedPage[]): number;
   close(): Promise<void>;

@@ -255,8 +255,7 @@ export class RateLimiter implements Limiter {
     this.lastDecreaseAt = now;
     this.successRun = 0;
     const cut = current * this.aimd.decrease;
-    const target =
-      accepted === null ? cut : accepted < cut ? accepted * 0.95 : Math.max(cut, Math.min(current, accepted) * 0.95);
+    const target = accepted === null ? cut : accepted < cut ? accepted * 0.95 : Math.max(cut, Math.min(current, accepted) * 0.95);
     this.setRate(Math.max(this.aimd.minRps, target));
   }
 

@@ -41,13 +41,26 @@ export class DiscoveryRecorder {
     for (const rejected of chunk.rejected) {
       const id = rejectedInputId(rejected.path);
       const sources = [{ path: rejected.path, sha256: id, bytes: 0 }];
-      const upsert = store.upsertDocument({ id, primaryPath: rejected.path, container: "unknown", sources, pathMetadata: null, failure: rejected.error });
+      const upsert = store.upsertDocument({
+        id,
+        primaryPath: rejected.path,
+        container: "unknown",
+        sources,
+        pathMetadata: null,
+        failure: rejected.error,
+      });
       if (upsert.inserted) store.saveResult(failedResult({ id, sources, pathMetadata: null }, rejected.error));
       this.rejected++;
     }
     const fresh: DiscoveredDocument[] = [];
     for (const doc of chunk.documents) {
-      store.upsertDocument({ id: doc.id, primaryPath: doc.primaryPath, container: doc.container, sources: doc.sources, pathMetadata: doc.pathMetadata });
+      store.upsertDocument({
+        id: doc.id,
+        primaryPath: doc.primaryPath,
+        container: doc.container,
+        sources: doc.sources,
+        pathMetadata: doc.pathMetadata,
+      });
       if (this.seen.has(doc.id)) continue;
       this.seen.add(doc.id);
       this.ids.push(doc.id);
@@ -75,7 +88,12 @@ export class DiscoveryRecorder {
 }
 
 /** Records a whole discovery at once (see DiscoveryRecorder). */
-export function recordDiscovery(store: Store, discovery: Discovery, emit: (event: BatchEvent) => void, retryFailed: boolean): RecordedDiscovery {
+export function recordDiscovery(
+  store: Store,
+  discovery: Discovery,
+  emit: (event: BatchEvent) => void,
+  retryFailed: boolean,
+): RecordedDiscovery {
   const recorder = new DiscoveryRecorder(store, retryFailed);
   recorder.add(discovery);
   return recorder.finish(emit);

@@ -42,7 +42,11 @@ export class RunTally {
   ) {
     this.total = batch.ids.length + batch.rejected;
     const before = this.counts();
-    this.tracker = new ProgressTracker(this.total, { verified: before.verified, needsReview: before.needs_review, failed: before.failed }, startedAt);
+    this.tracker = new ProgressTracker(
+      this.total,
+      { verified: before.verified, needsReview: before.needs_review, failed: before.failed },
+      startedAt,
+    );
   }
 
   /** Status counts of this batch's documents; rejected inputs count as failed. */

@@ -28,12 +28,16 @@ export function quoteArg(arg: string): string {
   return /^[\w@%+=:,./-]+$/u.test(arg) ? arg : `'${arg.replace(/'/g, "'\\''")}'`;
 }
 
-
 /**
  * The first SIGINT or SIGTERM explains what happens and aborts `controller` (a clean, resumable
  * stop); a second one quits at once with 130. Returns a function that removes the handlers.
  */
-export function onStopSignals(context: CliContext, controller: AbortController, stoppingMessage: string, resumeCommand: string): () => void {
+export function onStopSignals(
+  context: CliContext,
+  controller: AbortController,
+  stoppingMessage: string,
+  resumeCommand: string,
+): () => void {
   let signals = 0;
   const onSignal = (name: string) => {
     signals++;

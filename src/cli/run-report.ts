@@ -49,17 +49,20 @@ export interface ReportTarget {
 
 const WORDING = {
   local: {
-    cancelled: (done: number, total: number, state: string) => `Cancelled. ${done} of ${total} documents finished; state saved in ${state}.`,
+    cancelled: (done: number, total: number, state: string) =>
+      `Cancelled. ${done} of ${total} documents finished; state saved in ${state}.`,
     resumeCancelled: "Resume with:",
     retries: "retries",
     quota: (reset: string) => `Stopped: the daily quota is used up. It resets at ${reset} (OpenRouter resets at UTC midnight).`,
     fatal: "Nothing more was sent. Fix the configuration, then resume with:",
   },
   queued: {
-    cancelled: (done: number, total: number, state: string) => `Coordinator stopped. ${done} of ${total} documents collected; state saved in ${state}.`,
+    cancelled: (done: number, total: number, state: string) =>
+      `Coordinator stopped. ${done} of ${total} documents collected; state saved in ${state}.`,
     resumeCancelled: "Jobs already in the queue are still read by the workers. Resume (and collect) with:",
     retries: "failed attempts",
-    quota: (reset: string) => `Stopped: the daily quota is used up; the queue is paused until ${reset} (OpenRouter resets at UTC midnight).`,
+    quota: (reset: string) =>
+      `Stopped: the daily quota is used up; the queue is paused until ${reset} (OpenRouter resets at UTC midnight).`,
     fatal: "Fix the workers' provider configuration, restart them, then resume with:",
   },
 } as const;
@@ -81,11 +84,16 @@ export function reportRun(report: RunReport, target: ReportTarget): number {
   }
   const p = summary.progress;
   out(`${summary.message.charAt(0).toUpperCase()}${summary.message.slice(1)}.`);
-  out(`Documents: ${c.verified} verified, ${c.needs_review} needs review, ${c.failed} failed, ${c.pending} pending (${summary.rejected} rejected inputs, ${summary.duplicates} with duplicate paths).`);
+  out(
+    `Documents: ${c.verified} verified, ${c.needs_review} needs review, ${c.failed} failed, ${c.pending} pending (${summary.rejected} rejected inputs, ${summary.duplicates} with duplicate paths).`,
+  );
   for (const line of report.extraLines ?? []) out(line);
-  out(`Requests this run: ${p.requests} (${p.retries} ${words.retries}, ${p.rateLimitPauses} rate-limit pauses), cost $${p.costUsd.toFixed(4)}, ${formatDuration(p.elapsedMs)}.`);
+  out(
+    `Requests this run: ${p.requests} (${p.retries} ${words.retries}, ${p.rateLimitPauses} rate-limit pauses), cost $${p.costUsd.toFixed(4)}, ${formatDuration(p.elapsedMs)}.`,
+  );
   out(`Outputs: ${report.describeOutputs(report.exported.files)}`);
-  if (report.exported.invalid.length > 0) out(`Warning: ${report.exported.invalid.length} stored results no longer validate and were left out of the exports.`);
+  if (report.exported.invalid.length > 0)
+    out(`Warning: ${report.exported.invalid.length} stored results no longer validate and were left out of the exports.`);
   for (const warning of report.exported.warnings) out(`Warning: ${warning}`);
   switch (summary.end) {
     case "completed":

@@ -51,7 +51,10 @@ export function assembleForm(input: AssembleInput): FormResult {
 
 export function buildDraft(input: AssembleInput): FormDraft {
   const notes: Check[] = [];
-  const header = mergeHeaders(input.replies.map((r) => r.reply.header), notes);
+  const header = mergeHeaders(
+    input.replies.map((r) => r.reply.header),
+    notes,
+  );
   const meta = input.doc.pathMetadata;
 
   const formCode = pick(parseFormCode(header.formCode), meta.formCode?.value ?? null, "form code", notes);
@@ -232,7 +235,10 @@ function mergeTotals(replies: readonly PageReply[], notes: Check[]): Totals {
   }
   if (conflicts.length > 0) notes.push(conflictingReads("total", details, { totals: conflicts }));
   if (wordsOnly.length > 0) {
-    notes.push({ ...info("words-only", `value taken from the words where no digits were written (${wordsOnly.join(", ")})`), totals: wordsOnly });
+    notes.push({
+      ...info("words-only", `value taken from the words where no digits were written (${wordsOnly.join(", ")})`),
+      totals: wordsOnly,
+    });
   }
   return totals;
 }
@@ -296,7 +302,10 @@ function mergeRows(
     });
   }
   if (wordsOnly.length > 0) {
-    notes.push({ ...info("words-only", `value taken from the words where no digits were written (rows ${wordsOnly.join(", ")})`), rows: wordsOnly });
+    notes.push({
+      ...info("words-only", `value taken from the words where no digits were written (rows ${wordsOnly.join(", ")})`),
+      rows: wordsOnly,
+    });
   }
 
   let expected: number | null = null;
@@ -343,7 +352,13 @@ function compactList(numbers: readonly number[]): string {
 
 /** The same cell read twice with different values: a hard finding, never settled silently. */
 function conflictingReads(what: "total" | "row", details: readonly string[], cells: Pick<Check, "rows" | "totals">): Check {
-  return { rule: "conflicting-reads", ok: false, severity: "error", detail: `a ${what} was read twice with different values (${details.join("; ")})`, ...cells };
+  return {
+    rule: "conflicting-reads",
+    ok: false,
+    severity: "error",
+    detail: `a ${what} was read twice with different values (${details.join("; ")})`,
+    ...cells,
+  };
 }
 
 function info(rule: CheckRule, detail: string): Check {

@@ -108,7 +108,8 @@ export async function cropReask(
       if (outcome.kind === "rate_limited") break;
       continue;
     }
-    const reply = ref.kind === "row" ? outcome.reply.rows.find((row) => row.number === ref.number) : outcome.reply.totals[ref.key as TotalKey];
+    const reply =
+      ref.kind === "row" ? outcome.reply.rows.find((row) => row.number === ref.number) : outcome.reply.totals[ref.key as TotalKey];
     if (!reply) continue;
     const cell = cellFromReply(reply);
     found.set(cellIdOf(ref), [

@@ -95,7 +95,13 @@ export async function extractDocument(
   const stop = () => witnessing.abort();
   signal.addEventListener("abort", stop, { once: true });
   const extra = new RequestTally();
-  const context: WitnessContext = { doc: input.doc, pages: input.pages, gate, signal: witnessing.signal, count: (outcome) => extra.record(outcome) };
+  const context: WitnessContext = {
+    doc: input.doc,
+    pages: input.pages,
+    gate,
+    signal: witnessing.signal,
+    count: (outcome) => extra.record(outcome),
+  };
   const early = sources.map((source) => settle(source.read ? source.read(context) : Promise.resolve(null)));
   try {
     const first = await readWithModel(input, gate, options, signal);
@@ -105,7 +111,13 @@ export async function extractDocument(
     const cpu = { ms: 0, pages: 0 };
     const record = (source: WitnessSource, report: Settled): void => {
       if (!report.ok) {
-        result = { ...result, checks: [...result.checks, { rule: "witness-agreement", ok: true, severity: "info", detail: `${source.name}: no reading (${report.error})` }] };
+        result = {
+          ...result,
+          checks: [
+            ...result.checks,
+            { rule: "witness-agreement", ok: true, severity: "info", detail: `${source.name}: no reading (${report.error})` },
+          ],
+        };
         return;
       }
       if (!report.value) return;
@@ -214,7 +226,11 @@ async function readWithModel(
 
     const replies: PageReply[] = [];
     let promptVersion: string | null = null;
-    const requests = readRequests(doc, pages, sendable, { requestMode: options.requestMode, purpose: "read", maxOutputTokens: options.maxOutputTokens });
+    const requests = readRequests(doc, pages, sendable, {
+      requestMode: options.requestMode,
+      purpose: "read",
+      maxOutputTokens: options.maxOutputTokens,
+    });
     for (const { pages: pageNumbers, request } of requests) {
       promptVersion = request.promptVersion;
       const outcome = await gate.call(request, signal);

@@ -80,7 +80,8 @@ export interface ReadPromptInput {
 }
 
 export function readPrompt(input: ReadPromptInput): Prompt {
-  const layout = input.formKind === "constituency" ? CONSTITUENCY_LAYOUT : input.formKind === "party_list" ? PARTY_LIST_LAYOUT : GENERAL_LAYOUT;
+  const layout =
+    input.formKind === "constituency" ? CONSTITUENCY_LAYOUT : input.formKind === "party_list" ? PARTY_LIST_LAYOUT : GENERAL_LAYOUT;
   const promptVersion = PROMPT_VERSIONS[input.formKind ?? "unknown"];
   const lines = [`Document: ${input.documentId}`];
   if (input.formKind !== null || input.formCode !== null) {
@@ -112,7 +113,8 @@ This is a careful second look at a few cells of a form whose first transcription
 
 /** A focused second read: only the suspect rows and totals, nothing else. */
 export function reaskPrompt(input: ReaskPromptInput): Prompt {
-  const layout = input.formKind === "constituency" ? CONSTITUENCY_LAYOUT : input.formKind === "party_list" ? PARTY_LIST_LAYOUT : GENERAL_LAYOUT;
+  const layout =
+    input.formKind === "constituency" ? CONSTITUENCY_LAYOUT : input.formKind === "party_list" ? PARTY_LIST_LAYOUT : GENERAL_LAYOUT;
   const system = [REASK_ROLE, layout, ROWS, CELLS].join("\n\n");
   const lines = [`Document: ${input.documentId}`, `Pages attached: ${input.pages.join(", ")}.`];
   if (input.rows.length > 0) lines.push(`Re-read rows: ${input.rows.join(", ")}`);
@@ -147,7 +149,11 @@ export function cropPrompt(input: CropPromptInput): Prompt {
   const system = [CROP_ROLE, CELLS].join("\n\n");
   const what = "row" in input.cell ? `row ${input.cell.row}` : `total ${input.cell.total}`;
   const where =
-    input.region === "page" ? "the whole page (no layout found)" : input.region === "between_rows" ? "the band between its neighbouring rows" : "its line";
+    input.region === "page"
+      ? "the whole page (no layout found)"
+      : input.region === "between_rows"
+        ? "the band between its neighbouring rows"
+        : "its line";
   const lines = [`Document: ${input.documentId}`, `Crop of page ${input.page}: ${what} (${where}).`];
   if ("row" in input.cell) lines.push(`Re-read rows: ${input.cell.row}`);
   else lines.push(`Re-read totals: ${input.cell.total}`, `- ${input.cell.total}: ${TOTAL_LABELS[input.cell.total]}`);

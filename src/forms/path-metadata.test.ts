@@ -38,9 +38,15 @@ describe("inferPathMetadata", () => {
     ["C:\\scans\\Phrae\\เขต1\\หน่วยที่ 12\\สส5-18 บช.jpg", { province: "แพร่", constituency: 1, unit: 12, formKind: "party_list" }],
     ["จังหวัดเชียงใหม่/เขต ๓/อำเภอเมือง/ตำบลศรีภูมิ/หน่วย ๗/5_18.pdf", { constituency: 3, district: "เมือง", subdistrict: "ศรีภูมิ", unit: 7 }],
     ["แพร่/อ.เมือง ต.ในเวียง/หน่วย 3 ส.ส. ๕ ทับ ๑๘ (บช).png", { province: "แพร่", district: "เมือง", subdistrict: "ในเวียง", formCode: "5/18" }],
-    ["จ.แพร่อ.เมืองแพร่ต.ในเวียง/5ทับ16 บัญชีรายชื่อ.pdf", { province: "แพร่", district: "เมืองแพร่", subdistrict: "ในเวียง", formCode: "5/16", formKind: "party_list" }],
+    [
+      "จ.แพร่อ.เมืองแพร่ต.ในเวียง/5ทับ16 บัญชีรายชื่อ.pdf",
+      { province: "แพร่", district: "เมืองแพร่", subdistrict: "ในเวียง", formCode: "5/16", formKind: "party_list" },
+    ],
     ["Chiang Mai/constituency-3/unit_12/5-18.pdf", { province: "เชียงใหม่", constituency: 3, unit: 12, formCode: "5/18" }],
-    ["กรุงเทพมหานคร/เขตเลือกตั้งที่ 10/แบ่งเขต/ชุด 2.pdf", { province: "กรุงเทพมหานคร", constituency: 10, setNumber: 2, formKind: "constituency", formCode: null }],
+    [
+      "กรุงเทพมหานคร/เขตเลือกตั้งที่ 10/แบ่งเขต/ชุด 2.pdf",
+      { province: "กรุงเทพมหานคร", constituency: 10, setNumber: 2, formKind: "constituency", formCode: null },
+    ],
     ["ขอนแก่น เขต 4/ล่วงหน้าในเขต/สส.5ทับ16 ชุดที่ 11.pdf", { province: "ขอนแก่น", constituency: 4, setNumber: 11, formCode: "5/16" }],
     ["นอกเขต 3/file.pdf", { constituency: null }],
     ["pages/bch_page-4.png", { formKind: "party_list", formCode: null }],

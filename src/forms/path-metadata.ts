@@ -147,8 +147,7 @@ export function inferPathMetadata(path: string): PathMetadata {
   const formCode = pick(nearestFirst, formCodeIn);
   const explicitKind = pick(nearestFirst, formKindIn);
   // A form code without a บช mark is the constituency form.
-  const formKind: PathField<FormKind> | null =
-    explicitKind ?? (formCode ? { value: "constituency", source: formCode.source } : null);
+  const formKind: PathField<FormKind> | null = explicitKind ?? (formCode ? { value: "constituency", source: formCode.source } : null);
 
   return {
     province: pick(foldersFirst, provinceIn),

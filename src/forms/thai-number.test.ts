@@ -49,9 +49,7 @@ describe("parseThaiNumber round-trips formatThaiNumber", () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 99_999_999 }), (n) => {
         const grouped = n.toLocaleString("en-US");
-        return (
-          parseThaiNumber(String(n)) === n && parseThaiNumber(thai(String(n))) === n && parseThaiNumber(grouped) === n
-        );
+        return parseThaiNumber(String(n)) === n && parseThaiNumber(thai(String(n))) === n && parseThaiNumber(grouped) === n;
       }),
     );
   });

@@ -77,7 +77,10 @@ async function* walkFolders(
     const raw = await readdir(fsPath(root), { withFileTypes: true, encoding: "buffer" });
     entries = raw.map((entry) => ({ name: nameFromBytes(entry.name), entry }));
   } catch (thrown) {
-    yield { files: [], rejected: [{ path: displayRoot, error: ingestError("unreadable", `Cannot read the folder: ${errorMessage(thrown)}`) }] };
+    yield {
+      files: [],
+      rejected: [{ path: displayRoot, error: ingestError("unreadable", `Cannot read the folder: ${errorMessage(thrown)}`) }],
+    };
     return;
   }
   entries.sort((a, b) => comparePaths(a.name, b.name));
@@ -158,15 +161,10 @@ async function classify(candidate: Candidate): Promise<AcceptedFile | RejectedIn
   if (actual === null) {
     if (!relevant) return null;
     if (promised === null) {
-      return reject(
-        ingestError("not_a_supported_file", "Not a PDF, PNG, JPEG, WebP or TIFF file (checked by its content)."),
-      );
+      return reject(ingestError("not_a_supported_file", "Not a PDF, PNG, JPEG, WebP or TIFF file (checked by its content)."));
     }
     return reject(
-      ingestError(
-        "type_mismatch",
-        `Named like a ${TYPE_NAMES[promised]} file, but its content is not a PDF, PNG, JPEG, WebP or TIFF.`,
-      ),
+      ingestError("type_mismatch", `Named like a ${TYPE_NAMES[promised]} file, but its content is not a PDF, PNG, JPEG, WebP or TIFF.`),
     );
   }
   const extension = extname(fileName);
@@ -204,10 +202,7 @@ function containerOf(type: InputFileType): DiscoveredDocument["container"] {
  * document unless it belongs to a page series (see page-series.ts). Rejects only what claims to be a
  * scan but cannot be one; rejects on abort by throwing the signal's reason.
  */
-export async function discoverDocuments(
-  inputs: readonly string[],
-  options: DiscoverOptions = {},
-): Promise<Discovery> {
+export async function discoverDocuments(inputs: readonly string[], options: DiscoverOptions = {}): Promise<Discovery> {
   const documents: DiscoveredDocument[] = [];
   const rejected: RejectedInput[] = [];
   for await (const chunk of discoverByFolder(inputs, options)) {

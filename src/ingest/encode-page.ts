@@ -24,12 +24,7 @@ export function decodeOptions(options: PrepareOptions): SharpOptions {
  * `.grayscale()` would still write three channels and is several times slower), JPEG.
  * EXIF orientation is applied by the caller through `autoOrient` on the input where it applies.
  */
-export async function encodePage(
-  image: Sharp,
-  options: PrepareOptions,
-  turn: QuarterTurn = 0,
-  opaque = false,
-): Promise<EncodedPage> {
+export async function encodePage(image: Sharp, options: PrepareOptions, turn: QuarterTurn = 0, opaque = false): Promise<EncodedPage> {
   let pipeline = image;
   if (turn !== 0) pipeline = pipeline.rotate(turn);
   // Flattening an image without alpha is a full pass over its pixels for nothing.

@@ -28,11 +28,7 @@ export interface ImageHeader {
  * and images above `maxPixels` (a 20000×20000 scan, or a tiny decompression bomb whose header
  * claims huge dimensions). sharp's own pixel limit is lifted here so that we can say how big.
  */
-export async function readImageHeader(
-  path: string,
-  options: PrepareOptions,
-  page = 0,
-): Promise<Result<ImageHeader, IngestError>> {
+export async function readImageHeader(path: string, options: PrepareOptions, page = 0): Promise<Result<ImageHeader, IngestError>> {
   let metadata: Metadata;
   try {
     metadata = await sharp(await imageInput(path), { limitInputPixels: false, page }).metadata();
@@ -57,7 +53,13 @@ export async function readImageHeader(
     );
   }
   const oriented = metadata.autoOrient ?? { width, height };
-  return ok({ format: metadata.format, width: oriented.width, height: oriented.height, pages: metadata.pages ?? 1, hasAlpha: metadata.hasAlpha });
+  return ok({
+    format: metadata.format,
+    width: oriented.width,
+    height: oriented.height,
+    pages: metadata.pages ?? 1,
+    hasAlpha: metadata.hasAlpha,
+  });
 }
 
 function decodeFailure(thrown: unknown): IngestError {
@@ -139,9 +141,7 @@ export async function prepareTiff(
   if (!first.ok) return first;
   const pageCount = first.value.pages;
   if (pageCount > options.maxPdfPages) {
-    return err(
-      ingestError("too_many_pages", `The TIFF has ${pageCount} pages, above the limit of ${options.maxPdfPages}.`),
-    );
+    return err(ingestError("too_many_pages", `The TIFF has ${pageCount} pages, above the limit of ${options.maxPdfPages}.`));
   }
   const roles = decideRoles(pageCount);
   const sourceBytes = Math.round(source.bytes / pageCount);

@@ -27,11 +27,7 @@ export function ingestError(code: IngestErrorCode, message: string): IngestError
 export function isIngestError(value: unknown): value is IngestError {
   if (typeof value !== "object" || value === null) return false;
   const { code, message } = value as { code?: unknown; message?: unknown };
-  return (
-    typeof message === "string" &&
-    typeof code === "string" &&
-    (INGEST_ERROR_CODES as readonly string[]).includes(code)
-  );
+  return typeof message === "string" && typeof code === "string" && (INGEST_ERROR_CODES as readonly string[]).includes(code);
 }
 
 export function formatMegapixels(pixels: number): string {

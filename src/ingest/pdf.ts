@@ -137,9 +137,7 @@ function plainJpegStream(page: mupdf.PDFPage, width: number, height: number): Ui
     const xobject = own(ref.resolve());
     const field = (key: string) => own(xobject.get(key));
     const filter = field("Filter");
-    const filters = filter.isArray()
-      ? Array.from({ length: filter.length }, (_, i) => own(filter.get(i)))
-      : [filter];
+    const filters = filter.isArray() ? Array.from({ length: filter.length }, (_, i) => own(filter.get(i))) : [filter];
     if (filters.length !== 1 || !filters[0]?.isName() || filters[0].asName() !== "DCTDecode") return null;
     // A Decode array, a mask, a stencil or CMYK (often stored inverted) need MuPDF to get right.
     if (!field("Decode").isNull() || !field("SMask").isNull() || !field("Mask").isNull()) return null;
@@ -307,10 +305,7 @@ function openPdf(bytes: Uint8Array, options: PrepareOptions, log: MupdfMessage[]
     }
     if (pageCount > options.maxPdfPages) {
       return err(
-        ingestError(
-          "too_many_pages",
-          `The PDF has ${pageCount} pages, above the limit of ${options.maxPdfPages}; nothing was rendered.`,
-        ),
+        ingestError("too_many_pages", `The PDF has ${pageCount} pages, above the limit of ${options.maxPdfPages}; nothing was rendered.`),
       );
     }
     const damage = damageIn(log);
@@ -393,4 +388,3 @@ export async function preparePdf(
     document.destroy();
   }
 }
-

@@ -116,11 +116,7 @@ export function createPreparePool(options: PreparePoolOptions = {}): PreparePool
   const slots = new Slots(threads);
   let closed = false;
 
-  async function runInWorker(
-    doc: DiscoveredDocument,
-    prepareOptions: PrepareOptions,
-    cancelFlag: Int32Array,
-  ): Promise<PrepareResult> {
+  async function runInWorker(doc: DiscoveredDocument, prepareOptions: PrepareOptions, cancelFlag: Int32Array): Promise<PrepareResult> {
     try {
       const wire = await piscina.run({ doc, options: prepareOptions, cancelFlag }, entry);
       return fromWire(wire);

@@ -22,20 +22,12 @@ function formKindFor(doc: DiscoveredDocument, options: PrepareOptions): FormKind
  * (tests, scripts, library users with their own threads). Batch code uses the worker pool.
  * Resolves with the pages or a per-document error; rejects only when cancelled.
  */
-export function prepareDocument(
-  doc: DiscoveredDocument,
-  options: PrepareOptions,
-  signal: AbortSignal,
-): Promise<PrepareResult> {
+export function prepareDocument(doc: DiscoveredDocument, options: PrepareOptions, signal: AbortSignal): Promise<PrepareResult> {
   return prepareDocumentWith(doc, options, signal);
 }
 
 /** Same as `prepareDocument`, with any cancellation source (the worker passes a shared-memory flag). */
-export async function prepareDocumentWith(
-  doc: DiscoveredDocument,
-  options: PrepareOptions,
-  cancel: Cancellation,
-): Promise<PrepareResult> {
+export async function prepareDocumentWith(doc: DiscoveredDocument, options: PrepareOptions, cancel: Cancellation): Promise<PrepareResult> {
   throwIfCancelled(cancel);
   const kind = formKindFor(doc, options);
   const decideRoles = (pageCount: number) => assignPageRoles(pageCount, kind);

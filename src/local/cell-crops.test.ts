@@ -49,7 +49,12 @@ describe("cell boxes on the source page", () => {
     for (const skew of [0, 2.5, -4]) {
       const levelled = skew === 0 ? work : await rotateGray(work, -skew);
       const found = inkBox(levelled);
-      const mapped = layoutBoxToSource(found, { gray: levelled, skewDegrees: skew }, { width: 1200, height: 1700 }, { width: 2400, height: 3400 });
+      const mapped = layoutBoxToSource(
+        found,
+        { gray: levelled, skewDegrees: skew },
+        { width: 1200, height: 1700 },
+        { width: 2400, height: 3400 },
+      );
       const centreX = (mapped.x0 + mapped.x1) / 2;
       const centreY = (mapped.y0 + mapped.y1) / 2;
       expect(Math.abs(centreX - 1820)).toBeLessThan(6);
@@ -64,7 +69,17 @@ describe("cell boxes on the source page", () => {
 
   const box = (y0: number) => ({ x0: 100, y0, x1: 200, y1: y0 + 40 });
   const placed = (row: number, y0: number) =>
-    [`row:${row}`, { key: `row:${row}`, page: 1, kind: "layout", digits: box(y0), words: { x0: 200, y0, x1: 500, y1: y0 + 40 }, line: { x0: 100, y0, x1: 500, y1: y0 + 40 } }] as const;
+    [
+      `row:${row}`,
+      {
+        key: `row:${row}`,
+        page: 1,
+        kind: "layout",
+        digits: box(y0),
+        words: { x0: 200, y0, x1: 500, y1: y0 + 40 },
+        line: { x0: 100, y0, x1: 500, y1: y0 + 40 },
+      },
+    ] as const;
   const page: PageCells = {
     page: 1,
     width: 1000,
@@ -124,12 +139,24 @@ describe("cell crops of a generator page", () => {
   it("places every vote row's digits left of its words, top to bottom, on the full-resolution page", async () => {
     const dir = mkdtempSync(join(tmpdir(), "cell-crops-"));
     try {
-      const batch = await generateSynthBatch({ outDir: dir, count: 1, kind: "constituency", form: "5/18", seed: 4, format: "png", noise: "none", errorRate: 0 });
+      const batch = await generateSynthBatch({
+        outDir: dir,
+        count: 1,
+        kind: "constituency",
+        form: "5/18",
+        seed: 4,
+        format: "png",
+        noise: "none",
+        errorRate: 0,
+      });
       const line = JSON.parse(readFileSync(batch.truthPath, "utf8").trim()) as SynthTruthLine;
       const full = readFileSync(join(dir, line.path));
       const meta = await sharp(full).metadata();
       // The layout reads a half-size rendering; the boxes are for the full-size one.
-      const half = await sharp(full).resize(Math.round(meta.width! / 2)).jpeg().toBuffer();
+      const half = await sharp(full)
+        .resize(Math.round(meta.width! / 2))
+        .jpeg()
+        .toBuffer();
       const page = await locatePageCells(1, half, { width: meta.width!, height: meta.height! });
       expect(page.role).toBe("constituency_1");
       const rows = Array.from({ length: 10 }, (_, i) => regionFor([page], `row:${i + 1}`));

@@ -34,7 +34,11 @@ export function createCropReaskWitness(options: { readonly source: string }): Cr
       },
       async fullResolution(context) {
         prepare ??= createPreparePool({ threads: 1 });
-        const prepared = await prepare.prepare(context.doc, { ...DEFAULT_PREPARE_OPTIONS, maxLongSide: CROP_SOURCE_LONG_SIDE, jpegQuality: 90 }, context.signal);
+        const prepared = await prepare.prepare(
+          context.doc,
+          { ...DEFAULT_PREPARE_OPTIONS, maxLongSide: CROP_SOURCE_LONG_SIDE, jpegQuality: 90 },
+          context.signal,
+        );
         // A page that cannot be prepared again is cut from the prepared page instead.
         return prepared.ok ? prepared.value : context.pages;
       },

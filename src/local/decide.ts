@@ -143,8 +143,12 @@ export function decideLocal(
     .map((e) => `${e.equation.leftLabel} come to ${e.left}, ${e.equation.rightLabel} read ${e.right}`);
   const ballotsKey = ballotsUsedKey(draft);
   if (draft.totals.good?.mark !== "digits") failures.push("good ballots not written as digits");
-  if (ballotsKey === null || draft.totals[ballotsKey]?.mark !== "digits") failures.push(`${ballotsKey ?? "the ballots line"} not written as digits`);
-  const verdict = decideCells({ ...draft, status: failures.length === 0 ? "verified" : "needs_review" }, { confidentAt: minConfidence, witnessFloor: floor });
+  if (ballotsKey === null || draft.totals[ballotsKey]?.mark !== "digits")
+    failures.push(`${ballotsKey ?? "the ballots line"} not written as digits`);
+  const verdict = decideCells(
+    { ...draft, status: failures.length === 0 ? "verified" : "needs_review" },
+    { confidentAt: minConfidence, witnessFloor: floor },
+  );
   const unsettled = verdict.cells.filter((c) => c.verdict !== "pinned" && c.verdict !== "agreed").map((c) => cellIdOf(c.ref) as CellKey);
   if (failures.length > 0 || verdict.status !== "verified") {
     const doubted = needed.filter((key) => weak.includes(key) || unsettled.includes(key as CellId as CellKey));
@@ -162,4 +166,3 @@ function refuse(
 ): LocalDecision {
   return { verified: false, doubtedCells, confirmedBySums: [], neededCells, confidentExtras, reasons };
 }
-

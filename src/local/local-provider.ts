@@ -116,4 +116,3 @@ export function createLocalProvider(options: LocalProviderOptions = {}): LocalPr
     },
   };
 }
-

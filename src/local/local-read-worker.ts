@@ -25,6 +25,12 @@ export async function localReadTask(task: LocalReadTask): Promise<LocalDocumentR
     data: Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength),
   }));
   const { stopFlag } = task;
-  const stop = stopFlag ? { get aborted() { return Atomics.load(stopFlag, 0) === 1; } } : undefined;
+  const stop = stopFlag
+    ? {
+        get aborted() {
+          return Atomics.load(stopFlag, 0) === 1;
+        },
+      }
+    : undefined;
   return readDocument(images, await classifier, stop);
 }

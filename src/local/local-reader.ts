@@ -50,7 +50,9 @@ export async function readPage(image: PageImage, model: LocalModel): Promise<Loc
     cells.forEach((cell, i) => {
       const read = readWholeCell(readings[i]!, cell.key.startsWith("row:"));
       // An empty cell counts as 0 only where its dotted line shows the layout is right.
-      const misplaced = read.mark === "blank" && segmentCell(binary, cell.box, cell.pitch, !cell.key.startsWith("row:") && cell.key !== "voteTotal").dots < MIN_BASELINE_DOTS;
+      const misplaced =
+        read.mark === "blank" &&
+        segmentCell(binary, cell.box, cell.pitch, !cell.key.startsWith("row:") && cell.key !== "voteTotal").dots < MIN_BASELINE_DOTS;
       reads.set(cell.key, misplaced ? { ...UNSURE_BLANK } : read);
     });
     return { page: image.page, role: layout.value.role, failure: null, cells: reads, cpuMs: cpuMs() };

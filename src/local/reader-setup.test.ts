@@ -42,7 +42,11 @@ describe("choosing the reader", () => {
     expect(ollama.kind === "cascade" && ollama.remote?.provider).toBe("ollama");
     const fromEnv = resolve({ env: { BALLOT_OCR_PROVIDER: "cascade", BALLOT_OCR_CASCADE_REMOTE: "lmstudio" } });
     expect(fromEnv.kind === "cascade" && fromEnv.remote?.provider).toBe("lmstudio");
-    const custom = resolve({ provider: "cascade", baseUrl: "http://127.0.0.1:9/v1", env: { BALLOT_OCR_MODEL: "m", BALLOT_OCR_API_KEY: "k" } });
+    const custom = resolve({
+      provider: "cascade",
+      baseUrl: "http://127.0.0.1:9/v1",
+      env: { BALLOT_OCR_MODEL: "m", BALLOT_OCR_API_KEY: "k" },
+    });
     expect(custom.kind === "cascade" && custom.remote?.baseUrl).toBe("http://127.0.0.1:9/v1");
     expect(readerSetup(custom).describe()).toMatch(/^cascade: local CPU reader .* first, then custom at http:\/\/127\.0\.0\.1:9\/v1/);
   });

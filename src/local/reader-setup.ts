@@ -67,7 +67,9 @@ export function readerSetup(config: ReaderConfig, localOptions: LocalProviderOpt
         localCpuSecondsPerPage: LOCAL_CPU_SECONDS_PER_PAGE,
         notice: config.notice,
         describe: () =>
-          remote ? `cascade: ${LOCAL_DESCRIPTION} first, then ${remote.describe()}` : `cascade: ${LOCAL_DESCRIPTION} only (no remote model)`,
+          remote
+            ? `cascade: ${LOCAL_DESCRIPTION} first, then ${remote.describe()}`
+            : `cascade: ${LOCAL_DESCRIPTION} only (no remote model)`,
         toJSON: () => ({
           provider: "cascade",
           model: remote ? remote.model : LOCAL_MODEL_NAME,

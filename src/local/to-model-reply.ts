@@ -27,7 +27,9 @@ export function toModelReply(read: LocalDocumentRead, decision: LocalDecision): 
     return sure ? { digits: local.digits, words: null } : { digits: UNSURE_DIGITS, words: null };
   };
   // Layout cells carry the forms' own keys; the reader does not read the voter counts.
-  const totals = Object.fromEntries(TOTAL_KEYS.map((key) => [key, key === "eligibleVoters" || key === "votersTurnedUp" ? null : cell(key)])) as TotalsReply;
+  const totals = Object.fromEntries(
+    TOTAL_KEYS.map((key) => [key, key === "eligibleVoters" || key === "votersTurnedUp" ? null : cell(key)]),
+  ) as TotalsReply;
   const rows: RowReply[] = [];
   if (read.kind) {
     for (const key of rowKeys(read.kind)) {

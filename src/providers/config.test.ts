@@ -151,14 +151,22 @@ describe("resolveProviderConfig", () => {
       expect(keyOf({ env, provider: "ollama" })).toBeNull();
       expect(keyOf({ env, provider: "openrouter" })).toMatch(/^error: No API key for OpenRouter/);
       expect(keyOf({ env, provider: "gemini" })).toMatch(/^error: No API key/);
-      expect(keyOf({ env: { BALLOT_OCR_API_KEY: KEY, BALLOT_OCR_BASE_URL: "http://10.0.0.2:8000/v1" }, baseUrl: "http://10.0.0.3:8000/v1", model: "m" })).toBeNull();
+      expect(
+        keyOf({
+          env: { BALLOT_OCR_API_KEY: KEY, BALLOT_OCR_BASE_URL: "http://10.0.0.2:8000/v1" },
+          baseUrl: "http://10.0.0.3:8000/v1",
+          model: "m",
+        }),
+      ).toBeNull();
     });
 
     it("sends a preset's own variable only to that preset's host", () => {
       expect(keyOf({ env: { OPENAI_API_KEY: KEY }, provider: "openai" })).toBe("OPENAI_API_KEY");
       expect(keyOf({ env: { OPENAI_API_KEY: KEY }, baseUrl: "https://api.openai.com/v1" })).toBe("OPENAI_API_KEY");
       expect(keyOf({ env: { OPENAI_API_KEY: KEY }, provider: "openai", baseUrl: "http://127.0.0.1:9/v1" })).toMatch(/only sent to OpenAI/);
-      expect(keyOf({ env: { OPENAI_API_KEY: KEY, OPENROUTER_API_KEY: KEY }, provider: "openrouter", baseUrl: "http://127.0.0.1:9/v1" })).toMatch(/^error:/);
+      expect(
+        keyOf({ env: { OPENAI_API_KEY: KEY, OPENROUTER_API_KEY: KEY }, provider: "openrouter", baseUrl: "http://127.0.0.1:9/v1" }),
+      ).toMatch(/^error:/);
       expect(keyOf({ env: { OPENROUTER_API_KEY: KEY }, baseUrl: "http://127.0.0.1:9/v1", model: "m" })).toBeNull();
     });
 
@@ -176,7 +184,11 @@ describe("resolveProviderConfig", () => {
   describe("the second model (--verify-with)", () => {
     it("takes PRESET[:MODEL], keeping colons in the model id", () => {
       const free = resolveVerifierConfig({ verifyWith: "openrouter:google/gemma-3-27b-it:free", env: { OPENROUTER_API_KEY: KEY } });
-      expect(free.ok && [free.value.provider, free.value.model, free.value.limits.rpd]).toEqual(["openrouter", "google/gemma-3-27b-it:free", 50]);
+      expect(free.ok && [free.value.provider, free.value.model, free.value.limits.rpd]).toEqual([
+        "openrouter",
+        "google/gemma-3-27b-it:free",
+        50,
+      ]);
       const preset = resolveVerifierConfig({ verifyWith: "openai", env: { OPENAI_API_KEY: KEY } });
       expect(preset.ok && [preset.value.model, preset.value.keySource]).toEqual(["gpt-4.1-mini", "OPENAI_API_KEY"]);
       const unknown = resolveVerifierConfig({ verifyWith: "acme:x", env: {} });
@@ -184,15 +196,26 @@ describe("resolveProviderConfig", () => {
     });
 
     it("uses BALLOT_OCR_VERIFY_API_KEY first, else the preset's own variable at its own host, never BALLOT_OCR_API_KEY", () => {
-      const verifyKey = resolveVerifierConfig({ verifyWith: "openai:gpt-4.1-mini", env: { BALLOT_OCR_VERIFY_API_KEY: KEY, OPENAI_API_KEY: "other" } });
+      const verifyKey = resolveVerifierConfig({
+        verifyWith: "openai:gpt-4.1-mini",
+        env: { BALLOT_OCR_VERIFY_API_KEY: KEY, OPENAI_API_KEY: "other" },
+      });
       expect(verifyKey.ok && verifyKey.value.keySource).toBe("BALLOT_OCR_VERIFY_API_KEY");
       const generic = resolveVerifierConfig({ verifyWith: "openai", env: { BALLOT_OCR_API_KEY: KEY } });
       expect(!generic.ok && generic.error).toMatch(/BALLOT_OCR_VERIFY_API_KEY or OPENAI_API_KEY/);
-      const elsewhere = resolveVerifierConfig({ verifyWith: "openai", verifyBaseUrl: "http://127.0.0.1:9/v1", env: { OPENAI_API_KEY: KEY } });
+      const elsewhere = resolveVerifierConfig({
+        verifyWith: "openai",
+        verifyBaseUrl: "http://127.0.0.1:9/v1",
+        env: { OPENAI_API_KEY: KEY },
+      });
       expect(!elsewhere.ok && elsewhere.error).toMatch(/set BALLOT_OCR_VERIFY_API_KEY/);
       const local = resolveVerifierConfig({ verifyWith: "ollama", env: { OPENAI_API_KEY: KEY, BALLOT_OCR_API_KEY: KEY } });
       expect(local.ok && local.value.apiKey).toBeNull();
-      const custom = resolveVerifierConfig({ verifyWith: "vllm:m", verifyBaseUrl: "http://127.0.0.1:9/v1", env: { BALLOT_OCR_VERIFY_API_KEY: KEY } });
+      const custom = resolveVerifierConfig({
+        verifyWith: "vllm:m",
+        verifyBaseUrl: "http://127.0.0.1:9/v1",
+        env: { BALLOT_OCR_VERIFY_API_KEY: KEY },
+      });
       expect(custom.ok && [custom.value.baseUrl, custom.value.keySource]).toEqual(["http://127.0.0.1:9/v1", "BALLOT_OCR_VERIFY_API_KEY"]);
     });
   });

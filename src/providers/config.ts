@@ -121,9 +121,7 @@ function resolveRemote(input: ResolveProviderInput): Result<ProviderConfig, Conf
     return err({ kind: "missing_key", message: missingKeyMessage(preset, baseUrl) });
   }
 
-  return ok(
-    providerConfig(preset, baseUrl, model, key, { provider: providerSource, baseUrl: baseUrlSource, model: modelSource }),
-  );
+  return ok(providerConfig(preset, baseUrl, model, key, { provider: providerSource, baseUrl: baseUrlSource, model: modelSource }));
 }
 
 function providerConfig(

@@ -43,7 +43,11 @@ export function mapProviderError(error: unknown, context: ErrorContext): ErrorMa
   }
   if (error instanceof SyntaxError) {
     // A 200 whose body is not JSON: the server answered, but with nothing usable.
-    return outcome({ kind: "invalid_output", message: clean(`the response body is not JSON (${error.message})`, context), usage: noUsage() });
+    return outcome({
+      kind: "invalid_output",
+      message: clean(`the response body is not JSON (${error.message})`, context),
+      usage: noUsage(),
+    });
   }
   const message = errorMessage(error);
   return transient(clean(`unexpected error: ${message}`, context));
@@ -94,7 +98,11 @@ function mapStatus(error: InstanceType<typeof OpenAI.APIError>, status: number, 
   if (status === 400 || status === 422) {
     // Servers without structured output, or with a narrower schema dialect (Gemini names
     // response_schema or additionalProperties), refuse the schema: fall back to prompt JSON.
-    if (/response_format|json_schema|response_schema|structured output|response format|json mode|additionalproperties|\bschema\b/.test(searchable)) {
+    if (
+      /response_format|json_schema|response_schema|structured output|response format|json mode|additionalproperties|\bschema\b/.test(
+        searchable,
+      )
+    ) {
       return { kind: "parameter_rejected", parameter: "response_format", message: serverMessage };
     }
     if (/temperature/.test(searchable) && /unsupported|not support|does not support|only the default/.test(searchable)) {
@@ -125,9 +133,17 @@ function mapRateLimit(
   const absolute = resetTimeFromHeaders(headers);
   if (isDailyLimit(searchable)) {
     const resetAt = absolute !== null && absolute > now ? absolute : hinted !== null && hinted > 0 ? now + hinted : nextUtcMidnight(now);
-    return { kind: "rate_limited", scope: "day", retryAfterMs: resetAt - now, resetAt, message: `daily request quota reached: ${serverMessage}` };
+    return {
+      kind: "rate_limited",
+      scope: "day",
+      retryAfterMs: resetAt - now,
+      resetAt,
+      message: `daily request quota reached: ${serverMessage}`,
+    };
   }
-  const hasRateHeaders = [...headers.keys()].some((name) => name === "retry-after" || name === "retry-after-ms" || name.startsWith("x-ratelimit"));
+  const hasRateHeaders = [...headers.keys()].some(
+    (name) => name === "retry-after" || name === "retry-after-ms" || name.startsWith("x-ratelimit"),
+  );
   const scope: RateLimitScope = hasRateHeaders ? "minute" : "request";
   return {
     kind: "rate_limited",

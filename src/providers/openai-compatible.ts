@@ -37,7 +37,10 @@ const CompletionSchema = z.object({
         finish_reason: z.string().nullable().optional(),
         message: z
           .object({
-            content: z.union([z.string(), z.array(z.object({ type: z.string(), text: z.string().optional() }))]).nullable().optional(),
+            content: z
+              .union([z.string(), z.array(z.object({ type: z.string(), text: z.string().optional() }))])
+              .nullable()
+              .optional(),
             refusal: z.string().nullable().optional(),
           })
           .optional(),
@@ -118,7 +121,8 @@ export function createOpenAICompatibleProvider(config: ProviderConfig, options: 
         image_url: { url: `data:${image.mime};base64,${image.data.toString("base64")}`, detail: "high" },
       });
     }
-    const maxTokens = request.maxOutputTokens ?? (options.defaultMaxOutputTokens !== undefined ? options.defaultMaxOutputTokens : config.maxOutputTokens);
+    const maxTokens =
+      request.maxOutputTokens ?? (options.defaultMaxOutputTokens !== undefined ? options.defaultMaxOutputTokens : config.maxOutputTokens);
     const body: ChatBody = {
       model,
       messages: [

@@ -122,7 +122,9 @@ export function buildReference(
     const provinceId = match[1]!;
     const constituency = Number(match[2]);
     if (!constituencyIds.has(`${provinceId}_${constituency}`)) {
-      return err(inconsistent(candidateFile, `[${i}].mp_app_id`, `constituency ${provinceId}_${constituency} is not in ${constituencyFile}`));
+      return err(
+        inconsistent(candidateFile, `[${i}].mp_app_id`, `constituency ${provinceId}_${constituency} is not in ${constituencyFile}`),
+      );
     }
     candidates.push({
       id: c.mp_app_id,
@@ -136,7 +138,10 @@ export function buildReference(
 
   const partyListCandidates = new Map<number, string[]>();
   for (const p of files.partyCandidates ?? []) {
-    partyListCandidates.set(p.party_no, [...p.party_list_candidates].sort((a, b) => a.list_no - b.list_no).map((c) => c.name));
+    partyListCandidates.set(
+      p.party_no,
+      [...p.party_list_candidates].sort((a, b) => a.list_no - b.list_no).map((c) => c.name),
+    );
   }
 
   const official = files.statsCons ? buildOfficial(files, provinces, constituencies, partyById) : null;
@@ -190,7 +195,10 @@ function buildOfficial(
     }
   }
   const nationalParty = files.statsParty
-    ? partyVotes(files.statsParty.result_party.map((r) => ({ party_id: r.party_id, party_list_vote: r.party_vote })), partyById)
+    ? partyVotes(
+        files.statsParty.result_party.map((r) => ({ party_id: r.party_id, party_list_vote: r.party_vote })),
+        partyById,
+      )
     : sumPartyVotes([...provinceResults.values()]);
   const national: OfficialAreaResult = {
     ...ballotCounts(stats),

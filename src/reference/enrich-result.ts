@@ -17,7 +17,9 @@ export function enrichResult(result: FormResult, reference: ReferenceLookup): Fo
   }
   const { provinceId, constituency } = location;
   const candidates =
-    result.formKind === "constituency" && provinceId !== null && constituency !== null ? reference.candidateCount(provinceId, constituency) : null;
+    result.formKind === "constituency" && provinceId !== null && constituency !== null
+      ? reference.candidateCount(provinceId, constituency)
+      : null;
   const rows = candidates === null ? result.votes : voteRows(result, candidates);
   if (location === result.location && rows.length === result.votes.length) return result;
   return { ...result, location, votes: [...rows] };

@@ -134,7 +134,11 @@ export async function fetchReference(options: FetchReferenceOptions): Promise<Re
     try {
       json = JSON.parse(new TextDecoder().decode(body.value));
     } catch {
-      return err({ kind: "invalid_json", file: spec.fileName, message: `${spec.fileName}: the download from ${spec.url} is not valid JSON (${body.value.byteLength} bytes)` });
+      return err({
+        kind: "invalid_json",
+        file: spec.fileName,
+        message: `${spec.fileName}: the download from ${spec.url} is not valid JSON (${body.value.byteLength} bytes)`,
+      });
     }
     const valid = validateReferenceFile(spec.fileName, json, spec.schema);
     if (!valid.ok) return valid;
@@ -158,7 +162,11 @@ export async function fetchReference(options: FetchReferenceOptions): Promise<Re
   });
   const manifest: Manifest = {
     source: "Election Commission of Thailand, 2026 general election public report data",
-    fetchedAt: list.map((e) => e.fetchedAt).sort().at(-1) ?? "",
+    fetchedAt:
+      list
+        .map((e) => e.fetchedAt)
+        .sort()
+        .at(-1) ?? "",
     files: list,
   };
   const manifestPath = join(dir, MANIFEST_FILE);

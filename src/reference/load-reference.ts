@@ -22,11 +22,18 @@ async function readJson(dir: string, spec: ReferenceFileSpec): Promise<Result<un
     return ok(JSON.parse(text.startsWith("\ufeff") ? text.slice(1) : text));
   } catch (cause) {
     const detail = errorMessage(cause);
-    return err({ kind: "invalid_json", file: spec.fileName, message: `${spec.fileName}: not valid JSON (${detail}); the file may be truncated` });
+    return err({
+      kind: "invalid_json",
+      file: spec.fileName,
+      message: `${spec.fileName}: not valid JSON (${detail}); the file may be truncated`,
+    });
   }
 }
 
-async function loadFile<T>(dir: string, spec: ReferenceFileSpec & { schema: import("zod").ZodType<T> }): Promise<Result<T | null, ReferenceLoadError>> {
+async function loadFile<T>(
+  dir: string,
+  spec: ReferenceFileSpec & { schema: import("zod").ZodType<T> },
+): Promise<Result<T | null, ReferenceLoadError>> {
   const json = await readJson(dir, spec);
   if (!json.ok) return json;
   if (json.value === undefined) return ok(null);

@@ -8,7 +8,11 @@ const PROVINCE_PREFIXES = ["จังหวัด", "จ.", "จ ", "changwat", 
 
 /** Strip prefixes, spaces, dots, zero-width characters; lower-case Latin. */
 export function normaliseProvinceText(text: string): string {
-  let value = text.normalize("NFC").replace(/[\u200b-\u200d\ufeff]/g, "").trim().toLowerCase();
+  let value = text
+    .normalize("NFC")
+    .replace(/[\u200b-\u200d\ufeff]/g, "")
+    .trim()
+    .toLowerCase();
   for (const prefix of PROVINCE_PREFIXES) {
     if (value.startsWith(prefix)) value = value.slice(prefix.length).trim();
   }

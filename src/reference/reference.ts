@@ -1,11 +1,5 @@
 import type { ProvinceMatch, ReferenceLookup } from "../verify/reference-lookup.js";
-import type {
-  CandidateInfo,
-  ConstituencyInfo,
-  OfficialResults,
-  PartyInfo,
-  ProvinceInfo,
-} from "./model.js";
+import type { CandidateInfo, ConstituencyInfo, OfficialResults, PartyInfo, ProvinceInfo } from "./model.js";
 import { ProvinceMatcher } from "./province-matcher.js";
 
 export interface ReferenceData {
@@ -21,8 +15,7 @@ export interface ReferenceData {
   readonly source: { readonly dir: string | null; readonly snapshotAt: string | null };
 }
 
-export const constituencyKey = (provinceId: string, constituency: number): string =>
-  `${provinceId}_${constituency}`;
+export const constituencyKey = (provinceId: string, constituency: number): string => `${provinceId}_${constituency}`;
 
 /** The official ECT reference: lookups by id, by ballot number and by name as read from a form. */
 export class Reference implements ReferenceLookup {

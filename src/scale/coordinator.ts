@@ -16,14 +16,7 @@ import type { Store } from "../storage/store.js";
 import { type JobData, JobResultSchema, parseAttempt, READ_JOB } from "./job-data.js";
 import { connectionOptions, openRedis, type QueueLocation } from "./queue-url.js";
 import { ENGINE_BACKOFF } from "./scale-worker.js";
-import {
-  PauseNoticeSchema,
-  parseJsonWith,
-  QuotaNoticeSchema,
-  type ScaleConfig,
-  scaleKeys,
-  WorkerHeartbeatSchema,
-} from "./scale-config.js";
+import { PauseNoticeSchema, parseJsonWith, QuotaNoticeSchema, type ScaleConfig, scaleKeys, WorkerHeartbeatSchema } from "./scale-config.js";
 import { DEFAULT_GUARD_MS, SharedLimiter, sharedLimiterKeys } from "./shared-limiter.js";
 
 export interface CoordinatorOptions {
@@ -103,7 +96,10 @@ export async function runCoordinator(
   const keys = scaleKeys((type) => queue.toKey(type));
   const client = openRedis(location);
   client.on("error", () => {});
-  const shared = new SharedLimiter(client, sharedLimiterKeys((type) => queue.toKey(type)));
+  const shared = new SharedLimiter(
+    client,
+    sharedLimiterKeys((type) => queue.toKey(type)),
+  );
   const guardMs = options.guardMs ?? DEFAULT_GUARD_MS;
   const config: ScaleConfig = {
     version: 2,
@@ -125,8 +121,19 @@ export async function runCoordinator(
     // Requests already made today (from this store) count against --rpd even if Redis forgot them;
     // requests of this run already collected count against --max-requests after a Redis restart.
     await shared.publish(
-      { limits: options.limits, maxInFlight: options.maxInFlight ?? null, maxRequests: options.maxRequests ?? null, maxCostUsd: options.maxCostUsd ?? null, guardMs },
-      { todayCount: store.countRequestsSince(utcDayStart(clock.now())), costBefore: usage.costUsd, costedBefore: usage.costedRequests, sentThisRun: requests },
+      {
+        limits: options.limits,
+        maxInFlight: options.maxInFlight ?? null,
+        maxRequests: options.maxRequests ?? null,
+        maxCostUsd: options.maxCostUsd ?? null,
+        guardMs,
+      },
+      {
+        todayCount: store.countRequestsSince(utcDayStart(clock.now())),
+        costBefore: usage.costUsd,
+        costedBefore: usage.costedRequests,
+        sentThisRun: requests,
+      },
     );
     await client.set(keys.config, JSON.stringify(config));
     // BullMQ's own limiter is not used (a fleet from an older version may have left one), and a
@@ -144,7 +151,12 @@ export async function runCoordinator(
       const beat = parseJsonWith(WorkerHeartbeatSchema, text);
       if (!beat || clock.now() - beat.lastSeen > 3_600_000) await client.hdel(keys.workers, name);
     }
-    const existing = await queue.getJobs(["waiting", "active", "delayed", "prioritized", "waiting-children", "paused" as "waiting"], 0, -1, true);
+    const existing = await queue.getJobs(
+      ["waiting", "active", "delayed", "prioritized", "waiting-children", "paused" as "waiting"],
+      0,
+      -1,
+      true,
+    );
     for (const job of existing) if (job.id !== undefined) inFlight.add(job.id);
   };
 
@@ -158,7 +170,8 @@ export async function runCoordinator(
   let budgetHit: "requests" | "cost" | null = null;
   const reportedFatal = new Set<string>();
   const foreignIds = new Set<string>();
-  const snapshot = (): ProgressSnapshot => tally.snapshot(clock.now(), { inFlight: active, requests, retries, rateLimitPauses: pauses, costUsd });
+  const snapshot = (): ProgressSnapshot =>
+    tally.snapshot(clock.now(), { inFlight: active, requests, retries, rateLimitPauses: pauses, costUsd });
 
   const drainAttempts = async () => {
     for (;;) {
@@ -175,7 +188,6 @@ export async function runCoordinator(
       if (lines.length < 1_000) return;
     }
   };
-
 
   /** Finished jobs → the store (once per document), then out of Redis. */
   const collect = async (): Promise<number> => {
@@ -252,10 +264,22 @@ export async function runCoordinator(
       adding.push({
         name: READ_JOB,
         data: {
-          doc: { id: doc.id, container: doc.container, sources: [...doc.sources], primaryPath: doc.primaryPath, pathMetadata: doc.pathMetadata ?? EMPTY_PATH_METADATA },
+          doc: {
+            id: doc.id,
+            container: doc.container,
+            sources: [...doc.sources],
+            primaryPath: doc.primaryPath,
+            pathMetadata: doc.pathMetadata ?? EMPTY_PATH_METADATA,
+          },
           readPaths: doc.sources.map((source) => resolve(source.path)),
         },
-        opts: { jobId: id, attempts: options.retry.maxAttempts, backoff: { type: ENGINE_BACKOFF }, removeOnComplete: false, removeOnFail: false },
+        opts: {
+          jobId: id,
+          attempts: options.retry.maxAttempts,
+          backoff: { type: ENGINE_BACKOFF },
+          removeOnComplete: false,
+          removeOnFail: false,
+        },
       });
       inFlight.add(id);
     };
@@ -276,7 +300,12 @@ export async function runCoordinator(
     if (pause && pause.until > pauseUntil + 50) {
       pauses++;
       pauseUntil = pause.until;
-      emit({ type: "rate_limited", scope: pause.scope === "minute" || pause.scope === "day" ? pause.scope : "request", pauseMs: Math.max(0, pause.until - now), until: new Date(pause.until).toISOString() });
+      emit({
+        type: "rate_limited",
+        scope: pause.scope === "minute" || pause.scope === "day" ? pause.scope : "request",
+        pauseMs: Math.max(0, pause.until - now),
+        until: new Date(pause.until).toISOString(),
+      });
     } else if (!pause && pauseUntil > 0 && now >= pauseUntil) {
       pauseUntil = 0;
       emit({ type: "resumed" });
@@ -370,7 +399,11 @@ export async function runCoordinator(
     end === "cancelled"
       ? { kind: "cancelled" }
       : end === "quota"
-        ? { kind: "quota", resetAt: quotaResetAt ?? 0, message: `the daily request quota is used up; it resets at ${new Date(quotaResetAt ?? 0).toISOString()}` }
+        ? {
+            kind: "quota",
+            resetAt: quotaResetAt ?? 0,
+            message: `the daily request quota is used up; it resets at ${new Date(quotaResetAt ?? 0).toISOString()}`,
+          }
         : end === "fatal"
           ? { kind: "fatal", message: fatalMessage ?? "every worker stopped" }
           : end === "budget"
@@ -400,7 +433,12 @@ export async function runCoordinator(
  * Records discovery chunk by chunk. In a function of its own so the recorder's set of seen ids is
  * garbage once discovery ends (an async function's frame keeps its locals for the whole run).
  */
-async function recordFolderByFolder(chunks: AsyncIterable<Discovery>, store: Store, retryFailed: boolean, emit: (event: BatchEvent) => void): Promise<BatchMembers> {
+async function recordFolderByFolder(
+  chunks: AsyncIterable<Discovery>,
+  store: Store,
+  retryFailed: boolean,
+  emit: (event: BatchEvent) => void,
+): Promise<BatchMembers> {
   const recorder = new DiscoveryRecorder(store, retryFailed);
   for await (const chunk of chunks) recorder.add(chunk);
   return recorder.finish(emit);

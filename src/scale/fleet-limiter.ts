@@ -105,7 +105,9 @@ export class FleetLimiter implements Limiter {
       return;
     }
     const pauseMs = Math.max(0, untilMs - this.clock.now());
-    this.shared.penalize(pauseMs, scope, grantedAt === undefined ? null : grantedAt + this.offsetMs).catch((error: unknown) => this.options.onError?.(error));
+    this.shared
+      .penalize(pauseMs, scope, grantedAt === undefined ? null : grantedAt + this.offsetMs)
+      .catch((error: unknown) => this.options.onError?.(error));
     this.options.onPause?.(pauseMs, scope);
   }
 

@@ -16,7 +16,12 @@ export interface FleetNotices {
 export function createFleetNotices(queue: Queue, client: Redis, keys: ScaleKeys, workerName: string): FleetNotices {
   return {
     async pause(ms, scope) {
-      await client.set(keys.pause, JSON.stringify({ until: Date.now() + ms, scope, worker: workerName }), "PX", Math.max(1, Math.round(ms)));
+      await client.set(
+        keys.pause,
+        JSON.stringify({ until: Date.now() + ms, scope, worker: workerName }),
+        "PX",
+        Math.max(1, Math.round(ms)),
+      );
     },
     async quota(resetAt, message) {
       const ms = Math.max(1_000, resetAt - Date.now());

@@ -18,7 +18,13 @@ import { SharedLimiter, type SharedLimiterState, sharedLimiterKeys } from "./sha
 export interface QueueStatus {
   readonly queue: string;
   readonly redis: string;
-  readonly jobs: { readonly waiting: number; readonly active: number; readonly delayed: number; readonly completed: number; readonly failed: number };
+  readonly jobs: {
+    readonly waiting: number;
+    readonly active: number;
+    readonly delayed: number;
+    readonly completed: number;
+    readonly failed: number;
+  };
   /** Finished documents whose results the coordinator has not collected yet are in `completed`/`failed`. */
   readonly paused: boolean;
   readonly workers: readonly (WorkerHeartbeat & { readonly alive: boolean; readonly stopped: string | null })[];
@@ -44,7 +50,10 @@ export async function readQueueStatus(location: QueueLocation): Promise<QueueSta
   try {
     const keys = scaleKeys((type) => queue.toKey(type));
     const counts = await queue.getJobCounts("waiting", "prioritized", "active", "delayed", "completed", "failed");
-    const shared = new SharedLimiter(client, sharedLimiterKeys((type) => queue.toKey(type)));
+    const shared = new SharedLimiter(
+      client,
+      sharedLimiterKeys((type) => queue.toKey(type)),
+    );
     const [paused, clients, beats, fatal, pauseText, quotaText, configText, limiter, attemptsWaiting, memory] = await Promise.all([
       queue.isPaused(),
       queue.getWorkers(),
@@ -95,24 +104,40 @@ export function formatQueueStatus(status: QueueStatus): string[] {
   const lines: string[] = [];
   const j = status.jobs;
   lines.push(`Queue "${status.queue}" on ${status.redis}${status.paused ? " (paused)" : ""}`);
-  lines.push(`Jobs: ${j.waiting} waiting, ${j.active} active, ${j.delayed} delayed (retry backoff), ${j.completed} done and ${j.failed} failed awaiting the coordinator`);
+  lines.push(
+    `Jobs: ${j.waiting} waiting, ${j.active} active, ${j.delayed} delayed (retry backoff), ${j.completed} done and ${j.failed} failed awaiting the coordinator`,
+  );
   if (status.config) {
     const inFlight = status.config.maxInFlight === null ? "" : `, at most ${status.config.maxInFlight} requests in flight`;
-    lines.push(`Limits for the whole fleet: ${describeLimits(status.config.limits)}${inFlight}; requests today (UTC): ${status.requestsToday}`);
+    lines.push(
+      `Limits for the whole fleet: ${describeLimits(status.config.limits)}${inFlight}; requests today (UTC): ${status.requestsToday}`,
+    );
     const l2 = status.limiter;
-    const rate = l2.rate > 0 ? `${l2.rate.toFixed(2)} requests/s${l2.configuredRate > 0 && l2.rate < l2.configuredRate - 1e-9 ? ` (lowered after 429s from ${l2.configuredRate.toFixed(2)})` : ""}` : "unpaced";
-    lines.push(`Shared limiter: ${rate}; ${l2.inFlight} requests in flight; ${l2.sent} requests this run${l2.budgetHit ? `; stopped by the ${l2.budgetHit === "cost" ? "cost" : "request"} budget` : ""}; ${l2.rateLimited} answered 429`);
+    const rate =
+      l2.rate > 0
+        ? `${l2.rate.toFixed(2)} requests/s${l2.configuredRate > 0 && l2.rate < l2.configuredRate - 1e-9 ? ` (lowered after 429s from ${l2.configuredRate.toFixed(2)})` : ""}`
+        : "unpaced";
+    lines.push(
+      `Shared limiter: ${rate}; ${l2.inFlight} requests in flight; ${l2.sent} requests this run${l2.budgetHit ? `; stopped by the ${l2.budgetHit === "cost" ? "cost" : "request"} budget` : ""}; ${l2.rateLimited} answered 429`,
+    );
   } else {
     lines.push("No coordinator has published a configuration on this queue yet.");
   }
   const now = Date.now();
-  if (status.pause && status.pause.until > now) lines.push(`Paused by a 429 (${status.pause.scope}) until ${new Date(status.pause.until).toISOString()}, reported by ${status.pause.worker}`);
-  if (status.quota) lines.push(`Daily quota used up: paused until ${new Date(status.quota.resetAt).toISOString()} (${status.quota.message})`);
+  if (status.pause && status.pause.until > now)
+    lines.push(
+      `Paused by a 429 (${status.pause.scope}) until ${new Date(status.pause.until).toISOString()}, reported by ${status.pause.worker}`,
+    );
+  if (status.quota)
+    lines.push(`Daily quota used up: paused until ${new Date(status.quota.resetAt).toISOString()} (${status.quota.message})`);
   const alive = status.workers.filter((w) => w.alive && w.stopped === null);
   lines.push(`Workers: ${alive.length} alive (${status.connectedWorkers} connected to the queue)`);
   for (const w of status.workers) {
-    const state = w.stopped !== null ? `stopped: ${w.stopped}` : w.alive ? "alive" : `silent for ${Math.round((now - w.lastSeen) / 1000)} s`;
-    lines.push(`  ${w.name}  ${state}; concurrency ${w.concurrency}, ${w.active} active, ${w.done} done; ${w.provider}; since ${w.startedAt}`);
+    const state =
+      w.stopped !== null ? `stopped: ${w.stopped}` : w.alive ? "alive" : `silent for ${Math.round((now - w.lastSeen) / 1000)} s`;
+    lines.push(
+      `  ${w.name}  ${state}; concurrency ${w.concurrency}, ${w.active} active, ${w.done} done; ${w.provider}; since ${w.startedAt}`,
+    );
   }
   if (status.attemptsWaiting > 0) lines.push(`Attempt records waiting for the coordinator: ${status.attemptsWaiting}`);
   if (status.redisMemoryBytes !== null) lines.push(`Redis memory used: ${(status.redisMemoryBytes / 1_048_576).toFixed(1)} MB`);
@@ -120,7 +145,12 @@ export function formatQueueStatus(status: QueueStatus): string[] {
 }
 
 /** `ballot-ocr status --queue URL`: prints the queue's state; returns the exit code (2 for a bad URL). */
-export async function showQueueStatus(url: string, json: boolean, write: (text: string) => void, env: NodeJS.ProcessEnv = {}): Promise<number> {
+export async function showQueueStatus(
+  url: string,
+  json: boolean,
+  write: (text: string) => void,
+  env: NodeJS.ProcessEnv = {},
+): Promise<number> {
   const location = parseQueueUrl(url, env);
   if (!location.ok) {
     write(`error: ${location.error}\n`);

@@ -17,16 +17,34 @@ describe("parseQueueUrl", () => {
   });
 
   it("takes credentials from the environment when the URL has none, and never shows them", () => {
-    const parsed = parseQueueUrl("redis://queue.local:6380?queue=q", { BALLOT_OCR_REDIS_PASSWORD: "from-env", BALLOT_OCR_REDIS_USERNAME: "ops" });
+    const parsed = parseQueueUrl("redis://queue.local:6380?queue=q", {
+      BALLOT_OCR_REDIS_PASSWORD: "from-env",
+      BALLOT_OCR_REDIS_USERNAME: "ops",
+    });
     expect(parsed.ok && parsed.value).toMatchObject({ username: "ops", password: "from-env", hadCredentials: false });
     const given = parseQueueUrl("redis://ops:s3cret@queue.local:6380?queue=q", { BALLOT_OCR_REDIS_PASSWORD: "from-env" });
-    expect(given.ok && given.value).toMatchObject({ username: "ops", password: "s3cret", hadCredentials: true, display: "redis://queue.local:6380?queue=q" });
+    expect(given.ok && given.value).toMatchObject({
+      username: "ops",
+      password: "s3cret",
+      hadCredentials: true,
+      display: "redis://queue.local:6380?queue=q",
+    });
   });
 
   it("strips credentials from a stored command line, whatever the quoting", () => {
     const argv = ["node", "ballot-ocr", "process", "scans", "--queue", "redis://:p%40ss@10.0.0.5:6379?queue=a", "--queue=rediss://u:x@h:1"];
-    expect(argvWithoutQueueCredentials(argv)).toEqual(["node", "ballot-ocr", "process", "scans", "--queue", "redis://10.0.0.5:6379?queue=a", "--queue=rediss://h:1"]);
-    expect(stripRedisCredentials("ballot-ocr process s --queue 'redis://:s3cret@h:6379?queue=q'")).toBe("ballot-ocr process s --queue 'redis://h:6379?queue=q'");
+    expect(argvWithoutQueueCredentials(argv)).toEqual([
+      "node",
+      "ballot-ocr",
+      "process",
+      "scans",
+      "--queue",
+      "redis://10.0.0.5:6379?queue=a",
+      "--queue=rediss://h:1",
+    ]);
+    expect(stripRedisCredentials("ballot-ocr process s --queue 'redis://:s3cret@h:6379?queue=q'")).toBe(
+      "ballot-ocr process s --queue 'redis://h:6379?queue=q'",
+    );
   });
 
   it("rejects what is not a Redis URL", () => {

@@ -57,8 +57,8 @@ export function parseQueueUrl(text: string, env: NodeJS.ProcessEnv = {}): Result
   const queueName = url.searchParams.get("queue") ?? DEFAULT_QUEUE_NAME;
   if (!/^[\w.-]+$/.test(queueName)) return err(`--queue: the queue name may use letters, digits, "_", "." and "-", got "${queueName}"`);
   const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
-  const username = url.username === "" ? (env[REDIS_USERNAME_ENV] || null) : decodeURIComponent(url.username);
-  const password = url.password === "" ? (env[REDIS_PASSWORD_ENV] || null) : decodeURIComponent(url.password);
+  const username = url.username === "" ? env[REDIS_USERNAME_ENV] || null : decodeURIComponent(url.username);
+  const password = url.password === "" ? env[REDIS_PASSWORD_ENV] || null : decodeURIComponent(url.password);
   return ok({
     host,
     port,

@@ -108,7 +108,10 @@ export async function startScaleWorker(options: ScaleWorkerOptions, signal: Abor
       ...(options.threads !== undefined ? { threads: options.threads } : {}),
     });
   const notices = createFleetNotices(queue, client, keys, name);
-  const shared = new SharedLimiter(client, sharedLimiterKeys((type) => queue.toKey(type)));
+  const shared = new SharedLimiter(
+    client,
+    sharedLimiterKeys((type) => queue.toKey(type)),
+  );
   /** Settings that may change between jobs (a coordinator resumed with other retries or timeout). */
   let current: ScaleConfig = settled;
   const latch = new FirstAnswerLatch();
@@ -225,7 +228,9 @@ export async function startScaleWorker(options: ScaleWorkerOptions, signal: Abor
       stats.requests += attempts.length;
       stats.rateLimited += attempts.filter((a) => a.outcome === "rate_limited").length;
       if (attempts.length > 0) {
-        await client.rpush(keys.attempts, ...attempts.map((a) => JSON.stringify(a))).catch((error: unknown) => log(`redis: ${String(error)}`));
+        await client
+          .rpush(keys.attempts, ...attempts.map((a) => JSON.stringify(a)))
+          .catch((error: unknown) => log(`redis: ${String(error)}`));
       }
     }
   };
@@ -270,7 +275,8 @@ export async function startScaleWorker(options: ScaleWorkerOptions, signal: Abor
     // Limits and budgets live in the shared limiter and apply at once; retries and the timeout from the next job on.
     if (JSON.stringify(next.limits) !== JSON.stringify(current.limits)) log(`the coordinator published new limits: ${describe(next)}`);
     current = next;
-    const readingChanged = next.requestMode !== settled.requestMode || next.reask !== settled.reask || next.referencePath !== settled.referencePath;
+    const readingChanged =
+      next.requestMode !== settled.requestMode || next.reask !== settled.reask || next.referencePath !== settled.referencePath;
     if (readingChanged && !warnedConfig) {
       log("the coordinator changed how documents are read (request mode, re-ask or reference); restart this worker to apply it");
       warnedConfig = true;
@@ -279,11 +285,15 @@ export async function startScaleWorker(options: ScaleWorkerOptions, signal: Abor
   await beat().catch(() => {});
   const heartbeat = setInterval(() => void Promise.all([beat(), watchConfig()]).catch(() => {}), 2_000);
   const report = setInterval(() => {
-    log(`${stats.done} documents done (${stats.failed} failed), ${stats.active} active, ${stats.requests} requests, ${stats.rateLimited} answered 429`);
+    log(
+      `${stats.done} documents done (${stats.failed} failed), ${stats.active} active, ${stats.requests} requests, ${stats.rateLimited} answered 429`,
+    );
   }, 15_000);
   heartbeat.unref();
   report.unref();
-  log(`worker ${name}: concurrency ${options.concurrency}, provider ${provider.name} ${provider.model}; limits from the coordinator: ${describe({ ...settled, reask: settled.reask && (options.canReask ?? true) })}`);
+  log(
+    `worker ${name}: concurrency ${options.concurrency}, provider ${provider.name} ${provider.model}; limits from the coordinator: ${describe({ ...settled, reask: settled.reask && (options.canReask ?? true) })}`,
+  );
 
   let closing: Promise<void> | null = null;
   const shutdown = (end: WorkerEnd): Promise<void> => {

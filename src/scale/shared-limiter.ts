@@ -81,7 +81,10 @@ export interface LimiterWindow {
  * The windows for the configured limits. A limit below one per window becomes one per a
  * proportionally longer window (0.5 rps = 1 per 2 s).
  */
-export function limiterWindows(limits: RateLimits, guardMs: number): { short: LimiterWindow | null; long: LimiterWindow | null; rate: number } {
+export function limiterWindows(
+  limits: RateLimits,
+  guardMs: number,
+): { short: LimiterWindow | null; long: LimiterWindow | null; rate: number } {
   const window = (perWindow: number | null, windowMs: number): LimiterWindow | null => {
     if (perWindow === null || !(perWindow > 0) || !Number.isFinite(perWindow)) return null;
     if (perWindow < 1) return { limit: 1, spanMs: Math.ceil(windowMs / perWindow) + guardMs };
@@ -411,11 +414,21 @@ export class SharedLimiter {
   /** New limits for the running fleet, budgets and counts kept. */
   async relimit(limits: RateLimits, guardMs: number): Promise<void> {
     const w = limiterWindows(limits, guardMs);
-    await this.redis.ballotRelimit(...this.keyList, w.short?.limit ?? 0, w.short?.spanMs ?? 0, w.long?.limit ?? 0, w.long?.spanMs ?? 0, limits.rpd ?? 0, w.rate);
+    await this.redis.ballotRelimit(
+      ...this.keyList,
+      w.short?.limit ?? 0,
+      w.short?.spanMs ?? 0,
+      w.long?.limit ?? 0,
+      w.long?.spanMs ?? 0,
+      limits.rpd ?? 0,
+      w.rate,
+    );
   }
 
   async reserve(leaseId: string, leaseTtlMs: number, horizonMs: number): Promise<ReserveAnswer> {
-    const [code = 0, serverNow = 0, value = 0] = toNumbers(await this.redis.ballotReserve(...this.keyList, leaseId, Math.round(leaseTtlMs), Math.round(horizonMs)));
+    const [code = 0, serverNow = 0, value = 0] = toNumbers(
+      await this.redis.ballotReserve(...this.keyList, leaseId, Math.round(leaseTtlMs), Math.round(horizonMs)),
+    );
     switch (code) {
       case 0:
         return { kind: "granted", at: value, serverNow, waitMs: Math.max(0, value - serverNow) };
@@ -449,7 +462,12 @@ export class SharedLimiter {
 
   /** A 429: every worker holds until the pause ends, and the fleet's rate is cut (once per burst). */
   async penalize(pauseMs: number, scope: RateLimitScope, grantedAtServer: number | null): Promise<void> {
-    await this.redis.ballotPenalize(...this.keyList, Math.max(0, Math.round(pauseMs)), scope, grantedAtServer === null ? "" : grantedAtServer);
+    await this.redis.ballotPenalize(
+      ...this.keyList,
+      Math.max(0, Math.round(pauseMs)),
+      scope,
+      grantedAtServer === null ? "" : grantedAtServer,
+    );
   }
 
   async state(): Promise<SharedLimiterState> {

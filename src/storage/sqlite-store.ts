@@ -219,53 +219,55 @@ export class SqliteStore implements Store {
   upsertDocument(doc: NewDocument): UpsertOutcome {
     return this.db.transaction((): UpsertOutcome => {
       const now = new Date().toISOString();
-      const existing = this.sql<[string], { primary_path: string; status: string }>("SELECT primary_path, status FROM documents WHERE id = ?")
-        .get(doc.id);
+      const existing = this.sql<[string], { primary_path: string; status: string }>(
+        "SELECT primary_path, status FROM documents WHERE id = ?",
+      ).get(doc.id);
       if (existing) {
         const status = existing.status as DocumentStatus;
         if (existing.primary_path === doc.primaryPath) return { inserted: false, status, duplicatePath: false };
-        const added = this.sql("INSERT OR IGNORE INTO duplicate_paths (document_id, path, first_seen) VALUES (?, ?, ?)")
-          .run(doc.id, doc.primaryPath, now);
+        const added = this.sql("INSERT OR IGNORE INTO duplicate_paths (document_id, path, first_seen) VALUES (?, ?, ?)").run(
+          doc.id,
+          doc.primaryPath,
+          now,
+        );
         return { inserted: false, status, duplicatePath: added.changes > 0 };
       }
       const status: DocumentStatus = doc.failure ? "failed" : "pending";
       this.sql(
-          `INSERT INTO documents (id, primary_path, container, sources, path_metadata, status, error, created_at, updated_at)
+        `INSERT INTO documents (id, primary_path, container, sources, path_metadata, status, error, created_at, updated_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          doc.id,
-          doc.primaryPath,
-          doc.container,
-          JSON.stringify(doc.sources),
-          doc.pathMetadata === null ? null : JSON.stringify(doc.pathMetadata),
-          status,
-          doc.failure ? JSON.stringify(doc.failure) : null,
-          now,
-          now,
-        );
+      ).run(
+        doc.id,
+        doc.primaryPath,
+        doc.container,
+        JSON.stringify(doc.sources),
+        doc.pathMetadata === null ? null : JSON.stringify(doc.pathMetadata),
+        status,
+        doc.failure ? JSON.stringify(doc.failure) : null,
+        now,
+        now,
+      );
       if (doc.failure) this.#index(failedDocumentRow({ ...doc, message: doc.failure.message }));
       return { inserted: true, status, duplicatePath: false };
     })();
   }
 
   getDocument(id: string): DocumentRecord | null {
-    const row = this.sql<[string], DocumentRow>(`SELECT ${DOCUMENT_COLUMNS} FROM documents d WHERE d.id = ?`)
-      .get(id);
+    const row = this.sql<[string], DocumentRow>(`SELECT ${DOCUMENT_COLUMNS} FROM documents d WHERE d.id = ?`).get(id);
     return row ? toDocument(row) : null;
   }
 
   listDocuments(filter: DocumentFilter = {}): DocumentRecord[] {
     const { where, params } = statusWhere(filter);
-    const rows = this.sql<unknown[], DocumentRow>(`SELECT ${DOCUMENT_COLUMNS} FROM documents d ${where} ORDER BY d.seq LIMIT ? OFFSET ?`)
-      .all(...params, filter.limit ?? -1, filter.offset ?? 0);
+    const rows = this.sql<unknown[], DocumentRow>(
+      `SELECT ${DOCUMENT_COLUMNS} FROM documents d ${where} ORDER BY d.seq LIMIT ? OFFSET ?`,
+    ).all(...params, filter.limit ?? -1, filter.offset ?? 0);
     return rows.map(toDocument);
   }
 
   countByStatus(): StatusCounts {
     const counts = emptyStatusCounts();
-    const rows = this.sql<[], { status: DocumentStatus; n: number }>("SELECT status, COUNT(*) AS n FROM documents GROUP BY status")
-      .all();
+    const rows = this.sql<[], { status: DocumentStatus; n: number }>("SELECT status, COUNT(*) AS n FROM documents GROUP BY status").all();
     for (const row of rows) counts[row.status] = row.n;
     return counts;
   }
@@ -273,9 +275,7 @@ export class SqliteStore implements Store {
   resetStatus(ids: readonly string[]): number {
     return this.db.transaction((): number => {
       const now = new Date().toISOString();
-      const update = this.sql(
-        "UPDATE documents SET status = 'pending', error = NULL, updated_at = ? WHERE id = ? AND status != 'pending'",
-      );
+      const update = this.sql("UPDATE documents SET status = 'pending', error = NULL, updated_at = ? WHERE id = ? AND status != 'pending'");
       const remove = this.sql("DELETE FROM results WHERE document_id = ?");
       const unsearch = this.sql("DELETE FROM result_search WHERE rowid = (SELECT rowid FROM result_index WHERE document_id = ?)");
       const unindex = this.sql("DELETE FROM result_index WHERE document_id = ?");
@@ -297,22 +297,21 @@ export class SqliteStore implements Store {
 
   recordAttempt(a: AttemptRecord): void {
     this.sql(
-        `INSERT INTO attempts (document_id, started_at, ended_at, purpose, outcome, http_status, message,
+      `INSERT INTO attempts (document_id, started_at, ended_at, purpose, outcome, http_status, message,
            prompt_tokens, completion_tokens, cost_usd, model) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        a.documentId,
-        a.startedAt,
-        a.endedAt,
-        a.purpose,
-        a.outcome,
-        a.httpStatus,
-        a.message,
-        a.promptTokens,
-        a.completionTokens,
-        a.costUsd,
-        a.model,
-      );
+    ).run(
+      a.documentId,
+      a.startedAt,
+      a.endedAt,
+      a.purpose,
+      a.outcome,
+      a.httpStatus,
+      a.message,
+      a.promptTokens,
+      a.completionTokens,
+      a.costUsd,
+      a.model,
+    );
   }
 
   listAttempts(documentId?: string): AttemptRecord[] {
@@ -336,24 +335,26 @@ export class SqliteStore implements Store {
   }
 
   attemptCountsByDocument(): Map<string, number> {
-    const rows = this.sql<[], { document_id: string; n: number }>("SELECT document_id, COUNT(*) AS n FROM attempts GROUP BY document_id")
-      .all();
+    const rows = this.sql<[], { document_id: string; n: number }>(
+      "SELECT document_id, COUNT(*) AS n FROM attempts GROUP BY document_id",
+    ).all();
     return new Map(rows.map((r) => [r.document_id, r.n]));
   }
 
   usageTotals(): UsageTotals {
     const row = this.sql<[], UsageTotals>(
-        `SELECT COUNT(*) AS requests, COUNT(cost_usd) AS costedRequests, COALESCE(SUM(cost_usd), 0) AS costUsd,
+      `SELECT COUNT(*) AS requests, COUNT(cost_usd) AS costedRequests, COALESCE(SUM(cost_usd), 0) AS costUsd,
            COALESCE(SUM(prompt_tokens), 0) AS promptTokens, COALESCE(SUM(completion_tokens), 0) AS completionTokens
          FROM attempts`,
-      )
-      .get();
+    ).get();
     return row ?? { requests: 0, costedRequests: 0, costUsd: 0, promptTokens: 0, completionTokens: 0 };
   }
 
   countRequestsSince(sinceMs: number, lane?: RequestLane): number {
     return (
-      this.sql<[number], number>(`SELECT COUNT(*) FROM attempts WHERE started_at >= ?${laneClause(lane)}`).pluck().get(sinceMs) ?? 0
+      this.sql<[number], number>(`SELECT COUNT(*) FROM attempts WHERE started_at >= ?${laneClause(lane)}`)
+        .pluck()
+        .get(sinceMs) ?? 0
     );
   }
 
@@ -366,14 +367,17 @@ export class SqliteStore implements Store {
   saveResult(result: FormResult): void {
     this.db.transaction(() => {
       const now = new Date().toISOString();
-      const updated = this.sql("UPDATE documents SET status = ?, error = ?, updated_at = ? WHERE id = ?")
-        .run(result.status, result.error ? JSON.stringify(result.error) : null, now, result.document.id);
+      const updated = this.sql("UPDATE documents SET status = ?, error = ?, updated_at = ? WHERE id = ?").run(
+        result.status,
+        result.error ? JSON.stringify(result.error) : null,
+        now,
+        result.document.id,
+      );
       if (updated.changes === 0) throw new Error(`saveResult for unknown document ${result.document.id}`);
       this.sql(
-          `INSERT INTO results (document_id, status, json, saved_at) VALUES (?, ?, ?, ?)
+        `INSERT INTO results (document_id, status, json, saved_at) VALUES (?, ?, ?, ?)
            ON CONFLICT(document_id) DO UPDATE SET status = excluded.status, json = excluded.json, saved_at = excluded.saved_at`,
-        )
-        .run(result.document.id, result.status, JSON.stringify(result), now);
+      ).run(result.document.id, result.status, JSON.stringify(result), now);
       this.#index(resultRowOf(result));
     })();
   }
@@ -416,7 +420,10 @@ export class SqliteStore implements Store {
       query.sort === "priority" || query.sort === "path" || query.sort === "status"
         ? `${column} ${direction}, path`
         : `${column} IS NULL, ${column} ${direction}, path`;
-    const total = this.sql<unknown[], number>(`SELECT COUNT(*) FROM result_index ${clause}`).pluck().get(...params) ?? 0;
+    const total =
+      this.sql<unknown[], number>(`SELECT COUNT(*) FROM result_index ${clause}`)
+        .pluck()
+        .get(...params) ?? 0;
     // The page's ids from the narrow table, then their rows by id.
     const ids = this.sql<unknown[], string>(`SELECT document_id FROM result_index ${clause} ORDER BY ${order} LIMIT ? OFFSET ?`)
       .pluck()
@@ -437,25 +444,21 @@ export class SqliteStore implements Store {
   }
 
   getResult(documentId: string): Result<FormResult, string> | null {
-    const json = this.sql<[string], string>("SELECT json FROM results WHERE document_id = ?")
-      .pluck()
-      .get(documentId);
+    const json = this.sql<[string], string>("SELECT json FROM results WHERE document_id = ?").pluck().get(documentId);
     return json === undefined ? null : parseStoredResult(json);
   }
 
   *iterateResults(filter: DocumentFilter = {}): Iterable<{ documentId: string; result: Result<FormResult, string> }> {
     const { where, params } = statusWhere(filter);
     const rows = this.sql<unknown[], { id: string; json: string }>(
-        `SELECT d.id, r.json FROM documents d JOIN results r ON r.document_id = d.id ${where}
+      `SELECT d.id, r.json FROM documents d JOIN results r ON r.document_id = d.id ${where}
          ORDER BY d.seq LIMIT ? OFFSET ?`,
-      )
-      .iterate(...params, filter.limit ?? -1, filter.offset ?? 0);
+    ).iterate(...params, filter.limit ?? -1, filter.offset ?? 0);
     for (const row of rows) yield { documentId: row.id, result: parseStoredResult(row.json) };
   }
 
   setMeta(key: string, value: string): void {
-    this.sql("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
-      .run(key, value);
+    this.sql("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(key, value);
   }
 
   getMeta(key: string): string | null {
@@ -471,7 +474,15 @@ export class SqliteStore implements Store {
       this.#index(resultRowOf(updated));
       const inserted = this.sql(
         "INSERT INTO edits (document_id, field_path, old_value, new_value, at, by, note) VALUES (?, ?, ?, ?, ?, ?, ?)",
-      ).run(record.documentId, record.fieldPath, JSON.stringify(record.oldValue), JSON.stringify(record.newValue ?? null), record.at, record.by, record.note);
+      ).run(
+        record.documentId,
+        record.fieldPath,
+        JSON.stringify(record.oldValue),
+        JSON.stringify(record.newValue ?? null),
+        record.at,
+        record.by,
+        record.note,
+      );
       return ok({ id: Number(inserted.lastInsertRowid), ...record });
     })();
   }
@@ -562,7 +573,9 @@ function backfillResultIndex(db: Database.Database): void {
     return statement;
   };
   // In pages: a statement cannot write while another iterates on the same connection.
-  const page = db.prepare<[number], { id: number; json: string }>("SELECT rowid AS id, json FROM results WHERE rowid > ? ORDER BY rowid LIMIT 500");
+  const page = db.prepare<[number], { id: number; json: string }>(
+    "SELECT rowid AS id, json FROM results WHERE rowid > ? ORDER BY rowid LIMIT 500",
+  );
   for (let after = 0, rows = page.all(after); rows.length > 0; rows = page.all(after)) {
     for (const { id, json } of rows) {
       after = id;
@@ -571,7 +584,9 @@ function backfillResultIndex(db: Database.Database): void {
     }
   }
   const refused = db
-    .prepare<[], DocumentRow>(`SELECT ${DOCUMENT_COLUMNS} FROM documents d WHERE d.status = 'failed' AND d.id NOT IN (SELECT document_id FROM results)`)
+    .prepare<[], DocumentRow>(
+      `SELECT ${DOCUMENT_COLUMNS} FROM documents d WHERE d.status = 'failed' AND d.id NOT IN (SELECT document_id FROM results)`,
+    )
     .all();
   for (const row of refused) {
     const doc = toDocument(row);

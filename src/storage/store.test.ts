@@ -33,10 +33,13 @@ function doc(n: number, path = `/scans/${n}.pdf`): NewDocument {
 }
 
 function verifiedResult(n: number): FormResult {
-  const base = failedResult({ id: hex(n), sources: [{ path: `/scans/${n}.pdf`, sha256: hex(n), bytes: 1 }], pathMetadata: null }, {
-    code: "x",
-    message: "x",
-  });
+  const base = failedResult(
+    { id: hex(n), sources: [{ path: `/scans/${n}.pdf`, sha256: hex(n), bytes: 1 }], pathMetadata: null },
+    {
+      code: "x",
+      message: "x",
+    },
+  );
   const { error: _error, ...rest } = base;
   return {
     ...rest,

@@ -195,9 +195,7 @@ export function parseStoredResult(json: string): Result<FormResult, string> {
     return err(`stored result is not JSON: ${String(error)}`);
   }
   const parsed = FormResultSchema.safeParse(raw);
-  return parsed.success
-    ? ok(parsed.data)
-    : err(`stored result does not validate: ${z.prettifyError(parsed.error)}`);
+  return parsed.success ? ok(parsed.data) : err(`stored result does not validate: ${z.prettifyError(parsed.error)}`);
 }
 
 export function parsePathMetadata(json: string | null): PathMetadata | null {

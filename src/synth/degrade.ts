@@ -78,7 +78,9 @@ export async function degradePage(page: RawPage, noise: NoiseLevel, rng: Rng): P
     framed = framed.extend({ top: pad(), bottom: pad(), left: pad(), right: pad(), background: paper });
   }
   const padded = await rgbOf(framed);
-  let tilted = await rgbOf(sharp(padded.data, { raw: { width: padded.width, height: padded.height, ...RGB } }).rotate(angle, { background: paper }));
+  let tilted = await rgbOf(
+    sharp(padded.data, { raw: { width: padded.width, height: padded.height, ...RGB } }).rotate(angle, { background: paper }),
+  );
   if (photo) {
     tilted = await rgbOf(
       sharp(tilted.data, { raw: { width: tilted.width, height: tilted.height, ...RGB } }).affine([1, shearX, shearY, 1], {

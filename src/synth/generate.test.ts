@@ -64,7 +64,16 @@ describe("generateSynthBatch", () => {
 
   it("writes a PNG page series named page-N.png with the series id", async () => {
     const dir = await tempDir();
-    const result = await generateSynthBatch({ outDir: dir, count: 1, kind: "constituency", form: "5/17", seed: 3, format: "png", noise: "none", errorRate: 0 });
+    const result = await generateSynthBatch({
+      outDir: dir,
+      count: 1,
+      kind: "constituency",
+      form: "5/17",
+      seed: 3,
+      format: "png",
+      noise: "none",
+      errorRate: 0,
+    });
     const [line] = await readTruth(result.truthPath);
     if (!line) throw new Error("no truth line");
     expect(line.paths.map((p) => p.split("/").pop())).toEqual(["page-1.png", "page-2.png"]);
@@ -82,7 +91,10 @@ describe("generateSynthBatch", () => {
     const controller = new AbortController();
     controller.abort(new Error("stop"));
     await expect(
-      generateSynthBatch({ outDir: dir, count: 3, kind: "constituency", seed: 1, format: "png", noise: "none", errorRate: 0 }, controller.signal),
+      generateSynthBatch(
+        { outDir: dir, count: 3, kind: "constituency", seed: 1, format: "png", noise: "none", errorRate: 0 },
+        controller.signal,
+      ),
     ).rejects.toThrow("stop");
   });
 });

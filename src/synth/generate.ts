@@ -49,7 +49,14 @@ export interface SynthTruthLine {
 export const TRUTH_FILE = "truth.jsonl";
 
 function chooseFormCode(rng: Rng, fixed: FormCode | undefined): FormCode {
-  return fixed ?? rng.weighted<FormCode>([["5/18", 5], ["5/17", 3], ["5/16", 2]]);
+  return (
+    fixed ??
+    rng.weighted<FormCode>([
+      ["5/18", 5],
+      ["5/17", 3],
+      ["5/16", 2],
+    ])
+  );
 }
 
 function chooseKind(rng: Rng, kind: SynthKind): FormKind {
@@ -77,10 +84,14 @@ function makeUnique(form: SynthForm, used: Set<string>): SynthForm {
 }
 
 async function encodePage(form: SynthForm, index: number, rng: Rng, options: SynthBatchOptions): Promise<EncodedPage> {
-  const raw = renderPage(form, index, rng, { dpi: options.dpi ?? 150, scannerFooter: options.noise !== "none" && rng.fork("footer").chance(0.7) });
+  const raw = renderPage(form, index, rng, {
+    dpi: options.dpi ?? 150,
+    scannerFooter: options.noise !== "none" && rng.fork("footer").chance(0.7),
+  });
   const page = await degradePage(raw, options.noise, rng.fork(`noise-${index}`));
   const image = sharp(page.data, { raw: { width: page.width, height: page.height, channels: 3 } });
-  const bytes = options.format === "pdf" ? await image.jpeg({ quality: 85 }).toBuffer() : await image.png({ compressionLevel: 6 }).toBuffer();
+  const bytes =
+    options.format === "pdf" ? await image.jpeg({ quality: 85 }).toBuffer() : await image.png({ compressionLevel: 6 }).toBuffer();
   return { bytes, width: page.width, height: page.height };
 }
 
@@ -115,7 +126,14 @@ export async function generateSynthBatch(options: SynthBatchOptions, signal?: Ab
       }));
       const truth = synthFormToResult(form, { id: written.id, sources: written.sources, pages: pageInfo });
       const paths = written.sources.map((source) => source.path);
-      const line: SynthTruthLine = { path: paths[0] ?? relativePath, paths, sha256: written.id, truth, injected: form.injected, corrections: form.corrections };
+      const line: SynthTruthLine = {
+        path: paths[0] ?? relativePath,
+        paths,
+        sha256: written.id,
+        truth,
+        injected: form.injected,
+        corrections: form.corrections,
+      };
       await truthFile.write(`${JSON.stringify(line)}\n`);
       options.onDocument?.({ index, count: options.count, path: line.path });
     }

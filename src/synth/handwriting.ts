@@ -48,15 +48,7 @@ const graphemes = new Intl.Segmenter("th", { granularity: "grapheme" });
  * Writes `text` with its left end at (x, baseline), glyph cluster by glyph cluster, each with a
  * small random rotation, offset and size change. Shrinks to `maxWidth` when given. Returns the width used.
  */
-export function handwrite(
-  ctx: SKRSContext2D,
-  text: string,
-  x: number,
-  baseline: number,
-  pen: Pen,
-  rng: Rng,
-  maxWidth?: number,
-): number {
+export function handwrite(ctx: SKRSContext2D, text: string, x: number, baseline: number, pen: Pen, rng: Rng, maxWidth?: number): number {
   const clusters = [...graphemes.segment(text)].map((s) => s.segment);
   let size = pen.size;
   ctx.font = `${size}px "${pen.family}"`;

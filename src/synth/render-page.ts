@@ -63,7 +63,12 @@ class Sheet {
     this.namePen = pens.chance(0.6) ? { ...this.pen, size: this.pen.size * 0.85 } : choosePen(pens, 34);
   }
 
-  print(text: string, x: number, y: number, opts: { size?: number; bold?: boolean; align?: "left" | "center" | "right"; maxWidth?: number } = {}): number {
+  print(
+    text: string,
+    x: number,
+    y: number,
+    opts: { size?: number; bold?: boolean; align?: "left" | "center" | "right"; maxWidth?: number } = {},
+  ): number {
     const { ctx } = this;
     const font = (size: number): string => `${opts.bold ? "bold " : ""}${size}px "${PRINT_FAMILY}"`;
     let size = opts.size ?? BODY_SIZE;
@@ -189,7 +194,14 @@ function drawEmblem(sheet: Sheet, cx: number, top: number): void {
     for (let layer = 0; layer < 3; layer++) {
       ctx.beginPath();
       ctx.moveTo(cx + side * 12, top + 62 + layer * 10);
-      ctx.bezierCurveTo(cx + side * 35, top + 20 + layer * 14, cx + side * 60, top + 8 + layer * 16, cx + side * (72 - layer * 6), top + 22 + layer * 18);
+      ctx.bezierCurveTo(
+        cx + side * 35,
+        top + 20 + layer * 14,
+        cx + side * 60,
+        top + 8 + layer * 16,
+        cx + side * (72 - layer * 6),
+        top + 22 + layer * 18,
+      );
       for (let f = 0; f < 5; f++) {
         const fx = cx + side * (70 - layer * 6 - f * 11);
         const fy = top + 30 + layer * 18 + f * 7;
@@ -276,7 +288,14 @@ function drawFirstPageHead(sheet: Sheet): number {
       { width: 210, value: loc.district },
     ]);
     y += 40;
-    sheet.flow(230, y, ["จังหวัด", { width: 260, value: province }, "เขตเลือกตั้งที่", { width: 80, value: constituency }, "ณ", { width: 260, value: loc.countingPlace }]);
+    sheet.flow(230, y, [
+      "จังหวัด",
+      { width: 260, value: province },
+      "เขตเลือกตั้งที่",
+      { width: 80, value: constituency },
+      "ณ",
+      { width: 260, value: loc.countingPlace },
+    ]);
   } else {
     sheet.flow(185, y, [
       "ณ สถานที่นับคะแนน",
@@ -294,13 +313,33 @@ function drawFirstPageHead(sheet: Sheet): number {
   const committee = committeeName(form.formCode);
   if (form.formCode === "5/17") {
     sheet.flow(250, y, [`${committee} ชุดที่`, { width: 60, value: setNumber }]);
-    sheet.flow(LEFT - 25, next(42), ["เขตเลือกตั้งที่", { width: 50, value: constituency }, "จังหวัด", { width: 90, value: province }, " ได้รับซองใส่บัตรเลือกตั้งจาก บริษัท ไปรษณีย์ไทย จำกัด หรือผู้แทนหน่วยงาน หรือ"]);
-    sheet.flow(LEFT - 25, next(42), ["องค์กรที่คณะกรรมการการเลือกตั้งมอบหมาย จำนวน", { width: 105, value: t.envelopes?.digits ?? null }, " ซอง และได้ตรวจนับจำนวนบัตรเลือกตั้งในซอง"]);
-    sheet.flow(LEFT - 25, next(42), ["ใส่บัตรเลือกตั้งแล้ว มีจำนวน", { width: 90, value: t.ballotsInEnvelopes?.digits ?? null }, " บัตร จึงได้ดำเนินการนับคะแนนบัตรเลือกตั้งนอกเขตเลือกตั้ง"]);
+    sheet.flow(LEFT - 25, next(42), [
+      "เขตเลือกตั้งที่",
+      { width: 50, value: constituency },
+      "จังหวัด",
+      { width: 90, value: province },
+      " ได้รับซองใส่บัตรเลือกตั้งจาก บริษัท ไปรษณีย์ไทย จำกัด หรือผู้แทนหน่วยงาน หรือ",
+    ]);
+    sheet.flow(LEFT - 25, next(42), [
+      "องค์กรที่คณะกรรมการการเลือกตั้งมอบหมาย จำนวน",
+      { width: 105, value: t.envelopes?.digits ?? null },
+      " ซอง และได้ตรวจนับจำนวนบัตรเลือกตั้งในซอง",
+    ]);
+    sheet.flow(LEFT - 25, next(42), [
+      "ใส่บัตรเลือกตั้งแล้ว มีจำนวน",
+      { width: 90, value: t.ballotsInEnvelopes?.digits ?? null },
+      " บัตร จึงได้ดำเนินการนับคะแนนบัตรเลือกตั้งนอกเขตเลือกตั้ง",
+    ]);
     sheet.print("และนอกราชอาณาจักรเสร็จเรียบร้อยแล้ว ขอรายงานผลการนับคะแนน ดังนี้", LEFT - 25, next(42));
   } else if (form.formCode === "5/16") {
     sheet.flow(250, y, [`${committee} ชุดที่`, { width: 70, value: setNumber }]);
-    sheet.flow(LEFT - 25, next(42), ["เขตเลือกตั้งที่", { width: 60, value: constituency }, "จังหวัด", { width: 150, value: province }, " ได้ดำเนินการนับคะแนนบัตรเลือกตั้งล่วงหน้าในเขตเลือกตั้ง"]);
+    sheet.flow(LEFT - 25, next(42), [
+      "เขตเลือกตั้งที่",
+      { width: 60, value: constituency },
+      "จังหวัด",
+      { width: 150, value: province },
+      " ได้ดำเนินการนับคะแนนบัตรเลือกตั้งล่วงหน้าในเขตเลือกตั้ง",
+    ]);
     sheet.print("เสร็จเรียบร้อยแล้ว ขอรายงานผลการนับคะแนน ดังนี้", LEFT - 25, next(42));
   } else {
     sheet.print(`${committee} ได้ดำเนินการนับคะแนนเสร็จเรียบร้อยแล้ว ขอรายงานผลการนับคะแนน ดังนี้`, 180, y);
@@ -387,10 +426,28 @@ function drawTable(sheet: Sheet, top: number, first: number, last: number, withT
     sheet.print(arabicDigitsToThai(String(number)), ((columns[0] ?? 0) + (columns[1] ?? 0)) / 2, baseline, { size: 26, align: "center" });
     const label = labels.get(number);
     if (form.formKind === "party_list") {
-      if (label) sheet.print(label.name, (columns[1] ?? 0) + 14, baseline, { size: 25, maxWidth: (columns[2] ?? 0) - (columns[1] ?? 0) - 22 });
+      if (label)
+        sheet.print(label.name, (columns[1] ?? 0) + 14, baseline, { size: 25, maxWidth: (columns[2] ?? 0) - (columns[1] ?? 0) - 22 });
     } else if (label) {
-      handwrite(sheet.ctx, label.name, (columns[1] ?? 0) + 6, baseline - 2, sheet.namePen, sheet.rng, (columns[2] ?? 0) - (columns[1] ?? 0) - 12);
-      if (label.party) handwrite(sheet.ctx, label.party, (columns[2] ?? 0) + 6, baseline - 2, sheet.namePen, sheet.rng, (columns[3] ?? 0) - (columns[2] ?? 0) - 12);
+      handwrite(
+        sheet.ctx,
+        label.name,
+        (columns[1] ?? 0) + 6,
+        baseline - 2,
+        sheet.namePen,
+        sheet.rng,
+        (columns[2] ?? 0) - (columns[1] ?? 0) - 12,
+      );
+      if (label.party)
+        handwrite(
+          sheet.ctx,
+          label.party,
+          (columns[2] ?? 0) + 6,
+          baseline - 2,
+          sheet.namePen,
+          sheet.rng,
+          (columns[3] ?? 0) - (columns[2] ?? 0) - 12,
+        );
     }
     const struck = form.corrections.find((c) => c.number === number)?.struckDigits ?? null;
     drawVoteCell(sheet, rowsByNumber.get(number) ?? null, votesLeft, right, baseline, struck);

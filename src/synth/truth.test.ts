@@ -110,7 +110,8 @@ describe("generateSynthForm", () => {
 
   it("uses every zero convention across documents", () => {
     const marks = new Set<string>();
-    for (const form of forms(0, 10)) for (const row of form.votes) if (row.value === 0 || row.value === null) marks.add(`${row.mark}:${row.words ?? ""}`);
+    for (const form of forms(0, 10))
+      for (const row of form.votes) if (row.value === 0 || row.value === null) marks.add(`${row.mark}:${row.words ?? ""}`);
     expect(marks.has("blank:")).toBe(true);
     expect([...marks].some((m) => m.startsWith("dash:"))).toBe(true);
     expect([...marks].some((m) => m.startsWith("digits:ศ"))).toBe(true);

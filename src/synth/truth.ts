@@ -123,7 +123,17 @@ function ballotCounts(rng: Rng, code: FormCode): BallotCounts {
     const used = turnedUp;
     const bad = Math.round(used * rng.real(0.005, 0.04));
     const noVote = Math.round(used * rng.real(0.01, 0.06));
-    return { eligible, turnedUp, envelopes: null, received: eligible, used, remaining: eligible - used, good: used - bad - noVote, bad, noVote };
+    return {
+      eligible,
+      turnedUp,
+      envelopes: null,
+      received: eligible,
+      used,
+      remaining: eligible - used,
+      good: used - bad - noVote,
+      bad,
+      noVote,
+    };
   }
   const received = rng.chance(0.2) ? rng.int(40, 300) : rng.int(300, 2000);
   const bad = rng.chance(0.15) ? 0 : Math.round(received * rng.real(0.003, 0.03));
@@ -221,10 +231,18 @@ export function generateSynthForm(rng: Rng, options: SynthTruthOptions): SynthFo
   for (let number = 1; number <= Math.min(standing, printedRows); number++) {
     const value = values[number - 1] ?? 0;
     const zero: ZeroStyle = zeroStyle === "mixed" ? rng.pick(["blank", "dash", "zero"] as const) : zeroStyle;
-    const cell = numberCell(value, rng, style, { words: rowWords, context: "votes", zero: formKind === "constituency" && zero === "blank" ? "dash" : zero });
+    const cell = numberCell(value, rng, style, {
+      words: rowWords,
+      context: "votes",
+      zero: formKind === "constituency" && zero === "blank" ? "dash" : zero,
+    });
     votes.push({ ...cell, number, page: formKind === "constituency" ? 1 : number <= 10 ? 1 : number <= 34 ? 2 : 3 });
     const partyName = partyNames[number - 1] ?? "";
-    labels.push(formKind === "party_list" ? { number, name: partyName, party: null } : { number, name: inventPersonName(rng), party: `พรรค${partyName}` });
+    labels.push(
+      formKind === "party_list"
+        ? { number, name: partyName, party: null }
+        : { number, name: inventPersonName(rng), party: `พรรค${partyName}` },
+    );
   }
 
   const totals = emptyTotals();

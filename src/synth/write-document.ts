@@ -40,7 +40,14 @@ export function buildScanPdf(pages: readonly EncodedPage[], title: string): Prom
     const doc = new PDFDocument({
       autoFirstPage: false,
       compress: true,
-      info: { Title: title, Author: "ballot-ocr synth", Producer: "ballot-ocr synth", Creator: "ballot-ocr synth", CreationDate: FIXED_DATE, ModDate: FIXED_DATE },
+      info: {
+        Title: title,
+        Author: "ballot-ocr synth",
+        Producer: "ballot-ocr synth",
+        Creator: "ballot-ocr synth",
+        CreationDate: FIXED_DATE,
+        ModDate: FIXED_DATE,
+      },
     });
     const chunks: Buffer[] = [];
     doc.on("data", (chunk: Buffer) => chunks.push(chunk));
@@ -58,7 +65,12 @@ export function buildScanPdf(pages: readonly EncodedPage[], title: string): Prom
  * Writes one document under `outDir`: a PDF at `relativePath` + ".pdf", or a folder
  * `relativePath` holding page-1.png, page-2.png, ….
  */
-export async function writeDocument(outDir: string, relativePath: string, format: OutputFormat, pages: readonly EncodedPage[]): Promise<WrittenDocument> {
+export async function writeDocument(
+  outDir: string,
+  relativePath: string,
+  format: OutputFormat,
+  pages: readonly EncodedPage[],
+): Promise<WrittenDocument> {
   if (format === "pdf") {
     const path = `${relativePath}.pdf`;
     const title = relativePath.split("/").pop() ?? relativePath;

@@ -7,14 +7,7 @@ import { plausibilityChecks } from "./plausibility.js";
 import { provinceKnownCheck, referenceChecks } from "./reference-checks.js";
 import type { ReferenceLookup } from "./reference-lookup.js";
 import { rowNumberChecks } from "./row-checks.js";
-import {
-  equationCheck,
-  evaluate,
-  formEquations,
-  inequalityChecks,
-  presenceChecks,
-  softEquations,
-} from "./sum-checks.js";
+import { equationCheck, evaluate, formEquations, inequalityChecks, presenceChecks, softEquations } from "./sum-checks.js";
 
 export type CheckedStatus = "verified" | "needs_review";
 

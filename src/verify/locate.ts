@@ -98,9 +98,7 @@ export function locateSuspects(evaluated: readonly EvaluatedEquation[], cells: r
 
   scored.sort(
     (a, b) =>
-      SUSPICION.indexOf(a.suspect.suspicion) - SUSPICION.indexOf(b.suspect.suspicion) ||
-      a.tieBreak - b.tieBreak ||
-      a.order - b.order,
+      SUSPICION.indexOf(a.suspect.suspicion) - SUSPICION.indexOf(b.suspect.suspicion) || a.tieBreak - b.tieBreak || a.order - b.order,
   );
   return scored.map((s) => s.suspect);
 }
@@ -119,11 +117,13 @@ export function locateMisreads(result: FormResult): Suspect[] {
   const suspects = locateSuspects(formEquations(result).map(evaluate), cells);
   const others = cells
     .filter(({ ref, cell }) => digitsDisagreeWithWords(cell) && !suspects.some((s) => sameRef(s.ref, ref)))
-    .map(({ ref, cell }): Suspect => ({
-      ref,
-      suspicion: "words-disagree",
-      likelyValue: wordsValue(cell),
-      reason: `${describeRef(ref)}: digits "${cell.digits}" disagree with words "${cell.words}"`,
-    }));
+    .map(
+      ({ ref, cell }): Suspect => ({
+        ref,
+        suspicion: "words-disagree",
+        likelyValue: wordsValue(cell),
+        reason: `${describeRef(ref)}: digits "${cell.digits}" disagree with words "${cell.words}"`,
+      }),
+    );
   return [...suspects, ...others];
 }

@@ -29,8 +29,7 @@ function value(result: FormResult, key: TotalKey): number | null {
 /** Warnings for values that are possible but unlikely: each names the threshold it crossed. */
 export function plausibilityChecks(result: FormResult): Check[] {
   const checks: Check[] = [];
-  const limit =
-    result.formCode === "5/18" ? MAX_BALLOTS_PER_UNIT : result.formCode ? MAX_BALLOTS_PER_ADVANCE_SET : null;
+  const limit = result.formCode === "5/18" ? MAX_BALLOTS_PER_UNIT : result.formCode ? MAX_BALLOTS_PER_ADVANCE_SET : null;
   if (limit !== null) {
     const over = BALLOT_TOTALS.filter((key) => (value(result, key) ?? 0) > limit);
     checks.push(

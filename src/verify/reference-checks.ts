@@ -54,7 +54,9 @@ function candidateChecks(result: FormResult, candidateCount: number, constituenc
           ok: false,
           severity: "error",
           detail: `constituency ${constituency} has ${candidateCount} candidates, but ${withVotes} rows carry votes${
-            beyond.length > 0 ? `; rows beyond ${candidateCount} must be blank or a dash: ${beyond.map((r) => `row ${r.number} (${r.digits ?? r.value})`).join(", ")}` : ""
+            beyond.length > 0
+              ? `; rows beyond ${candidateCount} must be blank or a dash: ${beyond.map((r) => `row ${r.number} (${r.digits ?? r.value})`).join(", ")}`
+              : ""
           }`,
           rows: beyond.map((row) => row.number),
         },

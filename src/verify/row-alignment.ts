@@ -49,7 +49,11 @@ function compare(model: ReadonlyMap<number, number>, witness: ReadonlyMap<number
   // The model's value for `row` is what the witness read on `other`, and not what it read on `row`
   // (which it may not have read at all); a value the model also gives `other` proves nothing.
   const readsAs = (row: number, other: number) =>
-    model.has(row) && witness.has(other) && model.get(row) === witness.get(other) && witness.get(row) !== model.get(row) && model.get(other) !== model.get(row);
+    model.has(row) &&
+    witness.has(other) &&
+    model.get(row) === witness.get(other) &&
+    witness.get(row) !== model.get(row) &&
+    model.get(other) !== model.get(row);
   const rows = [...model.keys()].sort((a, b) => a - b);
   const used = new Set<number>();
   const findings: AlignmentFinding[] = [];

@@ -105,12 +105,7 @@ export function formEquations(result: FormResult): Equation[] {
       severity: "error",
       leftLabel: "good + bad + no-vote",
       rightLabel: TOTAL_LABELS[usedKey],
-      terms: [
-        ...total(result, "good", 1),
-        ...total(result, "bad", 1),
-        ...total(result, "noVote", 1),
-        ...total(result, usedKey, -1),
-      ],
+      terms: [...total(result, "good", 1), ...total(result, "bad", 1), ...total(result, "noVote", 1), ...total(result, usedKey, -1)],
     });
   }
   if (totals.ballotsUsed && totals.ballotsRemaining && totals.ballotsReceived) {
@@ -119,11 +114,7 @@ export function formEquations(result: FormResult): Equation[] {
       severity: "error",
       leftLabel: "ballots used + remaining",
       rightLabel: TOTAL_LABELS.ballotsReceived,
-      terms: [
-        ...total(result, "ballotsUsed", 1),
-        ...total(result, "ballotsRemaining", 1),
-        ...total(result, "ballotsReceived", -1),
-      ],
+      terms: [...total(result, "ballotsUsed", 1), ...total(result, "ballotsRemaining", 1), ...total(result, "ballotsReceived", -1)],
     });
   }
   return equations;
@@ -198,9 +189,19 @@ export function presenceChecks(result: FormResult): Check[] {
     checks.push({ rule: "good-present", ok: false, severity: "error", detail: "good ballots were not read: the votes cannot be checked" });
   }
   if (!ballotsUsedKey(result)) {
-    checks.push({ rule: "ballots-used-present", ok: false, severity: "warning", detail: "no ballots-used line was read: good + bad + no-vote cannot be checked" });
+    checks.push({
+      rule: "ballots-used-present",
+      ok: false,
+      severity: "warning",
+      detail: "no ballots-used line was read: good + bad + no-vote cannot be checked",
+    });
   } else if (result.totals.good && (!result.totals.bad || !result.totals.noVote)) {
-    checks.push({ rule: "ballots-sum", ok: false, severity: "warning", detail: "bad or no-vote ballots were not read: good + bad + no-vote cannot be checked" });
+    checks.push({
+      rule: "ballots-sum",
+      ok: false,
+      severity: "warning",
+      detail: "bad or no-vote ballots were not read: good + bad + no-vote cannot be checked",
+    });
   }
   return checks;
 }

@@ -89,9 +89,19 @@ function cellAt(result: FormResult, ref: CellRef): NumberCell | null {
  */
 export function witnessesOf(cell: NumberCell, ref: CellRef): Witness[] {
   const recorded = cell.witnesses ?? [];
-  const witnesses = recorded.length > 0 ? [...recorded] : [{ kind: "model" as const, source: "reading", digits: cell.digits, words: cell.words, value: sumValue(ref, cell) }];
+  const witnesses =
+    recorded.length > 0
+      ? [...recorded]
+      : [{ kind: "model" as const, source: "reading", digits: cell.digits, words: cell.words, value: sumValue(ref, cell) }];
   if (cell.edit && !witnesses.some((w) => w.kind === "person")) {
-    witnesses.push({ kind: "person", source: cell.edit.by, digits: cell.digits, words: cell.words, value: sumValue(ref, cell), at: cell.edit.at });
+    witnesses.push({
+      kind: "person",
+      source: cell.edit.by,
+      digits: cell.digits,
+      words: cell.words,
+      value: sumValue(ref, cell),
+      at: cell.edit.at,
+    });
   }
   return witnesses;
 }
@@ -143,7 +153,9 @@ function describeWitness(w: Witness): string {
   return `${w.kind === "model" || w.kind === "second_model" ? w.source : w.kind} read ${read}${confidence}`;
 }
 
-type Provisional = { readonly verdict: CellVerdict; readonly detail: string } | { readonly verdict: "open"; readonly candidates: ReadonlySet<number> };
+type Provisional =
+  | { readonly verdict: CellVerdict; readonly detail: string }
+  | { readonly verdict: "open"; readonly candidates: ReadonlySet<number> };
 
 function provisional(e: CellEvidence, confidentAt: number): Provisional {
   const who = e.all.map(describeWitness).join(", ");
@@ -194,8 +206,10 @@ export function decideCells(
     evidence.filter((_, i) => first[i]!.verdict === "agreed" || first[i]!.verdict === "open").map((e) => cellIdOf(e.ref)),
   );
   const equations = formEquations(result).filter((equation) => equation.terms.every((t) => trusted.has(cellIdOf(t.ref))));
-  const candidatesWith = (override: CellRef | null, value: number): CandidateValues => (ref) =>
-    override && sameRef(ref, override) ? new Set([value]) : (fixed.get(cellIdOf(ref)) ?? null);
+  const candidatesWith =
+    (override: CellRef | null, value: number): CandidateValues =>
+    (ref) =>
+      override && sameRef(ref, override) ? new Set([value]) : (fixed.get(cellIdOf(ref)) ?? null);
   // Cells the sums must settle: a weak reading, or more than one candidate value.
   const openCount = first.filter(
     (p, i) => p.verdict === "open" && (p.candidates.size > 1 || evidence[i]!.usable.some((w) => (w.confidence ?? 1) < confidentAt)),
@@ -207,15 +221,21 @@ export function decideCells(
     const who = e.all.map(describeWitness).join(", ");
     const current = e.current as number;
     if (openCount > MAX_PINNED_BY_SUMS) {
-      return { ref: e.ref, verdict: "disputed", detail: `${who}; the sums hold, but ${openCount} doubtful cells are more than they can confirm` };
+      return {
+        ref: e.ref,
+        verdict: "disputed",
+        detail: `${who}; the sums hold, but ${openCount} doubtful cells are more than they can confirm`,
+      };
     }
     const settling = equations.filter((equation) => equation.terms.some((t) => sameRef(t.ref, e.ref)));
-    if (settling.length === 0) return { ref: e.ref, verdict: p.candidates.size > 1 ? "disputed" : "single", detail: `${who}; no sum of settled cells decides it` };
+    if (settling.length === 0)
+      return { ref: e.ref, verdict: p.candidates.size > 1 ? "disputed" : "single", detail: `${who}; no sum of settled cells decides it` };
     if (countAssignments(equations, candidatesWith(e.ref, current)) === 0) {
       return { ref: e.ref, verdict: "disputed", detail: `${who}; the sums do not hold with ${current}` };
     }
     const rival = [...p.candidates].find((v) => v !== current && countAssignments(equations, candidatesWith(e.ref, v)) > 0);
-    if (rival !== undefined) return { ref: e.ref, verdict: "disputed", detail: `${who}; the sums also hold for another plausible reading (${rival})` };
+    if (rival !== undefined)
+      return { ref: e.ref, verdict: "disputed", detail: `${who}; the sums also hold for another plausible reading (${rival})` };
     return { ref: e.ref, verdict: "pinned", detail: `${who}; the sums admit no other value` };
   });
 
@@ -233,12 +253,23 @@ export function decideCells(
   if (single.length > 0) {
     const names = single.map((c) => describeRef(c.ref));
     const detail = `${single.length} cell(s) rest on one reader: ${names.slice(0, 12).join(", ")}${names.length > 12 ? ", …" : ""}`;
-    checks.push({ rule: "witness-agreement", ok: accepted, severity: accepted ? "info" : "warning", detail, ...refsForCheck(single.map((c) => c.ref)) });
+    checks.push({
+      rule: "witness-agreement",
+      ok: accepted,
+      severity: accepted ? "info" : "warning",
+      detail,
+      ...refsForCheck(single.map((c) => c.ref)),
+    });
   }
   const agreed = cells.filter((c) => c.verdict === "agreed").length;
   const pinned = cells.filter((c) => c.verdict === "pinned").length;
   if (disputed.length === 0 && single.length === 0) {
-    checks.push({ rule: "witness-agreement", ok: true, severity: "error", detail: `${agreed} cell(s) agreed, ${pinned} pinned by the sums` });
+    checks.push({
+      rule: "witness-agreement",
+      ok: true,
+      severity: "error",
+      detail: `${agreed} cell(s) agreed, ${pinned} pinned by the sums`,
+    });
   }
   for (const finding of alignment) {
     checks.push({ rule: "row-alignment", ok: false, severity: "error", detail: finding.detail, rows: [...finding.rows] });
@@ -270,7 +301,9 @@ export function applyVerdict(result: FormResult, options: VerdictOptions = {}): 
   const { alignment: _alignment, ...unaligned } = result;
   const base: FormResult = { ...unaligned, checks: baseChecks, reasons: baseReasons, status: checksPass ? "verified" : "needs_review" };
   // A value met again exactly one or two rows away is telling even from a weak reading.
-  const alignment = findRowAlignment(base, { confidentAt: Math.min(options.witnessFloor ?? DEFAULT_WITNESS_FLOOR, options.confidentAt ?? DEFAULT_CONFIDENT_AT) });
+  const alignment = findRowAlignment(base, {
+    confidentAt: Math.min(options.witnessFloor ?? DEFAULT_WITNESS_FLOOR, options.confidentAt ?? DEFAULT_CONFIDENT_AT),
+  });
   const verdict = decideCells(base, options, alignment);
   const byId = new Map(verdict.cells.map((c) => [cellIdOf(c.ref), c.verdict]));
   const withVerdict = <C extends NumberCell>(cell: C, ref: CellRef): C => {
@@ -302,7 +335,9 @@ export function applyVerdict(result: FormResult, options: VerdictOptions = {}): 
  */
 export function recordWitnesses(result: FormResult, byCell: WitnessesByCell, modelSource: string): FormResult {
   const withMore = <C extends NumberCell>(cell: C, ref: CellRef): C => {
-    const own: Witness[] = cell.witnesses ?? [{ kind: "model", source: modelSource, digits: cell.digits, words: cell.words, value: sumValue(ref, cell) }];
+    const own: Witness[] = cell.witnesses ?? [
+      { kind: "model", source: modelSource, digits: cell.digits, words: cell.words, value: sumValue(ref, cell) },
+    ];
     const added = byCell.get(cellIdOf(ref)) ?? [];
     if (added.length === 0 && cell.witnesses) return cell;
     const kept = own.filter((w) => !added.some((a) => a.kind === w.kind && a.source === w.source));
@@ -336,7 +371,11 @@ function pinBySettledNeighbours(cells: readonly CellDecision[], equations: reado
       if (open.length !== 1) continue;
       const only = byId.get(cellIdOf(open[0]!.ref));
       if (only?.verdict !== "single") continue;
-      byId.set(cellIdOf(only.ref), { ...only, verdict: "pinned", detail: `${only.detail}; ${equation.leftLabel} = ${equation.rightLabel} fixes it from cells read alike by two witnesses` });
+      byId.set(cellIdOf(only.ref), {
+        ...only,
+        verdict: "pinned",
+        detail: `${only.detail}; ${equation.leftLabel} = ${equation.rightLabel} fixes it from cells read alike by two witnesses`,
+      });
       changed = true;
     }
   }

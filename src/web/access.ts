@@ -115,10 +115,7 @@ export function registerAccessControl(app: FastifyInstance, policy: AccessPolicy
         // Swap the token in the address bar for an HttpOnly cookie, then drop it from the URL.
         const url = new URL(req.url, "http://local");
         url.searchParams.delete("token");
-        reply.header(
-          "set-cookie",
-          `${TOKEN_COOKIE}=${encodeURIComponent(policy.token)}; HttpOnly; SameSite=Strict; Path=/`,
-        );
+        reply.header("set-cookie", `${TOKEN_COOKIE}=${encodeURIComponent(policy.token)}; HttpOnly; SameSite=Strict; Path=/`);
         if (!url.pathname.startsWith("/api/")) return reply.redirect(url.pathname + url.search, 303);
       }
     } else {

@@ -23,7 +23,10 @@ export function sniffUploadKind(head: Uint8Array): UploadKind | null {
 }
 
 /** The extension the stored file should carry: a matching name is kept, a missing one is added, a wrong one is refused. */
-export function extensionFor(kind: UploadKind, fileName: string): { kind: "keep" } | { kind: "append"; extension: string } | { kind: "mismatch"; claimed: string } {
+export function extensionFor(
+  kind: UploadKind,
+  fileName: string,
+): { kind: "keep" } | { kind: "append"; extension: string } | { kind: "mismatch"; claimed: string } {
   const dot = fileName.lastIndexOf(".");
   const claimed = dot > 0 ? fileName.slice(dot).toLowerCase() : "";
   if (EXTENSIONS[kind].includes(claimed)) return { kind: "keep" };

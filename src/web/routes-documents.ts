@@ -23,7 +23,12 @@ const QueueQuery = z.object({
   offset: z.coerce.number().int().min(0).default(0),
   limit: z.coerce.number().int().min(1).max(1000).default(200),
 });
-const NextQuery = z.object({ after: z.string().regex(/^[0-9a-f]{64}$/).optional() });
+const NextQuery = z.object({
+  after: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
+});
 
 const IdParams = z.object({ id: z.string().regex(/^[0-9a-f]{64}$/) });
 const CropParams = IdParams.extend({
@@ -41,9 +46,7 @@ const EditBody = z
     note: z.string().max(500).optional(),
   })
   .strict();
-const ApproveBody = z
-  .object({ by: Reviewer, asWritten: z.boolean().optional(), note: z.string().max(500).optional() })
-  .strict();
+const ApproveBody = z.object({ by: Reviewer, asWritten: z.boolean().optional(), note: z.string().max(500).optional() }).strict();
 
 export function registerDocumentRoutes(app: FastifyInstance, ctx: WebContext): void {
   const uploadsRoot = ctx.uploads.root;
@@ -69,7 +72,13 @@ export function registerDocumentRoutes(app: FastifyInstance, ctx: WebContext): v
   app.get("/api/review", async (req, reply) => {
     const query = QueueQuery.safeParse(req.query);
     if (!query.success) return reply.code(400).send({ error: z.prettifyError(query.error) });
-    const page = await ctx.backend.queryResults({ queue: true, sort: "priority", descending: true, offset: query.data.offset, limit: query.data.limit });
+    const page = await ctx.backend.queryResults({
+      queue: true,
+      sort: "priority",
+      descending: true,
+      offset: query.data.offset,
+      limit: query.data.limit,
+    });
     return { total: page.total, offset: query.data.offset, rows: page.rows.map((row) => forDisplay(row, uploadsRoot)) };
   });
 

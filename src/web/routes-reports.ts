@@ -39,7 +39,10 @@ export function registerReportRoutes(app: FastifyInstance, ctx: WebContext): voi
     const base = path.basename(file.name);
     return reply
       .type(type)
-      .header("content-disposition", `attachment; filename="${base.replace(/[^\x20-\x7e]|"/g, "_")}"; filename*=UTF-8''${encodeURIComponent(base)}`)
+      .header(
+        "content-disposition",
+        `attachment; filename="${base.replace(/[^\x20-\x7e]|"/g, "_")}"; filename*=UTF-8''${encodeURIComponent(base)}`,
+      )
       .header("cache-control", "no-store")
       .send(createReadStream(file.path));
   });

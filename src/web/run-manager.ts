@@ -122,4 +122,3 @@ function withDisplayPaths(event: BatchEvent, display: (path: string) => string):
       return event;
   }
 }
-

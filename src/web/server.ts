@@ -48,7 +48,12 @@ export async function createWebServer(options: WebServerOptions): Promise<WebSer
   await uploads.cleanIncoming();
   const hub = new SseHub(redact);
   const reports = new ReportCache(options.backend);
-  const runs = new RunManager(options.backend, hub, () => reports.markStale(), (file) => displayPath(file, uploadsRoot));
+  const runs = new RunManager(
+    options.backend,
+    hub,
+    () => reports.markStale(),
+    (file) => displayPath(file, uploadsRoot),
+  );
   const pages = new PageImages(uploadsRoot);
   const crops = new CellCropService(uploadsRoot);
   const context: WebContext = { backend: options.backend, uploads, runs, hub, reports, pages, crops, redact };

@@ -154,7 +154,9 @@ export class StoreBackend implements WebBackend {
     const outcome = checkForm(result, this.options.reference);
     const checked: FormResult = { ...result, checks: outcome.checks, status: outcome.status, reasons: outcome.reasons };
     if (!hasWitnesses(result)) return checked;
-    return applyVerdict(checked, { acceptSingleWitness: result.assurance === "checks" || result.provenance.singleWitnessAccepted === true });
+    return applyVerdict(checked, {
+      acceptSingleWitness: result.assurance === "checks" || result.provenance.singleWitnessAccepted === true,
+    });
   }
 
   async approve(documentId: string, approval: ApprovalRequest): Promise<EditOutcome> {
@@ -167,7 +169,11 @@ export class StoreBackend implements WebBackend {
     const note = approval.note?.trim() ?? "";
     if (approval.asWritten === true) {
       if (note.length === 0) {
-        return { kind: "invalid", message: "approving as written needs a note saying what is wrong on the paper", messageTh: "การอนุมัติตามที่เขียนต้องมีหมายเหตุว่าเอกสารผิดตรงไหน" };
+        return {
+          kind: "invalid",
+          message: "approving as written needs a note saying what is wrong on the paper",
+          messageTh: "การอนุมัติตามที่เขียนต้องมีหมายเหตุว่าเอกสารผิดตรงไหน",
+        };
       }
       // Every value must stand as a person read it: only the paper's own arithmetic may fail.
       const open = digest.cells.filter((c) => c.code !== "sum");
@@ -176,7 +182,10 @@ export class StoreBackend implements WebBackend {
         return refused(open.length > 0 ? open.map((c) => c.sentence) : digest.form, "confirm or correct these cells first");
       }
     } else if (rechecked.status !== "verified") {
-      return refused([...digest.cells.map((c) => c.sentence), ...digest.form], "correct the values first, or approve as written with a note");
+      return refused(
+        [...digest.cells.map((c) => c.sentence), ...digest.form],
+        "correct the values first, or approve as written with a note",
+      );
     }
     const recorded = this.options.store.applyEdit({
       documentId,

@@ -60,7 +60,10 @@ export function isBatchId(text: string): boolean {
 }
 
 function newBatchId(now: Date): string {
-  const stamp = now.toISOString().replace(/[^0-9]/g, "").slice(0, 14);
+  const stamp = now
+    .toISOString()
+    .replace(/[^0-9]/g, "")
+    .slice(0, 14);
   return `b${stamp}-${randomBytes(3).toString("hex")}`;
 }
 
@@ -155,15 +158,23 @@ export class UploadStore {
       reserved = 0;
     };
     try {
-      return await this.#store(batch, clean.value, stream, usage, server, (n) => {
-        reserved += n;
-        usage.pendingBytes += n;
-        server.pendingBytes += n;
-      }, () => {
-        usage.files += 1;
-        usage.bytes += reserved;
-        server.bytes += reserved;
-      });
+      return await this.#store(
+        batch,
+        clean.value,
+        stream,
+        usage,
+        server,
+        (n) => {
+          reserved += n;
+          usage.pendingBytes += n;
+          server.pendingBytes += n;
+        },
+        () => {
+          usage.files += 1;
+          usage.bytes += reserved;
+          server.bytes += reserved;
+        },
+      );
     } catch {
       stream.resume();
       return err({ path: clean.value, reason: "could not store the file" });

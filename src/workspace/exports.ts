@@ -28,7 +28,12 @@ export interface ExportSummary {
  * constituencies.csv, summary.md, and the PDFs when asked) from its store. The one path by which
  * `process`, `process --queue`, `report` and the web server write reports.
  */
-export async function regenerateExports(store: Store, outDir: string, meta: ReportMeta, options: ExportOptions = {}): Promise<ExportSummary> {
+export async function regenerateExports(
+  store: Store,
+  outDir: string,
+  meta: ReportMeta,
+  options: ExportOptions = {},
+): Promise<ExportSummary> {
   const invalid: { documentId: string; error: string }[] = [];
   function* results(): Iterable<FormResult> {
     for (const { documentId, result } of store.iterateResults()) {

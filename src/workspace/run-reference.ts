@@ -51,7 +51,9 @@ export async function resolveRunReference(store: Store | null, given: string | u
   if (!recorded) return ok(null);
   const loaded = await loadReference(recorded.dir);
   if (!loaded.ok) {
-    return err(`the reference this folder was processed with (${recorded.dir}) no longer loads: ${loaded.error.message}; give --reference DIR`);
+    return err(
+      `the reference this folder was processed with (${recorded.dir}) no longer loads: ${loaded.error.message}; give --reference DIR`,
+    );
   }
   return ok({ reference: loaded.value, dir: recorded.dir, from: "recorded" });
 }

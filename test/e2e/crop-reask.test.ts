@@ -20,7 +20,16 @@ describe("crop re-asks of disputed cells", () => {
 
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), "crop-reask-"));
-    await generateSynthBatch({ outDir: forms(), count: 2, kind: "constituency", form: "5/18", seed: 4, format: "png", noise: "none", errorRate: 0 });
+    await generateSynthBatch({
+      outDir: forms(),
+      count: 2,
+      kind: "constituency",
+      form: "5/18",
+      seed: 4,
+      format: "png",
+      noise: "none",
+      errorRate: 0,
+    });
   }, 120_000);
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
@@ -32,7 +41,13 @@ describe("crop re-asks of disputed cells", () => {
     if (!a || !b || a.value === b.value) throw new Error("the generator form needs two rows with different votes");
     const swapped: FormResult = {
       ...target,
-      votes: target.votes.map((v) => (v.number === a.number ? { ...b, number: a.number, page: a.page } : v.number === b.number ? { ...a, number: b.number, page: b.page } : v)),
+      votes: target.votes.map((v) =>
+        v.number === a.number
+          ? { ...b, number: a.number, page: a.page }
+          : v.number === b.number
+            ? { ...a, number: b.number, page: b.page }
+            : v,
+      ),
     };
     const fake = await startFakeProvider({
       truth,
@@ -40,7 +55,9 @@ describe("crop re-asks of disputed cells", () => {
         if (request.documentId !== target.document.id) return undefined;
         // The crop fixes the row: read truly. Every other read of this form has the rows exchanged.
         if (request.crop) return reaskReplyFromTruth(target, request.rows, request.totals);
-        return request.purpose === "reask" ? reaskReplyFromTruth(swapped, request.rows, request.totals) : modelReplyFromTruth(swapped, { page: request.page });
+        return request.purpose === "reask"
+          ? reaskReplyFromTruth(swapped, request.rows, request.totals)
+          : modelReplyFromTruth(swapped, { page: request.page });
       },
     });
     try {

@@ -45,7 +45,19 @@ async function processAgainstTruth(forms: string, out: string): Promise<{ result
   const truth = readTruth(forms);
   const server = await startFakeProvider({ truth: new Map(truth.map((line) => [line.sha256, line.truth])), latencyMs: 20 });
   servers.push(server);
-  const run = await runCli(["process", forms, "--out", out, "--base-url", server.baseUrl, "--model", "fake-vision", "--progress", "none", ...MODEL_ALONE]).done;
+  const run = await runCli([
+    "process",
+    forms,
+    "--out",
+    out,
+    "--base-url",
+    server.baseUrl,
+    "--model",
+    "fake-vision",
+    "--progress",
+    "none",
+    ...MODEL_ALONE,
+  ]).done;
   expect(run.stderr).not.toMatch(/internal error/);
   expect(run.code).toBe(0);
   return { results: resultLines(out), truth };

@@ -12,7 +12,14 @@ import { useSynthBatch } from "./support/synth-batch.js";
 const OPENAI_KEY = "sk-test-openai-key-0123456789abcdef";
 const GENERIC_KEY = "sk-test-generic-key-0123456789abcdef";
 /** Only the keys under test: nothing from the developer's own environment. */
-const CLEAN = { BALLOT_OCR_API_KEY: "", OPENROUTER_API_KEY: "", OPENAI_API_KEY: "", GEMINI_API_KEY: "", BALLOT_OCR_PROVIDER: "", BALLOT_OCR_BASE_URL: "" };
+const CLEAN = {
+  BALLOT_OCR_API_KEY: "",
+  OPENROUTER_API_KEY: "",
+  OPENAI_API_KEY: "",
+  GEMINI_API_KEY: "",
+  BALLOT_OCR_PROVIDER: "",
+  BALLOT_OCR_BASE_URL: "",
+};
 
 /** The configured keys that reached the fake host (the SDK sends a placeholder when there is none). */
 function keysSeen(requests: readonly { readonly authorization: string | null }[]): string[] {
@@ -75,7 +82,9 @@ describe("API keys go only to their own host", () => {
         form.append("path", relative(batch.forms(), file));
         form.append("file", new Blob([readFileSync(file)]), name);
       }
-      const uploaded = (await (await fetch(`${origin}/api/uploads`, { method: "POST", body: form, headers: { origin } })).json()) as { batch: string };
+      const uploaded = (await (await fetch(`${origin}/api/uploads`, { method: "POST", body: form, headers: { origin } })).json()) as {
+        batch: string;
+      };
       const run = await fetch(`${origin}/api/runs`, {
         method: "POST",
         headers: { origin, "content-type": "application/json" },

@@ -64,7 +64,18 @@ describe("ballot-ocr process with the local reader", () => {
     server = await startFakeProvider({ truth, latencyMs: 20 });
     const out = join(root, "cascade");
     const run = await runCli([
-      "process", inputs, "--out", out, "--provider", "cascade", "--base-url", server.baseUrl, "--model", "fake-vision-model", "--progress", "none",
+      "process",
+      inputs,
+      "--out",
+      out,
+      "--provider",
+      "cascade",
+      "--base-url",
+      server.baseUrl,
+      "--model",
+      "fake-vision-model",
+      "--progress",
+      "none",
     ]).done;
     expect(run.code).toBe(0);
     const results = resultLines(out);
@@ -79,7 +90,9 @@ describe("ballot-ocr process with the local reader", () => {
     }
     for (const r of remote) expect(byDocument.get(r.document.id)?.requests ?? 0).toBeGreaterThanOrEqual(1);
     const saved = local.length / results.length;
-    console.log(`cascade: ${local.length} of ${results.length} documents verified locally; ${server.stats().totalRequests} requests sent; first-read requests saved: ${(saved * 100).toFixed(0)}%`);
+    console.log(
+      `cascade: ${local.length} of ${results.length} documents verified locally; ${server.stats().totalRequests} requests sent; first-read requests saved: ${(saved * 100).toFixed(0)}%`,
+    );
   }, 30_000);
 });
 
@@ -99,8 +112,11 @@ async function printedPage(variant: number): Promise<Buffer> {
     if (text) parts.push(`<text x="${x}" y="${y}" font-family="DejaVu Sans" font-size="30" fill="#123">${text}</text>`);
   };
   const paren = (x: number, bottom: number) =>
-    parts.push(`<path d="M ${x + 6} ${bottom - 26} Q ${x - 4} ${bottom - 13} ${x + 6} ${bottom}" stroke="#000" stroke-width="2.5" fill="none"/>`);
-  const line = (y: number, x0: number, x1: number) => parts.push(`<rect x="${x0}" y="${y - 1}" width="${x1 - x0}" height="2.5" fill="#000"/>`);
+    parts.push(
+      `<path d="M ${x + 6} ${bottom - 26} Q ${x - 4} ${bottom - 13} ${x + 6} ${bottom}" stroke="#000" stroke-width="2.5" fill="none"/>`,
+    );
+  const line = (y: number, x0: number, x1: number) =>
+    parts.push(`<rect x="${x0}" y="${y - 1}" width="${x1 - x0}" height="2.5" fill="#000"/>`);
   const totalLine = (y: number, x0: number, value: number, withWords: boolean) => {
     dots(x0, x0 + 110, y);
     digits(String(value), x0 + 20, y - 6);

@@ -70,5 +70,4 @@ describe("ballot-ocr process: stop and resume", () => {
     expect(second.code).toBe(0);
     expect(finishedIds(out)).toHaveLength(COUNT);
   });
-
 });

@@ -40,7 +40,13 @@ function storeWithoutReference(out: string): void {
     for (const result of fixtureBatch()) {
       const bare: FormResult = { ...result, location: { ...result.location, provinceId: null } };
       const source = bare.document.sources[0]!;
-      store.upsertDocument({ id: bare.document.id, primaryPath: source.path, container: "pdf", sources: bare.document.sources, pathMetadata: null });
+      store.upsertDocument({
+        id: bare.document.id,
+        primaryPath: source.path,
+        container: "pdf",
+        sources: bare.document.sources,
+        pathMetadata: null,
+      });
       store.saveResult(bare);
     }
     store.setMeta("last_command", "ballot-ocr process forms --out out");
@@ -61,7 +67,12 @@ describe("PDF reports from the CLI", () => {
     expect(files).toContain("executive-summary.pdf");
     expect(files).toContain("batch-summary.pdf");
     expect(files.some((f) => f.startsWith("constituency-"))).toBe(true);
-    for (const file of files) expect(readFileSync(join(out, "pdf", file)).subarray(0, 5).toString()).toBe("%PDF-");
+    for (const file of files)
+      expect(
+        readFileSync(join(out, "pdf", file))
+          .subarray(0, 5)
+          .toString(),
+      ).toBe("%PDF-");
     expect(pdfText(join(out, "pdf", "executive-summary.pdf"), { oneLine: true })).toContain("สรุปผลการตรวจนับคะแนน");
     expect(pdfText(join(out, "pdf", files.find((f) => f.startsWith("constituency-"))!), { oneLine: true })).toContain("รายงานผลคะแนน");
 
@@ -94,7 +105,11 @@ describe("reference data that sticks", () => {
     storeWithoutReference(out);
     expect((await cli("report", "--out", out, "--no-pdf")).code).toBe(0);
     expect((await cli("status", "--out", out)).stdout).toContain("Reference: none recorded");
-    expect(records(join(out, "constituencies.csv"))[0]).toMatchObject({ constituency_id: "แพร่_1", province_id: "", units_in_reference: "" });
+    expect(records(join(out, "constituencies.csv"))[0]).toMatchObject({
+      constituency_id: "แพร่_1",
+      province_id: "",
+      units_in_reference: "",
+    });
 
     const enriched = await cli("report", "--out", out, "--reference", MINI_REFERENCE_DIR, "--no-pdf");
     expect(enriched.stderr).toBe("");
@@ -109,7 +124,12 @@ describe("reference data that sticks", () => {
         party: "ภูมิใจไทย",
       });
       const constituencies = records(join(out, "constituencies.csv"));
-      expect(constituencies[0]).toMatchObject({ constituency_id: "PRE_1", province_id: "PRE", units_in_reference: "3", coverage: "1.0000" });
+      expect(constituencies[0]).toMatchObject({
+        constituency_id: "PRE_1",
+        province_id: "PRE",
+        units_in_reference: "3",
+        coverage: "1.0000",
+      });
       expect(readFileSync(join(out, "summary.md"), "utf8")).toContain("- Reference: ECT snapshot");
     };
     expectEnriched();

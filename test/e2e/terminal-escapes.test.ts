@@ -27,7 +27,18 @@ afterAll(async () => {
 describe("terminal output escapes control characters from outside", () => {
   it("process (failed lines) and status print hostile file names escaped", async () => {
     const out = join(root, "out");
-    const run = await runCli(["process", join(root, "in"), "--out", out, "--base-url", server.baseUrl, "--model", "fake", "--progress", "none"]).done;
+    const run = await runCli([
+      "process",
+      join(root, "in"),
+      "--out",
+      out,
+      "--base-url",
+      server.baseUrl,
+      "--model",
+      "fake",
+      "--progress",
+      "none",
+    ]).done;
     expect(run.code).toBe(1);
     expect(run.stdout).toContain("failed: ");
     expect(run.stdout).toContain("\\e[2Jclear.pdf");

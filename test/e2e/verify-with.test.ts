@@ -28,10 +28,15 @@ describe("process --verify-with", () => {
     const { first, second } = await servers(0.5);
     const out = join(batch.root(), "always");
     // Without the offline witness, so that the second model is the only other reader.
-    const run = await runCli([...batch.processArgs(first, out, "--no-witness"), ...verifyArgs(second.baseUrl, "--verify-when", "always")], ENV).done;
+    const run = await runCli(
+      [...batch.processArgs(first, out, "--no-witness"), ...verifyArgs(second.baseUrl, "--verify-when", "always")],
+      ENV,
+    ).done;
     expect(run.stderr).not.toMatch(/internal error/);
     expect(run.code).toBe(0);
-    expect(run.stderr).toMatch(/second model: vllm at http:\/\/127\.0\.0\.1:\d+\/v1, model second-model \(key from BALLOT_OCR_VERIFY_API_KEY\)/);
+    expect(run.stderr).toMatch(
+      /second model: vllm at http:\/\/127\.0\.0\.1:\d+\/v1, model second-model \(key from BALLOT_OCR_VERIFY_API_KEY\)/,
+    );
     expect(run.stdout).toMatch(new RegExp(`Second model: ${COUNT} requests, cost \\$0\\.0060 \\(included in the run's requests`));
     // Each provider got only its own key; the second model was asked once per form, with the read prompt only.
     expect(first.requests.every((r) => r.authorization === `Bearer ${FIRST_KEY}`)).toBe(true);
@@ -71,7 +76,10 @@ describe("process --verify-with", () => {
   it("counts both models against --max-requests and stops with exit 3", async () => {
     const { first, second } = await servers(0);
     const out = join(batch.root(), "budget");
-    const run = await runCli([...batch.processArgs(first, out, "--workers", "1", "--max-requests", "3"), ...verifyArgs(second.baseUrl, "--verify-when", "always")], ENV).done;
+    const run = await runCli(
+      [...batch.processArgs(first, out, "--workers", "1", "--max-requests", "3"), ...verifyArgs(second.baseUrl, "--verify-when", "always")],
+      ENV,
+    ).done;
     expect(run.code).toBe(3);
     expect(run.stdout).toMatch(/request budget \(--max-requests 3\) is reached/);
     // Both models' requests count: the second model's read of the first form is one of the three.
@@ -83,7 +91,8 @@ describe("process --verify-with", () => {
   it("--dry-run shows both models' requests and estimates, and sends nothing", async () => {
     const { first, second } = await servers(0);
     const out = join(batch.root(), "dry");
-    const run = await runCli([...batch.processArgs(first, out, "--dry-run"), ...verifyArgs(second.baseUrl, "--verify-when", "always")], ENV).done;
+    const run = await runCli([...batch.processArgs(first, out, "--dry-run"), ...verifyArgs(second.baseUrl, "--verify-when", "always")], ENV)
+      .done;
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(new RegExp(`Requests: ${COUNT} first reads`));
     expect(run.stdout).toMatch(new RegExp(`Second model: vllm at .*\\n  Requests: ${COUNT} reads \\(every form\\)`));

@@ -43,7 +43,24 @@ describe("scale-out: coordinator crash, daily quota, bad key", () => {
     const queue = queueUrl("resume");
     const out = join(dir, "resume-out");
     const env = envFor(provider);
-    const args = ["process", scans, "--out", out, "--queue", queue, "--rps", "30", "--rpm", "0", "--rpd", "0", "--progress", "json", "--queue-window", "20"];
+    const args = [
+      "process",
+      scans,
+      "--out",
+      out,
+      "--queue",
+      queue,
+      "--rps",
+      "30",
+      "--rpm",
+      "0",
+      "--rpd",
+      "0",
+      "--progress",
+      "json",
+      "--queue-window",
+      "20",
+    ];
     let finished = 0;
     const first = runCli(args, env, (line) => {
       if (line.includes('"document_finished"')) finished++;
@@ -76,7 +93,24 @@ describe("scale-out: coordinator crash, daily quota, bad key", () => {
     const env = envFor(provider);
     let pauses = 0;
     const coordinator = runCli(
-      ["process", scans, "--out", join(dir, "strict-out"), "--queue", queue, "--rps", "20", "--rpm", "0", "--rpd", "0", "--max-attempts", "1", "--progress", "json"],
+      [
+        "process",
+        scans,
+        "--out",
+        join(dir, "strict-out"),
+        "--queue",
+        queue,
+        "--rps",
+        "20",
+        "--rpm",
+        "0",
+        "--rpd",
+        "0",
+        "--max-attempts",
+        "1",
+        "--progress",
+        "json",
+      ],
       env,
       (line) => {
         if (line.includes('"rate_limited"')) pauses++;
@@ -101,7 +135,25 @@ describe("scale-out: coordinator crash, daily quota, bad key", () => {
     providers.push(provider);
     const queue = queueUrl("quota");
     const env = envFor(provider);
-    const coordinator = runCli(["process", scans, "--out", join(dir, "quota-out"), "--queue", queue, "--rps", "20", "--rpm", "0", "--rpd", "5", "--progress", "none"], env);
+    const coordinator = runCli(
+      [
+        "process",
+        scans,
+        "--out",
+        join(dir, "quota-out"),
+        "--queue",
+        queue,
+        "--rps",
+        "20",
+        "--rpm",
+        "0",
+        "--rpd",
+        "5",
+        "--progress",
+        "none",
+      ],
+      env,
+    );
     const worker = runCli(["worker", "--queue", queue, "--concurrency", "2", "--threads", "1"], env);
     const code = await coordinator.exited;
     const status = runCli(["status", "--queue", queue], env);
@@ -122,7 +174,10 @@ describe("scale-out: coordinator crash, daily quota, bad key", () => {
     providers.push(provider);
     const queue = queueUrl("auth");
     const env = envFor(provider);
-    const coordinator = runCli(["process", scans, "--out", join(dir, "auth-out"), "--queue", queue, "--rps", "20", "--rpm", "0", "--rpd", "0", "--progress", "none"], env);
+    const coordinator = runCli(
+      ["process", scans, "--out", join(dir, "auth-out"), "--queue", queue, "--rps", "20", "--rpm", "0", "--rpd", "0", "--progress", "none"],
+      env,
+    );
     const worker = runCli(["worker", "--queue", queue, "--concurrency", "4", "--threads", "1"], env);
     expect(await worker.exited).toBe(2);
     expect(worker.stderr()).toMatch(/401|auth|key/i);

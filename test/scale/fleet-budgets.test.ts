@@ -38,7 +38,23 @@ describe("scale-out: budgets, stopping without Redis, Redis credentials", () => 
     const queue = queueUrl("budget");
     const out = join(dir, "budget-out");
     const env = envFor(provider);
-    const base = ["process", scans, "--out", out, "--queue", queue, "--rps", "40", "--rpm", "0", "--rpd", "0", "--no-reask", "--progress", "none"];
+    const base = [
+      "process",
+      scans,
+      "--out",
+      out,
+      "--queue",
+      queue,
+      "--rps",
+      "40",
+      "--rpm",
+      "0",
+      "--rpd",
+      "0",
+      "--no-reask",
+      "--progress",
+      "none",
+    ];
     const workers = [0, 1].map(() => runCli(["worker", "--queue", queue, "--concurrency", "6", "--threads", "1"], env));
     try {
       const first = runCli([...base, "--max-requests", "100", "--workers", "8"], env);
@@ -72,9 +88,13 @@ describe("scale-out: budgets, stopping without Redis, Redis credentials", () => 
     providers.push(provider);
     const out = join(dir, "down-out");
     let started = false;
-    const coordinator = runCli(["process", scans, "--out", out, "--queue", `${own.url}?queue=down`, "--rps", "5", "--progress", "json"], envFor(provider), (line) => {
-      if (line.includes('"run_started"')) started = true;
-    });
+    const coordinator = runCli(
+      ["process", scans, "--out", out, "--queue", `${own.url}?queue=down`, "--rps", "5", "--progress", "json"],
+      envFor(provider),
+      (line) => {
+        if (line.includes('"run_started"')) started = true;
+      },
+    );
     while (!started) await delay(50);
     await delay(500);
     await own.stop();
@@ -102,9 +122,13 @@ describe("scale-out: budgets, stopping without Redis, Redis credentials", () => 
       const bare = `redis://127.0.0.1:${own.port}?queue=auth`;
       const withPassword = `redis://:s3cret-pw@127.0.0.1:${own.port}?queue=auth`;
       let started = false;
-      const first = runCli(["process", scans, "--out", out, "--queue", withPassword, "--rps", "20", "--progress", "json"], envFor(provider), (line) => {
-        if (line.includes('"run_started"')) started = true;
-      });
+      const first = runCli(
+        ["process", scans, "--out", out, "--queue", withPassword, "--rps", "20", "--progress", "json"],
+        envFor(provider),
+        (line) => {
+          if (line.includes('"run_started"')) started = true;
+        },
+      );
       while (!started) await delay(50);
       first.child.kill("SIGINT");
       expect(await first.exited, first.stderr().slice(-1500)).toBe(130);

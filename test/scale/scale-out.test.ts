@@ -40,7 +40,22 @@ describe("scale-out: a coordinator and 3 workers on BullMQ", () => {
     const env = { BALLOT_OCR_BASE_URL: provider.baseUrl, BALLOT_OCR_MODEL: "fake-vision-model", BALLOT_OCR_SCALE_SEND_OFFSET_MS: "200" };
     let finished = 0;
     const coordinator = runCli(
-      ["process", join(dir, "scans"), "--out", out, "--queue", queueUrl, "--rps", String(PROVIDER_RPS), "--rpm", "0", "--rpd", "0", "--progress", "json"],
+      [
+        "process",
+        join(dir, "scans"),
+        "--out",
+        out,
+        "--queue",
+        queueUrl,
+        "--rps",
+        String(PROVIDER_RPS),
+        "--rpm",
+        "0",
+        "--rpd",
+        "0",
+        "--progress",
+        "json",
+      ],
       env,
       (line) => {
         if (line.includes('"document_finished"') || line.includes('"document_failed"')) finished++;
@@ -62,7 +77,9 @@ describe("scale-out: a coordinator and 3 workers on BullMQ", () => {
     const db = new Database(join(out, "state.sqlite"), { readonly: true });
     const statuses = db.prepare("SELECT status, COUNT(*) AS n FROM documents GROUP BY status").all() as { status: string; n: number }[];
     const results = db.prepare("SELECT r.document_id AS id, r.json FROM results r").all() as { id: string; json: string }[];
-    const okAttempts = db.prepare("SELECT document_id AS id, COUNT(*) AS n FROM attempts WHERE outcome = 'ok' GROUP BY document_id").all() as { id: string; n: number }[];
+    const okAttempts = db
+      .prepare("SELECT document_id AS id, COUNT(*) AS n FROM attempts WHERE outcome = 'ok' GROUP BY document_id")
+      .all() as { id: string; n: number }[];
     db.close();
     expect(statuses.filter((s) => s.status === "pending")).toEqual([]);
     expect(results).toHaveLength(DOCUMENTS);
@@ -77,8 +94,12 @@ describe("scale-out: a coordinator and 3 workers on BullMQ", () => {
     expect(stats.rateLimited429).toBe(0);
 
     // No finished document was requested again: every request of a document started before its result.
-    const finishedAt = new Map(results.map((r) => [r.id, Date.parse((JSON.parse(r.json) as { provenance: { finishedAt: string } }).provenance.finishedAt)]));
-    const late = provider.requests.filter((r) => r.documentId !== null && providerStartedAt + r.at > (finishedAt.get(r.documentId) ?? Number.POSITIVE_INFINITY) + 50);
+    const finishedAt = new Map(
+      results.map((r) => [r.id, Date.parse((JSON.parse(r.json) as { provenance: { finishedAt: string } }).provenance.finishedAt)]),
+    );
+    const late = provider.requests.filter(
+      (r) => r.documentId !== null && providerStartedAt + r.at > (finishedAt.get(r.documentId) ?? Number.POSITIVE_INFINITY) + 50,
+    );
     expect(late).toEqual([]);
     // Only documents in the killed worker's hands were sent twice.
     const twice = [...stats.byDocument.values()].filter((d) => d.requests > 1).length;

@@ -72,7 +72,11 @@ describe("the shared limiter's Lua script", () => {
   let redis: TestRedis;
   let client: Redis;
   let run = 0;
-  const fresh = () => new SharedLimiter(client, sharedLimiterKeys((type) => `test:lim:${process.pid}:${run}:${type}`));
+  const fresh = () =>
+    new SharedLimiter(
+      client,
+      sharedLimiterKeys((type) => `test:lim:${process.pid}:${run}:${type}`),
+    );
 
   beforeAll(async () => {
     redis = await startTestRedis();
@@ -94,16 +98,26 @@ describe("the shared limiter's Lua script", () => {
           maxInFlight: fc.option(fc.integer({ min: 1, max: 8 }), { nil: null }),
           maxRequests: fc.option(fc.integer({ min: 1, max: 30 }), { nil: null }),
           // Bursts of concurrent calls (one connection: Redis runs them in order), with pauses between.
-          steps: fc.array(fc.record({ burst: fc.integer({ min: 1, max: 6 }), pauseMs: fc.integer({ min: 0, max: 120 }), settle: fc.integer({ min: 0, max: 3 }) }), {
-            minLength: 3,
-            maxLength: 10,
-          }),
+          steps: fc.array(
+            fc.record({
+              burst: fc.integer({ min: 1, max: 6 }),
+              pauseMs: fc.integer({ min: 0, max: 120 }),
+              settle: fc.integer({ min: 0, max: 3 }),
+            }),
+            {
+              minLength: 3,
+              maxLength: 10,
+            },
+          ),
         }),
         async ({ rps, rpm, guardMs, maxInFlight, maxRequests, steps }) => {
           run++;
           const limits: RateLimits = { rps, rpm, rpd: null };
           const limiter = fresh();
-          await limiter.publish({ limits, maxInFlight, maxRequests, maxCostUsd: null, guardMs }, { todayCount: 0, costBefore: 0, costedBefore: 0 });
+          await limiter.publish(
+            { limits, maxInFlight, maxRequests, maxCostUsd: null, guardMs },
+            { todayCount: 0, costBefore: 0, costedBefore: 0 },
+          );
           const model = new ReferenceLimiter(limits, guardMs, maxInFlight ?? 0, maxRequests ?? 0);
           const granted: number[] = [];
           const open: string[] = [];
@@ -205,7 +219,13 @@ describe("the shared limiter's Lua script", () => {
   it("new limits published by a resumed coordinator reach a running caller at once", async () => {
     run++;
     const limiter = fresh();
-    const settings = (rps: number) => ({ limits: { rps, rpm: null, rpd: null }, maxInFlight: null, maxRequests: null, maxCostUsd: null, guardMs: 0 });
+    const settings = (rps: number) => ({
+      limits: { rps, rpm: null, rpd: null },
+      maxInFlight: null,
+      maxRequests: null,
+      maxCostUsd: null,
+      guardMs: 0,
+    });
     const history = { todayCount: 0, costBefore: 0, costedBefore: 0 };
     const spacing = async (prefix: string) => {
       const answers = await Promise.all([0, 1, 2, 3].map((i) => limiter.reserve(`${prefix}${i}`, TTL, 10_000)));

@@ -62,7 +62,13 @@ function walk(dir: string): string[] {
 function resolveImport(fromFile: string, spec: string): string | null {
   if (!spec.startsWith(".")) return null;
   const target = resolve(dirname(fromFile), spec);
-  for (const candidate of [target.replace(/\.js$/, ".ts"), target.replace(/\.mjs$/, ".mts"), target, `${target}.ts`, join(target, "index.ts")]) {
+  for (const candidate of [
+    target.replace(/\.js$/, ".ts"),
+    target.replace(/\.mjs$/, ".mts"),
+    target,
+    `${target}.ts`,
+    join(target, "index.ts"),
+  ]) {
     if (existsSync(candidate) && !candidate.endsWith(sep)) return candidate;
   }
   return target;
@@ -162,7 +168,10 @@ export function analyseImports(root = REPO): StructureReport {
       if (forbidden) layerViolations.push(`${rel(file)} → ${rel(target)} (${forbidden.why})`);
     }
   }
-  const circles = findCircles(files.map(rel), edges.filter((e) => !e.typeOnly));
+  const circles = findCircles(
+    files.map(rel),
+    edges.filter((e) => !e.typeOnly),
+  );
   const runtime = new Set(circles.map((c) => c.join("|")));
   const typeOnlyCircles = findCircles(files.map(rel), edges).filter((c) => !runtime.has(c.join("|")));
   return { files: files.length, edges, circles, typeOnlyCircles, layerViolations, testImports, unknownFolders: [...unknown].sort() };
@@ -176,7 +185,8 @@ function main(): number {
   print(`Layers, lowest first: ${layerText}`);
   print(`Import circles (run-time imports): ${report.circles.length}`);
   for (const circle of report.circles) print(`  ${circle.join(" ⇄ ")}`);
-  if (report.typeOnlyCircles.length > 0) print(`Circles through type-only imports (erased at build, not failed): ${report.typeOnlyCircles.length}`);
+  if (report.typeOnlyCircles.length > 0)
+    print(`Circles through type-only imports (erased at build, not failed): ${report.typeOnlyCircles.length}`);
   for (const circle of report.typeOnlyCircles) print(`  ${circle.join(" ⇄ ")}`);
   print(`Imports from a lower layer to a higher one: ${report.layerViolations.length}`);
   for (const line of report.layerViolations) print(`  ${line}`);

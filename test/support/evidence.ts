@@ -10,7 +10,13 @@ export function readingOnly<C extends NumberCell>(cell: C | null): Omit<C, "witn
 }
 
 /** The totals and vote rows as read, for comparing a reading with its truth. */
-export function cellsAsRead(result: FormResult): { totals: Record<keyof Totals, Omit<NumberCell, "witnesses" | "verdict"> | null>; votes: unknown[] } {
-  const totals = Object.fromEntries(Object.entries(result.totals).map(([key, cell]) => [key, readingOnly(cell)])) as Record<keyof Totals, Omit<NumberCell, "witnesses" | "verdict"> | null>;
+export function cellsAsRead(result: FormResult): {
+  totals: Record<keyof Totals, Omit<NumberCell, "witnesses" | "verdict"> | null>;
+  votes: unknown[];
+} {
+  const totals = Object.fromEntries(Object.entries(result.totals).map(([key, cell]) => [key, readingOnly(cell)])) as Record<
+    keyof Totals,
+    Omit<NumberCell, "witnesses" | "verdict"> | null
+  >;
   return { totals, votes: result.votes.map((row) => readingOnly(row)) };
 }

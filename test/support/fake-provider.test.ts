@@ -45,7 +45,13 @@ describe("fake provider", () => {
 
   it("answers one page in per-page mode, and only the asked cells in a re-ask", async () => {
     const fake = await start();
-    const page = readPrompt({ documentId: party.document.id, formKind: "party_list", formCode: null, pages: [2], singlePage: { page: 2, of: 4 } });
+    const page = readPrompt({
+      documentId: party.document.id,
+      formKind: "party_list",
+      formCode: null,
+      pages: [2],
+      singlePage: { page: 2, of: 4 },
+    });
     const pageReply = (await content(await post(fake, page.user))) as ReturnType<typeof modelReplyFromTruth>;
     expect(pageReply.rows.map((row) => row.number)).toEqual(Array.from({ length: 24 }, (_, i) => i + 11));
     expect(pageReply.header.province).toBeNull();

@@ -372,7 +372,12 @@ export async function startFakeProvider(options: FakeProviderOptions = {}): Prom
   }
 
   function defaultAnswer(info: FakeAnswerRequest, applyMisread = true): object {
-    const form = info.documentId === null ? undefined : info.crop && cropFixesRow(info.documentId) ? truth.get(info.documentId) : servedForm(info.documentId);
+    const form =
+      info.documentId === null
+        ? undefined
+        : info.crop && cropFixesRow(info.documentId)
+          ? truth.get(info.documentId)
+          : servedForm(info.documentId);
     if (!form) return info.purpose === "reask" ? { totals: emptyTotals(), rows: [] } : emptyReading();
     if (info.purpose === "reask") return reaskReplyFromTruth(form, info.rows, info.totals);
     const reply = modelReplyFromTruth(form, { page: info.page });
@@ -582,7 +587,18 @@ function planMisread(form: FormResult, rng: Rng, includeTotals: boolean): Misrea
 }
 
 /** Digits that handwriting confuses most (REAL-FORMS): 1↔7, 5↔6, 7↔9, 3↔2, 4↔9, 0↔8. */
-const CONFUSABLE: Readonly<Record<string, string>> = { "0": "8", "1": "7", "2": "3", "3": "2", "4": "9", "5": "6", "6": "5", "7": "1", "8": "0", "9": "7" };
+const CONFUSABLE: Readonly<Record<string, string>> = {
+  "0": "8",
+  "1": "7",
+  "2": "3",
+  "3": "2",
+  "4": "9",
+  "5": "6",
+  "6": "5",
+  "7": "1",
+  "8": "0",
+  "9": "7",
+};
 
 /** Changes one digit (Arabic or Thai, kept in its script), preferring the confusions of handwriting. */
 export function changeOneDigit(digits: string, rng: Rng): string {

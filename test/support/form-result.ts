@@ -42,7 +42,9 @@ export function formResult(parts: FormResultParts): FormResult {
     schemaVersion: FORM_RESULT_SCHEMA_VERSION,
     document: {
       id: parts.id,
-      sources: parts.sources ? parts.sources.map((s) => ({ ...s })) : [{ path: `/forms/${parts.id.slice(0, 8)}.pdf`, sha256: parts.id, bytes: 1000 }],
+      sources: parts.sources
+        ? parts.sources.map((s) => ({ ...s }))
+        : [{ path: `/forms/${parts.id.slice(0, 8)}.pdf`, sha256: parts.id, bytes: 1000 }],
       pages: [...(parts.pages ?? [])],
     },
     formCode: parts.formCode,

@@ -15,7 +15,12 @@ export function sha256Of(text: string): string {
 }
 
 export function writtenCell(value: number, suffix = ""): NumberCell {
-  return { digits: value >= 1000 ? value.toLocaleString("en-US") : String(value), words: `${formatThaiNumber(value)}${suffix}`, value, mark: "digits" };
+  return {
+    digits: value >= 1000 ? value.toLocaleString("en-US") : String(value),
+    words: `${formatThaiNumber(value)}${suffix}`,
+    value,
+    mark: "digits",
+  };
 }
 
 const DASH: NumberCell = { digits: "-", words: "-", value: 0, mark: "dash" };
@@ -28,7 +33,11 @@ function row(number: number, cell: NumberCell, page: number): VoteRow {
 function baseResult(id: string, formCode: FormCode, formKind: FormKind, totals: Totals, votes: VoteRow[], pageCount: number): FormResult {
   return formResult({
     id,
-    pages: Array.from({ length: pageCount }, (_, i) => ({ index: i + 1, role: i + 1 === pageCount ? "signatures" : "counts", sent: i + 1 !== pageCount })),
+    pages: Array.from({ length: pageCount }, (_, i) => ({
+      index: i + 1,
+      role: i + 1 === pageCount ? "signatures" : "counts",
+      sent: i + 1 !== pageCount,
+    })),
     formCode,
     formKind,
     location: {

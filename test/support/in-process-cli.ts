@@ -22,7 +22,10 @@ export function textSink(write: (text: string) => void): NodeJS.WritableStream {
  * Runs the CLI's main() in this process, as `ballot-ocr …argv`, with only PATH and `env` in the
  * environment (no API key leaks in from the shell), capturing stdout and stderr.
  */
-export async function runMain(argv: readonly string[], options: { env?: NodeJS.ProcessEnv; stderrIsTTY?: boolean } = {}): Promise<InProcessRun> {
+export async function runMain(
+  argv: readonly string[],
+  options: { env?: NodeJS.ProcessEnv; stderrIsTTY?: boolean } = {},
+): Promise<InProcessRun> {
   let stdout = "";
   const stderrWrites: string[] = [];
   const code = await main(["node", "ballot-ocr", ...argv], {

@@ -41,7 +41,9 @@ export interface MisreadForm {
 
 /** Chooses each form's mode by a seeded draw per document, so it does not depend on request order. */
 export function chooseMode(documentId: string, options: MisreadingOptions): MisreadingMode | null {
-  const roll = createRng(options.seed ?? 1).fork(`misreading-mode|${documentId}`).next();
+  const roll = createRng(options.seed ?? 1)
+    .fork(`misreading-mode|${documentId}`)
+    .next();
   let cumulative = 0;
   for (const mode of MISREADING_MODES) {
     cumulative += options.shares[mode] ?? 0;
@@ -64,7 +66,13 @@ const written = (row: VoteRow) => row.mark === "digits" && row.value !== null &&
 function withValue<C extends NumberCell>(cell: C, value: number, like: NumberCell = cell): C {
   const thai = /[๐-๙]/.test(like.digits ?? "");
   const text = like.digits?.includes(",") ? value.toLocaleString("en-US") : String(value);
-  return { ...cell, digits: thai ? arabicDigitsToThai(text) : text, words: cell.words === null ? null : formatThaiNumber(value), value, mark: "digits" };
+  return {
+    ...cell,
+    digits: thai ? arabicDigitsToThai(text) : text,
+    words: cell.words === null ? null : formatThaiNumber(value),
+    value,
+    mark: "digits",
+  };
 }
 
 /** The values of `rows` given to other rows: row i gets the value of `from[i]` (digits and words as written). */
@@ -95,7 +103,14 @@ const APPLY: Readonly<Record<MisreadingMode, Apply>> = {
     const run = rows.slice(start, start + 3).map((r) => r.number);
     const [a, b, c] = run as [number, number, number];
     // Read one row off: each row gets the next row's value, the last the first's.
-    const form = moveValues(truth, new Map([[a, b], [b, c], [c, a]]));
+    const form = moveValues(
+      truth,
+      new Map([
+        [a, b],
+        [b, c],
+        [c, a],
+      ]),
+    );
     return { form, misreading: { mode: "row_shift", rows: run, totals: [], detail: `rows ${a}-${c} read one row off` } };
   },
   rows_swapped(truth, rng) {
@@ -106,7 +121,13 @@ const APPLY: Readonly<Record<MisreadingMode, Apply>> = {
     if (others.length === 0) return null;
     const second = rng.pick(others);
     const [a, b] = [first.number, second.number].sort((x, y) => x - y) as [number, number];
-    const form = moveValues(truth, new Map([[a, b], [b, a]]));
+    const form = moveValues(
+      truth,
+      new Map([
+        [a, b],
+        [b, a],
+      ]),
+    );
     return { form, misreading: { mode: "rows_swapped", rows: [a, b], totals: [], detail: `rows ${a} and ${b} exchanged` } };
   },
   recount(truth, rng) {
@@ -133,7 +154,15 @@ const APPLY: Readonly<Record<MisreadingMode, Apply>> = {
       shift("ballotsReceived", delta);
     }
     const form = { ...truth, totals, votes: truth.votes.map((r) => (r.number === row.number ? withValue(r, read) : r)) };
-    return { form, misreading: { mode: "recount", rows: [row.number], totals: changed, detail: `row ${row.number} read ${read} for ${row.value}, totals adjusted by ${delta}` } };
+    return {
+      form,
+      misreading: {
+        mode: "recount",
+        rows: [row.number],
+        totals: changed,
+        detail: `row ${row.number} read ${read} for ${row.value}, totals adjusted by ${delta}`,
+      },
+    };
   },
   dropped_row(truth, rng) {
     const candidates = truth.votes.filter(written);
@@ -148,12 +177,26 @@ const APPLY: Readonly<Record<MisreadingMode, Apply>> = {
     const key: TotalKey = truth.totals.voteTotal ? "voteTotal" : "good";
     const invented = Math.max(0, line.value + rng.pick([-1, 1]) * rng.int(1, Math.max(3, Math.round(line.value * 0.1))));
     const cell = withValue(line, invented === line.value ? invented + 1 : invented);
-    return { form: { ...truth, totals: { ...truth.totals, [key]: cell } }, misreading: { mode: "hallucinated_total", rows: [], totals: [key], detail: `${key} given as ${cell.value}` } };
+    return {
+      form: { ...truth, totals: { ...truth.totals, [key]: cell } },
+      misreading: { mode: "hallucinated_total", rows: [], totals: [key], detail: `${key} given as ${cell.value}` },
+    };
   },
 };
 
 /** Digits that handwriting confuses most (REAL-FORMS): 1↔7, 5↔6, 7↔9, 3↔2, 4↔9, 0↔8. */
-const CONFUSABLE: Readonly<Record<string, string>> = { "0": "8", "1": "7", "2": "3", "3": "2", "4": "9", "5": "6", "6": "5", "7": "1", "8": "0", "9": "4" };
+const CONFUSABLE: Readonly<Record<string, string>> = {
+  "0": "8",
+  "1": "7",
+  "2": "3",
+  "3": "2",
+  "4": "9",
+  "5": "6",
+  "6": "5",
+  "7": "1",
+  "8": "0",
+  "9": "4",
+};
 
 /** One digit of the value changed to the one handwriting most confuses it with (no leading zero). */
 function changeOneDigitValue(value: number, rng: Rng): number {

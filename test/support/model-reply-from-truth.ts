@@ -1,6 +1,14 @@
 import { formLayout } from "../../src/forms/form-kind.js";
 import { type FormResult, type NumberCell, TOTAL_KEYS, type TotalKey } from "../../src/forms/form-result.js";
-import { type CellReply, emptyHeaderReply, type HeaderReply, type ModelReply, type ReaskReply, type RowReply, type TotalsReply } from "../../src/extract/model-reply.js";
+import {
+  type CellReply,
+  emptyHeaderReply,
+  type HeaderReply,
+  type ModelReply,
+  type ReaskReply,
+  type RowReply,
+  type TotalsReply,
+} from "../../src/extract/model-reply.js";
 
 /** Which part of a form a request asks for: one page (per-page mode), or a re-ask's cells. */
 export interface ReplyScope {
@@ -50,7 +58,6 @@ function headerFromTruth(truth: FormResult): HeaderReply {
     countingPlace: truth.location.countingPlace,
   };
 }
-
 
 function emptyTotalsReply(): { -readonly [K in keyof TotalsReply]: TotalsReply[K] } {
   return Object.fromEntries(TOTAL_KEYS.map((key) => [key, null])) as { -readonly [K in keyof TotalsReply]: TotalsReply[K] };

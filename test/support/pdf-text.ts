@@ -14,6 +14,8 @@ export function hasPdftotext(): boolean {
  * pdfSafeText). With `oneLine`, every run of white space is one space: table cells and notes wrap.
  */
 export function pdfText(path: string, options: { oneLine?: boolean } = {}): string {
-  const text = execFileSync("pdftotext", ["-raw", path, "-"], { encoding: "utf8" }).replaceAll("\u200b", "").replaceAll("\u0e4d\u0e32", "\u0e33");
+  const text = execFileSync("pdftotext", ["-raw", path, "-"], { encoding: "utf8" })
+    .replaceAll("\u200b", "")
+    .replaceAll("\u0e4d\u0e32", "\u0e33");
   return options.oneLine ? text.replace(/\s+/g, " ") : text;
 }

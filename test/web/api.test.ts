@@ -55,7 +55,8 @@ describe("page and configuration", () => {
     expect(page.statusCode).toBe(200);
     expect(page.headers["content-security-policy"]).toContain("default-src 'self'");
     expect(page.body).toContain("webkitdirectory");
-    for (const file of ["/app.js", "/i18n.js", "/style.css"]) expect((await call(t, { method: "GET", url: file, headers: HOST })).statusCode).toBe(200);
+    for (const file of ["/app.js", "/i18n.js", "/style.css"])
+      expect((await call(t, { method: "GET", url: file, headers: HOST })).statusCode).toBe(200);
     const config = await call(t, { method: "GET", url: "/api/config", headers: HOST });
     expect(config.json().defaults).toMatchObject({ provider: "openrouter", keyConfigured: true });
     expect(config.body).not.toContain(TEST_KEY);
@@ -139,10 +140,24 @@ describe("uploads", () => {
     expect(first.json().refused[0].reason).toMatch(/larger than the limit of 2 KB/);
     const batch = first.json().batch;
     const filler = Buffer.concat([small, Buffer.alloc(1900 - small.length)]);
-    const second = await upload(t, [{ path: "fill.png", data: filler }, { path: "over.png", data: filler }], batch);
+    const second = await upload(
+      t,
+      [
+        { path: "fill.png", data: filler },
+        { path: "over.png", data: filler },
+      ],
+      batch,
+    );
     expect(second.json().accepted.map((f: { path: string }) => f.path)).toEqual(["fill.png"]);
     expect(second.json().refused[0].reason).toMatch(/batch is larger than the limit/);
-    const third = await upload(t, [{ path: "x.png", data: small }, { path: "y.png", data: small }], batch);
+    const third = await upload(
+      t,
+      [
+        { path: "x.png", data: small },
+        { path: "y.png", data: small },
+      ],
+      batch,
+    );
     expect(third.json().refused.at(-1).reason).toMatch(/too many files/);
   });
 
@@ -158,7 +173,10 @@ describe("uploads", () => {
 
 describe("runs", () => {
   it("starts a run on an uploaded batch, refuses a second one, and reports the finished state", async () => {
-    const t = await start({ runner: (store) => (dir, settings, signal, onEvent) => import("./helpers.js").then((h) => h.scriptedRunner(store, { delayMs: 30 })(dir, settings, signal, onEvent)) });
+    const t = await start({
+      runner: (store) => (dir, settings, signal, onEvent) =>
+        import("./helpers.js").then((h) => h.scriptedRunner(store, { delayMs: 30 })(dir, settings, signal, onEvent)),
+    });
     const batch = (await upload(t, [{ path: "a.png", data: await pngBytes(1) }])).json().batch;
     const started = await call(t, {
       method: "POST",
@@ -178,8 +196,16 @@ describe("runs", () => {
   });
 
   it("cancels a run from the API and can resume it", async () => {
-    const t = await start({ runner: (store) => (dir, settings, signal, onEvent) => import("./helpers.js").then((h) => h.scriptedRunner(store, { delayMs: 200 })(dir, settings, signal, onEvent)) });
-    const batch = (await upload(t, [{ path: "a.png", data: await pngBytes(1) }, { path: "b.png", data: await pngBytes(2) }])).json().batch;
+    const t = await start({
+      runner: (store) => (dir, settings, signal, onEvent) =>
+        import("./helpers.js").then((h) => h.scriptedRunner(store, { delayMs: 200 })(dir, settings, signal, onEvent)),
+    });
+    const batch = (
+      await upload(t, [
+        { path: "a.png", data: await pngBytes(1) },
+        { path: "b.png", data: await pngBytes(2) },
+      ])
+    ).json().batch;
     await call(t, { method: "POST", url: "/api/runs", headers: JSON_HEADERS, payload: { batch } });
     const cancelled = await call(t, { method: "POST", url: "/api/run/cancel", headers: HOST });
     expect(cancelled.statusCode).toBe(200);
@@ -209,7 +235,10 @@ describe("runs", () => {
   });
 
   it("streams a snapshot first, then live events, over SSE", async () => {
-    const t = await start({ runner: (store) => (dir, settings, signal, onEvent) => import("./helpers.js").then((h) => h.scriptedRunner(store, { delayMs: 20 })(dir, settings, signal, onEvent)) });
+    const t = await start({
+      runner: (store) => (dir, settings, signal, onEvent) =>
+        import("./helpers.js").then((h) => h.scriptedRunner(store, { delayMs: 20 })(dir, settings, signal, onEvent)),
+    });
     const batch = (await upload(t, [{ path: "a.png", data: await pngBytes(1) }])).json().batch;
     await t.server.app.listen({ port: 0, host: "127.0.0.1" });
     const address = t.server.app.server.address();
@@ -300,7 +329,10 @@ describe("results, review and the document view", () => {
     const id = (await call(t, { method: "GET", url: "/api/documents", headers: HOST })).json().rows[0].id;
     const stored = t.store.getResult(id);
     if (!stored?.ok) throw new Error("no result");
-    t.store.saveResult({ ...stored.value, document: { ...stored.value.document, sources: [{ ...stored.value.document.sources[0]!, path: "/etc/hostname" }] } });
+    t.store.saveResult({
+      ...stored.value,
+      document: { ...stored.value.document, sources: [{ ...stored.value.document.sources[0]!, path: "/etc/hostname" }] },
+    });
     const image = await call(t, { method: "GET", url: `/api/documents/${id}/pages/1`, headers: HOST });
     expect(image.statusCode).toBe(404);
     expect(image.json().error).toMatch(/not an uploaded file|not found/);
@@ -311,12 +343,39 @@ describe("results, review and the document view", () => {
     await uploadAndRun(t);
     const id = (await call(t, { method: "GET", url: "/api/documents?status=needs_review", headers: HOST })).json().rows[0].id;
     const url = `/api/documents/${id}`;
-    expect((await call(t, { method: "POST", url: `${url}/edits`, headers: JSON_HEADERS, payload: { field: "votes.2", value: 200 } })).statusCode).toBe(400);
-    expect((await call(t, { method: "POST", url: `${url}/edits`, headers: JSON_HEADERS, payload: { field: "votes.9", value: 1, by: "Somchai" } })).statusCode).toBe(409);
-    expect((await call(t, { method: "POST", url: `${url}/edits`, headers: JSON_HEADERS, payload: { field: "__proto__.x", value: 1, by: "Somchai" } })).statusCode).toBe(400);
-    expect((await call(t, { method: "POST", url: `${url}/approve`, headers: JSON_HEADERS, payload: { by: "Somchai" } })).statusCode).toBe(409);
+    expect(
+      (await call(t, { method: "POST", url: `${url}/edits`, headers: JSON_HEADERS, payload: { field: "votes.2", value: 200 } })).statusCode,
+    ).toBe(400);
+    expect(
+      (
+        await call(t, {
+          method: "POST",
+          url: `${url}/edits`,
+          headers: JSON_HEADERS,
+          payload: { field: "votes.9", value: 1, by: "Somchai" },
+        })
+      ).statusCode,
+    ).toBe(409);
+    expect(
+      (
+        await call(t, {
+          method: "POST",
+          url: `${url}/edits`,
+          headers: JSON_HEADERS,
+          payload: { field: "__proto__.x", value: 1, by: "Somchai" },
+        })
+      ).statusCode,
+    ).toBe(400);
+    expect((await call(t, { method: "POST", url: `${url}/approve`, headers: JSON_HEADERS, payload: { by: "Somchai" } })).statusCode).toBe(
+      409,
+    );
 
-    const edit = await call(t, { method: "POST", url: `${url}/edits`, headers: JSON_HEADERS, payload: { field: "votes.2", value: 200, by: "สมชาย", note: "checked the scan" } });
+    const edit = await call(t, {
+      method: "POST",
+      url: `${url}/edits`,
+      headers: JSON_HEADERS,
+      payload: { field: "votes.2", value: 200, by: "สมชาย", note: "checked the scan" },
+    });
     expect(edit.statusCode).toBe(200);
     expect(edit.json().row.status).toBe("verified");
     expect(edit.json().row.edited).toBe(true);
@@ -352,8 +411,12 @@ describe("access control", () => {
     expect((await call(t, { method: "GET", url: "/api/config", headers: remote })).statusCode).toBe(401);
     expect((await call(t, { method: "GET", url: "/api/events", headers: remote })).statusCode).toBe(401);
     expect((await call(t, { method: "POST", url: "/api/uploads", headers: remote })).statusCode).toBe(401);
-    expect((await call(t, { method: "GET", url: "/api/config", headers: { ...remote, authorization: "Bearer wrong" } })).statusCode).toBe(403);
-    expect((await call(t, { method: "GET", url: "/api/config", headers: { ...remote, authorization: "Bearer tok-123456" } })).statusCode).toBe(200);
+    expect((await call(t, { method: "GET", url: "/api/config", headers: { ...remote, authorization: "Bearer wrong" } })).statusCode).toBe(
+      403,
+    );
+    expect(
+      (await call(t, { method: "GET", url: "/api/config", headers: { ...remote, authorization: "Bearer tok-123456" } })).statusCode,
+    ).toBe(200);
     const first = await call(t, { method: "GET", url: "/?token=tok-123456", headers: remote });
     expect(first.statusCode).toBe(303);
     expect(first.headers.location).toBe("/");
@@ -368,11 +431,23 @@ describe("access control", () => {
     const t = await start();
     expect((await call(t, { method: "GET", url: "/", headers: { host: "evil.example" } })).statusCode).toBe(403);
     expect((await call(t, { method: "GET", url: "/", headers: { host: "localhost:8080" } })).statusCode).toBe(200);
-    const crossOrigin = await call(t, { method: "POST", url: "/api/run/cancel", headers: { host: "127.0.0.1:8080", origin: "http://evil.example" } });
+    const crossOrigin = await call(t, {
+      method: "POST",
+      url: "/api/run/cancel",
+      headers: { host: "127.0.0.1:8080", origin: "http://evil.example" },
+    });
     expect(crossOrigin.statusCode).toBe(403);
-    const crossSite = await call(t, { method: "POST", url: "/api/run/cancel", headers: { host: "127.0.0.1:8080", "sec-fetch-site": "cross-site" } });
+    const crossSite = await call(t, {
+      method: "POST",
+      url: "/api/run/cancel",
+      headers: { host: "127.0.0.1:8080", "sec-fetch-site": "cross-site" },
+    });
     expect(crossSite.statusCode).toBe(403);
-    const sameOrigin = await call(t, { method: "POST", url: "/api/run/cancel", headers: { host: "127.0.0.1:8080", origin: "http://127.0.0.1:8080" } });
+    const sameOrigin = await call(t, {
+      method: "POST",
+      url: "/api/run/cancel",
+      headers: { host: "127.0.0.1:8080", origin: "http://127.0.0.1:8080" },
+    });
     expect(sameOrigin.statusCode).toBe(409);
   });
 

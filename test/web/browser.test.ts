@@ -9,7 +9,6 @@ import { TEST_KEY } from "./helpers.js";
 import { startWebApp } from "../../src/web/web-app.js";
 import { type LiveSetup, startLiveSetup } from "./live-harness.js";
 
-
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`browser test skipped: ${CHROMIUM} is missing (apt-get install -y chromium)`);
 /** Set to a folder to keep screenshots of the main screens. */
@@ -117,9 +116,7 @@ describe.skipIf(!hasChromium)("web interface in a real browser", () => {
     await link.waitFor();
     const [download] = await Promise.all([page.waitForEvent("download"), link.click()]);
     const csv = await readFile(await download.path(), "utf8");
-    const line = csv
-      .split("\n")
-      .find((l) => l.startsWith(setup.misread.documentId) && l.includes("ผู้ตรวจ ทดสอบ"));
+    const line = csv.split("\n").find((l) => l.startsWith(setup.misread.documentId) && l.includes("ผู้ตรวจ ทดสอบ"));
     expect(line).toBeDefined();
     expect(line).toContain(`,${setup.misread.truthValue},`);
     expect(csv).not.toContain(String(TEST_KEY));

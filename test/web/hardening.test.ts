@@ -43,7 +43,13 @@ async function storeDocument(t: TestServer, name: string, bytes: Buffer): Promis
   await mkdir(path.dirname(file), { recursive: true });
   await writeFile(file, bytes);
   const sha = createHash("sha256").update(bytes).digest("hex");
-  t.store.upsertDocument({ id: sha, primaryPath: file, container: "pdf", sources: [{ path: file, sha256: sha, bytes: bytes.length }], pathMetadata: null });
+  t.store.upsertDocument({
+    id: sha,
+    primaryPath: file,
+    container: "pdf",
+    sources: [{ path: file, sha256: sha, bytes: bytes.length }],
+    pathMetadata: null,
+  });
   t.store.saveResult(makeResult(file, sha, 1));
   return sha;
 }
@@ -85,17 +91,39 @@ describe("cross-site requests", () => {
     const t = await start();
     const id = await storeDocument(t, "a.pdf", hugePagePdf(600));
     const cross = { ...HOST, "sec-fetch-site": "cross-site" };
-    for (const url of [`/api/documents/${id}/pages/1`, `/api/documents/${id}`, "/api/documents", "/api/report?name=votes.csv", "/api/config"]) {
+    for (const url of [
+      `/api/documents/${id}/pages/1`,
+      `/api/documents/${id}`,
+      "/api/documents",
+      "/api/report?name=votes.csv",
+      "/api/config",
+    ]) {
       const response = await call(t, { method: "GET", url, headers: { ...cross, "sec-fetch-mode": "no-cors", "sec-fetch-dest": "image" } });
       expect(response.statusCode, url).toBe(403);
     }
-    const fromOrigin = await call(t, { method: "GET", url: `/api/documents/${id}/pages/1`, headers: { ...HOST, origin: "http://evil.example" } });
+    const fromOrigin = await call(t, {
+      method: "GET",
+      url: `/api/documents/${id}/pages/1`,
+      headers: { ...HOST, origin: "http://evil.example" },
+    });
     expect(fromOrigin.statusCode).toBe(403);
-    const link = await call(t, { method: "GET", url: "/", headers: { ...cross, "sec-fetch-mode": "navigate", "sec-fetch-dest": "document" } });
+    const link = await call(t, {
+      method: "GET",
+      url: "/",
+      headers: { ...cross, "sec-fetch-mode": "navigate", "sec-fetch-dest": "document" },
+    });
     expect(link.statusCode).toBe(200);
-    const framed = await call(t, { method: "GET", url: "/", headers: { ...cross, "sec-fetch-mode": "navigate", "sec-fetch-dest": "iframe" } });
+    const framed = await call(t, {
+      method: "GET",
+      url: "/",
+      headers: { ...cross, "sec-fetch-mode": "navigate", "sec-fetch-dest": "iframe" },
+    });
     expect(framed.statusCode).toBe(403);
-    const own = await call(t, { method: "GET", url: `/api/documents/${id}/pages/1`, headers: { ...HOST, "sec-fetch-site": "same-origin" } });
+    const own = await call(t, {
+      method: "GET",
+      url: `/api/documents/${id}/pages/1`,
+      headers: { ...HOST, "sec-fetch-site": "same-origin" },
+    });
     expect(own.statusCode).toBe(200);
   });
 
@@ -138,7 +166,9 @@ describe("upload edge cases", () => {
   });
 
   it("enforces the batch's file and byte limits across parallel uploads", async () => {
-    const t = await start({ uploadLimits: { maxFileBytes: 5 * 2 ** 20, maxBatchBytes: 2 * 2 ** 20, maxBatchFiles: 3, maxFilesPerRequest: 10 } });
+    const t = await start({
+      uploadLimits: { maxFileBytes: 5 * 2 ** 20, maxBatchBytes: 2 * 2 ** 20, maxBatchFiles: 3, maxFilesPerRequest: 10 },
+    });
     const first = (await upload(t, [{ path: "0.png", data: await pngBytes(0) }])).json();
     const big = async (i: number) => Buffer.concat([await pngBytes(i), Buffer.alloc(900_000, i)]);
     const files = await Promise.all(Array.from({ length: 6 }, (_, i) => big(i + 1)));
@@ -151,7 +181,14 @@ describe("upload edge cases", () => {
 
   it("limits the batches and the bytes a server holds", async () => {
     const t = await start({
-      uploadLimits: { maxFileBytes: 2 ** 20, maxBatchBytes: 2 ** 20, maxBatchFiles: 10, maxFilesPerRequest: 10, maxBatches: 2, maxTotalBytes: 2 ** 20 },
+      uploadLimits: {
+        maxFileBytes: 2 ** 20,
+        maxBatchBytes: 2 ** 20,
+        maxBatchFiles: 10,
+        maxFilesPerRequest: 10,
+        maxBatches: 2,
+        maxTotalBytes: 2 ** 20,
+      },
     });
     const a = await upload(t, [{ path: "a.png", data: Buffer.concat([await pngBytes(1), Buffer.alloc(700_000)]) }]);
     expect(a.statusCode).toBe(200);
@@ -168,10 +205,20 @@ describe("the server's limits are ceilings", () => {
   it("refuses a run that asks for more than serve allows, and accepts less", async () => {
     const t = await start({ defaults: { ...TEST_DEFAULTS, ceilings: { rps: 2, maxCostUsd: 1 }, limits: { rps: 2, maxCostUsd: 1 } } });
     const batch = (await upload(t, [{ path: "a.png", data: await pngBytes(1) }])).json().batch;
-    const raised = await call(t, { method: "POST", url: "/api/runs", headers: JSON_HEADERS, payload: { batch, limits: { rps: 100_000, maxCostUsd: 1e12 } } });
+    const raised = await call(t, {
+      method: "POST",
+      url: "/api/runs",
+      headers: JSON_HEADERS,
+      payload: { batch, limits: { rps: 100_000, maxCostUsd: 1e12 } },
+    });
     expect(raised.statusCode).toBe(400);
     expect(raised.json().error).toMatch(/above this server's limit of 2/);
-    const lowered = await call(t, { method: "POST", url: "/api/runs", headers: JSON_HEADERS, payload: { batch, limits: { rps: 1, maxCostUsd: 0.5 } } });
+    const lowered = await call(t, {
+      method: "POST",
+      url: "/api/runs",
+      headers: JSON_HEADERS,
+      payload: { batch, limits: { rps: 1, maxCostUsd: 0.5 } },
+    });
     expect(lowered.statusCode).toBe(202);
     await t.server.runs.settled();
   });
@@ -196,10 +243,14 @@ describe("access tokens", () => {
   it("takes the token from BALLOT_OCR_TOKEN, so it need not show in ps", async () => {
     const outDir = await mkdtemp(path.join(tmpdir(), "ballot-serve-"));
     const token = "env-token-abcdefghijklmnop";
-    const child = spawn(process.execPath, [path.join(REPO, "bin/ballot-ocr.js"), "serve", "--host", "127.0.0.2", "--port", "0", "--out", outDir], {
-      env: { ...process.env, BALLOT_OCR_TOKEN: token, OPENROUTER_API_KEY: "", BALLOT_OCR_API_KEY: "" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      process.execPath,
+      [path.join(REPO, "bin/ballot-ocr.js"), "serve", "--host", "127.0.0.2", "--port", "0", "--out", outDir],
+      {
+        env: { ...process.env, BALLOT_OCR_TOKEN: token, OPENROUTER_API_KEY: "", BALLOT_OCR_API_KEY: "" },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     try {
       let out = "";
       await new Promise<void>((resolve, reject) => {

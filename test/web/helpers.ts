@@ -78,14 +78,22 @@ export function scriptedRunner(store: MemoryStore, options: { delayMs?: number }
     for (const [index, file] of files.entries()) {
       if (signal.aborted) return { end: "cancelled", message: "cancelled" };
       if (options.delayMs) await new Promise((resolve) => setTimeout(resolve, options.delayMs));
-      const sha = createHash("sha256").update(await readFile(file)).digest("hex");
+      const sha = createHash("sha256")
+        .update(await readFile(file))
+        .digest("hex");
       emit({ type: "document_started", documentId: sha, path: file });
       const misread = path.basename(file).includes("misread") ? { row: 2, value: 260 } : undefined;
       const result = makeResult(file, sha, index + 1, misread);
       store.upsertDocument({ id: sha, primaryPath: file, container: "image", sources: result.document.sources, pathMetadata: null });
       store.saveResult(result);
       done += 1;
-      emit({ type: "document_finished", documentId: sha, path: file, status: result.status as "verified" | "needs_review", reasons: result.reasons });
+      emit({
+        type: "document_finished",
+        documentId: sha,
+        path: file,
+        status: result.status as "verified" | "needs_review",
+        reasons: result.reasons,
+      });
       emit({
         type: "progress",
         total: files.length,

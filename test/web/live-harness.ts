@@ -52,17 +52,18 @@ export async function startLiveSetup(options: LiveOptions): Promise<LiveSetup> {
   const sourceDir = options.cacheDir ?? path.join(root, "scans");
   const outDir = path.join(root, "out");
   const cached = options.cacheDir !== undefined && existsSync(path.join(options.cacheDir, TRUTH_FILE));
-  if (!cached) await generateSynthBatch({
-    outDir: sourceDir,
-    count: options.count,
-    kind: "constituency",
-    form: "5/18",
-    seed: options.seed ?? 7,
-    format: options.format,
-    noise: "none",
-    errorRate: 0,
-    dpi: options.dpi ?? 60,
-  });
+  if (!cached)
+    await generateSynthBatch({
+      outDir: sourceDir,
+      count: options.count,
+      kind: "constituency",
+      form: "5/18",
+      seed: options.seed ?? 7,
+      format: options.format,
+      noise: "none",
+      errorRate: 0,
+      dpi: options.dpi ?? 60,
+    });
   const lines = (await readFile(path.join(sourceDir, TRUTH_FILE), "utf8"))
     .split("\n")
     .filter((line) => line.trim() !== "")
@@ -73,7 +74,9 @@ export async function startLiveSetup(options: LiveOptions): Promise<LiveSetup> {
   const readValue = truthValue + 100;
   const wrong: FormResult = {
     ...target.truth,
-    votes: target.truth.votes.map((v) => (v.number === row.number ? { ...v, digits: String(readValue), words: null, value: readValue } : v)),
+    votes: target.truth.votes.map((v) =>
+      v.number === row.number ? { ...v, digits: String(readValue), words: null, value: readValue } : v,
+    ),
   };
   const truth = new Map(lines.map((line) => [line.truth.document.id, line.truth]));
   const fake = await startFakeProvider({
@@ -81,7 +84,9 @@ export async function startLiveSetup(options: LiveOptions): Promise<LiveSetup> {
     latencyMs: options.latencyMs ?? 20,
     answer: (request) => {
       if (request.documentId !== target.truth.document.id) return undefined;
-      return request.purpose === "reask" ? reaskReplyFromTruth(wrong, request.rows, request.totals) : modelReplyFromTruth(wrong, { page: request.page });
+      return request.purpose === "reask"
+        ? reaskReplyFromTruth(wrong, request.rows, request.totals)
+        : modelReplyFromTruth(wrong, { page: request.page });
     },
   });
   const started = await startWebApp({

@@ -11,7 +11,9 @@ describe("serve: reader defaults", () => {
     for (const step of cleanup.splice(0)) await step();
   });
 
-  async function start(env: NodeJS.ProcessEnv): Promise<{ defaults: { provider: string; model: string; providers: string[]; keyConfigured: boolean }; text: string }> {
+  async function start(
+    env: NodeJS.ProcessEnv,
+  ): Promise<{ defaults: { provider: string; model: string; providers: string[]; keyConfigured: boolean }; text: string }> {
     const outDir = mkdtempSync(join(tmpdir(), "web-reader-"));
     const started = await startWebApp({ host: "127.0.0.1", port: 0, outDir, limits: {}, env, log: () => undefined });
     if (!started.ok) throw new Error(started.error);

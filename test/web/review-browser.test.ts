@@ -40,12 +40,47 @@ describe.skipIf(!hasChromium)("cell-by-cell review in a real browser, offline re
     const scans = path.join(root, "scans");
     // Four clean forms (scan noise, so the offline reader leaves some cells unread), and one whose
     // official wrote an inconsistent number (the paper itself does not add up).
-    await generateSynthBatch({ outDir: path.join(scans, "set-a"), count: 4, kind: "constituency", form: "5/18", seed: 7, format: "pdf", noise: "scan", errorRate: 0 });
-    await generateSynthBatch({ outDir: path.join(scans, "set-b"), count: 1, kind: "constituency", form: "5/18", seed: 31, format: "pdf", noise: "scan", errorRate: 1 });
+    await generateSynthBatch({
+      outDir: path.join(scans, "set-a"),
+      count: 4,
+      kind: "constituency",
+      form: "5/18",
+      seed: 7,
+      format: "pdf",
+      noise: "scan",
+      errorRate: 0,
+    });
+    await generateSynthBatch({
+      outDir: path.join(scans, "set-b"),
+      count: 1,
+      kind: "constituency",
+      form: "5/18",
+      seed: 31,
+      format: "pdf",
+      noise: "scan",
+      errorRate: 1,
+    });
     for (const set of ["set-a", "set-b"]) for (const line of await truthOf(path.join(scans, set))) truth.set(line.sha256, line);
     // A loose file for "Choose files": no folder names at all.
-    await generateSynthBatch({ outDir: path.join(root, "loose"), count: 1, kind: "constituency", form: "5/18", seed: 53, format: "pdf", noise: "none", errorRate: 0 });
-    const started = await startWebApp({ host: "127.0.0.1", port: 0, outDir: path.join(root, "out"), provider: "local", limits: {}, env: {}, log: () => undefined });
+    await generateSynthBatch({
+      outDir: path.join(root, "loose"),
+      count: 1,
+      kind: "constituency",
+      form: "5/18",
+      seed: 53,
+      format: "pdf",
+      noise: "none",
+      errorRate: 0,
+    });
+    const started = await startWebApp({
+      host: "127.0.0.1",
+      port: 0,
+      outDir: path.join(root, "out"),
+      provider: "local",
+      limits: {},
+      env: {},
+      log: () => undefined,
+    });
     if (!started.ok) throw new Error(started.error);
     app = started.value;
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
@@ -88,7 +123,9 @@ describe.skipIf(!hasChromium)("cell-by-cell review in a real browser, offline re
     }
     // One sentence per doubted cell: no cell is named twice in a form's reasons.
     for (const row of await queueRows.all()) {
-      const named = (await row.locator("ul.reasons li").allTextContents()).map((r) => r.split(":")[0]).filter((n) => /^หมายเลข|^บัตร|^รวม/.test(n ?? ""));
+      const named = (await row.locator("ul.reasons li").allTextContents())
+        .map((r) => r.split(":")[0])
+        .filter((n) => /^หมายเลข|^บัตร|^รวม/.test(n ?? ""));
       expect(new Set(named).size).toBe(named.length);
     }
     console.log(`Thai review queue reasons (sample): ${JSON.stringify(reasons.slice(0, 6))}`);
@@ -101,10 +138,14 @@ describe.skipIf(!hasChromium)("cell-by-cell review in a real browser, offline re
     const firstId = await queueRows.first().getAttribute("data-id");
     await page.goto(`${new URL(app.url).origin}/#/doc/${firstId}`);
     await page.locator("#review-cells li").first().waitFor();
-    await page.waitForFunction(() => {
-      const img = document.querySelector("#review-cells img.crop");
-      return img instanceof HTMLImageElement && img.complete && img.naturalWidth > 0;
-    }, undefined, { timeout: 60_000 });
+    await page.waitForFunction(
+      () => {
+        const img = document.querySelector("#review-cells img.crop");
+        return img instanceof HTMLImageElement && img.complete && img.naturalWidth > 0;
+      },
+      undefined,
+      { timeout: 60_000 },
+    );
     await page.screenshot({ path: path.join(ARTIFACTS, "review-cells-th.png"), fullPage: false });
     // The reviewer's name once, then Enter goes to the first doubted cell.
     await page.focus("#reviewer");
@@ -125,7 +166,9 @@ describe.skipIf(!hasChromium)("cell-by-cell review in a real browser, offline re
       for (let guard = 0; guard < 80; guard++) {
         const focused = await page.evaluate(() => {
           const active = document.activeElement;
-          return active instanceof HTMLInputElement && active.dataset.field !== undefined ? { field: active.dataset.field, value: active.value } : null;
+          return active instanceof HTMLInputElement && active.dataset.field !== undefined
+            ? { field: active.dataset.field, value: active.value }
+            : null;
         });
         if (focused === null) break;
         const written = String(paperValue(line.truth, focused.field));
@@ -145,12 +188,23 @@ describe.skipIf(!hasChromium)("cell-by-cell review in a real browser, offline re
           ([docId]) =>
             location.hash !== `#/doc/${docId}` ||
             document.querySelector("#as-written:not([hidden])") !== null ||
-            (document.activeElement instanceof HTMLInputElement && document.activeElement.dataset.field !== undefined && !document.activeElement.dataset.done),
+            (document.activeElement instanceof HTMLInputElement &&
+              document.activeElement.dataset.field !== undefined &&
+              !document.activeElement.dataset.done),
           [id] as const,
         );
         const stillHere = await page.evaluate((docId) => location.hash === `#/doc/${docId}`, id);
         const shown = await page.locator("#as-written:not([hidden])").count();
-        if (process.env["REVIEW_DEBUG"]) console.log(id.slice(0, 8), focused.field, focused.value, written, stillHere, shown, shown ? await page.locator("#toast").textContent() : "");
+        if (process.env["REVIEW_DEBUG"])
+          console.log(
+            id.slice(0, 8),
+            focused.field,
+            focused.value,
+            written,
+            stillHere,
+            shown,
+            shown ? await page.locator("#toast").textContent() : "",
+          );
         if (!stillHere || shown) break;
       }
       confirmed.set(id, fields);
@@ -160,7 +214,11 @@ describe.skipIf(!hasChromium)("cell-by-cell review in a real browser, offline re
         for (const button of ["#doc-approve", "#approve-as-written"]) {
           const box = await page.locator(button).boundingBox();
           if (toast && box) {
-            const overlaps = toast.x < box.x + box.width && box.x < toast.x + toast.width && toast.y < box.y + box.height && box.y < toast.y + toast.height;
+            const overlaps =
+              toast.x < box.x + box.width &&
+              box.x < toast.x + toast.width &&
+              toast.y < box.y + box.height &&
+              box.y < toast.y + toast.height;
             expect(overlaps, `the toast covers ${button}`).toBe(false);
           }
         }
@@ -169,18 +227,29 @@ describe.skipIf(!hasChromium)("cell-by-cell review in a real browser, offline re
         await page.keyboard.press("Enter");
         asWritten.push(id);
       } else approvedIds.push(id);
-      await page.waitForFunction((docId) => location.hash !== `#/doc/${docId}`, id, { timeout: 30_000 }).catch(async (error) => {
-        await page.screenshot({ path: path.join(ARTIFACTS, "stuck.png"), fullPage: true });
-        throw new Error(`form ${id} did not finish (${fields.join(", ")}): ${await page.locator("#toast").textContent()} / ${error}`);
-      });
+      await page
+        .waitForFunction((docId) => location.hash !== `#/doc/${docId}`, id, { timeout: 30_000 })
+        .catch(async (error) => {
+          await page.screenshot({ path: path.join(ARTIFACTS, "stuck.png"), fullPage: true });
+          throw new Error(`form ${id} did not finish (${fields.join(", ")}): ${await page.locator("#toast").textContent()} / ${error}`);
+        });
       // The next form opens by itself; its first doubted cell has the focus.
       if ((await page.evaluate(() => location.hash)).startsWith("#/doc/")) {
-        await page.waitForFunction(() => document.activeElement instanceof HTMLInputElement && document.activeElement.dataset.field !== undefined, undefined, { timeout: 60_000 });
+        await page.waitForFunction(
+          () => document.activeElement instanceof HTMLInputElement && document.activeElement.dataset.field !== undefined,
+          undefined,
+          { timeout: 60_000 },
+        );
       }
     }
     const seconds = (await page.evaluate(() => (window as unknown as { __reviewSeconds?: number[] }).__reviewSeconds ?? [])) as number[];
     const cells = [...confirmed.values()].reduce((n, f) => n + f.length, 0);
-    const summary = { forms: seconds.length, cells, secondsPerForm: seconds, meanSecondsPerForm: seconds.reduce((a, b) => a + b, 0) / Math.max(1, seconds.length) };
+    const summary = {
+      forms: seconds.length,
+      cells,
+      secondsPerForm: seconds,
+      meanSecondsPerForm: seconds.reduce((a, b) => a + b, 0) / Math.max(1, seconds.length),
+    };
     console.log(`review speed (browser, keyboard only): ${JSON.stringify(summary)}`);
     await writeFile(path.join(ARTIFACTS, "review-speed.json"), `${JSON.stringify(summary, null, 2)}\n`);
 
@@ -196,7 +265,8 @@ describe.skipIf(!hasChromium)("cell-by-cell review in a real browser, offline re
       const edited = new Set(doc.edits.map((e: { field: string }) => e.field));
       for (const field of confirmed.get(id) ?? []) expect(edited.has(field), `${id} ${field}`).toBe(true);
       for (const field of confirmed.get(id) ?? []) expect(paperValue(doc.result, field)).toBe(paperValue(truth.get(id)!.truth, field));
-      if (asWritten.includes(id)) expect(doc.result.review).toMatchObject({ asWritten: true, note: expect.stringContaining("official arithmetic error") });
+      if (asWritten.includes(id))
+        expect(doc.result.review).toMatchObject({ asWritten: true, note: expect.stringContaining("official arithmetic error") });
       else expect(doc.result.review.asWritten).toBeUndefined();
     }
     expect((await api("/api/review")).total).toBe(0);
@@ -226,7 +296,9 @@ describe.skipIf(!hasChromium)("cell-by-cell review in a real browser, offline re
     await page.click("#run-start");
     await page.locator("#run-message", { hasText: batch }).waitFor({ timeout: 30_000 });
     await page.locator("#run-message", { hasText: "completed" }).waitFor({ timeout: 120_000 });
-    const list = await (await page.request.get(new URL(`/api/documents?province=${encodeURIComponent("แพร่")}&constituency=2`, app.url).href)).json();
+    const list = await (
+      await page.request.get(new URL(`/api/documents?province=${encodeURIComponent("แพร่")}&constituency=2`, app.url).href)
+    ).json();
     expect(list.rows.map((r: { id: string }) => r.id)).toContain(loose!.sha256);
     const shown = list.rows.find((r: { id: string }) => r.id === loose!.sha256);
     expect(shown).toMatchObject({ province: "แพร่", constituency: 2 });

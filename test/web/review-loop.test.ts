@@ -61,7 +61,11 @@ describe("the review loop finishes", () => {
       expect(early.messageTh).toContain("หมายเลข 1");
     }
 
-    for (const [field, value] of [["votes.1", 300], ["votes.3", 70], ["totals.bad", 20]] as const) {
+    for (const [field, value] of [
+      ["votes.1", 300],
+      ["votes.3", 70],
+      ["totals.bad", 20],
+    ] as const) {
       const outcome = await backend.applyEdit(SHA, { field, value, by: "สมชาย" });
       expect(outcome.kind).toBe("ok");
     }
@@ -144,7 +148,14 @@ describe("reasons people can read", () => {
 describe("a person's value is a witness", () => {
   it("settles a disputed cell: the person's choice makes it agreed, and the form can be approved", async () => {
     const base = makeResult("/x/form.png", SHA, 1);
-    const local = (value: number) => ({ kind: "local" as const, source: "local-digits-v1", digits: String(value), words: null, value, confidence: 0.97 });
+    const local = (value: number) => ({
+      kind: "local" as const,
+      source: "local-digits-v1",
+      digits: String(value),
+      words: null,
+      value,
+      confidence: 0.97,
+    });
     const witnesses = new Map<CellId, Witness[]>();
     for (const row of base.votes) witnesses.set(`row:${row.number}`, [local(row.number === 2 ? 260 : (row.value ?? 0))]);
     for (const key of ["good", "bad", "noVote", "ballotsUsed", "voteTotal", "ballotsReceived", "ballotsRemaining"] as const) {

@@ -69,9 +69,20 @@ export async function runQueuedProcess(
     ? `${command}   # Redis credentials are not stored: give them in --queue again or set ${REDIS_PASSWORD_ENV}`
     : command;
   const controller = new AbortController();
-  const removeStopSignals = onStopSignals(context, controller, "stopping the coordinator — workers finish the jobs already queued; their results are collected on resume", resumeCommand);
-  const renderer = createProgressRenderer(options.progress, { write: (text) => context.stderr.write(text), isTTY: context.stderrIsTTY, stream: context.stderr });
-  renderer.log(`queue: ${location.value.display} (queue "${location.value.queueName}"); limits for all workers together: ${describeLimits(limits)}`);
+  const removeStopSignals = onStopSignals(
+    context,
+    controller,
+    "stopping the coordinator — workers finish the jobs already queued; their results are collected on resume",
+    resumeCommand,
+  );
+  const renderer = createProgressRenderer(options.progress, {
+    write: (text) => context.stderr.write(text),
+    isTTY: context.stderrIsTTY,
+    stream: context.stderr,
+  });
+  renderer.log(
+    `queue: ${location.value.display} (queue "${location.value.queueName}"); limits for all workers together: ${describeLimits(limits)}`,
+  );
   let end: RunEnd = "fatal";
   try {
     const summary = await runCoordinator(
@@ -99,7 +110,15 @@ export async function runQueuedProcess(
     );
     renderer.stop();
     end = summary.end;
-    const exported = end === "cancelled" ? null : await regenerateExports(store, outDir, { generatedAt: new Date().toISOString(), command, provider: "scale-out workers", model: "see provenance" }, { ...(reference ? { reference } : {}), pdf: options.pdf !== false });
+    const exported =
+      end === "cancelled"
+        ? null
+        : await regenerateExports(
+            store,
+            outDir,
+            { generatedAt: new Date().toISOString(), command, provider: "scale-out workers", model: "see provenance" },
+            { ...(reference ? { reference } : {}), pdf: options.pdf !== false },
+          );
     return reportRun(
       {
         kind: "queued",

@@ -26,7 +26,15 @@ import { reportRun } from "../run-report.js";
 import { createProgressRenderer, PROGRESS_MODES } from "../progress/progress-renderer.js";
 import { createOpenAICompatibleProvider } from "../../providers/openai-compatible.js";
 import { describeVerifier, type VerifierPlan, verifierFrom } from "./verify-options.js";
-import { describeLimits, limitsFrom, limitValue, positiveInteger, positiveNumber, type ProcessCommandOptions, sharedRunSettings } from "./process-options.js";
+import {
+  describeLimits,
+  limitsFrom,
+  limitValue,
+  positiveInteger,
+  positiveNumber,
+  type ProcessCommandOptions,
+  sharedRunSettings,
+} from "./process-options.js";
 
 export { type CliContext, UsageError, shellCommand, quoteArg } from "../cli-context.js";
 import { type CliContext, onStopSignals, quoteArg, UsageError, shellCommand } from "../cli-context.js";
@@ -48,34 +56,76 @@ export function registerProcessCommand(program: Command, context: CliContext): v
     .description("read scanned tally forms into checked results, within the provider's limits; re-run to resume")
     .argument("<inputs...>", "files or folders (walked recursively)")
     .requiredOption("--out <dir>", "output folder: results.jsonl, votes.csv, summary.md and the state store")
-    .option("--workers <n>", `most requests in flight (default: automatic by Little's law, at most ${DEFAULT_MAX_WORKERS})`, positiveInteger("--workers"))
+    .option(
+      "--workers <n>",
+      `most requests in flight (default: automatic by Little's law, at most ${DEFAULT_MAX_WORKERS})`,
+      positiveInteger("--workers"),
+    )
     .option("--rps <n>", "client limit: requests per second (0 = none)", limitValue("--rps"))
     .option("--rpm <n>", "client limit: requests per minute (0 = none)", limitValue("--rpm"))
     .option("--rpd <n>", "client limit: requests per UTC day (0 = none)", limitValue("--rpd"))
-    .option("--max-attempts <n>", `attempts per request for invalid output; transient errors (5xx, timeouts) get at least ${DEFAULT_RETRY_POLICY.transientAttempts}`, positiveInteger("--max-attempts"), DEFAULT_RETRY_POLICY.maxAttempts)
+    .option(
+      "--max-attempts <n>",
+      `attempts per request for invalid output; transient errors (5xx, timeouts) get at least ${DEFAULT_RETRY_POLICY.transientAttempts}`,
+      positiveInteger("--max-attempts"),
+      DEFAULT_RETRY_POLICY.maxAttempts,
+    )
     .option("--timeout <seconds>", "per-request timeout", positiveNumber("--timeout"), 120)
     .option("--max-requests <n>", "stop before sending more requests than this in this run", positiveInteger("--max-requests"))
-    .option("--max-cost <usd>", "stop before this run's cost would exceed this (estimated from the average so far)", positiveNumber("--max-cost"))
+    .option(
+      "--max-cost <usd>",
+      "stop before this run's cost would exceed this (estimated from the average so far)",
+      positiveNumber("--max-cost"),
+    )
     .option("--dry-run", "list documents, pages and requests and estimate the time; send nothing")
-    .addOption(new Option("--progress <mode>", "progress display (auto: a bar on a terminal, else a few lines)").choices(PROGRESS_MODES).default("auto"))
+    .addOption(
+      new Option("--progress <mode>", "progress display (auto: a bar on a terminal, else a few lines)")
+        .choices(PROGRESS_MODES)
+        .default("auto"),
+    )
     .option("--wait-for-quota", "when the daily quota runs out, wait for the reset and carry on instead of stopping")
-    .addOption(new Option("--request-mode <mode>", "one request per document or per count page").choices(["document", "page"]).default("document"))
+    .addOption(
+      new Option("--request-mode <mode>", "one request per document or per count page").choices(["document", "page"]).default("document"),
+    )
     .option("--no-reask", "do not re-ask the model when checks fail")
-    .option("--no-witness", "do not read the pages with the offline reader beside a remote model (its readings are the free second witness)")
-    .option("--accept-single-witness", "verify forms whose cells rest on one reader when every check passes; each carries assurance \"checks\"")
+    .option(
+      "--no-witness",
+      "do not read the pages with the offline reader beside a remote model (its readings are the free second witness)",
+    )
+    .option(
+      "--accept-single-witness",
+      'verify forms whose cells rest on one reader when every check passes; each carries assurance "checks"',
+    )
     .option("--no-crop-reask", "do not ask the model again about disputed cells with a crop of their row")
     .option("--reference <dir>", "ECT reference snapshot for names and extra checks (recorded: a resume keeps it)")
     .option("--retry-failed", "try documents that failed in an earlier run again")
     .option("--no-pdf", "do not write the PDF reports (pdf/)")
     // Scale-out (src/scale): with --queue this run is a coordinator and workers do the reading.
-    .option("--queue <url>", "scale out: coordinate `ballot-ocr worker` processes through this Redis queue (redis://HOST:PORT[/DB][?queue=NAME])")
+    .option(
+      "--queue <url>",
+      "scale out: coordinate `ballot-ocr worker` processes through this Redis queue (redis://HOST:PORT[/DB][?queue=NAME])",
+    )
     .option("--queue-window <n>", "with --queue: most jobs kept in Redis at once", positiveInteger("--queue-window"))
-    .option("--provider <name>", `${READER_NAMES_TEXT} (env BALLOT_OCR_PROVIDER; default: local when no key is set; with a key, cascade is recommended: it sends only what the local reader cannot verify)`)
-    .option("--cascade-remote <preset>", "with --provider cascade: the vision model preset for forms the local reader cannot verify (env BALLOT_OCR_CASCADE_REMOTE; default openrouter)")
+    .option(
+      "--provider <name>",
+      `${READER_NAMES_TEXT} (env BALLOT_OCR_PROVIDER; default: local when no key is set; with a key, cascade is recommended: it sends only what the local reader cannot verify)`,
+    )
+    .option(
+      "--cascade-remote <preset>",
+      "with --provider cascade: the vision model preset for forms the local reader cannot verify (env BALLOT_OCR_CASCADE_REMOTE; default openrouter)",
+    )
     .option("--base-url <url>", "OpenAI-compatible base URL (env BALLOT_OCR_BASE_URL)")
     .option("--model <name>", "vision model (env BALLOT_OCR_MODEL)")
-    .option("--verify-with <preset[:model]>", "a second model that reads independently, e.g. openai:gpt-4.1-mini (key: BALLOT_OCR_VERIFY_API_KEY, else the preset's own variable)")
-    .addOption(new Option("--verify-when <when>", "with --verify-with: read only forms with a disputed or single-witness cell, or every form").choices(VERIFY_WHEN))
+    .option(
+      "--verify-with <preset[:model]>",
+      "a second model that reads independently, e.g. openai:gpt-4.1-mini (key: BALLOT_OCR_VERIFY_API_KEY, else the preset's own variable)",
+    )
+    .addOption(
+      new Option(
+        "--verify-when <when>",
+        "with --verify-with: read only forms with a disputed or single-witness cell, or every form",
+      ).choices(VERIFY_WHEN),
+    )
     .option("--verify-base-url <url>", "with --verify-with: the second model's OpenAI-compatible base URL")
     .addHelpText("after", LIMITS_HELP)
     .action(async (inputs: string[], options: ProcessCommandOptions) => {
@@ -116,7 +166,15 @@ export async function runProcess(inputs: string[], options: ProcessCommandOption
   const verifier = verifierFrom(options, context.env);
   if (!verifier.ok) throw new UsageError(verifier.error);
   if (options.dryRun) {
-    return dryRun(inputs, options, context, config.ok ? readerSetup(config.value) : null, config.ok ? null : config.error, given.value, verifier.value);
+    return dryRun(
+      inputs,
+      options,
+      context,
+      config.ok ? readerSetup(config.value) : null,
+      config.ok ? null : config.error,
+      given.value,
+      verifier.value,
+    );
   }
   if (!config.ok) throw new UsageError(config.error);
   const provider = readerSetup(config.value);
@@ -161,7 +219,12 @@ export async function runProcess(inputs: string[], options: ProcessCommandOption
   if (second) store.setMeta("verifier", JSON.stringify({ ...second.config.toJSON(), when: second.settings.when }));
 
   const controller = new AbortController();
-  const removeStopSignals = onStopSignals(context, controller, "stopping — in-flight requests are being cancelled; press Ctrl-C again to quit at once", command);
+  const removeStopSignals = onStopSignals(
+    context,
+    controller,
+    "stopping — in-flight requests are being cancelled; press Ctrl-C again to quit at once",
+    command,
+  );
 
   const renderer = createProgressRenderer(options.progress, {
     write: (text) => context.stderr.write(text),
@@ -169,11 +232,12 @@ export async function runProcess(inputs: string[], options: ProcessCommandOption
     stream: context.stderr,
   });
   if (provider.notice) renderer.log(provider.notice);
-  if (usedReference?.from === "recorded") renderer.log(`reference: ${usedReference.dir} (recorded in this folder; --reference DIR to use another)`);
+  if (usedReference?.from === "recorded")
+    renderer.log(`reference: ${usedReference.dir} (recorded in this folder; --reference DIR to use another)`);
   renderer.log(`provider: ${provider.describe()}; limits: ${describeLimits(limits)}`);
   renderer.log(
     `witnesses: ${witnesses.length > 0 ? witnesses.map((w) => w.name).join(", ") : "none"}; ${
-      options.acceptSingleWitness ? "single-witness forms are accepted (assurance \"checks\")" : "forms resting on one reader go to review"
+      options.acceptSingleWitness ? 'single-witness forms are accepted (assurance "checks")' : "forms resting on one reader go to review"
     }`,
   );
   if (second) renderer.log(`${describeVerifier(second)}; limits: ${describeLimits(second.config.limits)}`);
@@ -192,7 +256,12 @@ export async function runProcess(inputs: string[], options: ProcessCommandOption
         provider: reader,
         onResult: witnessTally.wrap(resultAppender(outDir)),
         ...(second
-          ? { verifier: { provider: createOpenAICompatibleProvider(second.config, { timeoutMs: options.timeout * 1000 }), limits: second.config.limits } }
+          ? {
+              verifier: {
+                provider: createOpenAICompatibleProvider(second.config, { timeoutMs: options.timeout * 1000 }),
+                limits: second.config.limits,
+              },
+            }
           : {}),
       },
       controller.signal,
@@ -204,12 +273,20 @@ export async function runProcess(inputs: string[], options: ProcessCommandOption
       "last_run",
       JSON.stringify({ end, message: summary.message, quotaResetAt: summary.quotaResetAt, at: new Date().toISOString() }),
     );
-    const exported = end === "cancelled" ? null : await regenerateExports(store, outDir, {
-      generatedAt: new Date().toISOString(),
-      command,
-      provider: provider.provider,
-      model: provider.model,
-    }, { ...(reference ? { reference } : {}), pdf: options.pdf !== false });
+    const exported =
+      end === "cancelled"
+        ? null
+        : await regenerateExports(
+            store,
+            outDir,
+            {
+              generatedAt: new Date().toISOString(),
+              command,
+              provider: provider.provider,
+              model: provider.model,
+            },
+            { ...(reference ? { reference } : {}), pdf: options.pdf !== false },
+          );
     return reportRun(
       {
         kind: "local",
@@ -291,23 +368,32 @@ async function dryRun(
   });
   try {
     const plan = await planBatch(inputs, pipeline, store, new AbortController().signal);
-    out(`Documents: ${plan.documents.length} (${plan.alreadyDone} already finished, ${plan.toProcess} to process), ${plan.rejected.length} rejected, ${plan.duplicatePaths} duplicate paths`);
+    out(
+      `Documents: ${plan.documents.length} (${plan.alreadyDone} already finished, ${plan.toProcess} to process), ${plan.rejected.length} rejected, ${plan.duplicatePaths} duplicate paths`,
+    );
     const shown = plan.documents.slice(0, 50);
     for (const doc of shown) {
       const detail =
         doc.error !== null
           ? `error: ${doc.error}`
           : doc.pages === null
-            ? doc.status === "new" || doc.status === "pending" ? "not sampled" : ""
+            ? doc.status === "new" || doc.status === "pending"
+              ? "not sampled"
+              : ""
             : `${doc.pages} page${doc.pages === 1 ? "" : "s"}, ${doc.sentPages} sent → ${doc.requests} request${doc.requests === 1 ? "" : "s"}`;
       out(`  ${doc.path}  [${doc.status}] ${detail}`.trimEnd());
     }
     if (plan.documents.length > shown.length) out(`  … ${plan.documents.length - shown.length} more`);
     for (const rejected of plan.rejected) out(`  rejected: ${rejected.path}: ${rejected.error.message}`);
     const read = config?.provider === "local" ? "read" : "sent";
-    out(`Pages: ${plan.pages} (${plan.sentPages} ${read}, ${plan.pages - plan.sentPages} not ${read}: signature pages)${plan.sampled ? " — extrapolated from a sample" : ""}`);
+    out(
+      `Pages: ${plan.pages} (${plan.sentPages} ${read}, ${plan.pages - plan.sentPages} not ${read}: signature pages)${plan.sampled ? " — extrapolated from a sample" : ""}`,
+    );
     // The offline reader reads on this machine's CPU: no requests, and no second model to re-ask.
-    const localRead = config && config.localCpuSecondsPerPage !== null ? estimateLocalRead(plan.sentPages, config.localCpuSecondsPerPage, availableParallelism()) : null;
+    const localRead =
+      config && config.localCpuSecondsPerPage !== null
+        ? estimateLocalRead(plan.sentPages, config.localCpuSecondsPerPage, availableParallelism())
+        : null;
     if (localRead && config?.provider === "local") {
       out(`Reads: ${plan.toProcess} document(s) with the offline reader on this machine's CPU: no requests, no re-asks, no cost`);
       out(`Estimate: ${localRead.text}`);
@@ -330,7 +416,9 @@ async function dryRun(
       const secondLimits = second.config.limits;
       const secondToday = store.countRequestsSince(utcDayStart(now), "verify");
       out(`Second model: ${second.config.describe()}`);
-      out(`  Requests: ${plan.requests} reads (${which}); limits: ${describeLimits(secondLimits)}${secondLimits.rpd === null ? "" : `; ${secondToday} used today`}`);
+      out(
+        `  Requests: ${plan.requests} reads (${which}); limits: ${describeLimits(secondLimits)}${secondLimits.rpd === null ? "" : `; ${secondToday} used today`}`,
+      );
       out(`  Estimate: ${estimateDuration(plan.requests, secondLimits, secondToday, now).text}`);
       out(`Both models: up to ${plan.requests * 2} first and second reads; --max-requests and --max-cost count both.`);
     }

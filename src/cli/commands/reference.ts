@@ -24,7 +24,9 @@ const processIO: ReferenceCommandIO = {
 
 /** Exit codes: 0 ok, 1 download failed, 2 invalid reference data or usage. */
 export function registerReferenceCommand(program: Command, io: ReferenceCommandIO = processIO): void {
-  const reference = program.command("reference").description("the official ECT reference data (provinces, candidates, parties, official results)");
+  const reference = program
+    .command("reference")
+    .description("the official ECT reference data (provinces, candidates, parties, official results)");
 
   reference
     .command("fetch")
@@ -111,10 +113,14 @@ function describe(ref: Reference, what: string): string | null {
     const info = province ? ref.constituency(province.provinceId, number) : null;
     if (!province || !info) return null;
     const official = ref.official?.constituencies.get(info.id);
-    const lines = [`\n${info.id} ${province.name} เขต ${number}: ${info.stations ?? "?"} polling units, ${info.registeredVoters?.toLocaleString("en-US") ?? "?"} voters`];
+    const lines = [
+      `\n${info.id} ${province.name} เขต ${number}: ${info.stations ?? "?"} polling units, ${info.registeredVoters?.toLocaleString("en-US") ?? "?"} voters`,
+    ];
     for (const c of ref.candidates(province.provinceId, number)) {
       const votes = official?.candidateVotes.get(c.id);
-      lines.push(`  ${String(c.number).padStart(2)}  ${c.id.padEnd(9)} ${c.name} — ${c.party ? `${c.party.name} (party ${c.party.number})` : "no party"}${votes === undefined ? "" : `, official ${votes.toLocaleString("en-US")} votes`}`);
+      lines.push(
+        `  ${String(c.number).padStart(2)}  ${c.id.padEnd(9)} ${c.name} — ${c.party ? `${c.party.name} (party ${c.party.number})` : "no party"}${votes === undefined ? "" : `, official ${votes.toLocaleString("en-US")} votes`}`,
+      );
     }
     return `${lines.join("\n")}\n`;
   }
@@ -127,8 +133,13 @@ function describe(ref: Reference, what: string): string | null {
     `\n${info.name} (${info.provinceId}, ${info.abbreviation ?? "-"}, ${info.englishName ?? "-"})${province.confident ? "" : " — matched loosely"}: ${ref.constituenciesOf(info.provinceId).length} constituencies, ${n(info.stations)} polling units, ${n(info.registeredVoters)} voters`,
   ];
   if (official) {
-    lines.push(`  official, counted ${n(official.countedStations)}/${n(official.totalStations)} stations (${official.percentCounted ?? "?"}%):`);
-    for (const [label, c] of [["constituency", official.constituency], ["party-list", official.partyList]] as const) {
+    lines.push(
+      `  official, counted ${n(official.countedStations)}/${n(official.totalStations)} stations (${official.percentCounted ?? "?"}%):`,
+    );
+    for (const [label, c] of [
+      ["constituency", official.constituency],
+      ["party-list", official.partyList],
+    ] as const) {
       lines.push(`    ${label.padEnd(12)} turnout ${n(c.turnout)}  valid ${n(c.valid)}  invalid ${n(c.invalid)}  no vote ${n(c.noVote)}`);
     }
   }

@@ -20,9 +20,14 @@ interface ReportOptions {
 export function registerReportCommand(program: Command, context: CliContext): void {
   program
     .command("report")
-    .description("regenerate results.jsonl, votes.csv, stations.csv, constituencies.csv, summary.md and the PDF reports (pdf/) from the state store")
+    .description(
+      "regenerate results.jsonl, votes.csv, stations.csv, constituencies.csv, summary.md and the PDF reports (pdf/) from the state store",
+    )
     .requiredOption("--out <dir>", "the output folder of a process run")
-    .option("--reference <dir>", "ECT reference snapshot for names and comparison with official results: the stored results are brought up to it, and it is recorded for later runs (default: the one recorded in the folder)")
+    .option(
+      "--reference <dir>",
+      "ECT reference snapshot for names and comparison with official results: the stored results are brought up to it, and it is recorded for later runs (default: the one recorded in the folder)",
+    )
     .option("--no-pdf", "do not write the PDF reports")
     .action(async (options: ReportOptions) => {
       context.setExitCode(await writeReport(options, context));

@@ -55,10 +55,17 @@ export function registerServeCommand(program: Command): void {
     .option("--host <host>", "address to bind; anything but loopback requires an access token", "127.0.0.1")
     .option("--out <dir>", "workspace folder: uploads, the state store and the reports", "ballot-ocr-web")
     .option("--token <token>", "access token (or BALLOT_OCR_TOKEN, which ps does not show; default: generated when --host is not loopback)")
-    .option("--provider <name>", `default reader shown in the page: ${READER_NAMES_TEXT} (local: the offline CPU reader; cascade: local first, then a vision model)`)
+    .option(
+      "--provider <name>",
+      `default reader shown in the page: ${READER_NAMES_TEXT} (local: the offline CPU reader; cascade: local first, then a vision model)`,
+    )
     .option("--base-url <url>", "OpenAI-compatible base URL for the default provider")
     .option("--model <id>", "default model shown in the page")
-    .option("--workers <n>", "most requests in flight a run may use (the page can lower it, not raise it)", wholeNumber("--workers", 1, 256))
+    .option(
+      "--workers <n>",
+      "most requests in flight a run may use (the page can lower it, not raise it)",
+      wholeNumber("--workers", 1, 256),
+    )
     .option("--rps <n>", "requests per second a run may use (the page can lower it, not raise it)", positiveNumber("--rps"))
     .option("--rpm <n>", "requests per minute a run may use (the page can lower it, not raise it)", positiveNumber("--rpm"))
     .option("--rpd <n>", "requests per day a run may use (the page can lower it, not raise it)", positiveNumber("--rpd"))
@@ -67,8 +74,18 @@ export function registerServeCommand(program: Command): void {
     .option("--max-requests <n>", "request budget per run (the page can lower it, not raise it)", wholeNumber("--max-requests", 1))
     .option("--max-cost <usd>", "cost budget per run (the page can lower it, not raise it)", positiveNumber("--max-cost"))
     .option("--reference <dir>", "ECT reference snapshot for discrepancies and coverage")
-    .option("--max-file-mb <n>", "largest accepted upload file", wholeNumber("--max-file-mb", 1), DEFAULT_UPLOAD_LIMITS.maxFileBytes / 2 ** 20)
-    .option("--max-batch-mb <n>", "largest accepted upload batch", wholeNumber("--max-batch-mb", 1), DEFAULT_UPLOAD_LIMITS.maxBatchBytes / 2 ** 20)
+    .option(
+      "--max-file-mb <n>",
+      "largest accepted upload file",
+      wholeNumber("--max-file-mb", 1),
+      DEFAULT_UPLOAD_LIMITS.maxFileBytes / 2 ** 20,
+    )
+    .option(
+      "--max-batch-mb <n>",
+      "largest accepted upload batch",
+      wholeNumber("--max-batch-mb", 1),
+      DEFAULT_UPLOAD_LIMITS.maxBatchBytes / 2 ** 20,
+    )
     .option("--max-files <n>", "most files in one upload batch", wholeNumber("--max-files", 1), DEFAULT_UPLOAD_LIMITS.maxBatchFiles)
     .action(async (options: ServeOptions) => {
       const limits: Record<string, number> = {};

@@ -68,7 +68,8 @@ function parseLastRun(text: string | null): LastRun | null {
 
 export function showStatus(options: StatusOptions, context: CliContext): number {
   const file = statePath(resolve(options.out));
-  if (!existsSync(file)) throw new UsageError(`no batch state in ${options.out} (expected ${file}); run \`ballot-ocr process … --out ${options.out}\` first`);
+  if (!existsSync(file))
+    throw new UsageError(`no batch state in ${options.out} (expected ${file}); run \`ballot-ocr process … --out ${options.out}\` first`);
   const store = SqliteStore.open(file);
   try {
     const counts = store.countByStatus();
@@ -108,8 +109,14 @@ export function showStatus(options: StatusOptions, context: CliContext): number 
     }
     const out = lineWriter((text) => context.stdout.write(text));
     out(`Batch in ${resolve(options.out)}`);
-    out(`Documents: ${total} — ${counts.verified} verified, ${counts.needs_review} needs review, ${counts.failed} failed, ${counts.pending} pending`);
-    out(reference ? `Reference: ${reference.dir}${reference.snapshotAt ? ` (ECT snapshot ${reference.snapshotAt})` : ""}; a resume and \`report\` use it unless --reference is given` : "Reference: none recorded (names, parties and the official comparison need --reference DIR)");
+    out(
+      `Documents: ${total} — ${counts.verified} verified, ${counts.needs_review} needs review, ${counts.failed} failed, ${counts.pending} pending`,
+    );
+    out(
+      reference
+        ? `Reference: ${reference.dir}${reference.snapshotAt ? ` (ECT snapshot ${reference.snapshotAt})` : ""}; a resume and \`report\` use it unless --reference is given`
+        : "Reference: none recorded (names, parties and the official comparison need --reference DIR)",
+    );
     if (failures.length > 0) {
       out("Failures:");
       for (const doc of failures.slice(0, 50)) out(`  ${doc.primaryPath}: ${doc.error?.code ?? "failed"}: ${doc.error?.message ?? ""}`);
@@ -119,7 +126,9 @@ export function showStatus(options: StatusOptions, context: CliContext): number 
       out(`Same content under several paths (possible duplicate submissions): ${duplicates.length}`);
       for (const doc of duplicates.slice(0, 20)) out(`  ${[doc.primaryPath, ...doc.duplicatePaths].join(" = ")}`);
     }
-    out(`Requests so far: ${usage.requests}, cost $${usage.costUsd.toFixed(4)}, tokens ${usage.promptTokens} in / ${usage.completionTokens} out`);
+    out(
+      `Requests so far: ${usage.requests}, cost $${usage.costUsd.toFixed(4)}, tokens ${usage.promptTokens} in / ${usage.completionTokens} out`,
+    );
     out(`Requests today (UTC): ${today}${limits?.rpd ? ` of ${limits.rpd} allowed per day` : ""}`);
     if (lastRun) {
       const reset = lastRun.quotaResetAt ? ` (the quota resets at ${lastRun.quotaResetAt})` : "";

@@ -9,7 +9,8 @@ function program(): { program: Command; errors: string[] } {
   const errors: string[] = [];
   const root = new Command().exitOverride().configureOutput({ writeErr: (text) => errors.push(text), writeOut: () => {} });
   registerSynthCommand(root);
-  for (const command of root.commands) command.exitOverride().configureOutput({ writeErr: (text) => errors.push(text), writeOut: () => {} });
+  for (const command of root.commands)
+    command.exitOverride().configureOutput({ writeErr: (text) => errors.push(text), writeOut: () => {} });
   return { program: root, errors };
 }
 
@@ -33,7 +34,21 @@ describe("synth command", () => {
     const dir = await mkdtemp(join(tmpdir(), "synth-cli-"));
     try {
       const { program: root } = program();
-      await root.parseAsync(["node", "ballot-ocr", "synth", "--out", dir, "--count", "1", "--kind", "constituency", "--format", "png", "--seed", "4"]);
+      await root.parseAsync([
+        "node",
+        "ballot-ocr",
+        "synth",
+        "--out",
+        dir,
+        "--count",
+        "1",
+        "--kind",
+        "constituency",
+        "--format",
+        "png",
+        "--seed",
+        "4",
+      ]);
       const truth = await readFile(join(dir, "truth.jsonl"), "utf8");
       expect(truth.trim().split("\n")).toHaveLength(1);
     } finally {

@@ -102,7 +102,9 @@ export function registerSynthCommand(program: Command, output: SynthOutput = PRO
         );
         progress.end();
         const seconds = ((Date.now() - started) / 1000).toFixed(1);
-        output.stdout.write(`wrote ${result.documents} document${result.documents === 1 ? "" : "s"} in ${seconds} s; truth: ${result.truthPath}\n`);
+        output.stdout.write(
+          `wrote ${result.documents} document${result.documents === 1 ? "" : "s"} in ${seconds} s; truth: ${result.truthPath}\n`,
+        );
       } finally {
         process.off("SIGINT", onSigint);
       }

@@ -28,7 +28,8 @@ function pathMapping(text: string, previous: PathMapping[]): PathMapping[] {
 function seconds(flag: string) {
   return (text: string): number => {
     const value = Number(text);
-    if (!Number.isFinite(value) || value <= 0) throw new InvalidArgumentError(`${flag} must be a number of seconds above 0, got "${text}".`);
+    if (!Number.isFinite(value) || value <= 0)
+      throw new InvalidArgumentError(`${flag} must be a number of seconds above 0, got "${text}".`);
     return value;
   };
 }
@@ -53,11 +54,22 @@ export function registerWorkerCommand(program: Command, context: CliContext): vo
     .option("--concurrency <n>", "jobs processed at once by this worker", positiveInteger("--concurrency"), 16)
     .option("--threads <n>", "threads preparing pages (default: the number of cores)", positiveInteger("--threads"))
     .option("--path-map <from=to>", "rewrite a shared-storage path prefix for this machine (repeatable)", pathMapping, [])
-    .option("--stall-timeout <seconds>", "a job whose worker stopped answering this long is taken over by another", seconds("--stall-timeout"), 30)
-    .option("--provider <name>", `${READER_NAMES_TEXT} (env BALLOT_OCR_PROVIDER; local: the offline CPU reader; cascade: local first, then a vision model)`)
+    .option(
+      "--stall-timeout <seconds>",
+      "a job whose worker stopped answering this long is taken over by another",
+      seconds("--stall-timeout"),
+      30,
+    )
+    .option(
+      "--provider <name>",
+      `${READER_NAMES_TEXT} (env BALLOT_OCR_PROVIDER; local: the offline CPU reader; cascade: local first, then a vision model)`,
+    )
     .option("--base-url <url>", "OpenAI-compatible base URL (env BALLOT_OCR_BASE_URL)")
     .option("--model <name>", "vision model (env BALLOT_OCR_MODEL)")
-    .option("--cascade-remote <preset>", "with --provider cascade: the vision model preset for forms the local reader cannot verify (env BALLOT_OCR_CASCADE_REMOTE)")
+    .option(
+      "--cascade-remote <preset>",
+      "with --provider cascade: the vision model preset for forms the local reader cannot verify (env BALLOT_OCR_CASCADE_REMOTE)",
+    )
     .addHelpText("after", WORKER_HELP)
     .action(async (options: WorkerCommandOptions) => {
       context.setExitCode(await runWorker(options, context));
@@ -113,7 +125,9 @@ async function runWorker(options: WorkerCommandOptions, context: CliContext): Pr
     if (worker === null) return 130;
     const end = await worker.ended;
     if (end.kind === "fatal") {
-      context.stderr.write(`error: ${end.message}\nThis worker stopped after one request; its jobs went back to the queue. Fix this machine's provider configuration and start it again.\n`);
+      context.stderr.write(
+        `error: ${end.message}\nThis worker stopped after one request; its jobs went back to the queue. Fix this machine's provider configuration and start it again.\n`,
+      );
       return 2;
     }
     log("stopped");

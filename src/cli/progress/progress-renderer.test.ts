@@ -38,7 +38,12 @@ describe("progress renderers", () => {
       { type: "progress", ...SNAPSHOT },
     ];
     for (const event of events) renderer.onEvent(event);
-    expect(text().trim().split("\n").map((line) => JSON.parse(line))).toEqual(events);
+    expect(
+      text()
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line)),
+    ).toEqual(events);
   });
 
   it("without a TTY, auto prints a few plain lines with pauses and the quota", () => {

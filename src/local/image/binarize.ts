@@ -36,8 +36,7 @@ export function binarize(image: GrayImage, options: BinarizeOptions = DEFAULT_BI
       if (value >= options.maxLevel) continue;
       const xa = Math.max(0, x - half);
       const xb = Math.min(width, x + half + 1);
-      const sum =
-        integral[yb * stride + xb]! - integral[ya * stride + xb]! - integral[yb * stride + xa]! + integral[ya * stride + xa]!;
+      const sum = integral[yb * stride + xb]! - integral[ya * stride + xb]! - integral[yb * stride + xa]! + integral[ya * stride + xa]!;
       const mean = sum / ((yb - ya) * (xb - xa));
       if (value < mean * options.ratio) out[y * width + x] = 1;
     }

@@ -27,11 +27,7 @@ export interface Box {
  * Decodes any image sharp reads into greyscale, scaled so its width is `targetWidth`
  * (never enlarged more than 1.5x), and optionally rotated by `angleDeg` on white.
  */
-export async function decodeGray(
-  bytes: Buffer,
-  targetWidth: number,
-  angleDeg = 0,
-): Promise<GrayImage> {
+export async function decodeGray(bytes: Buffer, targetWidth: number, angleDeg = 0): Promise<GrayImage> {
   const meta = await sharp(bytes).metadata();
   const sourceWidth = meta.autoOrient?.width ?? meta.width ?? targetWidth;
   const width = Math.round(Math.min(targetWidth, sourceWidth * 1.5));

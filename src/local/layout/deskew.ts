@@ -15,7 +15,7 @@ export function estimateSkewDegrees(image: BinaryImage, maxDegrees = 3, stepDegr
   // Sample ink pixels on a sparse grid: enough for a stable profile, fast on big pages.
   // Every row but every other column: sampling rows sparsely would alias into the bins.
   for (let y = 0; y < height; y++) {
-    for (let x = (y & 1); x < width; x += 2) {
+    for (let x = y & 1; x < width; x += 2) {
       if (data[y * width + x]) {
         xs.push(x - width / 2);
         ys.push(y);

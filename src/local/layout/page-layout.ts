@@ -140,12 +140,7 @@ export function layoutLevelledPage(
   return ok({ role, gray, binary, skewDegrees, cells, missing });
 }
 
-function pageRole(
-  binary: BinaryImage,
-  table: TableLayout,
-  data: readonly ColumnRow[],
-  pageNumber: number | null,
-): PageRole | null {
+function pageRole(binary: BinaryImage, table: TableLayout, data: readonly ColumnRow[], pageNumber: number | null): PageRole | null {
   const last = data[data.length - 1]!;
   // The total line's row is one merged cell left of the votes: no rule at the first inner column.
   const firstInner = table.columns.find((x) => x > table.columns[0]! + 20 && x < table.voteLeft - 20);
@@ -281,7 +276,10 @@ const FORM_5_18_RUN = 6;
 
 /** The writing-line pitch: the median of the smaller half of the gaps between lines. */
 function typicalGap(ys: readonly number[]): number {
-  const gaps = ys.slice(1).map((y, i) => y - ys[i]!).sort((a, b) => a - b);
+  const gaps = ys
+    .slice(1)
+    .map((y, i) => y - ys[i]!)
+    .sort((a, b) => a - b);
   return median(gaps.slice(0, Math.ceil(gaps.length / 2)));
 }
 

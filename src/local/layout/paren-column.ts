@@ -7,12 +7,7 @@ import { cropBinary, type ColumnRow } from "./table-layout.js";
  * Each row offers its tall thin components as candidates; the printed bracket is the one
  * that lines up across rows (handwritten 1s do not). Returns the bracket's left edge.
  */
-export function findParenX(
-  image: BinaryImage,
-  rows: readonly ColumnRow[],
-  voteLeft: number,
-  voteRight: number,
-): number | null {
+export function findParenX(image: BinaryImage, rows: readonly ColumnRow[], voteLeft: number, voteRight: number): number | null {
   const columnWidth = voteRight - voteLeft;
   // The printed bracket sits about a quarter into the column on every form seen; searching
   // only there keeps a column of narrow handwritten zeros from passing for it.

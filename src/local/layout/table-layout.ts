@@ -95,7 +95,6 @@ export function findTable(
   return ok({ top, bottom, columns, voteLeft, voteRight, rows });
 }
 
-
 function joinVerticalPieces(pieces: readonly Rule[], distance: number): { position: number; cover: number }[] {
   const out: { position: number; cover: number; weight: number }[] = [];
   for (const piece of pieces) {
@@ -113,14 +112,7 @@ function joinVerticalPieces(pieces: readonly Rule[], distance: number): { positi
 }
 
 /** Rows of one column, from rules found inside the column alone (less affected by page curvature). */
-function columnRows(
-  image: BinaryImage,
-  left: number,
-  right: number,
-  top: number,
-  bottom: number,
-  mergeDistance: number,
-): ColumnRow[] {
+function columnRows(image: BinaryImage, left: number, right: number, top: number, bottom: number, mergeDistance: number): ColumnRow[] {
   const x0 = Math.round(left) + 3;
   const x1 = Math.round(right) - 3;
   const y0 = Math.max(0, top - mergeDistance * 2);

@@ -60,9 +60,7 @@ export function decodeStrings(logProbs: Float64Array, steps: number, classes: nu
         extended.other = logAdd(extended.other, (k === last ? blank : total) + p);
       }
     }
-    beams = new Map(
-      [...next].sort((a, b) => logAdd(b[1].blank, b[1].other) - logAdd(a[1].blank, a[1].other)).slice(0, beam),
-    );
+    beams = new Map([...next].sort((a, b) => logAdd(b[1].blank, b[1].other) - logAdd(a[1].blank, a[1].other)).slice(0, beam));
   }
   return [...beams.keys()]
     .map((text) => ({ text, probability: Math.exp(stringLogProb(logProbs, steps, classes, text)) }))

@@ -31,10 +31,7 @@ const VIEW_ANGLES = [0, -0.12, 0.12];
 
 /** A committed model file in src/local/model, found from src (tsx) or from dist. */
 export function committedModelPath(file: string): string {
-  const candidates = [
-    new URL(`../model/${file}`, import.meta.url),
-    new URL(`../../../src/local/model/${file}`, import.meta.url),
-  ];
+  const candidates = [new URL(`../model/${file}`, import.meta.url), new URL(`../../../src/local/model/${file}`, import.meta.url)];
   for (const candidate of candidates) {
     const path = fileURLToPath(candidate);
     if (existsSync(path)) return path;

@@ -12,7 +12,16 @@ describe("readCell", () => {
   });
 
   it("lists the other values the glyphs' plausible labels spell, never a leading zero or junk", () => {
-    const read = readCell([guess("1", 0.6, [{ label: "7", probability: 0.3 }, { label: "0", probability: 0.05 }]), guess("5", 0.9, [{ label: "junk", probability: 0.08 }, { label: "6", probability: 0.02 }])]);
+    const read = readCell([
+      guess("1", 0.6, [
+        { label: "7", probability: 0.3 },
+        { label: "0", probability: 0.05 },
+      ]),
+      guess("5", 0.9, [
+        { label: "junk", probability: 0.08 },
+        { label: "6", probability: 0.02 },
+      ]),
+    ]);
     expect(read.value).toBe(15);
     expect(read.otherValues).toEqual([16, 75, 76]);
     expect(readCell([guess("-", 0.7, [{ label: "1", probability: 0.2 }])]).otherValues).toEqual([1]);

@@ -19,7 +19,13 @@ function cell(mergedDots: boolean, dash: boolean, underline = false): BinaryImag
   return page((set) => {
     for (let x = 10; x < 230; x += 6) {
       if (mergedDots && x >= 90 && x < 150) continue;
-      for (const [dx, dy] of [[0, 0], [1, 0], [0, 1], [1, 1]]) set(x + dx!, BASELINE + dy!);
+      for (const [dx, dy] of [
+        [0, 0],
+        [1, 0],
+        [0, 1],
+        [1, 1],
+      ])
+        set(x + dx!, BASELINE + dy!);
     }
     if (mergedDots) for (let x = 90; x < 150; x++) for (let y = BASELINE - 1; y <= BASELINE + 2; y++) set(x, y);
     for (let a = 0; a < 360; a += 2) {

@@ -137,14 +137,8 @@ function isBaselinePrint(c: Component, baseline: number, pitch: number): boolean
   return flat && c.y1 + 2 >= baseline;
 }
 
-
 /** A piece of the column rule (bent on a curved page): at the cell's left edge, tall and thin. */
-function isRuleRemnant(
-  c: { x0: number; x1: number; y0: number; y1: number },
-  left: number,
-  right: number,
-  height: number,
-): boolean {
+function isRuleRemnant(c: { x0: number; x1: number; y0: number; y1: number }, left: number, right: number, height: number): boolean {
   const thin = c.x1 - c.x0 <= Math.max(6, height * 0.22);
   const tall = c.y1 - c.y0 >= height * 0.8;
   const atSide = c.x0 <= left + 3 || Math.abs(c.x1 - right) <= 2;

@@ -57,7 +57,10 @@ export async function buildBatchSummary(
   report.heading("คะแนนบัญชีรายชื่อตามพรรค · Party-list votes by party (forms read in full)", 2);
   if (complete.completeForms + complete.leftOut === 0) report.text("ยังไม่มีแบบบัญชีรายชื่อ (no party-list forms)", { color: COLORS.muted });
   else if (parties.length === 0) {
-    report.text(`ยังไม่มีแบบบัญชีรายชื่อที่อ่านครบทุกช่อง จึงไม่แสดงกราฟและร้อยละ (${complete.leftOut} ฉบับยังอ่านไม่ครบ) · no party-list form has every vote read yet, so no chart or shares (${complete.leftOut} left out)`, { color: COLORS.muted });
+    report.text(
+      `ยังไม่มีแบบบัญชีรายชื่อที่อ่านครบทุกช่อง จึงไม่แสดงกราฟและร้อยละ (${complete.leftOut} ฉบับยังอ่านไม่ครบ) · no party-list form has every vote read yet, so no chart or shares (${complete.leftOut} left out)`,
+      { color: COLORS.muted },
+    );
   } else {
     const shown = parties.slice(0, BATCH_SUMMARY_PARTY_LIMIT);
     const height = 140 + 50 * shown.length;
@@ -89,18 +92,23 @@ export async function buildBatchSummary(
       { header: "แบ่งเขต", width: 1.4, align: "right" },
       { header: "บัญชีรายชื่อ", width: 1.4, align: "right" },
     ],
-    [...analysis.comparison.coverage.constituencies].sort(([a], [b]) => a.localeCompare(b)).map(([key, c]) => [
-      constituencyName(key, reference),
-      `${c.constituency.unitsProcessed}/${c.constituency.unitsInReference ?? "?"} (${percent(coverageRatio(c.constituency))})`,
-      `${c.party_list.unitsProcessed}/${c.party_list.unitsInReference ?? "?"} (${percent(coverageRatio(c.party_list))})`,
-    ]),
+    [...analysis.comparison.coverage.constituencies]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([key, c]) => [
+        constituencyName(key, reference),
+        `${c.constituency.unitsProcessed}/${c.constituency.unitsInReference ?? "?"} (${percent(coverageRatio(c.constituency))})`,
+        `${c.party_list.unitsProcessed}/${c.party_list.unitsInReference ?? "?"} (${percent(coverageRatio(c.party_list))})`,
+      ]),
     { fontSize: 8.5 },
   );
 
   report.heading("ความคลาดเคลื่อนจากผลทางการ · Discrepancies (ranked)", 2);
   report.text(SEVERITY_THRESHOLDS_TEXT.replace(/\*\*/g, "").replace(/^- /gm, "• "), { size: 8, color: COLORS.muted });
   const discrepancies = analysis.comparison.discrepancies.slice(0, BATCH_SUMMARY_LIST_LIMIT);
-  if (discrepancies.length === 0) report.text(reference?.official ? "ไม่พบ (none where coverage is complete)" : "ไม่ได้เปรียบเทียบ (no official results)", { color: COLORS.muted });
+  if (discrepancies.length === 0)
+    report.text(reference?.official ? "ไม่พบ (none where coverage is complete)" : "ไม่ได้เปรียบเทียบ (no official results)", {
+      color: COLORS.muted,
+    });
   else {
     report.table(
       [
@@ -114,7 +122,11 @@ export async function buildBatchSummary(
       discrepancies.map((d, i) => [
         String(i + 1),
         d.severity,
-        d.level === "constituency" ? constituencyName(d.area, reference) : d.level === "province" ? provinceName(d.area, reference) : "ทั้งประเทศ",
+        d.level === "constituency"
+          ? constituencyName(d.area, reference)
+          : d.level === "province"
+            ? provinceName(d.area, reference)
+            : "ทั้งประเทศ",
         `${d.kind} ${d.measure}${d.subject ? ` ${d.subject}` : ""}`,
         `${integer(d.ours)} / ${integer(d.official)}`,
         `${d.difference > 0 ? "+" : ""}${integer(d.difference)} (${percent(d.relative)})`,
@@ -126,15 +138,22 @@ export async function buildBatchSummary(
   if (analysis.grouping.duplicates.length > 0 || analysis.contentCopies.length > 0 || analysis.pairs.length > 0) {
     report.heading("ข้อมูลซ้ำและคู่แบบฟอร์ม · Duplicates and pairs", 2);
     for (const c of analysis.contentCopies.slice(0, BATCH_SUMMARY_LIST_LIMIT)) {
-      const what = c.differentStations ? "ภาพเดียวกันส่งในนามต่างหน่วย (same image, different stations)" : "ไฟล์เนื้อหาเดียวกันหลายที่ (same file, several paths)";
+      const what = c.differentStations
+        ? "ภาพเดียวกันส่งในนามต่างหน่วย (same image, different stations)"
+        : "ไฟล์เนื้อหาเดียวกันหลายที่ (same file, several paths)";
       report.text(`• ${what}: ${c.paths.map((p, i) => `${shortPath(p)} (${c.stations[i]})`).join(", ")} — อ่านและนับครั้งเดียว`, { size: 9 });
     }
     for (const d of analysis.grouping.duplicates.slice(0, BATCH_SUMMARY_LIST_LIMIT)) {
       const what = d.kind === "same_content" ? "ไฟล์เนื้อหาเดียวกัน (same content)" : "หน่วยเดียวกันส่งซ้ำ (same station twice)";
-      report.text(`• ${what}: ${stationLabel(d.counted)} — นับ ${shortPath(d.counted.path)}, ไม่นับ ${shortPath(d.ignored.path)}; ${d.differences.length === 0 ? "ตัวเลขตรงกัน" : `ต่างกันที่ ${d.differences.join(", ")}`}`, { size: 9 });
+      report.text(
+        `• ${what}: ${stationLabel(d.counted)} — นับ ${shortPath(d.counted.path)}, ไม่นับ ${shortPath(d.ignored.path)}; ${d.differences.length === 0 ? "ตัวเลขตรงกัน" : `ต่างกันที่ ${d.differences.join(", ")}`}`,
+        { size: 9 },
+      );
     }
     for (const p of analysis.pairs.slice(0, BATCH_SUMMARY_LIST_LIMIT)) {
-      report.text(`• ${stationLabel(p.constituencyForm)}: บัตรที่ใช้ แบ่งเขต ${p.constituencyBallots} / บัญชีรายชื่อ ${p.partyListBallots}`, { size: 9 });
+      report.text(`• ${stationLabel(p.constituencyForm)}: บัตรที่ใช้ แบ่งเขต ${p.constituencyBallots} / บัญชีรายชื่อ ${p.partyListBallots}`, {
+        size: 9,
+      });
     }
   }
 

@@ -40,13 +40,21 @@ export async function buildConstituencyReport(
       const forms = area.totals[kind].forms;
       if (!c) return [`แบบ${KIND_THAI[kind]}`, `${forms} forms`];
       const units = `${c.unitsProcessed} / ${c.unitsInReference ?? "?"} หน่วยเลือกตั้ง (${percent(coverageRatio(c))})`;
-      return [`ความครอบคลุม ${KIND_THAI[kind]}`, `${units}; ชุดล่วงหน้า ${c.advanceSetsProcessed}; ${c.complete ? "ครบ (complete)" : "ยังไม่ครบ (partial: no comparison)"}`];
+      return [
+        `ความครอบคลุม ${KIND_THAI[kind]}`,
+        `${units}; ชุดล่วงหน้า ${c.advanceSetsProcessed}; ${c.complete ? "ครบ (complete)" : "ยังไม่ครบ (partial: no comparison)"}`,
+      ];
     }),
   );
 
   // Candidates
   const totals = area.totals.constituency;
-  const rows = [...new Set([...rowNumbers(totals), ...(reference && area.provinceId ? reference.candidates(area.provinceId, area.constituency).map((c) => c.number) : [])])].sort((a, b) => a - b);
+  const rows = [
+    ...new Set([
+      ...rowNumbers(totals),
+      ...(reference && area.provinceId ? reference.candidates(area.provinceId, area.constituency).map((c) => c.number) : []),
+    ]),
+  ].sort((a, b) => a - b);
   report.heading("ผู้สมัครแบบแบ่งเขต · Candidates", 2);
   if (totals.forms === 0) report.text("ยังไม่มีแบบแบ่งเขต (no constituency forms processed)", { color: COLORS.muted });
   else {
@@ -81,13 +89,20 @@ export async function buildConstituencyReport(
       ],
       candidateRows,
     );
-    if (candidateRows.some((r) => r[3]?.startsWith("≥") || r[3]?.startsWith("?"))) report.text(PARTIAL_SUM_NOTE, { size: 8, color: COLORS.muted });
+    if (candidateRows.some((r) => r[3]?.startsWith("≥") || r[3]?.startsWith("?")))
+      report.text(PARTIAL_SUM_NOTE, { size: 8, color: COLORS.muted });
     report.text(`ร้อยละและกราฟ${completeFormsNote(shares)}`, { size: 8, color: COLORS.muted });
     if (!complete && official) {
-      report.text("ผลทางการเป็นยอดทั้งเขต; ยังประมวลผลไม่ครบทุกหน่วย จึงไม่แสดงส่วนต่าง (official figures are for the whole constituency; coverage is partial, so no difference is shown)", { size: 8, color: COLORS.muted });
+      report.text(
+        "ผลทางการเป็นยอดทั้งเขต; ยังประมวลผลไม่ครบทุกหน่วย จึงไม่แสดงส่วนต่าง (official figures are for the whole constituency; coverage is partial, so no difference is shown)",
+        { size: 8, color: COLORS.muted },
+      );
     }
     if (shares.completeForms === 0) {
-      report.text("ยังไม่มีแบบแบ่งเขตที่อ่านครบทุกช่อง จึงไม่แสดงกราฟ · no constituency form has every vote read yet, so no chart", { size: 9, color: COLORS.muted });
+      report.text("ยังไม่มีแบบแบ่งเขตที่อ่านครบทุกช่อง จึงไม่แสดงกราฟ · no constituency form has every vote read yet, so no chart", {
+        size: 9,
+        color: COLORS.muted,
+      });
     } else {
       const chartRows = rows.map((row) => {
         const candidate = reference && area.provinceId ? reference.candidate(area.provinceId, area.constituency, row) : null;
@@ -117,7 +132,9 @@ export async function buildConstituencyReport(
     const t = area.totals[kind];
     const o = official ? (kind === "constituency" ? official.constituency : official.partyList) : null;
     const ours = [`${KIND_THAI[kind]} (แบบฟอร์ม ${t.forms})`, ...BALLOT_COLUMNS.map((field) => sumTextThai(fieldSum(t, field)))];
-    return o ? [ours, [`${KIND_THAI[kind]} ผลทางการ`, integer(o.turnout), integer(o.valid), integer(o.invalid), integer(o.noVote)]] : [ours];
+    return o
+      ? [ours, [`${KIND_THAI[kind]} ผลทางการ`, integer(o.turnout), integer(o.valid), integer(o.invalid), integer(o.noVote)]]
+      : [ours];
   });
   report.table(
     [
@@ -129,7 +146,8 @@ export async function buildConstituencyReport(
     ],
     ballotRows,
   );
-  if (ballotRows.some((r) => r.some((c) => c.startsWith("≥") || c.startsWith("?")))) report.text(PARTIAL_SUM_NOTE, { size: 8, color: COLORS.muted });
+  if (ballotRows.some((r) => r.some((c) => c.startsWith("≥") || c.startsWith("?"))))
+    report.text(PARTIAL_SUM_NOTE, { size: 8, color: COLORS.muted });
 
   // Party-list: ranked by the forms read in full; the sums over every form stay honest.
   const partyList = area.totals.party_list;
@@ -137,7 +155,10 @@ export async function buildConstituencyReport(
     report.heading("คะแนนบัญชีรายชื่อ · Party-list votes (top 10)", 2);
     const shares = completeVotes(partyList);
     if (shares.completeForms === 0) {
-      report.text(`ยังไม่มีแบบบัญชีรายชื่อที่อ่านครบทุกช่อง จึงไม่จัดอันดับ (${shares.leftOut} ฉบับยังอ่านไม่ครบ) · no party-list form has every vote read yet, so no ranking (${shares.leftOut} left out)`, { size: 9, color: COLORS.muted });
+      report.text(
+        `ยังไม่มีแบบบัญชีรายชื่อที่อ่านครบทุกช่อง จึงไม่จัดอันดับ (${shares.leftOut} ฉบับยังอ่านไม่ครบ) · no party-list form has every vote read yet, so no ranking (${shares.leftOut} left out)`,
+        { size: 9, color: COLORS.muted },
+      );
     } else {
       const parties = shares.rows.slice(0, 10);
       report.table(
@@ -149,7 +170,12 @@ export async function buildConstituencyReport(
         ],
         parties.map(({ number, votes }) => {
           const o = official?.partyListVotes.get(number);
-          return [partyLabel(number, reference), sumTextThai(rowSum(partyList, number)), percent(shares.total > 0 ? votes / shares.total : null), o === undefined ? "–" : integer(o)];
+          return [
+            partyLabel(number, reference),
+            sumTextThai(rowSum(partyList, number)),
+            percent(shares.total > 0 ? votes / shares.total : null),
+            o === undefined ? "–" : integer(o),
+          ];
         }),
       );
       report.text(`อันดับและร้อยละ${completeFormsNote(shares)}`, { size: 8, color: COLORS.muted });
@@ -167,7 +193,13 @@ export async function buildConstituencyReport(
         { header: "ผลทางการ", width: 1, align: "right" },
         { header: "ต่าง", width: 1, align: "right" },
       ],
-      discrepancies.map((d) => [d.severity, `${KIND_THAI[d.kind]} ${d.measure}${d.subject ? ` ${d.subject}` : ""}`, integer(d.ours), integer(d.official), `${signed(d.difference)} (${percent(d.relative)})`]),
+      discrepancies.map((d) => [
+        d.severity,
+        `${KIND_THAI[d.kind]} ${d.measure}${d.subject ? ` ${d.subject}` : ""}`,
+        integer(d.ours),
+        integer(d.official),
+        `${signed(d.difference)} (${percent(d.relative)})`,
+      ]),
       { rowColor: (i) => COLORS[discrepancies[i]?.severity ?? "minor"] },
     );
   }
@@ -178,9 +210,27 @@ export async function buildConstituencyReport(
     FORM_KINDS.flatMap((kind) => {
       const form = station.forms[kind];
       if (!form) return [];
-      const where = [form.formCode ?? "?", form.subdistrict ?? "", form.unit !== null ? `หน่วย ${form.unit}` : "", form.setNumber !== null ? `ชุด ${form.setNumber}` : ""].filter((p) => p).join(" ");
+      const where = [
+        form.formCode ?? "?",
+        form.subdistrict ?? "",
+        form.unit !== null ? `หน่วย ${form.unit}` : "",
+        form.setNumber !== null ? `ชุด ${form.setNumber}` : "",
+      ]
+        .filter((p) => p)
+        .join(" ");
       const dup = station.duplicates.filter((d) => d.formKind === kind).length;
-      return [{ status: form.status, cells: [where, KIND_THAI[kind], STATUS_THAI[form.status] + (dup > 0 ? ` · ซ้ำ ${dup}` : ""), integer(form.counts.ballotsUsed), shortPath(form.path)] }];
+      return [
+        {
+          status: form.status,
+          cells: [
+            where,
+            KIND_THAI[kind],
+            STATUS_THAI[form.status] + (dup > 0 ? ` · ซ้ำ ${dup}` : ""),
+            integer(form.counts.ballotsUsed),
+            shortPath(form.path),
+          ],
+        },
+      ];
     }),
   );
   report.table(
@@ -200,7 +250,9 @@ export async function buildConstituencyReport(
     report.heading("ค่าผิดปกติ · Anomalies", 2);
     for (const a of anomalies.slice(0, 15)) {
       const metric = a.metric === "candidateShare" ? `สัดส่วนคะแนนผู้สมัครเบอร์ ${a.row}` : a.metric;
-      report.text(`${shortPath(a.form.path)}: ${metric} ${percent(a.value)} (มัธยฐาน ${percent(a.median)}, z ${a.score.toFixed(1)})`, { size: 9 });
+      report.text(`${shortPath(a.form.path)}: ${metric} ${percent(a.value)} (มัธยฐาน ${percent(a.median)}, z ${a.score.toFixed(1)})`, {
+        size: 9,
+      });
     }
   }
   report.footer(`ballot-ocr · ${name} · ${meta.generatedAt}`);

@@ -56,9 +56,13 @@ export async function buildExecutiveSummary(
   report.heading("5 พรรคที่ได้คะแนนบัญชีรายชื่อสูงสุด · Top 5 parties (party-list votes of the forms read in full)", 2);
   const complete = partyTotals(analysis);
   const parties = complete.rows.slice(0, 5);
-  if (complete.completeForms + complete.leftOut === 0) report.text("ยังไม่มีแบบบัญชีรายชื่อ (no party-list forms processed)", { color: COLORS.muted });
+  if (complete.completeForms + complete.leftOut === 0)
+    report.text("ยังไม่มีแบบบัญชีรายชื่อ (no party-list forms processed)", { color: COLORS.muted });
   else if (parties.length === 0) {
-    report.text(`ยังไม่มีแบบบัญชีรายชื่อที่อ่านครบทุกช่อง จึงไม่แสดงกราฟ (${complete.leftOut} ฉบับยังอ่านไม่ครบ) · no party-list form has every vote read yet, so no chart (${complete.leftOut} left out)`, { color: COLORS.muted });
+    report.text(
+      `ยังไม่มีแบบบัญชีรายชื่อที่อ่านครบทุกช่อง จึงไม่แสดงกราฟ (${complete.leftOut} ฉบับยังอ่านไม่ครบ) · no party-list form has every vote read yet, so no chart (${complete.leftOut} left out)`,
+      { color: COLORS.muted },
+    );
   } else {
     const width = 1200;
     const height = 520;
@@ -74,7 +78,11 @@ export async function buildExecutiveSummary(
     });
     report.image(png, width, height, report.width * 0.92);
     // The chart is an image: the same figures as text, for search and screen readers.
-    report.text(parties.map((p, i) => `${i + 1}. ${partyLabel(p.number, reference)} ${p.votes.toLocaleString("en-US")}`).join(" · "), { size: 8.5, color: COLORS.muted, align: "center" });
+    report.text(parties.map((p, i) => `${i + 1}. ${partyLabel(p.number, reference)} ${p.votes.toLocaleString("en-US")}`).join(" · "), {
+      size: 8.5,
+      color: COLORS.muted,
+      align: "center",
+    });
     report.text(completeFormsNote(complete), { size: 8.5, color: COLORS.muted, align: "center" });
   }
 

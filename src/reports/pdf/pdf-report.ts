@@ -120,9 +120,23 @@ export class PdfReport {
     if (this.doc.y + height > this.bottom) this.doc.addPage();
   }
 
-  text(content: string, options: { size?: number; bold?: boolean; color?: string; align?: "left" | "right" | "center"; x?: number; width?: number; gap?: number } = {}): this {
+  text(
+    content: string,
+    options: {
+      size?: number;
+      bold?: boolean;
+      color?: string;
+      align?: "left" | "right" | "center";
+      x?: number;
+      width?: number;
+      gap?: number;
+    } = {},
+  ): this {
     const { doc } = this;
-    doc.font(options.bold ? "thai-bold" : "thai").fontSize(options.size ?? 10).fillColor(options.color ?? COLORS.text);
+    doc
+      .font(options.bold ? "thai-bold" : "thai")
+      .fontSize(options.size ?? 10)
+      .fillColor(options.color ?? COLORS.text);
     doc.text(pdfSafeText(content), options.x ?? this.left, doc.y, {
       width: options.width ?? this.width,
       align: options.align ?? "left",
@@ -145,10 +159,7 @@ export class PdfReport {
     const labelWidth = options.labelWidth ?? 150;
     const size = options.size ?? 10;
     for (const [label, value] of pairs) {
-      const height = Math.max(
-        this.measure(label, labelWidth - 8, size),
-        this.measure(value, this.width - labelWidth, size),
-      );
+      const height = Math.max(this.measure(label, labelWidth - 8, size), this.measure(value, this.width - labelWidth, size));
       this.ensureSpace(height);
       const top = this.doc.y;
       this.text(label, { size, color: COLORS.muted, width: labelWidth - 8, gap: 0 });
@@ -174,7 +185,12 @@ export class PdfReport {
       const height = Math.max(size + 2, ...heights) + 2 * pad;
       if (this.doc.y + height > this.bottom) {
         this.doc.addPage();
-        if (!header) drawRow(columns.map((c) => c.header), true, -1);
+        if (!header)
+          drawRow(
+            columns.map((c) => c.header),
+            true,
+            -1,
+          );
       }
       const top = this.doc.y;
       if (header) this.doc.rect(this.left, top, this.width, height).fill(COLORS.header);
@@ -202,7 +218,11 @@ export class PdfReport {
       this.doc.y = top + height;
     };
     this.ensureSpace(60);
-    drawRow(columns.map((c) => c.header), true, -1);
+    drawRow(
+      columns.map((c) => c.header),
+      true,
+      -1,
+    );
     for (const [i, row] of rows.entries()) drawRow(row, false, i);
     this.doc.moveDown(0.5);
     return this;
@@ -228,7 +248,11 @@ export class PdfReport {
       this.doc.page.margins.bottom = 0;
       this.doc.font("thai").fontSize(8).fillColor(COLORS.muted);
       this.doc.text(pdfSafeText(label), this.left, y, { width: this.width - 80, lineBreak: false });
-      this.doc.text(`${i + 1 - range.start} / ${range.count}`, this.left + this.width - 80, y, { width: 80, align: "right", lineBreak: false });
+      this.doc.text(`${i + 1 - range.start} / ${range.count}`, this.left + this.width - 80, y, {
+        width: 80,
+        align: "right",
+        lineBreak: false,
+      });
       this.doc.page.margins.bottom = bottomMargin;
     }
     return this;

@@ -13,7 +13,8 @@ function route() {
   const [, name, arg] = hash.split("/");
   const view = VIEWS.includes(name) ? name : "upload";
   for (const v of VIEWS) $(`#view-${v}`).hidden = v !== view;
-  for (const a of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll(".tabs a"))) a.classList.toggle("active", a.dataset.tab === view);
+  for (const a of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll(".tabs a")))
+    a.classList.toggle("active", a.dataset.tab === view);
   if (view === "run") loadBatches();
   if (view === "results") loadResults();
   if (view === "review") loadReview();

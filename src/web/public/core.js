@@ -89,7 +89,12 @@ export async function api(method, url, body) {
   const data = await response.json().catch(() => ({}));
   if (!response.ok) {
     // Messages the server gives in both languages follow the language switch.
-    const message = state.lang === "th" && data.errorTh ? data.errorTh : state.lang === "both" && data.errorTh ? `${data.errorTh}\n${data.error}` : data.error;
+    const message =
+      state.lang === "th" && data.errorTh
+        ? data.errorTh
+        : state.lang === "both" && data.errorTh
+          ? `${data.errorTh}\n${data.error}`
+          : data.error;
     throw new Error(message || `HTTP ${response.status}`);
   }
   return data;
@@ -102,5 +107,6 @@ export function statusChip(status) {
 // ---------- language ----------
 export function applyLabels() {
   document.documentElement.lang = state.lang === "en" ? "en" : "th";
-  for (const node of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll("[data-i18n]"))) node.textContent = t(node.dataset.i18n);
+  for (const node of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll("[data-i18n]")))
+    node.textContent = t(node.dataset.i18n);
 }

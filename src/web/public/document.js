@@ -32,7 +32,10 @@ function cellRow(field, name, cell, suspect) {
   });
   input.addEventListener("input", () => input.closest("tr").classList.toggle("changed", input.value !== input.dataset.original));
   const edit = cell.edit
-    ? el("span", { class: "edit-mark", text: `✎ ${t("editedByPerson")}: ${cell.edit.by} (${fmt(cell.edit.previousValue)} → ${fmt(cell.value)})` })
+    ? el("span", {
+        class: "edit-mark",
+        text: `✎ ${t("editedByPerson")}: ${cell.edit.by} (${fmt(cell.edit.previousValue)} → ${fmt(cell.value)})`,
+      })
     : null;
   return el(
     "tr",
@@ -73,7 +76,10 @@ export async function loadDocument(id) {
         { class: "meta" },
         statusChip(result.status),
         row.approvedBy
-          ? el("span", { class: "chip verified", text: `${t(row.approvedAsWritten ? "approvedAsWritten" : "approvedBy")} ${row.approvedBy}` })
+          ? el("span", {
+              class: "chip verified",
+              text: `${t(row.approvedAsWritten ? "approvedAsWritten" : "approvedBy")} ${row.approvedBy}`,
+            })
           : null,
         result.review?.asWritten ? el("span", { class: "chip needs_review", text: `${t("note")}: ${result.review.note}` }) : null,
         el("span", { text: `${t("form")}: ${result.formCode ?? "—"}` }),
@@ -89,17 +95,31 @@ export async function loadDocument(id) {
   const suspectRows = new Set(failing.flatMap((c) => c.rows || []));
   const suspectTotals = new Set(failing.flatMap((c) => c.totals || []));
   const passing = result.checks.filter((c) => c.ok);
-  const checkItem = (c) => el("li", { class: `${c.ok ? "pass" : "fail"} ${c.severity}`, text: `${c.ok ? "✓" : "✗"} ${c.rule} — ${c.detail}` });
+  const checkItem = (c) =>
+    el("li", { class: `${c.ok ? "pass" : "fail"} ${c.severity}`, text: `${c.ok ? "✓" : "✗"} ${c.rule} — ${c.detail}` });
   // Failing checks stay in view; the passing ones fold away.
   $("#doc-checks").replaceChildren(
     ...failing.map(checkItem),
     passing.length
-      ? el("li", { class: "pass" }, el("details", {}, el("summary", { text: `✓ ${passing.length} ${t("checksPass")}` }), el("ul", { class: "checks" }, ...passing.map(checkItem))))
+      ? el(
+          "li",
+          { class: "pass" },
+          el(
+            "details",
+            {},
+            el("summary", { text: `✓ ${passing.length} ${t("checksPass")}` }),
+            el("ul", { class: "checks" }, ...passing.map(checkItem)),
+          ),
+        )
       : null,
   );
   const totals = Object.entries(result.totals).filter(([, cell]) => cell !== null);
-  $("#doc-totals tbody").replaceChildren(...totals.map(([key, cell]) => cellRow(`totals.${key}`, totalLabel(key), cell, suspectTotals.has(key))));
-  $("#doc-votes tbody").replaceChildren(...result.votes.map((v) => cellRow(`votes.${v.number}`, String(v.number), v, suspectRows.has(v.number))));
+  $("#doc-totals tbody").replaceChildren(
+    ...totals.map(([key, cell]) => cellRow(`totals.${key}`, totalLabel(key), cell, suspectTotals.has(key))),
+  );
+  $("#doc-votes tbody").replaceChildren(
+    ...result.votes.map((v) => cellRow(`votes.${v.number}`, String(v.number), v, suspectRows.has(v.number))),
+  );
   $("#reviewer").value = localStorage.getItem("reviewer") || "";
   renderReview(data);
   $("#doc-audit tbody").replaceChildren(
@@ -120,13 +140,14 @@ export async function loadDocument(id) {
   );
 }
 
-
 async function saveEdits() {
   const by = reviewer();
   if (!by || !state.doc) return false;
   const id = state.doc.result.document.id;
   const note = $("#review-note").value.trim();
-  const changed = [.../** @type {NodeListOf<HTMLInputElement>} */ (document.querySelectorAll("#doc-form input[data-field]"))].filter((input) => input.value !== input.dataset.original);
+  const changed = [.../** @type {NodeListOf<HTMLInputElement>} */ (document.querySelectorAll("#doc-form input[data-field]"))].filter(
+    (input) => input.value !== input.dataset.original,
+  );
   for (const input of changed) {
     const value = input.value === "" ? null : Number(input.value);
     const body = { field: input.dataset.field, value, by };

@@ -8,7 +8,10 @@ export const LABELS = {
   tabReview: ["รอตรวจทาน", "Review queue"],
   tabSummary: ["สรุปและดาวน์โหลด", "Summary & downloads"],
   dropHere: ["ลากไฟล์หรือโฟลเดอร์มาวางที่นี่", "Drop files or whole folders here"],
-  dropHint: ["PDF, PNG, JPEG, WebP, TIFF · ชื่อโฟลเดอร์ใช้ระบุจังหวัด/เขต/หน่วย", "PDF, PNG, JPEG, WebP, TIFF · folder names give province / constituency / unit"],
+  dropHint: [
+    "PDF, PNG, JPEG, WebP, TIFF · ชื่อโฟลเดอร์ใช้ระบุจังหวัด/เขต/หน่วย",
+    "PDF, PNG, JPEG, WebP, TIFF · folder names give province / constituency / unit",
+  ],
   chooseFiles: ["เลือกไฟล์", "Choose files"],
   chooseFolder: ["เลือกโฟลเดอร์", "Choose a folder"],
   newBatch: ["เริ่มชุดใหม่", "New batch"],
@@ -167,7 +170,10 @@ export const LABELS = {
   phase_cancelling: ["กำลังยกเลิก", "cancelling"],
   uploadBatch: ["อัปโหลด", "Upload"],
   uploadFromHeader: ["อัปโหลด ให้อ่านจากหัวแบบฟอร์ม (เฉพาะโมเดล)", "Upload; take them from the form header (models only)"],
-  batchWhere: ["ไฟล์ที่เลือกไม่มีชื่อโฟลเดอร์: ระบุจังหวัดและเขตเลือกตั้งของชุดนี้ หรือให้โมเดลอ่านจากหัวแบบฟอร์ม (ตัวอ่านในเครื่องอ่านหัวแบบฟอร์มไม่ได้)", "These files carry no folder names: give the batch's province and constituency, or let the model read them from the form header (the offline reader cannot)"],
+  batchWhere: [
+    "ไฟล์ที่เลือกไม่มีชื่อโฟลเดอร์: ระบุจังหวัดและเขตเลือกตั้งของชุดนี้ หรือให้โมเดลอ่านจากหัวแบบฟอร์ม (ตัวอ่านในเครื่องอ่านหัวแบบฟอร์มไม่ได้)",
+    "These files carry no folder names: give the batch's province and constituency, or let the model read them from the form header (the offline reader cannot)",
+  ],
 };
 
 export function label(key, mode) {

@@ -41,7 +41,9 @@ function pendingInputs() {
 
 function focusNext(from) {
   const inputs = pendingInputs();
-  const next = inputs.find((input) => input !== from && (!from || from.compareDocumentPosition(input) & Node.DOCUMENT_POSITION_FOLLOWING)) ?? inputs.find((i) => i !== from);
+  const next =
+    inputs.find((input) => input !== from && (!from || from.compareDocumentPosition(input) & Node.DOCUMENT_POSITION_FOLLOWING)) ??
+    inputs.find((i) => i !== from);
   if (next) {
     next.focus();
     next.select();
@@ -172,7 +174,12 @@ export function renderReview(data) {
     return el(
       "li",
       { dataset: { field: cell.field, code: cell.code } },
-      el("div", { class: "crops" }, cropImage(cell.crops.digits, `${cell.field} digits`), cropImage(cell.crops.words, `${cell.field} words`)),
+      el(
+        "div",
+        { class: "crops" },
+        cropImage(cell.crops.digits, `${cell.field} digits`),
+        cropImage(cell.crops.words, `${cell.field} words`),
+      ),
       el("div", { class: "cell-entry" }, el("span", { class: "index", text: `${i + 1}/${review.cells.length}` }), input),
       el("p", { class: "sentence", text: say(cell.sentence) }),
     );

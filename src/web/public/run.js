@@ -17,7 +17,8 @@ export function fillSettings() {
   for (const name of LIMIT_FIELDS) form.elements[name].placeholder = d.limits[name] ?? "—";
   form.elements.timeoutS.placeholder = d.limits.timeoutMs ? d.limits.timeoutMs / 1000 : "—";
   const limits = state.config.uploadLimits;
-  $("#upload-limits").textContent = `≤ ${Math.round(limits.maxFileBytes / 1048576)} MB/file · ≤ ${limits.maxBatchFiles} files · ≤ ${Math.round(limits.maxBatchBytes / 1073741824)} GB/batch`;
+  $("#upload-limits").textContent =
+    `≤ ${Math.round(limits.maxFileBytes / 1048576)} MB/file · ≤ ${limits.maxBatchFiles} files · ≤ ${Math.round(limits.maxBatchBytes / 1073741824)} GB/batch`;
 }
 
 export async function loadBatches() {
@@ -197,7 +198,8 @@ function renderRun() {
   $("#run-start").disabled = state.active;
   for (const field of $("#run-form").querySelectorAll("input:not([readonly]), select")) field.disabled = state.active;
   $("#run-form").classList.toggle("collapsed", state.active);
-  const resumable = run && run.phase === "finished" && ["cancelled", "budget", "quota", "fatal", "completed_with_failures"].includes(run.end);
+  const resumable =
+    run && run.phase === "finished" && ["cancelled", "budget", "quota", "fatal", "completed_with_failures"].includes(run.end);
   $("#run-resume").hidden = !resumable || state.active;
   if (!run) {
     strip.hidden = true;
@@ -229,10 +231,13 @@ function renderRun() {
     ["pauses", fmt(p?.rateLimitPauses)],
     ["cost", p ? `$${(p.costUsd ?? 0).toFixed(4)}` : "—"],
   ];
-  $("#run-stats").replaceChildren(...stats.map(([key, value]) => el("div", {}, el("dt", { text: t(key) }), el("dd", { text: value, dataset: { stat: key } }))));
+  $("#run-stats").replaceChildren(
+    ...stats.map(([key, value]) => el("div", {}, el("dt", { text: t(key) }), el("dd", { text: value, dataset: { stat: key } }))),
+  );
   strip.hidden = false;
   $(".fill", strip).style.width = `${pct}%`;
-  $(".text", strip).textContent = `${fmt(done)} / ${fmt(total)} · ${run.phase === "finished" ? t(`end_${run.end}`) : t(`phase_${run.phase}`)}`;
+  $(".text", strip).textContent =
+    `${fmt(done)} / ${fmt(total)} · ${run.phase === "finished" ? t(`end_${run.end}`) : t(`phase_${run.phase}`)}`;
 
   const body = $("#live-table tbody");
   for (const doc of state.live.values()) {

@@ -7,7 +7,11 @@ function table(headers, rows) {
     "table",
     { class: "grid compact" },
     el("thead", {}, el("tr", {}, ...headers.map((h) => el("th", { text: h })))),
-    el("tbody", {}, ...rows.map((cells) => el("tr", {}, ...cells.map((c) => (c instanceof Node ? el("td", {}, c) : el("td", { text: c })))))),
+    el(
+      "tbody",
+      {},
+      ...rows.map((cells) => el("tr", {}, ...cells.map((c) => (c instanceof Node ? el("td", {}, c) : el("td", { text: c }))))),
+    ),
   );
 }
 
@@ -23,15 +27,23 @@ export function sumText(line, field) {
 /** The leading rows, from the forms with every vote read only, saying how many were left out. */
 function topRows(line) {
   if (line.completeForms === 0) return `${t("noCompleteForm")} (${fmt(line.leftOut)} ${t("formsLeftOut")})`;
-  const top = line.votes.slice(0, 3).map(([row, votes]) => `#${row}: ${fmt(votes)}`).join(" · ");
+  const top = line.votes
+    .slice(0, 3)
+    .map(([row, votes]) => `#${row}: ${fmt(votes)}`)
+    .join(" · ");
   return line.leftOut > 0 ? `${top} (${fmt(line.completeForms)}/${fmt(line.forms)} ${t("formsComplete")})` : top;
 }
 
 export async function loadSummary(allPdfs = false) {
-  const [reports, overview] = await Promise.allSettled([api("GET", allPdfs ? "/api/reports?pdfs=all" : "/api/reports"), api("GET", "/api/overview")]);
+  const [reports, overview] = await Promise.allSettled([
+    api("GET", allPdfs ? "/api/reports?pdfs=all" : "/api/reports"),
+    api("GET", "/api/overview"),
+  ]);
   if (reports.status === "fulfilled") {
     $("#downloads").replaceChildren(
-      ...reports.value.files.map((f) => el("li", {}, el("a", { href: f.url, download: f.name.split("/").pop(), text: `${f.name} (${Math.ceil(f.bytes / 1024)} KB)` }))),
+      ...reports.value.files.map((f) =>
+        el("li", {}, el("a", { href: f.url, download: f.name.split("/").pop(), text: `${f.name} (${Math.ceil(f.bytes / 1024)} KB)` })),
+      ),
     );
   } else toast(reports.reason.message);
   if (overview.status !== "fulfilled") return toast(overview.reason.message);
@@ -51,7 +63,9 @@ export async function loadSummary(allPdfs = false) {
           "div",
           {},
           el("span", { text: `${t("coverage")} (${kindName(k)})` }),
-          el("b", { text: `${fmt(o.coverage[k].unitsProcessed)} / ${o.coverage[k].unitsInReference === null ? "?" : fmt(o.coverage[k].unitsInReference)}` }),
+          el("b", {
+            text: `${fmt(o.coverage[k].unitsProcessed)} / ${o.coverage[k].unitsInReference === null ? "?" : fmt(o.coverage[k].unitsInReference)}`,
+          }),
         ),
       ),
     ),
@@ -64,7 +78,14 @@ export async function loadSummary(allPdfs = false) {
           .filter((k) => a.kinds[k].forms > 0)
           .map((k) => {
             const line = a.kinds[k];
-            return [a.province ?? "—", String(a.constituency), kindName(k), fmt(line.forms), ...SUM_FIELDS.map((f) => sumText(line, f)), topRows(line)];
+            return [
+              a.province ?? "—",
+              String(a.constituency),
+              kindName(k),
+              fmt(line.forms),
+              ...SUM_FIELDS.map((f) => sumText(line, f)),
+              topRows(line),
+            ];
           }),
       ),
     ),
@@ -94,7 +115,13 @@ export async function loadSummary(allPdfs = false) {
     o.anomalies.length
       ? table(
           [t("constituency"), "", t("value"), "median", t("documents")],
-          o.anomalies.map((a) => [a.area, `${a.metric}${a.row ? ` #${a.row}` : ""}`, a.value.toFixed(3), a.median.toFixed(3), docLink(a.form)]),
+          o.anomalies.map((a) => [
+            a.area,
+            `${a.metric}${a.row ? ` #${a.row}` : ""}`,
+            a.value.toFixed(3),
+            a.median.toFixed(3),
+            docLink(a.form),
+          ]),
         )
       : el("p", { class: "muted", text: "—" }),
   );

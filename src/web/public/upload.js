@@ -40,7 +40,15 @@ function addUploadRow(path, ok, reason) {
     "tr",
     {},
     el("td", { text: path }),
-    el("td", {}, el("span", { class: `chip ${ok ? "accepted" : "refused"}`, text: t(ok ? "accepted" : "refused"), dataset: { i18n: ok ? "accepted" : "refused" } })),
+    el(
+      "td",
+      {},
+      el("span", {
+        class: `chip ${ok ? "accepted" : "refused"}`,
+        text: t(ok ? "accepted" : "refused"),
+        dataset: { i18n: ok ? "accepted" : "refused" },
+      }),
+    ),
     el("td", { text: reason || "" }),
   );
   return row;
@@ -113,7 +121,8 @@ async function uploadFiles(items) {
       localStorage.setItem("batch", data.batch);
     }
     const fragment = document.createDocumentFragment();
-    for (const file of data.accepted || []) fragment.append(addUploadRow(file.path, true, `${file.kind.toUpperCase()} · ${Math.ceil(file.bytes / 1024)} KB`));
+    for (const file of data.accepted || [])
+      fragment.append(addUploadRow(file.path, true, `${file.kind.toUpperCase()} · ${Math.ceil(file.bytes / 1024)} KB`));
     for (const file of data.refused || []) fragment.append(addUploadRow(file.path, false, file.reason));
     const answered = (data.accepted?.length || 0) + (data.refused?.length || 0);
     if (data.error) fragment.append(addUploadRow(`(${chunk.length - answered})`, false, data.error));
@@ -143,7 +152,10 @@ function uploadOrAsk(items) {
 
 /** The folder name the path metadata reads, e.g. "เขตเลือกตั้งที่ 1 จังหวัดแพร่". */
 function batchFolder() {
-  const province = $("#batch-province").value.trim().replace(/^จังหวัด/, "").replace(/[/\\]/g, "");
+  const province = $("#batch-province")
+    .value.trim()
+    .replace(/^จังหวัด/, "")
+    .replace(/[/\\]/g, "");
   const constituency = Number.parseInt($("#batch-constituency").value, 10);
   const parts = [];
   if (Number.isInteger(constituency) && constituency > 0) parts.push(`เขตเลือกตั้งที่ ${constituency}`);

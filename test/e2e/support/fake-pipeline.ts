@@ -38,7 +38,6 @@ export function fakeDocument(n: number, folder = "/scans"): DiscoveredDocument {
   };
 }
 
-
 function discoverFiles(inputs: readonly string[]): Discovery {
   const documents: DiscoveredDocument[] = [];
   const rejected: RejectedInput[] = [];

@@ -95,8 +95,7 @@ export function createSimulatedProvider(options: SimulatedProviderOptions): Simu
       const p5xx = options.p5xx ?? 0;
       const pHang = options.pHang ?? 0;
       const pBad = options.pBadJson ?? 0;
-      const fault =
-        scripted ?? (roll < p5xx ? "5xx" : roll < p5xx + pHang ? "hang" : roll < p5xx + pHang + pBad ? "bad_json" : "ok");
+      const fault = scripted ?? (roll < p5xx ? "5xx" : roll < p5xx + pHang ? "hang" : roll < p5xx + pHang + pBad ? "bad_json" : "ok");
       if (fault === "hang") {
         stats.hangs++;
         await wait(3_600_000, signal);

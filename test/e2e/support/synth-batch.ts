@@ -25,7 +25,16 @@ export function useSynthBatch(prefix: string, count: number): SynthBatch {
 
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), `${prefix}-`));
-    await generateSynthBatch({ outDir: forms(), count, kind: "constituency", seed: 11, format: "pdf", noise: "none", errorRate: 0, dpi: 72 });
+    await generateSynthBatch({
+      outDir: forms(),
+      count,
+      kind: "constituency",
+      seed: 11,
+      format: "pdf",
+      noise: "none",
+      errorRate: 0,
+      dpi: 72,
+    });
   }, 120_000);
 
   afterAll(async () => {
@@ -43,7 +52,17 @@ export function useSynthBatch(prefix: string, count: number): SynthBatch {
       return server;
     },
     processArgs: (server, out, ...extra) => [
-      "process", forms(), "--out", out, "--base-url", server.baseUrl, "--model", "fake-vision-model", "--progress", "json", ...extra,
+      "process",
+      forms(),
+      "--out",
+      out,
+      "--base-url",
+      server.baseUrl,
+      "--model",
+      "fake-vision-model",
+      "--progress",
+      "json",
+      ...extra,
     ],
   };
 }

@@ -6,7 +6,11 @@ import sharp from "sharp";
  * Writes `count` tiny distinct JPEG "scans": one small grey image, each copy made unique by a JPEG
  * comment (COM segment) naming it, so every file has its own content hash. Fast enough for 200,000.
  */
-export async function writeTinyDocuments(dir: string, count: number, options: { perFolder?: number; start?: number } = {}): Promise<string[]> {
+export async function writeTinyDocuments(
+  dir: string,
+  count: number,
+  options: { perFolder?: number; start?: number } = {},
+): Promise<string[]> {
   const base = await sharp({ create: { width: 24, height: 32, channels: 3, background: { r: 200, g: 200, b: 200 } } })
     .jpeg({ quality: 50 })
     .toBuffer();

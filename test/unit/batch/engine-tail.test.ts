@@ -24,7 +24,12 @@ function setup(count: number, script: Map<string, ScriptedStep[]>) {
   const pipeline = createFakePipeline({ documents });
   const saved: string[] = [];
   const run = (options: Partial<BatchOptions> = {}) =>
-    runBatch({ ...OPTIONS, ...options }, { store, pipeline, provider, onResult: (r) => saved.push(r.document.id) }, new AbortController().signal, () => {});
+    runBatch(
+      { ...OPTIONS, ...options },
+      { store, pipeline, provider, onResult: (r) => saved.push(r.document.id) },
+      new AbortController().signal,
+      () => {},
+    );
   return { documents, store, provider, saved, run };
 }
 

@@ -172,7 +172,12 @@ describe("runBatch", () => {
       writeFileSync(join(dir, "good.pdf"), "content");
       const store = new MemoryStore();
       const provider = createSimulatedProvider({ latencyMs: () => 1 });
-      const summary = await runBatch({ ...FAST, inputs: [dir] }, { store, pipeline: createFakePipeline(), provider }, new AbortController().signal, () => {});
+      const summary = await runBatch(
+        { ...FAST, inputs: [dir] },
+        { store, pipeline: createFakePipeline(), provider },
+        new AbortController().signal,
+        () => {},
+      );
       expect(summary.end).toBe("completed_with_failures");
       expect(summary.rejected).toBe(1);
       expect(summary.counts).toMatchObject({ verified: 1, failed: 1 });

@@ -9,7 +9,12 @@ import { FakeClock } from "../../support/fake-clock.js";
 /** Each call: answer after `ms` on the fake clock, or hang until cancelled. */
 type Step = { readonly ms: number; readonly outcome: ExtractionOutcome<unknown> } | "hang";
 
-const OK: ExtractionOutcome<unknown> = { kind: "ok", reply: { n: 1 }, usage: { promptTokens: 1, completionTokens: 1, costUsd: null }, model: "m" };
+const OK: ExtractionOutcome<unknown> = {
+  kind: "ok",
+  reply: { n: 1 },
+  usage: { promptTokens: 1, completionTokens: 1, costUsd: null },
+  model: "m",
+};
 const FLAKY: ExtractionOutcome<unknown> = { kind: "transient", message: "502 bad gateway", status: 502 };
 const quick = (outcome: ExtractionOutcome<unknown>, ms = 100): Step => ({ ms, outcome });
 
@@ -49,7 +54,15 @@ function setup(steps: Step[], idle: () => boolean, options: Partial<GateOptions>
   const provider = scripted(clock, steps);
   const limiter = new RateLimiter({ limits: { rps: 10, rpm: null, rpd: null }, clock });
   const gate = new BatchGate(
-    { retry: { maxAttempts: 3, baseDelayMs: 4_000, maxDelayMs: 10_000 }, timeoutMs: 30_000, maxRequests: null, maxCostUsd: null, waitForQuota: false, hedge: { idle }, ...options },
+    {
+      retry: { maxAttempts: 3, baseDelayMs: 4_000, maxDelayMs: 10_000 },
+      timeoutMs: 30_000,
+      maxRequests: null,
+      maxCostUsd: null,
+      waitForQuota: false,
+      hedge: { idle },
+      ...options,
+    },
     { provider, limiter, store, clock, emit: () => {}, random: () => 0.5 },
   );
   return { clock, store, provider, gate };

@@ -15,7 +15,12 @@ function counting(name: string, costUsd: number): Provider & { calls: number } {
     calls: 0,
     extract<T>(): Promise<ExtractionOutcome<T>> {
       provider.calls++;
-      return Promise.resolve({ kind: "ok", reply: {} as T, usage: { promptTokens: 1, completionTokens: 1, costUsd }, model: provider.model });
+      return Promise.resolve({
+        kind: "ok",
+        reply: {} as T,
+        usage: { promptTokens: 1, completionTokens: 1, costUsd },
+        model: provider.model,
+      });
     },
   };
   return provider;
@@ -47,14 +52,17 @@ function setup(options: Partial<GateOptions> = {}, secondLimits = { rps: null, r
   const second = counting("second", 0.001);
   const firstLimiter = new RateLimiter({ limits: { rps: null, rpm: null, rpd: null }, clock });
   const secondLimiter = new RateLimiter({ limits: secondLimits, clock });
-  const gate = new BatchGate({ ...OPTIONS, ...options }, {
-    provider: first,
-    limiter: firstLimiter,
-    store,
-    clock,
-    emit: () => undefined,
-    verifier: { provider: second, limiter: secondLimiter },
-  });
+  const gate = new BatchGate(
+    { ...OPTIONS, ...options },
+    {
+      provider: first,
+      limiter: firstLimiter,
+      store,
+      clock,
+      emit: () => undefined,
+      verifier: { provider: second, limiter: secondLimiter },
+    },
+  );
   return { clock, store, first, second, gate };
 }
 

@@ -59,14 +59,17 @@ function setup(steps: Step[], options: Partial<GateOptions> = {}) {
   const events: BatchEvent[] = [];
   const provider = scripted(steps);
   const limiter = new RateLimiter({ limits: { rps: 10, rpm: null, rpd: null }, clock });
-  const gate = new BatchGate({ ...OPTIONS, ...options }, {
-    provider,
-    limiter,
-    store,
-    clock,
-    emit: (e) => events.push(e),
-    random: () => 0.5,
-  });
+  const gate = new BatchGate(
+    { ...OPTIONS, ...options },
+    {
+      provider,
+      limiter,
+      store,
+      clock,
+      emit: (e) => events.push(e),
+      random: () => 0.5,
+    },
+  );
   return { clock, store, events, provider, limiter, gate };
 }
 
@@ -124,7 +127,9 @@ describe("BatchGate", () => {
   });
 
   it("stops on the provider's daily cap and says when it resets", async () => {
-    const { clock, provider, gate, events } = setup([{ kind: "rate_limited", retryAfterMs: null, scope: "day", message: "free-models-per-day" }]);
+    const { clock, provider, gate, events } = setup([
+      { kind: "rate_limited", retryAfterMs: null, scope: "day", message: "free-models-per-day" },
+    ]);
     const outcome = await run(clock, gate.call(request, new AbortController().signal), 10);
     expect(outcome.kind).toBe("rate_limited");
     expect(provider.calls).toBe(1);

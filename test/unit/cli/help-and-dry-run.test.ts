@@ -8,7 +8,16 @@ import { generateSynthBatch } from "../../../src/synth/generate.js";
 let root = "";
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), "help-dry-run-"));
-  await generateSynthBatch({ outDir: join(root, "forms"), count: 1, kind: "constituency", seed: 5, format: "pdf", noise: "none", errorRate: 0, dpi: 72 });
+  await generateSynthBatch({
+    outDir: join(root, "forms"),
+    count: 1,
+    kind: "constituency",
+    seed: 5,
+    format: "pdf",
+    noise: "none",
+    errorRate: 0,
+    dpi: 72,
+  });
 }, 60_000);
 afterAll(async () => {
   await rm(root, { recursive: true, force: true });
@@ -35,7 +44,16 @@ describe("--dry-run with the offline reader", () => {
   });
 
   it("with the cascade, estimates the local pass and caps the requests", async () => {
-    const dry = await run({ OPENROUTER_API_KEY: "test-key" }, "process", join(root, "forms"), "--out", join(root, "out"), "--provider", "cascade", "--dry-run");
+    const dry = await run(
+      { OPENROUTER_API_KEY: "test-key" },
+      "process",
+      join(root, "forms"),
+      "--out",
+      join(root, "out"),
+      "--provider",
+      "cascade",
+      "--dry-run",
+    );
     expect(dry.code).toBe(0);
     expect(dry.stdout).toMatch(/Local first: 1 page\(s\)/);
     expect(dry.stdout).toMatch(/Requests: at most 1 first reads/);

@@ -42,7 +42,10 @@ describe("the progress bar fits the terminal", () => {
     renderer.onEvent({ type: "run_started", at: "2026-02-10T12:00:00Z", total: 2000, alreadyDone: 0, toProcess: 2000 });
     renderer.onEvent({ type: "run_finished", end: "completed", message: "done", progress: snapshot });
     renderer.stop();
-    const lines = written.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, "\n").split(/[\r\n]+/).filter((l) => l.includes("docs"));
+    const lines = written
+      .replace(/\x1b\[[0-9;?]*[A-Za-z]/g, "\n")
+      .split(/[\r\n]+/)
+      .filter((l) => l.includes("docs"));
     const last = lines.at(-1)!;
     expect(last.length).toBeLessThan(80);
     expect(last).toContain("2000/2000 docs");

@@ -8,7 +8,10 @@ describe("synth progress", () => {
   it.each([false, true])("says what it is writing at once and counts documents (terminal: %s)", async (isTTY) => {
     const dir = await mkdtemp(join(tmpdir(), "synth-progress-"));
     try {
-      const { code, stderrWrites: stderr } = await runMain(["synth", "--out", dir, "--count", "2", "--kind", "constituency", "--dpi", "60"], { stderrIsTTY: isTTY });
+      const { code, stderrWrites: stderr } = await runMain(
+        ["synth", "--out", dir, "--count", "2", "--kind", "constituency", "--dpi", "60"],
+        { stderrIsTTY: isTTY },
+      );
       expect(code).toBe(0);
       expect(stderr[0]).toBe(`synth: writing 2 documents to ${dir}\n`);
       expect(stderr.join("")).toMatch(/2\/2 documents, \d+\.\d s/);

@@ -79,7 +79,11 @@ describe("assembleForm", () => {
   it("accepts the digits' value, never the words', and lets the checks flag the disagreement", () => {
     const reply = modelReplyFromTruth(constituency);
     const rows = reply.rows.map((row) => (row.number === 1 ? { ...row, digits: "?" } : row));
-    const result = assembleForm({ doc: documentFor(constituency), pages: preparedPagesFor("constituency"), replies: [{ pages: [1], reply: { ...reply, rows } }] });
+    const result = assembleForm({
+      doc: documentFor(constituency),
+      pages: preparedPagesFor("constituency"),
+      replies: [{ pages: [1], reply: { ...reply, rows } }],
+    });
     const row1 = result.votes.find((row) => row.number === 1);
     expect(row1).toMatchObject({ mark: "illegible", value: null, words: "หนึ่งร้อยยี่สิบคะแนน" });
     expect(result.status).toBe("needs_review");
@@ -88,7 +92,11 @@ describe("assembleForm", () => {
   it("takes the value from the words only where no digits were written, and says so", () => {
     const reply = modelReplyFromTruth(constituency);
     const rows = reply.rows.map((row) => (row.number === 4 ? { ...row, digits: null } : row));
-    const result = assembleForm({ doc: documentFor(constituency), pages: preparedPagesFor("constituency"), replies: [{ pages: [1], reply: { ...reply, rows } }] });
+    const result = assembleForm({
+      doc: documentFor(constituency),
+      pages: preparedPagesFor("constituency"),
+      replies: [{ pages: [1], reply: { ...reply, rows } }],
+    });
     expect(result.votes.find((row) => row.number === 4)).toMatchObject({ value: 7, digits: null });
     expect(result.checks.find((check) => check.rule === "words-only")?.rows).toEqual([4]);
   });

@@ -35,7 +35,13 @@ async function setup(options: FakeProviderOptions = {}, timeoutMs = 5000) {
 }
 
 // No witness here: the model's reading is accepted on the checks, as --accept-single-witness does.
-const OPTIONS: ExtractOptions = { requestMode: "document", reask: true, providerName: "vllm", model: MODEL, verdict: { acceptSingleWitness: true } };
+const OPTIONS: ExtractOptions = {
+  requestMode: "document",
+  reask: true,
+  providerName: "vllm",
+  model: MODEL,
+  verdict: { acceptSingleWitness: true },
+};
 
 async function extract(
   gate: Awaited<ReturnType<typeof setup>>["gate"],
@@ -45,7 +51,12 @@ async function extract(
   signal = new AbortController().signal,
 ): Promise<DocumentExtraction> {
   const kind = truth.formKind ?? "constituency";
-  return extractDocument({ doc: documentFor(truth, pathMetadata), pages: preparedPagesFor(kind) }, gate, { ...OPTIONS, ...options }, signal);
+  return extractDocument(
+    { doc: documentFor(truth, pathMetadata), pages: preparedPagesFor(kind) },
+    gate,
+    { ...OPTIONS, ...options },
+    signal,
+  );
 }
 
 function done(extraction: DocumentExtraction): FormResult {
@@ -67,7 +78,9 @@ describe("extractDocument: reading and assembly", () => {
       expect(result.status).toBe("verified");
       expect(result.provenance).toMatchObject({ provider: "vllm", model: MODEL, requests: 1, attempts: 1, agreeingReads: 1 });
       expect(result.provenance.promptTokens).toBeGreaterThan(0);
-      expect(result.document.pages.map((page) => page.sent)).toEqual(truth.formKind === "constituency" ? [true, false] : [true, true, true, false]);
+      expect(result.document.pages.map((page) => page.sent)).toEqual(
+        truth.formKind === "constituency" ? [true, false] : [true, true, true, false],
+      );
     }
     expect(fake.requests.map((r) => r.images)).toEqual([1, 3]);
   });

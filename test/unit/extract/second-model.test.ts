@@ -27,8 +27,13 @@ describe("second model", () => {
   it("sends the first read's request, without any earlier answer, and reports every cell", async () => {
     const before = fake.requests.length;
     const counted: string[] = [];
-    const reading = await readWithSecondModel(documentFor(truth), preparedPagesFor("constituency"), gate(), settings, new AbortController().signal, (o) =>
-      counted.push(o.kind),
+    const reading = await readWithSecondModel(
+      documentFor(truth),
+      preparedPagesFor("constituency"),
+      gate(),
+      settings,
+      new AbortController().signal,
+      (o) => counted.push(o.kind),
     );
     expect(reading.kind).toBe("read");
     if (reading.kind !== "read") return;
@@ -49,13 +54,21 @@ describe("second model", () => {
     const withVerdict = (verdict: "agreed" | "single" | "disputed"): FormResult => ({
       ...truth,
       votes: truth.votes.map((v) => ({ ...v, verdict: "agreed" as const })),
-      totals: Object.fromEntries(Object.entries(truth.totals).map(([k, c]) => [k, c ? { ...c, verdict: k === "good" ? verdict : "agreed" } : c])) as FormResult["totals"],
+      totals: Object.fromEntries(
+        Object.entries(truth.totals).map(([k, c]) => [k, c ? { ...c, verdict: k === "good" ? verdict : "agreed" } : c]),
+      ) as FormResult["totals"],
     });
     expect(wantsSecondModel(withVerdict("agreed"))).toBe(false);
     expect(wantsSecondModel(withVerdict("single"))).toBe(true);
     expect(wantsSecondModel(withVerdict("disputed"))).toBe(true);
     expect(wantsSecondModel({ ...withVerdict("single"), status: "failed" })).toBe(false);
-    const context = { doc: documentFor(truth), pages: preparedPagesFor("constituency"), gate: gate(), signal: new AbortController().signal, count: () => undefined };
+    const context = {
+      doc: documentFor(truth),
+      pages: preparedPagesFor("constituency"),
+      gate: gate(),
+      signal: new AbortController().signal,
+      count: () => undefined,
+    };
     const before = fake.requests.length;
     expect(await source.review?.(context, withVerdict("agreed"))).toBeNull();
     expect(fake.requests.length).toBe(before);

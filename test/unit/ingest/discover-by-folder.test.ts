@@ -29,7 +29,10 @@ describe("discoverByFolder", () => {
       ["เขต 2/b.pdf"],
     ]);
     const whole = await discoverDocuments([root]);
-    const streamed = chunks.flatMap((c) => c.documents).map((d) => d.id).sort();
+    const streamed = chunks
+      .flatMap((c) => c.documents)
+      .map((d) => d.id)
+      .sort();
     expect(streamed).toEqual(whole.documents.map((d) => d.id).sort());
     expect(chunks.flatMap((c) => c.rejected).map((r) => r.error.code)).toEqual(whole.rejected.map((r) => r.error.code));
     expect(whole.documents.find((d) => d.container === "image-series")?.sources).toHaveLength(2);

@@ -1,14 +1,7 @@
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  blankPdf,
-  makeTempDir,
-  multiPageTiff,
-  pageImage,
-  removeDir,
-  writeFixture,
-} from "../../fixtures/ingest/fixtures.js";
+import { blankPdf, makeTempDir, multiPageTiff, pageImage, removeDir, writeFixture } from "../../fixtures/ingest/fixtures.js";
 import { discoverDocuments } from "../../../src/ingest/discover.js";
 
 const sha256 = (data: Uint8Array | string) => createHash("sha256").update(data).digest("hex");
@@ -94,9 +87,7 @@ describe("discoverDocuments", () => {
   it("keeps the path as given under the input root and reads a file named twice once", async () => {
     const folder = join(root, "เขต 2");
     const { documents } = await discoverDocuments([folder, join(folder, "loose.jpg")]);
-    expect(documents.map((d) => d.primaryPath).filter((p) => p.endsWith("loose.jpg"))).toEqual([
-      join(folder, "loose.jpg"),
-    ]);
+    expect(documents.map((d) => d.primaryPath).filter((p) => p.endsWith("loose.jpg"))).toEqual([join(folder, "loose.jpg")]);
   });
 
   it("reports a missing input and an explicitly named unsupported file", async () => {

@@ -1,13 +1,6 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  exifRotatedJpeg,
-  makePdf,
-  makeTempDir,
-  pageImage,
-  removeDir,
-  writeFixture,
-} from "../../fixtures/ingest/fixtures.js";
+import { exifRotatedJpeg, makePdf, makeTempDir, pageImage, removeDir, writeFixture } from "../../fixtures/ingest/fixtures.js";
 import { discoverDocuments } from "../../../src/ingest/discover.js";
 import { DEFAULT_PREPARE_OPTIONS, prepareDocument } from "../../../src/ingest/prepare.js";
 import { createPreparePool, type PreparePool } from "../../../src/ingest/prepare-pool.js";

@@ -244,8 +244,6 @@ describe("prepareDocument: a batch", () => {
   it("rejects when cancelled", async () => {
     const controller = new AbortController();
     controller.abort(new Error("user cancelled"));
-    await expect(prepareDocument(await docAt("scan.pdf"), DEFAULT_PREPARE_OPTIONS, controller.signal)).rejects.toThrow(
-      "user cancelled",
-    );
+    await expect(prepareDocument(await docAt("scan.pdf"), DEFAULT_PREPARE_OPTIONS, controller.signal)).rejects.toThrow("user cancelled");
   });
 });

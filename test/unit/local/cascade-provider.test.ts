@@ -13,7 +13,6 @@ import type { LocalCellRead } from "../../../src/local/recognize/read-cell.js";
 const request = (documentId: string, purpose: "read" | "reask" = "read"): ExtractionRequest<ModelReply> =>
   readingRequest(documentId, [Buffer.from(documentId)], purpose);
 
-
 /** A local reader that verifies documents whose id starts with "ok". */
 function stubLocal(): LocalProvider {
   return {
@@ -29,12 +28,22 @@ function stubLocal(): LocalProvider {
     },
     async close() {},
     async readLocally(req) {
-      const cells = new Map<CellKey, LocalCellRead>([["row:1", digitsCell(5)], ["good", digitsCell(5)]]);
+      const cells = new Map<CellKey, LocalCellRead>([
+        ["row:1", digitsCell(5)],
+        ["good", digitsCell(5)],
+      ]);
       const read: LocalDocumentRead = { kind: "constituency", pages: [], cells };
       const verified = req.documentId.startsWith("ok");
       const decision: LocalDecision = verified
         ? { verified, doubtedCells: [], confirmedBySums: [], neededCells: ["row:1", "good"], confidentExtras: [], reasons: [] }
-        : { verified, doubtedCells: ["good"], confirmedBySums: [], neededCells: ["row:1", "good"], confidentExtras: [], reasons: ["good not read with confidence"] };
+        : {
+            verified,
+            doubtedCells: ["good"],
+            confirmedBySums: [],
+            neededCells: ["row:1", "good"],
+            confidentExtras: [],
+            reasons: ["good not read with confidence"],
+          };
       return { read, decision };
     },
   };

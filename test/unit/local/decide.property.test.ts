@@ -20,7 +20,11 @@ const writtenForm = fc
     const used = good + bad + novote;
     const values = new Map<CellKey, number>(rows.map((v, i) => [`row:${i + 1}` as const, v]));
     values.set("good", good).set("voteTotal", good).set("bad", bad).set("noVote", novote);
-    if (fiveEighteen) values.set("ballotsUsed", used).set("ballotsRemaining", remaining).set("ballotsReceived", used + remaining);
+    if (fiveEighteen)
+      values
+        .set("ballotsUsed", used)
+        .set("ballotsRemaining", remaining)
+        .set("ballotsReceived", used + remaining);
     else values.set("ballotsReceived", used);
     return values;
   });
@@ -35,7 +39,10 @@ const misreadForm = (misreadCount: number) =>
     fc
       .record({
         misread: fc.shuffledSubarray([...written.keys()], { minLength: misreadCount, maxLength: misreadCount }),
-        deltas: fc.array(fc.integer({ min: -300, max: 300 }).filter((d) => d !== 0), { minLength: misreadCount, maxLength: misreadCount }),
+        deltas: fc.array(
+          fc.integer({ min: -300, max: 300 }).filter((d) => d !== 0),
+          { minLength: misreadCount, maxLength: misreadCount },
+        ),
         confidences: fc.array(fc.double({ min: 0.5, max: 1, noNaN: true }), { minLength: 14, maxLength: 14 }),
         truthPlausible: fc.boolean(),
       })

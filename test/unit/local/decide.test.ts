@@ -48,11 +48,18 @@ describe("decideLocal", () => {
     expect(swapped.doubtedCells).toEqual(["row:1", "row:2"]);
     expect(swapped.reasons.join(" ")).toMatch(/another plausible reading/);
     // 674 for good, the total line and 717 received would also need a row 60 higher: none can be, so one solution...
-    const twin = decideLocal(constituency({ good: digits(614, 0.7, [674]), voteTotal: digits(614, 0.7, [674]), ballotsReceived: digits(657, 0.7, [717]) }));
+    const twin = decideLocal(
+      constituency({ good: digits(614, 0.7, [674]), voteTotal: digits(614, 0.7, [674]), ballotsReceived: digits(657, 0.7, [717]) }),
+    );
     expect(twin.verified).toBe(true);
     // ...until row 4 could be 484.
     const twinWithRow = decideLocal(
-      constituency({ good: digits(614, 0.7, [674]), voteTotal: digits(614, 0.7, [674]), ballotsReceived: digits(657, 0.7, [717]), "row:4": digits(424, 0.7, [484]) }),
+      constituency({
+        good: digits(614, 0.7, [674]),
+        voteTotal: digits(614, 0.7, [674]),
+        ballotsReceived: digits(657, 0.7, [717]),
+        "row:4": digits(424, 0.7, [484]),
+      }),
     );
     expect(twinWithRow.verified).toBe(false);
   });

@@ -55,7 +55,13 @@ function gateFor(provider: Provider) {
   // One request a day and a budget of one: any local answer that counted would exhaust them.
   const limiter = new RateLimiter({ limits: { rps: null, rpm: null, rpd: 1 }, clock });
   const gate = new BatchGate(
-    { retry: { maxAttempts: 2, baseDelayMs: 1_000, maxDelayMs: 2_000 }, timeoutMs: 30_000, maxRequests: 1, maxCostUsd: null, waitForQuota: false },
+    {
+      retry: { maxAttempts: 2, baseDelayMs: 1_000, maxDelayMs: 2_000 },
+      timeoutMs: 30_000,
+      maxRequests: 1,
+      maxCostUsd: null,
+      waitForQuota: false,
+    },
     { provider, limiter, store, clock, emit: () => {} },
   );
   return { clock, store, gate };

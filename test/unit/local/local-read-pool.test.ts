@@ -5,7 +5,9 @@ import { defaultLocalModelPath } from "../../../src/local/recognize/local-model.
 
 /** A blank A4-ish page: the reader looks for a table, finds none, and says so. */
 async function blankPage(): Promise<Buffer> {
-  return sharp({ create: { width: 1240, height: 1754, channels: 3, background: { r: 255, g: 255, b: 255 } } }).jpeg().toBuffer();
+  return sharp({ create: { width: 1240, height: 1754, channels: 3, background: { r: 255, g: 255, b: 255 } } })
+    .jpeg()
+    .toBuffer();
 }
 
 describe("local read pool", () => {
@@ -16,7 +18,14 @@ describe("local read pool", () => {
     // onnxruntime then aborts the whole process ("terminate called … Napi::Error").
     await pool.read([]);
     const controller = new AbortController();
-    const reading = pool.read([{ page: 1, data: page }, { page: 2, data: page }, { page: 3, data: page }], controller.signal);
+    const reading = pool.read(
+      [
+        { page: 1, data: page },
+        { page: 2, data: page },
+        { page: 3, data: page },
+      ],
+      controller.signal,
+    );
     const queued = pool.read([{ page: 1, data: page }], controller.signal);
     setTimeout(() => controller.abort(new Error("stop")), 50);
     await expect(reading).rejects.toThrow("stop");

@@ -156,12 +156,12 @@ describe("local reader on a synthetic constituency page", () => {
     };
     const cascade = createCascadeProvider(createLocalProvider(), remote);
     const signal = new AbortController().signal;
-    for (const [id, form] of [["consistent", FORM], ["inconsistent", { ...FORM, good: "615" }]] as const) {
+    for (const [id, form] of [
+      ["consistent", FORM],
+      ["inconsistent", { ...FORM, good: "615" }],
+    ] as const) {
       const page = await renderConstituencyPage(form);
-      await cascade.extract(
-        readingRequest(id, [page]),
-        { signal },
-      );
+      await cascade.extract(readingRequest(id, [page]), { signal });
     }
     expect(calls).toEqual(["inconsistent"]);
     expect(cascade.stats()).toEqual({ local: 1, remote: 1 });
@@ -170,10 +170,9 @@ describe("local reader on a synthetic constituency page", () => {
   it("answers through the provider seam in the model-reply shape, offline and unmetered", async () => {
     const provider = createLocalProvider();
     expect(provider.metered).toBe(false);
-    const outcome = await provider.extract(
-      readingRequest("synthetic", [await renderConstituencyPage(FORM)]),
-      { signal: new AbortController().signal },
-    );
+    const outcome = await provider.extract(readingRequest("synthetic", [await renderConstituencyPage(FORM)]), {
+      signal: new AbortController().signal,
+    });
     expect(outcome.kind).toBe("ok");
     if (outcome.kind !== "ok") return;
     expect(outcome.reply.header.formKind).toBe("constituency");
@@ -185,7 +184,16 @@ describe("local reader on a synthetic constituency page", () => {
   it("finds the 5/18 totals block (received, used, good, bad, no-vote, remaining) on a generator page", async () => {
     const dir = mkdtempSync(join(tmpdir(), "local-5-18-"));
     try {
-      const batch = await generateSynthBatch({ outDir: dir, count: 1, kind: "constituency", form: "5/18", seed: 4, format: "png", noise: "none", errorRate: 0 });
+      const batch = await generateSynthBatch({
+        outDir: dir,
+        count: 1,
+        kind: "constituency",
+        form: "5/18",
+        seed: 4,
+        format: "png",
+        noise: "none",
+        errorRate: 0,
+      });
       const line = JSON.parse(readFileSync(batch.truthPath, "utf8").trim()) as SynthTruthLine;
       const page = readFileSync(join(dir, line.path));
       const layout = await analyzePage(page, 1);
@@ -194,7 +202,13 @@ describe("local reader on a synthetic constituency page", () => {
       expect(keys.sort()).toEqual(["bad", "ballotsReceived", "ballotsRemaining", "ballotsUsed", "good", "noVote", "voteTotal"]);
       const read = await readDocument([{ page: 1, data: page }], await loadDigitClassifier());
       const totals = line.truth.totals;
-      const expected = { ballotsReceived: totals.ballotsReceived, ballotsUsed: totals.ballotsUsed, good: totals.good, bad: totals.bad, noVote: totals.noVote };
+      const expected = {
+        ballotsReceived: totals.ballotsReceived,
+        ballotsUsed: totals.ballotsUsed,
+        good: totals.good,
+        bad: totals.bad,
+        noVote: totals.noVote,
+      };
       for (const [key, cell] of Object.entries(expected)) {
         const got = read.cells.get(key as "good");
         // Whatever is read with confidence is what was written.
@@ -207,10 +221,7 @@ describe("local reader on a synthetic constituency page", () => {
 
   it("stops the batch, not just one document, when the model file is missing", async () => {
     const provider = createLocalProvider({ modelPath: join(tmpdir(), "no-such-model.onnx"), threads: 1 });
-    const outcome = await provider.extract(
-      readingRequest("x", []),
-      { signal: new AbortController().signal },
-    );
+    const outcome = await provider.extract(readingRequest("x", []), { signal: new AbortController().signal });
     expect(outcome).toMatchObject({ kind: "fatal", scope: "batch" });
   });
 

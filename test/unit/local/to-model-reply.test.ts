@@ -6,7 +6,6 @@ import type { LocalDocumentRead } from "../../../src/local/local-read.js";
 import type { LocalCellRead } from "../../../src/local/recognize/read-cell.js";
 import { toModelReply, UNSURE_DIGITS } from "../../../src/local/to-model-reply.js";
 
-
 describe("toModelReply", () => {
   const cells = new Map<CellKey, LocalCellRead>([
     ["row:1", read(40, 0.99)],

@@ -88,7 +88,9 @@ describe("OpenAI-compatible provider: successful reads", () => {
     const { fake, provider } = await setup({
       rejectResponseFormat: true,
       answer: ({ purpose }) =>
-        purpose === "read" ? `Here is the reading:\n\`\`\`json\n${JSON.stringify(modelReplyFromTruth(truth))}\n\`\`\`\nHope this helps.` : undefined,
+        purpose === "read"
+          ? `Here is the reading:\n\`\`\`json\n${JSON.stringify(modelReplyFromTruth(truth))}\n\`\`\`\nHope this helps.`
+          : undefined,
     });
     expect(provider.replyMode).toBe("json_schema");
     const first = await run(provider);
@@ -122,7 +124,14 @@ describe("OpenAI-compatible provider: successful reads", () => {
     const { provider } = await setup({
       respond: ({ body }) =>
         body.response_format
-          ? { status: 400, body: { error: { message: 'Invalid JSON payload received. Unknown name "additionalProperties" at \'generation_config.response_schema\'' } } }
+          ? {
+              status: 400,
+              body: {
+                error: {
+                  message: "Invalid JSON payload received. Unknown name \"additionalProperties\" at 'generation_config.response_schema'",
+                },
+              },
+            }
           : undefined,
     });
     expect((await run(provider)).kind).toBe("transient");
@@ -146,7 +155,12 @@ describe("OpenAI-compatible provider: successful reads", () => {
 describe("OpenAI-compatible provider: error mapping", () => {
   it("401: fatal for the batch, says the key was refused and where it came from, never the key", async () => {
     const { fake } = await setup();
-    const config = resolveProviderConfig({ provider: "vllm", baseUrl: fake.baseUrl, model: MODEL, env: { BALLOT_OCR_API_KEY: `${KEY}-wrong` } });
+    const config = resolveProviderConfig({
+      provider: "vllm",
+      baseUrl: fake.baseUrl,
+      model: MODEL,
+      env: { BALLOT_OCR_API_KEY: `${KEY}-wrong` },
+    });
     if (!config.ok) throw new Error(config.error);
     const provider = createOpenAICompatibleProvider(config.value, { timeoutMs: 5000 });
     const outcome = await run(provider);
@@ -194,13 +208,17 @@ describe("OpenAI-compatible provider: error mapping", () => {
   });
 
   it("429 with Retry-After in seconds", async () => {
-    const { provider } = await setup({ respond: () => ({ status: 429, body: { error: { message: "slow down" } }, headers: { "Retry-After": "7" } }) });
+    const { provider } = await setup({
+      respond: () => ({ status: 429, body: { error: { message: "slow down" } }, headers: { "Retry-After": "7" } }),
+    });
     expect(await run(provider)).toMatchObject({ kind: "rate_limited", scope: "minute", retryAfterMs: 7000 });
   });
 
   it("429 with Retry-After as an HTTP date", async () => {
     const at = new Date(Date.now() + 30_000).toUTCString();
-    const { provider } = await setup({ respond: () => ({ status: 429, body: { error: { message: "slow down" } }, headers: { "Retry-After": at } }) });
+    const { provider } = await setup({
+      respond: () => ({ status: 429, body: { error: { message: "slow down" } }, headers: { "Retry-After": at } }),
+    });
     const outcome = await run(provider);
     expect(outcome.kind === "rate_limited" && outcome.retryAfterMs).toBeGreaterThan(25_000);
     expect(outcome.kind === "rate_limited" && outcome.retryAfterMs).toBeLessThanOrEqual(30_000);
@@ -208,12 +226,20 @@ describe("OpenAI-compatible provider: error mapping", () => {
 
   it("429 with X-RateLimit-Reset as epoch milliseconds or seconds", async () => {
     const resetMs = Date.now() + 12_000;
-    const ms = await setup({ respond: () => ({ status: 429, body: { error: { message: "Rate limit exceeded: free-models-per-min." } }, headers: { "X-RateLimit-Reset": String(resetMs) } }) });
+    const ms = await setup({
+      respond: () => ({
+        status: 429,
+        body: { error: { message: "Rate limit exceeded: free-models-per-min." } },
+        headers: { "X-RateLimit-Reset": String(resetMs) },
+      }),
+    });
     const fromMs = await run(ms.provider);
     expect(fromMs).toMatchObject({ kind: "rate_limited", scope: "minute", resetAt: resetMs });
     expect(fromMs.kind === "rate_limited" && fromMs.retryAfterMs).toBeGreaterThan(9_000);
     expect(fromMs.kind === "rate_limited" && fromMs.retryAfterMs).toBeLessThanOrEqual(12_000);
-    const seconds = await setup({ respond: () => ({ status: 429, body: {}, headers: { "x-ratelimit-reset": String(Math.ceil(resetMs / 1000)) } }) });
+    const seconds = await setup({
+      respond: () => ({ status: 429, body: {}, headers: { "x-ratelimit-reset": String(Math.ceil(resetMs / 1000)) } }),
+    });
     const fromSeconds = await run(seconds.provider);
     expect(fromSeconds.kind === "rate_limited" && fromSeconds.retryAfterMs).toBeGreaterThan(9_000);
     expect(fromSeconds.kind === "rate_limited" && fromSeconds.retryAfterMs).toBeLessThanOrEqual(13_000);

@@ -75,7 +75,10 @@ describe("fetchReference", () => {
     const noStats = fakeFetch({ missing: ["stats_cons.json", "stats_party.json"] });
     const partial = await fetchReference({ dir, fetch: noStats.impl });
     if (!partial.ok) throw new Error(partial.error.message);
-    expect(partial.value.files.filter((f) => f.outcome === "unavailable").map((f) => f.spec.fileName)).toEqual(["stats_cons.json", "stats_party.json"]);
+    expect(partial.value.files.filter((f) => f.outcome === "unavailable").map((f) => f.spec.fileName)).toEqual([
+      "stats_cons.json",
+      "stats_party.json",
+    ]);
     const loaded = await loadReference(dir);
     expect(loaded.ok && loaded.value.official).toBeNull();
 

@@ -81,7 +81,11 @@ describe("loadReference", () => {
     });
     const result = await loadReference(dir);
     if (result.ok) throw new Error("expected an error");
-    expect(result.error).toMatchObject({ kind: "invalid_shape", file: "stats_cons.json", field: "result_province[0].constituencies[1].turn_out" });
+    expect(result.error).toMatchObject({
+      kind: "invalid_shape",
+      file: "stats_cons.json",
+      field: "result_province[0].constituencies[1].turn_out",
+    });
     expect(result.error.message).toContain("field missing");
   });
 

@@ -22,7 +22,7 @@ describe("CSV formula injection", () => {
     expect(csvField("+1")).toBe("'+1");
     expect(csvField("@SUM(A1)")).toBe("'@SUM(A1)");
     expect(csvField("\t=1")).toBe("'\t=1");
-    expect(csvField("\r=1")).toBe("\"'\r=1\"");
+    expect(csvField("\r=1")).toBe('"\'\r=1"');
     expect(csvField("-")).toBe("-");
     expect(csvField(-3)).toBe("-3");
   });
@@ -42,7 +42,16 @@ describe("CSV formula injection", () => {
         noVote: 0,
         editedBy: "=cmd",
       }),
-      makeFormResult({ path: "@evil.pdf", kind: "constituency", province: "+แพร่", provinceId: null, unit: 2, votes: [1, 2], bad: 0, noVote: 0 }),
+      makeFormResult({
+        path: "@evil.pdf",
+        kind: "constituency",
+        province: "+แพร่",
+        provinceId: null,
+        unit: 2,
+        votes: [1, 2],
+        bad: 0,
+        noVote: 0,
+      }),
     ];
     await writeReports({ results: hostile, outDir: dir, meta: { generatedAt: "2026-02-10T12:00:00Z" } });
     let cells = 0;

@@ -22,12 +22,52 @@ function partialBatch(): FormResult[] {
     votes: [...result.votes, ...[3, 4].map((number) => ({ number, digits: null, words: null, value: null, mark: "blank" as const }))],
   });
   return [
-    blankRows(makeFormResult({ path: "แพร่/เขต1/ชุด1/สส517.pdf", kind: "constituency", code: "5/17", unit: null, setNumber: 1, votes: [100, 50], bad: 5, noVote: 3 })),
     blankRows(
-      makeFormResult({ path: "แพร่/เขต1/ชุด2/สส517.pdf", kind: "constituency", code: "5/17", unit: null, setNumber: 2, votes: [null, 40], bad: 2, noVote: null, status: "needs_review" }),
+      makeFormResult({
+        path: "แพร่/เขต1/ชุด1/สส517.pdf",
+        kind: "constituency",
+        code: "5/17",
+        unit: null,
+        setNumber: 1,
+        votes: [100, 50],
+        bad: 5,
+        noVote: 3,
+      }),
     ),
-    makeFormResult({ path: "แพร่/เขต1/ชุด1/สส517บช.pdf", kind: "party_list", code: "5/17", unit: null, setNumber: 1, votes: [10, 30, 5], bad: 1, noVote: 1 }),
-    makeFormResult({ path: "แพร่/เขต1/ชุด2/สส517บช.pdf", kind: "party_list", code: "5/17", unit: null, setNumber: 2, votes: [65, null, 2], bad: 1, noVote: 0, status: "needs_review" }),
+    blankRows(
+      makeFormResult({
+        path: "แพร่/เขต1/ชุด2/สส517.pdf",
+        kind: "constituency",
+        code: "5/17",
+        unit: null,
+        setNumber: 2,
+        votes: [null, 40],
+        bad: 2,
+        noVote: null,
+        status: "needs_review",
+      }),
+    ),
+    makeFormResult({
+      path: "แพร่/เขต1/ชุด1/สส517บช.pdf",
+      kind: "party_list",
+      code: "5/17",
+      unit: null,
+      setNumber: 1,
+      votes: [10, 30, 5],
+      bad: 1,
+      noVote: 1,
+    }),
+    makeFormResult({
+      path: "แพร่/เขต1/ชุด2/สส517บช.pdf",
+      kind: "party_list",
+      code: "5/17",
+      unit: null,
+      setNumber: 2,
+      votes: [65, null, 2],
+      bad: 1,
+      noVote: 0,
+      status: "needs_review",
+    }),
   ];
 }
 
@@ -40,7 +80,9 @@ let dir = "";
 let files: string[] = [];
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "honest-totals-"));
-  files = (await writeReports({ results: partialBatch(), outDir: dir, meta: { generatedAt: "2026-02-10T12:00:00Z" }, pdf: locateThaiFonts().ok })).files;
+  files = (
+    await writeReports({ results: partialBatch(), outDir: dir, meta: { generatedAt: "2026-02-10T12:00:00Z" }, pdf: locateThaiFonts().ok })
+  ).files;
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -52,7 +94,9 @@ describe("honest totals: a sum with an unread cell is never shown as a number", 
     const totals = summary.slice(summary.indexOf("## Totals by form kind"));
     const constituency = totals.split("\n").find((line) => line.startsWith("| แบ่งเขต"))!;
     // forms 2, read in full 1; ballots used unread on the second form; good unread; bad 5 + 2; no vote unread
-    expect(constituency).toBe("| แบ่งเขต (constituency) | 2 | 1 | ≥ 158 (1 cell unread) | ≥ 150 (1 cell unread) | 7 | ≥ 3 (1 cell unread) | 1 |");
+    expect(constituency).toBe(
+      "| แบ่งเขต (constituency) | 2 | 1 | ≥ 158 (1 cell unread) | ≥ 150 (1 cell unread) | 7 | ≥ 3 (1 cell unread) | 1 |",
+    );
     const partyList = totals.split("\n").find((line) => line.startsWith("| บัญชีรายชื่อ"))!;
     expect(partyList).toContain("| 2 | 1 |");
     expect(partyList).toContain("≥ 45 (1 cell unread)");
@@ -74,7 +118,14 @@ describe("honest totals: a sum with an unread cell is never shown as a number", 
       no_vote_unread: "1",
       vote_cells_unread: "1",
     });
-    expect(partyList).toMatchObject({ form_kind: "party_list", bad: "2", no_vote: "1", good: "", good_unread: "1", vote_cells_unread: "1" });
+    expect(partyList).toMatchObject({
+      form_kind: "party_list",
+      bad: "2",
+      no_vote: "1",
+      good: "",
+      good_unread: "1",
+      vote_cells_unread: "1",
+    });
   });
 
   it("stations.csv says how many cells of each form are unread", async () => {
@@ -105,19 +156,22 @@ describe("honest totals: a sum with an unread cell is never shown as a number", 
     expect(overview.areas[0]!.kinds["constituency"]!.ballotsUsed).toBeNull();
   });
 
-  it.skipIf(!locateThaiFonts().ok || !hasPdftotext())("the PDFs chart complete forms only, say how many were left out, and show partial sums as ≥", () => {
-    const executive = pdfText(files.find((f) => f.endsWith("executive-summary.pdf"))!, { oneLine: true });
-    expect(executive).toContain("1. พรรคหมายเลข 2 30");
-    expect(executive).not.toContain("1. พรรคหมายเลข 1 75");
-    expect(executive).toMatch(/1 of 2 forms with every vote read; 1 left out/);
-    const batch = pdfText(files.find((f) => f.endsWith("batch-summary.pdf"))!, { oneLine: true });
-    expect(batch).toMatch(/1 left out/);
-    expect(batch).toContain("66.7%"); // party 2: 30 of the complete form's 45
-    const constituency = pdfText(files.find((f) => f.includes("constituency-"))!, { oneLine: true });
-    expect(constituency).toContain("≥ 150");
-    expect(constituency).toContain("ยังอ่านไม่ได้ 1 ช่อง");
-    const candidates = constituency.slice(constituency.indexOf("Candidates"), constituency.indexOf("บัตรเลือกตั้ง · Ballots"));
-    expect(candidates).toContain("2 – – 90");
-    expect(candidates).not.toMatch(/ 3 – – /);
-  });
+  it.skipIf(!locateThaiFonts().ok || !hasPdftotext())(
+    "the PDFs chart complete forms only, say how many were left out, and show partial sums as ≥",
+    () => {
+      const executive = pdfText(files.find((f) => f.endsWith("executive-summary.pdf"))!, { oneLine: true });
+      expect(executive).toContain("1. พรรคหมายเลข 2 30");
+      expect(executive).not.toContain("1. พรรคหมายเลข 1 75");
+      expect(executive).toMatch(/1 of 2 forms with every vote read; 1 left out/);
+      const batch = pdfText(files.find((f) => f.endsWith("batch-summary.pdf"))!, { oneLine: true });
+      expect(batch).toMatch(/1 left out/);
+      expect(batch).toContain("66.7%"); // party 2: 30 of the complete form's 45
+      const constituency = pdfText(files.find((f) => f.includes("constituency-"))!, { oneLine: true });
+      expect(constituency).toContain("≥ 150");
+      expect(constituency).toContain("ยังอ่านไม่ได้ 1 ช่อง");
+      const candidates = constituency.slice(constituency.indexOf("Candidates"), constituency.indexOf("บัตรเลือกตั้ง · Ballots"));
+      expect(candidates).toContain("2 – – 90");
+      expect(candidates).not.toMatch(/ 3 – – /);
+    },
+  );
 });

@@ -35,7 +35,9 @@ describe("writeReports", () => {
       outDir: dir,
       reference: loaded.value,
       meta: { generatedAt: "2026-02-10T12:00:00Z", command: "ballot-ocr process forms/", provider: "fake", model: "m" },
-      contentDuplicates: [{ documentId: batch[6]!.document.id, paths: [batch[6]!.document.sources[0]!.path, "แพร่/เขต2/ร้องกวาง/หน่วย9/ส.ส.5-18.pdf"] }],
+      contentDuplicates: [
+        { documentId: batch[6]!.document.id, paths: [batch[6]!.document.sources[0]!.path, "แพร่/เขต2/ร้องกวาง/หน่วย9/ส.ส.5-18.pdf"] },
+      ],
     });
     expect(files.map((f) => f.slice(dir.length + 1))).toEqual([
       "results.jsonl",

@@ -23,7 +23,10 @@ function fill(store: Store, count: number): void {
   for (let i = 1; i <= count; i++) {
     const file = `/u/${["แพร่", "น่าน"][i % 2]}/unit-${String(i).padStart(3, "0")}.png`;
     const base = makeResult(file, sha(i), i, i % 3 === 0 ? { row: 2, value: 260 } : undefined);
-    const result: FormResult = { ...base, location: { ...base.location, province: i % 2 === 0 ? "แพร่" : "น่าน", constituency: (i % 4) + 1 } };
+    const result: FormResult = {
+      ...base,
+      location: { ...base.location, province: i % 2 === 0 ? "แพร่" : "น่าน", constituency: (i % 4) + 1 },
+    };
     store.upsertDocument({ id: sha(i), primaryPath: file, container: "image", sources: result.document.sources, pathMetadata: null });
     store.saveResult(result);
   }
@@ -90,7 +93,9 @@ describe("results paged, filtered and sorted in the store", () => {
     const store = new MemoryStore();
     fill(store, 3);
     const id = sha(3);
-    expect(store.queryResults({ queue: true, sort: "priority", descending: true, offset: 0, limit: 9 }).rows.map((r) => r.id)).toContain(id);
+    expect(store.queryResults({ queue: true, sort: "priority", descending: true, offset: 0, limit: 9 }).rows.map((r) => r.id)).toContain(
+      id,
+    );
     const dir = mkdtempSync(path.join(tmpdir(), "result-index-"));
     dirs.push(dir);
     const sqlite = SqliteStore.open(path.join(dir, "s.sqlite"));

@@ -25,9 +25,7 @@ describe("checkForm properties", () => {
         expect(outcome.reasons.length).toBeGreaterThan(0);
         const { target } = injection;
         const located = outcome.checks.some(
-          (c) =>
-            !c.ok &&
-            (target.kind === "row" ? (c.rows ?? []).includes(target.number) : (c.totals ?? []).includes(target.key)),
+          (c) => !c.ok && (target.kind === "row" ? (c.rows ?? []).includes(target.number) : (c.totals ?? []).includes(target.key)),
         );
         expect(located).toBe(true);
         expect(sameRef(locateMisreads(form)[0]?.ref ?? { kind: "row", number: -1 }, target)).toBe(true);

@@ -45,7 +45,14 @@ function failing(checks: readonly Check[], rule: string): Check[] {
 
 function only(checks: readonly Check[], rule: string): Check {
   const found = failing(checks, rule);
-  expect(found, `${rule} in ${JSON.stringify(checks.filter((c) => !c.ok), null, 1)}`).toHaveLength(1);
+  expect(
+    found,
+    `${rule} in ${JSON.stringify(
+      checks.filter((c) => !c.ok),
+      null,
+      1,
+    )}`,
+  ).toHaveLength(1);
   return found[0] as Check;
 }
 
@@ -93,11 +100,12 @@ describe("per-cell rules", () => {
   });
 
   it("accepts words with suffixes, Thai digits and grouped thousands", () => {
-    const result = withTotal(
-      withRow(form(), 4, { digits: "๔๒๔", words: "สี่ร้อยยี่สิบสี่บัตรถ้วน" }),
-      "eligibleVoters",
-      { digits: "1,057", words: "หนึ่งพันห้าสิบเจ็ด", value: 1057, mark: "digits" },
-    );
+    const result = withTotal(withRow(form(), 4, { digits: "๔๒๔", words: "สี่ร้อยยี่สิบสี่บัตรถ้วน" }), "eligibleVoters", {
+      digits: "1,057",
+      words: "หนึ่งพันห้าสิบเจ็ด",
+      value: 1057,
+      mark: "digits",
+    });
     expect(checkForm(result).status).toBe("verified");
   });
 

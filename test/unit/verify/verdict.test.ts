@@ -24,7 +24,8 @@ const local = (value: number | null, confidence = 0.99, alternatives: number[] =
 /** Local witnesses for every needed cell of the 5/18 truth, as read correctly, with overrides. */
 function localReadings(form: FormResult, overrides: Partial<Record<CellId, Witness>> = {}): Map<CellId, Witness[]> {
   const byCell = new Map<CellId, Witness[]>();
-  for (const row of form.votes) byCell.set(`row:${row.number}`, [overrides[`row:${row.number}`] ?? local(row.mark === "dash" ? 0 : row.value)]);
+  for (const row of form.votes)
+    byCell.set(`row:${row.number}`, [overrides[`row:${row.number}`] ?? local(row.mark === "dash" ? 0 : row.value)]);
   for (const key of ["good", "bad", "noVote", "voteTotal", "ballotsUsed", "ballotsReceived", "ballotsRemaining"] as const) {
     byCell.set(key, [overrides[key] ?? local(form.totals[key]?.value ?? null)]);
   }
@@ -59,7 +60,9 @@ describe("the verdict rule", () => {
 
   it("a confident local reading that differs disputes the cell, and the form is never verified", () => {
     const truth = checked(constituencyTruth());
-    const decided = applyVerdict(recordWitnesses(truth, localReadings(truth, { "row:2": local(86) }), "fake:m"), { acceptSingleWitness: true });
+    const decided = applyVerdict(recordWitnesses(truth, localReadings(truth, { "row:2": local(86) }), "fake:m"), {
+      acceptSingleWitness: true,
+    });
     expect(decided.votes[1]?.verdict).toBe("disputed");
     expect(decided.status).toBe("needs_review");
     expect(decided.reasons.some((r) => r.startsWith("witness-agreement: row 2"))).toBe(true);
@@ -75,7 +78,9 @@ describe("the verdict rule", () => {
   it("weak readings the sums cannot tell apart stay disputed", () => {
     const truth = checked(constituencyTruth());
     // 120/85 read weakly as 85/120: both assignments add up.
-    const decided = applyVerdict(recordWitnesses(truth, localReadings(truth, { "row:1": local(85, 0.8), "row:2": local(120, 0.8) }), "fake:m"));
+    const decided = applyVerdict(
+      recordWitnesses(truth, localReadings(truth, { "row:1": local(85, 0.8), "row:2": local(120, 0.8) }), "fake:m"),
+    );
     expect(decided.votes[0]?.verdict).toBe("disputed");
     expect(decided.status).toBe("needs_review");
   });
@@ -88,7 +93,9 @@ describe("the verdict rule", () => {
     const stripped: FormResult = {
       ...form,
       votes: form.votes.map((row) => ({ ...row, witnesses: row.witnesses?.filter((w) => w.kind === "local") })),
-      totals: Object.fromEntries(Object.entries(form.totals).map(([k, c]) => [k, c && { ...c, witnesses: c.witnesses?.filter((w) => w.kind === "local") }])) as FormResult["totals"],
+      totals: Object.fromEntries(
+        Object.entries(form.totals).map(([k, c]) => [k, c && { ...c, witnesses: c.witnesses?.filter((w) => w.kind === "local") }]),
+      ) as FormResult["totals"],
     };
     const verdict = decideCells(stripped);
     expect(verdict.cells.every((c) => c.verdict === "pinned")).toBe(true);
@@ -107,9 +114,19 @@ describe("the verdict rule", () => {
     const truth = checked(constituencyTruth());
     // The model "recounted" row 2 (85 → 95) and good (212 → 222); the witness read neither.
     const votes = truth.votes.map((row) => (row.number === 2 ? { ...row, digits: "95", words: null, value: 95 } : row));
-    const totals = { ...truth.totals, good: { ...truth.totals.good!, digits: "222", words: null, value: 222 }, voteTotal: { ...truth.totals.voteTotal!, digits: "222", words: null, value: 222 } };
+    const totals = {
+      ...truth.totals,
+      good: { ...truth.totals.good!, digits: "222", words: null, value: 222 },
+      voteTotal: { ...truth.totals.voteTotal!, digits: "222", words: null, value: 222 },
+    };
     const recounted = checked({ ...truth, votes, totals });
-    const byCell = localReadings(truth, { "row:2": local(null, 0), good: local(null, 0), voteTotal: local(null, 0), ballotsUsed: local(230), ballotsRemaining: local(170) });
+    const byCell = localReadings(truth, {
+      "row:2": local(null, 0),
+      good: local(null, 0),
+      voteTotal: local(null, 0),
+      ballotsUsed: local(230),
+      ballotsRemaining: local(170),
+    });
     const decided = applyVerdict(recordWitnesses(recounted, byCell, "fake:m"));
     expect(decided.status).toBe("needs_review");
     expect(decided.votes[1]?.verdict).toBe("single");
@@ -128,7 +145,10 @@ describe("the verdict rule", () => {
 
   it("a row-alignment finding blocks verification", () => {
     const truth = checked(constituencyTruth());
-    const form = { ...recordWitnesses(truth, localReadings(truth), "fake:m"), alignment: [{ kind: "rows_swapped" as const, rows: [1, 2], offset: 1, witness: "local", detail: "rows 1 and 2 exchanged" }] };
+    const form = {
+      ...recordWitnesses(truth, localReadings(truth), "fake:m"),
+      alignment: [{ kind: "rows_swapped" as const, rows: [1, 2], offset: 1, witness: "local", detail: "rows 1 and 2 exchanged" }],
+    };
     const decided = decideCells(form);
     expect(decided.status).toBe("needs_review");
     expect(decided.reasons).toContain("row-alignment: rows 1 and 2 exchanged");
@@ -147,11 +167,12 @@ describe("stored results", () => {
 });
 
 describe("row alignment against the local reader", () => {
-
   /** The party-list truth as read by a model that put some rows' values on other rows. */
   function misplaced(moves: Record<number, number>): FormResult {
     const truth = checked(partyListTruth());
-    const byCell = new Map<CellId, Witness[]>(truth.votes.map((row) => [`row:${row.number}`, [local(row.mark === "digits" ? row.value : 0)]]));
+    const byCell = new Map<CellId, Witness[]>(
+      truth.votes.map((row) => [`row:${row.number}`, [local(row.mark === "digits" ? row.value : 0)]]),
+    );
     const value = (n: number) => truth.votes.find((r) => r.number === n)?.value ?? 0;
     const votes = truth.votes.map((row) => {
       const from = moves[row.number];
@@ -174,14 +195,18 @@ describe("row alignment against the local reader", () => {
 
   it("a shift the witness read only weakly is never verified, not even accepting single witnesses", () => {
     const truth = checked(partyListTruth());
-    const byCell = new Map<CellId, Witness[]>(truth.votes.map((row) => [`row:${row.number}`, [local(row.mark === "digits" ? row.value : 0)]]));
+    const byCell = new Map<CellId, Witness[]>(
+      truth.votes.map((row) => [`row:${row.number}`, [local(row.mark === "digits" ? row.value : 0)]]),
+    );
     // Written 5, 42, 26 on rows 3-5; the model read 42, 26, 5. The witness: 5 weakly, nothing, 26 weakly.
     byCell.set("row:3", [local(5, 0.75)]);
     byCell.set("row:4", [local(null, 0)]);
     byCell.set("row:5", [local(26, 0.8)]);
     const value = (n: number) => truth.votes.find((r) => r.number === n)?.value ?? 0;
     const moves: Record<number, number> = { 3: 4, 4: 5, 5: 3 };
-    const votes = truth.votes.map((row) => (moves[row.number] ? { ...row, digits: String(value(moves[row.number]!)), words: null, value: value(moves[row.number]!) } : row));
+    const votes = truth.votes.map((row) =>
+      moves[row.number] ? { ...row, digits: String(value(moves[row.number]!)), words: null, value: value(moves[row.number]!) } : row,
+    );
     const decided = applyVerdict(recordWitnesses({ ...truth, votes }, byCell, "fake:m"), { acceptSingleWitness: true });
     expect(decided.status).toBe("needs_review");
     expect(decided.votes.slice(2, 5).map((r) => r.verdict)).not.toContain("pinned");

@@ -16,7 +16,10 @@ const fixtureFetch = (async (input: string | URL | Request) => {
   return new Response(await readFile(join(MINI_REFERENCE_DIR, spec.fileName)), { status: 200 });
 }) as typeof fetch;
 
-async function run(args: string[], extra: { fetch?: typeof fetch; env?: NodeJS.ProcessEnv } = {}): Promise<{ code: number; out: string; err: string }> {
+async function run(
+  args: string[],
+  extra: { fetch?: typeof fetch; env?: NodeJS.ProcessEnv } = {},
+): Promise<{ code: number; out: string; err: string }> {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   let out = "";
@@ -29,7 +32,14 @@ async function run(args: string[], extra: { fetch?: typeof fetch; env?: NodeJS.P
   });
   let code = 0;
   const program = new Command("ballot-ocr").exitOverride();
-  registerReferenceCommand(program, { stdout, stderr, setExitCode: (c) => { code = c; }, ...extra });
+  registerReferenceCommand(program, {
+    stdout,
+    stderr,
+    setExitCode: (c) => {
+      code = c;
+    },
+    ...extra,
+  });
   await program.parseAsync(["node", "ballot-ocr", ...args]);
   return { code, out, err: errText };
 }
@@ -49,7 +59,10 @@ describe("ballot-ocr reference check", () => {
     const dir = await mkdtemp(join(tmpdir(), "ref-cli-"));
     try {
       await cp(MINI_REFERENCE_DIR, dir, { recursive: true });
-      await writeFile(join(dir, "info_party_overview.json"), JSON.stringify([{ id: 254, party_no: "1", name: "x", abbr: null, color: null }]));
+      await writeFile(
+        join(dir, "info_party_overview.json"),
+        JSON.stringify([{ id: 254, party_no: "1", name: "x", abbr: null, color: null }]),
+      );
       const { code, err } = await run(["reference", "check", "--reference", dir]);
       expect(code).toBe(2);
       expect(err).toContain("info_party_overview.json: [0].id: expected string, got number");

@@ -20,9 +20,15 @@ beforeAll(async () => {
   const loaded = await loadReference(MINI_REFERENCE_DIR);
   if (!loaded.ok) throw new Error(loaded.error.message);
   const analysis = analyseResults(fixtureBatch(), loaded.value);
-  const written = await writePdfReports(analysis, dir, { generatedAt: "2026-02-10T12:00:00Z", command: "ballot-ocr process forms" }, loaded.value, {
-    constituencies: ["PRE_1"],
-  });
+  const written = await writePdfReports(
+    analysis,
+    dir,
+    { generatedAt: "2026-02-10T12:00:00Z", command: "ballot-ocr process forms" },
+    loaded.value,
+    {
+      constituencies: ["PRE_1"],
+    },
+  );
   if (!written.ok) throw new Error(written.error);
   files = written.value;
 });
