@@ -350,7 +350,11 @@ export async function runCoordinator(
       // No new job starts (the queue is paused); requests already sent finish and are collected.
       await queue.pause();
       const counts = await queue.getJobCounts("active");
-      if ((counts["active"] ?? 0) === 0) return "budget";
+      if ((counts["active"] ?? 0) === 0) {
+        // A job may have finished after this pass collected: take it in before stopping.
+        await collect();
+        return "budget";
+      }
     }
     if (clock.now() - lastReconcile > 5_000) {
       lastReconcile = clock.now();
