@@ -1,0 +1,77 @@
+import { describe, expect, it } from "vitest";
+import { type BatchOptions, runBatch } from "../../../src/batch/engine.js";
+import type { BatchEvent } from "../../../src/batch/events.js";
+import type { Discovery, DocumentPipeline } from "../../../src/batch/pipeline.js";
+import type { DiscoveredDocument } from "../../../src/ingest/types.js";
+import { MemoryStore } from "../../../src/storage/memory-store.js";
+import { createFakePipeline, fakeDocument } from "../../e2e/support/fake-pipeline.js";
+import { createSimulatedProvider } from "../../e2e/support/simulated-provider.js";
+
+const OPTIONS: BatchOptions = {
+  inputs: ["/scans"],
+  limits: { rps: 500, rpm: null, rpd: null },
+  workers: null,
+  retry: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20 },
+  timeoutMs: 2_000,
+  maxRequests: null,
+  maxCostUsd: null,
+  waitForQuota: false,
+  progressIntervalMs: 50,
+};
+
+/** A fake pipeline whose discovery arrives folder by folder; records which paths were prepared. */
+function byFolder(folders: DiscoveredDocument[][]): DocumentPipeline & { prepared: string[] } {
+  const base = createFakePipeline({ documents: folders.flat() });
+  const prepared: string[] = [];
+  return {
+    ...base,
+    prepared,
+    async *discoverByFolder(): AsyncGenerator<Discovery> {
+      for (const documents of folders) yield { documents, rejected: [] };
+    },
+    prepare(doc, signal) {
+      prepared.push(doc.primaryPath);
+      return base.prepare(doc, signal);
+    },
+  };
+}
+
+const moved = (doc: DiscoveredDocument, folder: string): DiscoveredDocument => {
+  const path = doc.primaryPath.replace("/scans", folder);
+  return { ...doc, primaryPath: path, sources: doc.sources.map((s) => ({ ...s, path })) };
+};
+
+describe("runBatch: discovery recorded folder by folder", () => {
+  it("reads every document of every folder once; content seen again in a later folder is a duplicate, read once", async () => {
+    const a = [fakeDocument(1), fakeDocument(2)];
+    const b = [fakeDocument(3, "/scans/b"), moved(fakeDocument(1), "/copies")];
+    const store = new MemoryStore();
+    const provider = createSimulatedProvider({ latencyMs: () => 2 });
+    const pipeline = byFolder([a, b]);
+    const events: BatchEvent[] = [];
+    const summary = await runBatch(OPTIONS, { store, pipeline, provider }, new AbortController().signal, (e) => events.push(e));
+    expect(summary.end).toBe("completed");
+    expect(summary.counts.verified).toBe(3);
+    expect(summary.duplicates).toBe(1);
+    expect(pipeline.prepared.sort()).toEqual(["/scans/b/unit-3.pdf", "/scans/unit-1.pdf", "/scans/unit-2.pdf"]);
+    expect(events.filter((e) => e.type === "duplicate_content")).toHaveLength(1);
+    expect([...provider.calls.values()].every((n) => n === 1)).toBe(true);
+  });
+
+  it("reads a pending document where this run found it, after its folder moved", async () => {
+    const store = new MemoryStore();
+    const provider = createSimulatedProvider({ latencyMs: () => 2 });
+    const first = await runBatch(
+      { ...OPTIONS, maxRequests: 1 },
+      { store, pipeline: byFolder([[fakeDocument(1), fakeDocument(2)]]), provider },
+      new AbortController().signal,
+      () => {},
+    );
+    expect(first.end).toBe("budget");
+    const again = byFolder([[moved(fakeDocument(1), "/new"), moved(fakeDocument(2), "/new")]]);
+    const second = await runBatch(OPTIONS, { store, pipeline: again, provider }, new AbortController().signal, () => {});
+    expect(second.end).toBe("completed");
+    expect(second.counts.verified).toBe(2);
+    expect(again.prepared).toEqual(["/new/unit-2.pdf"]);
+  });
+});
