@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { Queue } from "bullmq";
+import { parseJsonWith } from "../basics/parse-json.js";
 import { type Clock, sleep, systemClock, utcDayStart } from "../batch/clock.js";
 import type { BatchSummary } from "../batch/engine.js";
 import { DiscoveryRecorder } from "../batch/record-discovery.js";
@@ -16,7 +17,7 @@ import type { Store } from "../storage/store.js";
 import { type JobData, JobResultSchema, parseAttempt, READ_JOB } from "./job-data.js";
 import { connectionOptions, openRedis, type QueueLocation } from "./queue-url.js";
 import { ENGINE_BACKOFF } from "./scale-worker.js";
-import { PauseNoticeSchema, parseJsonWith, QuotaNoticeSchema, type ScaleConfig, scaleKeys, WorkerHeartbeatSchema } from "./scale-config.js";
+import { PauseNoticeSchema, QuotaNoticeSchema, type ScaleConfig, scaleKeys, WorkerHeartbeatSchema } from "./scale-config.js";
 import { DEFAULT_GUARD_MS, SharedLimiter, sharedLimiterKeys } from "./shared-limiter.js";
 
 export interface CoordinatorOptions {

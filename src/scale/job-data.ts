@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseJsonWith } from "../basics/parse-json.js";
 import { FormResultSchema, SourceFileSchema } from "../forms/form-result.js";
 import type { PathMetadata } from "../forms/path-metadata.js";
 import type { DiscoveredDocument } from "../ingest/types.js";
@@ -46,10 +47,5 @@ export const AttemptRecordSchema = z.object({
 });
 
 export function parseAttempt(line: string): AttemptRecord | null {
-  try {
-    const parsed = AttemptRecordSchema.safeParse(JSON.parse(line));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
+  return parseJsonWith(AttemptRecordSchema, line);
 }

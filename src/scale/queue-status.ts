@@ -1,10 +1,10 @@
 import { Queue } from "bullmq";
+import { parseJsonWith } from "../basics/parse-json.js";
 import { describeLimits } from "../batch/rate-limiter.js";
 import { connectionOptions, openRedis, parseQueueUrl, type QueueLocation } from "./queue-url.js";
 import {
   type PauseNotice,
   PauseNoticeSchema,
-  parseJsonWith,
   type QuotaNotice,
   QuotaNoticeSchema,
   type ScaleConfig,

@@ -69,14 +69,3 @@ export const WorkerHeartbeatSchema = z.object({
   active: z.number(),
 });
 export type WorkerHeartbeat = z.infer<typeof WorkerHeartbeatSchema>;
-
-/** Parses a JSON string with a schema; null when absent or invalid. */
-export function parseJsonWith<T>(schema: z.ZodType<T>, text: string | null | undefined): T | null {
-  if (text == null || text === "") return null;
-  try {
-    const parsed = schema.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
-}

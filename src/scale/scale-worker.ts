@@ -1,6 +1,7 @@
 import { hostname } from "node:os";
 import { isAbsolute, resolve } from "node:path";
 import { type Job, Queue, RateLimitError, UnrecoverableError, Worker } from "bullmq";
+import { parseJsonWith } from "../basics/parse-json.js";
 import { sleep, systemClock } from "../batch/clock.js";
 import type { BatchEvent } from "../batch/events.js";
 import { failedResult } from "../forms/failed-result.js";
@@ -20,7 +21,7 @@ import { FleetLimiter } from "./fleet-limiter.js";
 import { createFleetNotices } from "./fleet-notices.js";
 import { type JobData, JobDataSchema, type JobResult, toDiscoveredDocument } from "./job-data.js";
 import { connectionOptions, openRedis, type QueueLocation } from "./queue-url.js";
-import { parseJsonWith, type ScaleConfig, ScaleConfigSchema, scaleKeys, type WorkerHeartbeat } from "./scale-config.js";
+import { type ScaleConfig, ScaleConfigSchema, scaleKeys, type WorkerHeartbeat } from "./scale-config.js";
 import { SharedLimiter, sharedLimiterKeys } from "./shared-limiter.js";
 
 /** Job option `backoff.type` whose delays come from the engine's retry policy. */

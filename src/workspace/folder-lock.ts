@@ -2,6 +2,7 @@ import { closeSync, existsSync, ftruncateSync, openSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { z } from "zod";
+import { parseJsonWith } from "../basics/parse-json.js";
 import { err, ok, type Result } from "../basics/result.js";
 import { SqliteStore } from "../storage/sqlite-store.js";
 import type { Store } from "../storage/store.js";
@@ -47,14 +48,7 @@ const HolderSchema = z.object({ pid: z.number().int(), at: z.string(), role: z.e
 
 /** The holder last recorded in the store, or null when nothing readable is there. Never decides anything. */
 export function recordedHolder(store: Store): LockHolder | null {
-  const text = store.getMeta(LOCK_HOLDER_KEY);
-  if (!text) return null;
-  try {
-    const parsed = HolderSchema.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
+  return parseJsonWith(HolderSchema, store.getMeta(LOCK_HOLDER_KEY));
 }
 
 export function lockPath(outDir: string): string {

@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { z } from "zod";
+import { parseJsonWith } from "../basics/parse-json.js";
 import { err, ok, type Result } from "../basics/result.js";
 import { enrichResult } from "../reference/enrich-result.js";
 import { loadReference } from "../reference/load-reference.js";
@@ -21,14 +22,7 @@ export interface RunReference {
 
 /** The reference recorded in the folder's state, or null (none, or unreadable meta). */
 export function recordedReference(store: Store): RecordedReference | null {
-  const text = store.getMeta(REFERENCE_META_KEY);
-  if (!text) return null;
-  try {
-    const parsed = RecordedSchema.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
+  return parseJsonWith(RecordedSchema, store.getMeta(REFERENCE_META_KEY));
 }
 
 export function recordReference(store: Store, run: RunReference): void {
