@@ -127,7 +127,8 @@ const TYPE_NAMES: Readonly<Record<InputFileType, string>> = {
   tiff: "TIFF",
 };
 
-async function readHeader(path: string | Buffer): Promise<Uint8Array> {
+/** The leading bytes `sniffFileType` looks at. */
+export async function readHeader(path: string | Buffer): Promise<Uint8Array> {
   const handle = await open(path, "r");
   try {
     const buffer = Buffer.alloc(SNIFF_BYTES);
@@ -190,7 +191,8 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) 
   return results;
 }
 
-function containerOf(type: InputFileType): DiscoveredDocument["container"] {
+/** How a single file of this type is read as a document. */
+export function containerOf(type: InputFileType): DiscoveredDocument["container"] {
   if (type === "pdf") return "pdf";
   if (type === "tiff") return "tiff";
   return "image";

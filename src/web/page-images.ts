@@ -1,9 +1,10 @@
-import { open, realpath } from "node:fs/promises";
+import { realpath } from "node:fs/promises";
 import path from "node:path";
 import { err, ok, type Result } from "../basics/result.js";
 import type { SourceFile } from "../forms/form-result.js";
 import { EMPTY_PATH_METADATA } from "../forms/path-metadata.js";
-import { sniffFileType, SNIFF_BYTES } from "../ingest/file-type.js";
+import { containerOf, readHeader } from "../ingest/discover.js";
+import { sniffFileType } from "../ingest/file-type.js";
 import { createPreparePool, type PreparePool } from "../ingest/prepare-pool.js";
 import { DEFAULT_PREPARE_OPTIONS } from "../ingest/prepare-options.js";
 import type { DiscoveredDocument, PrepareOptions } from "../ingest/types.js";
@@ -102,7 +103,7 @@ export class PageImages {
     }
     const [first] = files;
     if (first === undefined) return err("the document has no source files");
-    const container = files.length > 1 ? "image-series" : await containerOf(first.path);
+    const container = files.length > 1 ? "image-series" : await containerOfFile(first.path);
     if (container === null) return err("could not render this page");
     const doc: DiscoveredDocument = {
       id: first.sha256,
@@ -127,16 +128,9 @@ export class PageImages {
   }
 }
 
-async function containerOf(file: string): Promise<DiscoveredDocument["container"] | null> {
-  const handle = await open(file, "r").catch(() => null);
-  if (handle === null) return null;
-  try {
-    const header = Buffer.alloc(SNIFF_BYTES);
-    const { bytesRead } = await handle.read(header, 0, SNIFF_BYTES, 0);
-    const type = sniffFileType(header.subarray(0, bytesRead));
-    if (type === null) return null;
-    return type === "pdf" ? "pdf" : type === "tiff" ? "tiff" : "image";
-  } finally {
-    await handle.close();
-  }
+/** The container of one uploaded file, by its content (as discovery decides it). */
+async function containerOfFile(file: string): Promise<DiscoveredDocument["container"] | null> {
+  const header = await readHeader(file).catch(() => null);
+  const type = header === null ? null : sniffFileType(header);
+  return type === null ? null : containerOf(type);
 }
