@@ -1,4 +1,3 @@
-import path from "node:path";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { type FormResult, STATUSES } from "../forms/form-result.js";
@@ -113,8 +112,8 @@ export function registerDocumentRoutes(app: FastifyInstance, ctx: WebContext): v
     if (!params.success) return reply.code(404).send({ error: "no such cell" });
     const result = await ctx.backend.getResult(params.data.id);
     if (result === null) return reply.code(404).send({ error: "unknown document" });
-    const sources = result.document.sources.map((s) => ({ ...s, path: path.resolve(uploadsRoot, s.path) }));
-    const crop = await ctx.crops.crop({ ...result, document: { ...result.document, sources } }, params.data.field, params.data.part);
+    // Stored source paths are resolved inside the uploads folder by the page preparation itself.
+    const crop = await ctx.crops.crop(result, params.data.field, params.data.part);
     if (!crop.ok) return reply.code(404).send({ error: crop.error });
     return reply.type("image/jpeg").header("cache-control", "private, max-age=300").send(crop.value);
   });
@@ -124,8 +123,7 @@ export function registerDocumentRoutes(app: FastifyInstance, ctx: WebContext): v
     if (!params.success) return reply.code(404).send({ error: "no such page" });
     const result = await ctx.backend.getResult(params.data.id);
     if (result === null) return reply.code(404).send({ error: "unknown document" });
-    const sources = result.document.sources.map((s) => ({ ...s, path: path.resolve(uploadsRoot, s.path) }));
-    const image = await ctx.pages.render(result.document.id, sources, pageCountOf(result), params.data.page);
+    const image = await ctx.pages.render(result.document.id, result.document.sources, pageCountOf(result), params.data.page);
     if (!image.ok) return reply.code(404).send({ error: image.error });
     return reply.type("image/jpeg").header("cache-control", "private, max-age=300").send(image.value);
   });
