@@ -64,9 +64,14 @@ export function fieldOf(ref: CellRef): string {
 
 const n = (value: number): string => value.toLocaleString("en-US");
 
+/** The value to confirm, as the tail of a sentence (empty when there is none). */
+function proposalText(proposed: number | null): Sentence {
+  return proposed === null ? { th: "", en: "" } : { th: ` ค่าที่น่าจะถูกคือ ${n(proposed)}`, en: ` It is most likely ${n(proposed)}.` };
+}
+
 function sentenceFor(ref: CellRef, cell: NumberCell, code: DoubtCode, proposed: number | null, sum: SumFailure | null): Sentence {
   const name = refName(ref);
-  const proposal = proposed === null ? { th: "", en: "" } : { th: ` ค่าที่น่าจะถูกคือ ${n(proposed)}`, en: ` It is most likely ${n(proposed)}.` };
+  const proposal = proposalText(proposed);
   switch (code) {
     case "unread":
       return {
@@ -247,7 +252,7 @@ export function reviewDigest(result: FormResult): ReviewDigest {
   if (result.totals.good === null && result.checks.some((c) => c.rule === "good-present" && !c.ok)) {
     const proposed = result.totals.voteTotal?.value ?? null;
     const name = TOTAL_NAMES.good;
-    const hint = proposed === null ? { th: "", en: "" } : { th: ` ค่าที่น่าจะถูกคือ ${n(proposed)}`, en: ` It is most likely ${n(proposed)}.` };
+    const hint = proposalText(proposed);
     cells.push({
       field: "totals.good",
       code: "unread",
