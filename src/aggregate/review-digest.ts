@@ -199,21 +199,23 @@ const FORM_SENTENCES: Readonly<Record<string, Sentence>> = {
 
 const CELL_RULES = new Set(["cell-value", "cell-legible", "digits-parse", "digits-words"]);
 
+/** The digest of a file that could not be read: no cells, the reason, first in the queue. */
+export function failedDigest(message: string): ReviewDigest {
+  return {
+    cells: [],
+    form: [{ th: `อ่านไฟล์นี้ไม่ได้: ${message}`, en: `This file could not be read: ${message}` }],
+    votesAtStake: null,
+    impact: FAILED_PRIORITY,
+    impactText: { th: "ยังไม่มีคะแนนจากไฟล์นี้เลย", en: "no votes read from this file" },
+  };
+}
+
 /**
  * What a reviewer needs to know about one form: each doubted cell once, with one sentence in Thai
  * and English, the value to confirm, and the votes at stake. Pure; works on the stored result.
  */
 export function reviewDigest(result: FormResult): ReviewDigest {
-  if (result.status === "failed") {
-    const message = result.error?.message ?? "";
-    return {
-      cells: [],
-      form: [{ th: `อ่านไฟล์นี้ไม่ได้: ${message}`, en: `This file could not be read: ${message}` }],
-      votesAtStake: null,
-      impact: FAILED_PRIORITY,
-      impactText: { th: "ยังไม่มีคะแนนจากไฟล์นี้เลย", en: "no votes read from this file" },
-    };
-  }
+  if (result.status === "failed") return failedDigest(result.error?.message ?? "");
   if (result.status === "verified") {
     return { cells: [], form: [], votesAtStake: 0, impact: 0, impactText: { th: "ยืนยันแล้ว", en: "confirmed" } };
   }

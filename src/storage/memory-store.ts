@@ -166,14 +166,7 @@ export class MemoryStore implements Store {
       const parsed = json === undefined ? null : parseStoredResult(json);
       if (parsed?.ok) rows.push(resultRowOf(parsed.value));
       else if (doc.status === "failed") {
-        rows.push(
-          failedDocumentRow({
-            id: doc.id,
-            primaryPath: doc.primaryPath,
-            pathMetadata: doc.pathMetadata,
-            message: doc.error?.message ?? "the file could not be read",
-          }),
-        );
+        rows.push(failedDocumentRow(doc));
       }
     }
     return rows;

@@ -1,5 +1,5 @@
 import { summariseForm, sumOfVotes } from "../aggregate/form-summary.js";
-import { FAILED_PRIORITY, reviewDigest, type Sentence } from "../aggregate/review-digest.js";
+import { failedDigest, reviewDigest, type Sentence } from "../aggregate/review-digest.js";
 import type { FormResult, Status } from "../forms/form-result.js";
 import type { PathMetadata } from "../forms/path-metadata.js";
 
@@ -141,9 +141,11 @@ export function failedDocumentRow(doc: {
   readonly id: string;
   readonly primaryPath: string;
   readonly pathMetadata: PathMetadata | null;
-  readonly message: string;
+  readonly error: { readonly message: string } | null | undefined;
 }): ResultRow {
   const meta = doc.pathMetadata;
+  const message = doc.error?.message ?? "the file could not be read";
+  const digest = failedDigest(message);
   return {
     id: doc.id,
     path: doc.primaryPath,
@@ -161,10 +163,10 @@ export function failedDocumentRow(doc: {
     voteTotal: null,
     sumOfVotes: null,
     failedChecks: 0,
-    priority: FAILED_PRIORITY,
-    impact: { th: "ยังไม่มีคะแนนจากไฟล์นี้เลย", en: "no votes read from this file" },
-    sentences: [{ th: `อ่านไฟล์นี้ไม่ได้: ${doc.message}`, en: `This file could not be read: ${doc.message}` }],
-    reasons: [doc.message],
+    priority: digest.impact,
+    impact: digest.impactText,
+    sentences: digest.form,
+    reasons: [message],
     edited: false,
     approvedBy: null,
     approvedAsWritten: false,

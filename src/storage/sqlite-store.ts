@@ -247,7 +247,7 @@ export class SqliteStore implements Store {
         now,
         now,
       );
-      if (doc.failure) this.#index(failedDocumentRow({ ...doc, message: doc.failure.message }));
+      if (doc.failure) this.#index(failedDocumentRow({ ...doc, error: doc.failure }));
       return { inserted: true, status, duplicatePath: false };
     })();
   }
@@ -588,10 +588,7 @@ function backfillResultIndex(db: Database.Database): void {
       `SELECT ${DOCUMENT_COLUMNS} FROM documents d WHERE d.status = 'failed' AND d.id NOT IN (SELECT document_id FROM results)`,
     )
     .all();
-  for (const row of refused) {
-    const doc = toDocument(row);
-    writeIndexRow(sql, failedDocumentRow({ ...doc, message: doc.error?.message ?? "the file could not be read" }));
-  }
+  for (const row of refused) writeIndexRow(sql, failedDocumentRow(toDocument(row)));
 }
 
 function statusWhere(filter: DocumentFilter): { where: string; params: unknown[] } {
