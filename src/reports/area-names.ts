@@ -32,15 +32,17 @@ export function integer(value: number | null): string {
  * or "?" when nothing in it was read. Never a plain number when a cell is missing.
  */
 export function sumText(sum: PartialSum): string {
-  if (sum.unread === 0) return integer(sum.known);
-  const cells = `${integer(sum.unread)} ${sum.unread === 1 ? "cell" : "cells"} unread`;
-  return sum.known === 0 ? `? (${cells})` : `≥ ${integer(sum.known)} (${cells})`;
+  return partialSumText(sum, (unread) => `${integer(unread)} ${unread === 1 ? "cell" : "cells"} unread`);
 }
 
 /** sumText for the Thai reports: "≥ 1,297 (ยังอ่านไม่ได้ 3 ช่อง)". */
 export function sumTextThai(sum: PartialSum): string {
+  return partialSumText(sum, (unread) => `ยังอ่านไม่ได้ ${integer(unread)} ช่อง`);
+}
+
+function partialSumText(sum: PartialSum, unreadCells: (unread: number) => string): string {
   if (sum.unread === 0) return integer(sum.known);
-  const cells = `ยังอ่านไม่ได้ ${integer(sum.unread)} ช่อง`;
+  const cells = unreadCells(sum.unread);
   return sum.known === 0 ? `? (${cells})` : `≥ ${integer(sum.known)} (${cells})`;
 }
 
