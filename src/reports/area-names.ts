@@ -1,4 +1,5 @@
 import type { PartialSum } from "../aggregate/area-totals.js";
+import type { ComparisonLevel } from "../aggregate/compare-official.js";
 import type { FormKind } from "../forms/form-kind.js";
 import type { Reference } from "../reference/reference.js";
 
@@ -12,6 +13,12 @@ export function constituencyName(key: string, reference: Reference | undefined):
 
 export function provinceName(key: string, reference: Reference | undefined): string {
   return reference?.province(key)?.name ?? key;
+}
+
+/** The area a comparison is at: a constituency, a province, or the country (named `national`). */
+export function areaName(level: ComparisonLevel, area: string, reference: Reference | undefined, national: string): string {
+  if (level === "constituency") return constituencyName(area, reference);
+  return level === "province" ? provinceName(area, reference) : national;
 }
 
 export function kindLabel(kind: FormKind): string {

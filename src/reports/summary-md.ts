@@ -7,7 +7,7 @@ import { stationLabel } from "../aggregate/station-key.js";
 import { FORM_KINDS } from "../forms/form-kind.js";
 import type { Reference } from "../reference/reference.js";
 import { fieldSum, unreadRowCells } from "../aggregate/area-totals.js";
-import { constituencyName, integer, kindLabel, percent, provinceName, sumText } from "./area-names.js";
+import { areaName, constituencyName, integer, kindLabel, percent, sumText } from "./area-names.js";
 
 export interface ReportMeta {
   readonly generatedAt: string;
@@ -115,11 +115,7 @@ export function renderSummaryMarkdown(analysis: BatchAnalysis, meta: ReportMeta,
         comparison.discrepancies.slice(0, SUMMARY_LIST_LIMIT).map((d, i) => [
           i + 1,
           d.severity,
-          d.level === "constituency"
-            ? constituencyName(d.area, reference)
-            : d.level === "province"
-              ? provinceName(d.area, reference)
-              : "national",
+          areaName(d.level, d.area, reference, "national"),
           d.kind,
           d.measure,
           d.subject ?? "",
@@ -139,13 +135,7 @@ export function renderSummaryMarkdown(analysis: BatchAnalysis, meta: ReportMeta,
   if (comparison.notCompared.length > 0) {
     out.push("Not compared (never reported as discrepancies):", "");
     for (const n of comparison.notCompared.slice(0, SUMMARY_LIST_LIMIT)) {
-      const area =
-        n.level === "constituency"
-          ? constituencyName(n.area, reference)
-          : n.level === "province"
-            ? provinceName(n.area, reference)
-            : "national";
-      out.push(`- ${area}, ${n.kind}: ${n.reason}`);
+      out.push(`- ${areaName(n.level, n.area, reference, "national")}, ${n.kind}: ${n.reason}`);
     }
     if (comparison.notCompared.length > SUMMARY_LIST_LIMIT) out.push(`- … and ${comparison.notCompared.length - SUMMARY_LIST_LIMIT} more`);
     out.push("");

@@ -3,7 +3,7 @@ import { coverageRatio } from "../../aggregate/coverage.js";
 import { SEVERITY_THRESHOLDS_TEXT } from "../../aggregate/severity.js";
 import { stationLabel } from "../../aggregate/station-key.js";
 import type { Reference } from "../../reference/reference.js";
-import { constituencyName, integer, percent, provinceName } from "../area-names.js";
+import { areaName, constituencyName, integer, percent } from "../area-names.js";
 import type { ReportMeta } from "../summary-md.js";
 import { renderBarChart } from "./charts.js";
 import { completeFormsNote, metaFacts, partyColor, partyLabel, partyTotals, shortPath } from "./labels.js";
@@ -122,11 +122,7 @@ export async function buildBatchSummary(
       discrepancies.map((d, i) => [
         String(i + 1),
         d.severity,
-        d.level === "constituency"
-          ? constituencyName(d.area, reference)
-          : d.level === "province"
-            ? provinceName(d.area, reference)
-            : "ทั้งประเทศ",
+        areaName(d.level, d.area, reference, "ทั้งประเทศ"),
         `${d.kind} ${d.measure}${d.subject ? ` ${d.subject}` : ""}`,
         `${integer(d.ours)} / ${integer(d.official)}`,
         `${d.difference > 0 ? "+" : ""}${integer(d.difference)} (${percent(d.relative)})`,
