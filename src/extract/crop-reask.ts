@@ -9,7 +9,8 @@ import { cellIdOf, neededCells } from "../verify/verdict.js";
 import { cellFromReply } from "./cells.js";
 import { REASK_REPLY_SCHEMA_NAME, ReaskReplySchema } from "./model-reply.js";
 import { cropPrompt } from "./prompts.js";
-import { countPages, type WitnessContext, type WitnessReport, type WitnessSource } from "./witnesses.js";
+import { sendablePages } from "./read-requests.js";
+import type { WitnessContext, WitnessReport, WitnessSource } from "./witnesses.js";
 
 /** A form with more disputed cells than this has a bigger problem than a few cells; review takes it. */
 export const MAX_CROP_REASKS = 8;
@@ -56,7 +57,7 @@ export async function cropReask(
 ): Promise<WitnessReport | null> {
   const cells = disputedCells(decided).slice(0, settings.maxCells ?? MAX_CROP_REASKS);
   if (cells.length === 0) return null;
-  const full = countPages(await settings.fullResolution(context));
+  const full = sendablePages(await settings.fullResolution(context));
   if (full.length === 0) return null;
   const rowPage = new Map(decided.votes.flatMap((row) => (row.page != null ? [[row.number, row.page] as const] : [])));
   const requests = cells.map((ref) => {

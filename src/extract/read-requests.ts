@@ -51,7 +51,7 @@ export function readRequests(
   });
 }
 
-/** The pages a read sends: prepared, and not signature pages. */
+/** The count pages a read sends and a witness reads: prepared, and not signature pages. */
 export function sendablePages(pages: readonly PreparedPage[]): PreparedPage[] {
   return pages.filter((page) => page.jpeg !== null && page.role !== "signatures");
 }

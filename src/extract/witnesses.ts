@@ -45,8 +45,3 @@ export interface WitnessSource {
   /** Stops what the source holds (worker threads) at the end of a run. */
   close?(): Promise<void>;
 }
-
-/** The count pages a witness reads: those with a prepared image that are not signature pages. */
-export function countPages(pages: readonly PreparedPage[]): PreparedPage[] {
-  return pages.filter((page) => page.jpeg !== null && page.role !== "signatures");
-}

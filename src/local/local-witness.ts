@@ -1,5 +1,6 @@
 import type { CellId, Witness } from "../forms/evidence.js";
-import { countPages, type WitnessSource } from "../extract/witnesses.js";
+import { pageImage, sendablePages } from "../extract/read-requests.js";
+import type { WitnessSource } from "../extract/witnesses.js";
 import { DEFAULT_MIN_CONFIDENCE, localWitness } from "./decide.js";
 import type { LocalProvider } from "./local-provider.js";
 
@@ -14,7 +15,7 @@ export function createLocalWitness(local: LocalProvider, minConfidence = DEFAULT
     readerModel: local.model,
     close: () => local.close(),
     async read({ doc, pages, signal }) {
-      const images = countPages(pages).map((page) => ({ page: page.index, mime: "image/jpeg" as const, data: page.jpeg as Buffer }));
+      const images = sendablePages(pages).map(pageImage);
       if (images.length === 0) return null;
       const { read } = await local.readLocally({ documentId: doc.id, images }, signal);
       const pageOf = new Map<CellId, number>();
