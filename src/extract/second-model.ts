@@ -1,8 +1,8 @@
 import type { CellId, Witness, WitnessesByCell } from "../forms/evidence.js";
 import type { FormResult } from "../forms/form-result.js";
 import type { DiscoveredDocument, PreparedPage } from "../ingest/types.js";
-import { allCells, sumValue } from "../verify/cells.js";
-import { cellIdOf, neededCells } from "../verify/verdict.js";
+import { allCells, cellIdOf, sumValue } from "../verify/cells.js";
+import { neededCells } from "../verify/verdict.js";
 import { buildDraft, type PageReply } from "./assemble.js";
 import { readRequests, sendablePages } from "./read-requests.js";
 import type { GatedOutcome, ProviderGate, RequestMode } from "./types.js";

@@ -1,3 +1,4 @@
+import type { CellId } from "../forms/evidence.js";
 import { countedValue, type FormResult, type NumberCell, TOTAL_KEYS, type TotalKey } from "../forms/form-result.js";
 
 /** Where a number sits on the form: a vote row by its printed number, or a total line. */
@@ -29,6 +30,11 @@ export function rowRef(number: number): CellRef {
 
 export function totalRef(key: TotalKey): CellRef {
   return { kind: "total", key };
+}
+
+/** The cell's id in witnesses and verdicts: `row:N` for a vote row, the total's key for a total line. */
+export function cellIdOf(ref: CellRef): CellId {
+  return ref.kind === "row" ? `row:${ref.number}` : ref.key;
 }
 
 export function describeRef(ref: CellRef): string {

@@ -1,6 +1,6 @@
 import type { Check, CheckRule, FormResult, NumberCell, Severity, TotalKey } from "../forms/form-result.js";
 import { isSingleDigitAmount } from "./digit-slip.js";
-import { type CellRef, describeRef, refsForCheck, rowRef, sumValue, TOTAL_LABELS, totalFilled, totalRef } from "./cells.js";
+import { type CellRef, cellIdOf, describeRef, refsForCheck, rowRef, sumValue, TOTAL_LABELS, totalFilled, totalRef } from "./cells.js";
 
 /** One side of an equation: a cell added (+1) or subtracted (−1). */
 export interface SumTerm {
@@ -244,10 +244,6 @@ const MAX_TOTAL_ASSIGNMENTS = 100_000;
  */
 export type CandidateValues = (ref: CellRef) => ReadonlySet<number> | null;
 
-function refKey(ref: CellRef): string {
-  return ref.kind === "row" ? `row:${ref.number}` : ref.key;
-}
-
 /**
  * How many assignments of candidate values satisfy every equation at once, capped at 2 (enough
  * to tell "exactly one" from "several"). Vote rows enter the sums only as their total, so their
@@ -256,7 +252,7 @@ function refKey(ref: CellRef): string {
  */
 export function countAssignments(equations: readonly Equation[], candidates: CandidateValues): number {
   const refs = new Map<string, CellRef>();
-  for (const equation of equations) for (const term of equation.terms) refs.set(refKey(term.ref), term.ref);
+  for (const equation of equations) for (const term of equation.terms) refs.set(cellIdOf(term.ref), term.ref);
   const domains = new Map<string, readonly number[]>();
   for (const [key, ref] of refs) {
     const values = candidates(ref);
@@ -294,7 +290,7 @@ export function countAssignments(equations: readonly Equation[], candidates: Can
       let hasRows = false;
       for (const term of equation.terms) {
         if (rowSums && term.ref.kind === "row") hasRows = true;
-        else rest += term.sign * (chosen.get(refKey(term.ref)) ?? 0);
+        else rest += term.sign * (chosen.get(cellIdOf(term.ref)) ?? 0);
       }
       if (!hasRows) {
         if (rest !== 0) return;

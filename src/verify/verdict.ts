@@ -1,7 +1,6 @@
 import {
   type AlignmentFinding,
   type Assurance,
-  type CellId,
   type CellVerdict,
   SINGLE_WITNESS_REASON,
   type Witness,
@@ -9,7 +8,7 @@ import {
 } from "../forms/evidence.js";
 import type { Check, FormResult, NumberCell, Status } from "../forms/form-result.js";
 import { parseThaiNumber } from "../forms/thai-number.js";
-import { allCells, type CellRef, describeRef, refsForCheck, sameRef, sumValue, totalRef } from "./cells.js";
+import { allCells, type CellRef, cellIdOf, describeRef, refsForCheck, sameRef, sumValue, totalRef } from "./cells.js";
 import { findRowAlignment } from "./row-alignment.js";
 import { type CandidateValues, countAssignments, type Equation, evaluate, formEquations } from "./sum-checks.js";
 
@@ -72,10 +71,6 @@ export function neededCells(result: FormResult): CellRef[] {
   for (const equation of formEquations(result)) for (const term of equation.terms) add(term.ref);
   if (result.totals.good) add(totalRef("good"));
   return [...refs.filter((r) => r.kind === "row"), ...refs.filter((r) => r.kind === "total")];
-}
-
-export function cellIdOf(ref: CellRef): CellId {
-  return ref.kind === "row" ? `row:${ref.number}` : ref.key;
 }
 
 function cellAt(result: FormResult, ref: CellRef): NumberCell | null {

@@ -10,8 +10,8 @@ import type { DocumentRecord, EditRecord, Store } from "../storage/store.js";
 import { reviewDigest, type Sentence } from "../aggregate/review-digest.js";
 import type { Witness } from "../forms/evidence.js";
 import { checkForm } from "../verify/check-form.js";
-import type { CellRef } from "../verify/cells.js";
-import { applyVerdict, cellIdOf, recordWitnesses } from "../verify/verdict.js";
+import { type CellRef, cellIdOf } from "../verify/cells.js";
+import { applyVerdict, recordWitnesses } from "../verify/verdict.js";
 import { regenerateExports } from "../workspace/exports.js";
 import type {
   ApprovalRequest,
