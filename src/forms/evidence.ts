@@ -104,10 +104,6 @@ export type TotalKeyName =
   | "noVote"
   | "voteTotal";
 
-export function rowCellId(number: number): CellId {
-  return `row:${number}`;
-}
-
 /** The printed row number of a row cell id, or null for a total line. */
 export function rowNumberOf(id: CellId): number | null {
   return id.startsWith("row:") ? Number(id.slice(4)) : null;

@@ -1,4 +1,5 @@
 import sharp from "sharp";
+import { rowNumberOf } from "../forms/evidence.js";
 import type { Box } from "./image/gray-image.js";
 import { analyzePage, type CellKey, LAYOUT_TOTAL_KEYS, type PageLayout, type PageRole, WORK_WIDTH } from "./layout/page-layout.js";
 
@@ -246,10 +247,6 @@ export function cellKeyOfField(field: string): CellKey | null {
   if (group === "votes" && name !== undefined && /^\d+$/.test(name)) return `row:${Number(name)}`;
   if (group !== "totals" || name === undefined) return null;
   return LAYOUT_TOTAL_KEYS.find((key) => key === name) ?? null;
-}
-
-function rowNumberOf(key: CellKey): number | null {
-  return key.startsWith("row:") ? Number(key.slice(4)) : null;
 }
 
 function union(a: Box, b: Box | null): Box {
