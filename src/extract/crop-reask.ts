@@ -2,7 +2,7 @@ import type { CellId, Witness } from "../forms/evidence.js";
 import type { FormResult, TotalKey } from "../forms/form-result.js";
 import type { PreparedPage } from "../ingest/types.js";
 import type { CellCropPool } from "../local/cell-crop-pool.js";
-import { LAYOUT_TOTAL_KEYS, type CellKey } from "../local/layout/page-layout.js";
+import { cellKeyOfRef } from "../local/cell-crops.js";
 import type { ExtractionImage } from "../providers/provider.js";
 import { allCells, type CellRef, cellIdOf, sumValue } from "../verify/cells.js";
 import { neededCells } from "../verify/verdict.js";
@@ -37,11 +37,6 @@ export function disputedCells(decided: FormResult): CellRef[] {
   return neededCells(decided).filter((ref) => byId.get(cellIdOf(ref))?.verdict === "disputed");
 }
 
-function layoutKey(ref: CellRef): CellKey | null {
-  if (ref.kind === "row") return `row:${ref.number}`;
-  return LAYOUT_TOTAL_KEYS.find((key) => key === ref.key) ?? null;
-}
-
 /**
  * Asks the first model again about each disputed cell, one fresh request per cell showing only a
  * crop of that cell's line (digits and words) cut from the full-resolution page where the local
@@ -62,7 +57,7 @@ export async function cropReask(
   const rowPage = new Map(decided.votes.flatMap((row) => (row.page != null ? [[row.number, row.page] as const] : [])));
   const requests = cells.map((ref) => {
     const hint = ref.kind === "row" ? rowPage.get(ref.number) : undefined;
-    return { key: layoutKey(ref), ...(hint !== undefined ? { pageHint: hint } : {}) };
+    return { key: cellKeyOfRef(ref), ...(hint !== undefined ? { pageHint: hint } : {}) };
   });
   const cut = await settings.crops.crop(
     full.map((page) => ({ page: page.index, data: page.jpeg as Buffer })),
