@@ -4,8 +4,8 @@ import type { PreparedPage } from "../ingest/types.js";
 import type { CellCropPool } from "../local/cell-crop-pool.js";
 import { cellKeyOfRef } from "../local/cell-crops.js";
 import type { ExtractionImage } from "../providers/provider.js";
-import { allCells, type CellRef, cellIdOf, sumValue } from "../verify/cells.js";
-import { neededCells } from "../verify/verdict.js";
+import { allCells, type CellRef, cellIdOf } from "../verify/cells.js";
+import { neededCells, readingWitness } from "../verify/verdict.js";
 import { cellFromReply } from "./cells.js";
 import { REASK_REPLY_SCHEMA_NAME, ReaskReplySchema } from "./model-reply.js";
 import { cropPrompt } from "./prompts.js";
@@ -107,10 +107,7 @@ export async function cropReask(
     const reply =
       ref.kind === "row" ? outcome.reply.rows.find((row) => row.number === ref.number) : outcome.reply.totals[ref.key as TotalKey];
     if (!reply) continue;
-    const cell = cellFromReply(reply);
-    found.set(cellIdOf(ref), [
-      { kind: "crop", source: settings.source, digits: cell.digits, words: cell.words, value: sumValue(ref, cell), page: crop.region.page },
-    ]);
+    found.set(cellIdOf(ref), [readingWitness("crop", settings.source, ref, cellFromReply(reply), crop.region.page)]);
   }
   onBytes?.({ requests: sent, cropBytes, wholePageBytes });
   return { cells: found, ...(notes.length > 0 ? { notes } : {}) };

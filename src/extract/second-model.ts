@@ -1,8 +1,8 @@
 import type { CellId, Witness, WitnessesByCell } from "../forms/evidence.js";
 import type { FormResult } from "../forms/form-result.js";
 import type { DiscoveredDocument, PreparedPage } from "../ingest/types.js";
-import { allCells, cellIdOf, sumValue } from "../verify/cells.js";
-import { neededCells } from "../verify/verdict.js";
+import { allCells, cellIdOf } from "../verify/cells.js";
+import { neededCells, readingWitness } from "../verify/verdict.js";
 import { buildDraft, type PageReply } from "./assemble.js";
 import { readRequests, sendablePages } from "./read-requests.js";
 import type { GatedOutcome, ProviderGate, RequestMode } from "./types.js";
@@ -74,9 +74,7 @@ export function witnessesFrom(reading: FormResult, source: string, kind: Witness
   const cells = new Map<CellId, Witness[]>();
   for (const { ref, cell } of allCells(reading)) {
     const page = ref.kind === "row" ? reading.votes.find((row) => row.number === ref.number)?.page : undefined;
-    cells.set(cellIdOf(ref), [
-      { kind, source, digits: cell.digits, words: cell.words, value: sumValue(ref, cell), ...(page != null ? { page } : {}) },
-    ]);
+    cells.set(cellIdOf(ref), [readingWitness(kind, source, ref, cell, page)]);
   }
   return cells;
 }

@@ -5,6 +5,7 @@ import {
   SINGLE_WITNESS_REASON,
   type Witness,
   type WitnessesByCell,
+  type WitnessKind,
 } from "../forms/evidence.js";
 import type { Check, FormResult, NumberCell, Status } from "../forms/form-result.js";
 import { parseThaiNumber } from "../forms/thai-number.js";
@@ -78,25 +79,20 @@ function cellAt(result: FormResult, ref: CellRef): NumberCell | null {
   return result.votes.find((row) => row.number === ref.number) ?? null;
 }
 
+/** A reader's reading of a cell as its witness: the digits and words it read, and the value they count. */
+export function readingWitness(kind: WitnessKind, source: string, ref: CellRef, cell: NumberCell, page?: number | null): Witness {
+  return { kind, source, digits: cell.digits, words: cell.words, value: sumValue(ref, cell), ...(page != null ? { page } : {}) };
+}
+
 /**
  * The witnesses of a cell. A cell without recorded witnesses (an older result, or a reader that
  * records none) is its own single model reading; a person's edit is a person's witness.
  */
 export function witnessesOf(cell: NumberCell, ref: CellRef): Witness[] {
   const recorded = cell.witnesses ?? [];
-  const witnesses =
-    recorded.length > 0
-      ? [...recorded]
-      : [{ kind: "model" as const, source: "reading", digits: cell.digits, words: cell.words, value: sumValue(ref, cell) }];
+  const witnesses = recorded.length > 0 ? [...recorded] : [readingWitness("model", "reading", ref, cell)];
   if (cell.edit && !witnesses.some((w) => w.kind === "person")) {
-    witnesses.push({
-      kind: "person",
-      source: cell.edit.by,
-      digits: cell.digits,
-      words: cell.words,
-      value: sumValue(ref, cell),
-      at: cell.edit.at,
-    });
+    witnesses.push({ ...readingWitness("person", cell.edit.by, ref, cell), at: cell.edit.at });
   }
   return witnesses;
 }
@@ -330,9 +326,7 @@ export function applyVerdict(result: FormResult, options: VerdictOptions = {}): 
  */
 export function recordWitnesses(result: FormResult, byCell: WitnessesByCell, modelSource: string): FormResult {
   const withMore = <C extends NumberCell>(cell: C, ref: CellRef): C => {
-    const own: Witness[] = cell.witnesses ?? [
-      { kind: "model", source: modelSource, digits: cell.digits, words: cell.words, value: sumValue(ref, cell) },
-    ];
+    const own: Witness[] = cell.witnesses ?? [readingWitness("model", modelSource, ref, cell)];
     const added = byCell.get(cellIdOf(ref)) ?? [];
     if (added.length === 0 && cell.witnesses) return cell;
     const kept = own.filter((w) => !added.some((a) => a.kind === w.kind && a.source === w.source));
