@@ -4,8 +4,8 @@ import type { PreparedPage } from "../ingest/types.js";
 import type { CellCropPool } from "../local/cell-crop-pool.js";
 import { cellKeyOfRef } from "../local/cell-crops.js";
 import type { ExtractionImage } from "../providers/provider.js";
-import { allCells, type CellRef, cellIdOf } from "../verify/cells.js";
-import { neededCells, readingWitness } from "../verify/verdict.js";
+import { type CellRef, cellIdOf } from "../verify/cells.js";
+import { neededVerdicts, readingWitness } from "../verify/verdict.js";
 import { cellFromReply } from "./cells.js";
 import { REASK_REPLY_SCHEMA_NAME, ReaskReplySchema } from "./model-reply.js";
 import { cropPrompt } from "./prompts.js";
@@ -33,8 +33,7 @@ export interface CropBytes {
 
 /** The needed cells whose witnesses disagree. */
 export function disputedCells(decided: FormResult): CellRef[] {
-  const byId = new Map(allCells(decided).map(({ ref, cell }) => [cellIdOf(ref), cell]));
-  return neededCells(decided).filter((ref) => byId.get(cellIdOf(ref))?.verdict === "disputed");
+  return neededVerdicts(decided).flatMap(({ ref, verdict }) => (verdict === "disputed" ? [ref] : []));
 }
 
 /**

@@ -2,7 +2,7 @@ import type { CellId, Witness, WitnessesByCell } from "../forms/evidence.js";
 import type { FormResult } from "../forms/form-result.js";
 import type { DiscoveredDocument, PreparedPage } from "../ingest/types.js";
 import { allCells, cellIdOf } from "../verify/cells.js";
-import { neededCells, readingWitness } from "../verify/verdict.js";
+import { neededVerdicts, readingWitness } from "../verify/verdict.js";
 import { buildDraft, type PageReply } from "./assemble.js";
 import { readRequests, sendablePages } from "./read-requests.js";
 import type { GatedOutcome, ProviderGate, RequestMode } from "./types.js";
@@ -31,11 +31,7 @@ export type SecondModelReading =
  */
 export function wantsSecondModel(decided: FormResult): boolean {
   if (decided.status === "failed") return false;
-  const byId = new Map(allCells(decided).map(({ ref, cell }) => [cellIdOf(ref), cell]));
-  return neededCells(decided).some((ref) => {
-    const verdict = byId.get(cellIdOf(ref))?.verdict;
-    return verdict === undefined || verdict === "disputed" || verdict === "single";
-  });
+  return neededVerdicts(decided).some(({ verdict }) => verdict === undefined || verdict === "disputed" || verdict === "single");
 }
 
 /**

@@ -79,6 +79,11 @@ function cellAt(result: FormResult, ref: CellRef): NumberCell | null {
   return result.votes.find((row) => row.number === ref.number) ?? null;
 }
 
+/** Each needed cell with the verdict the result records on it (none before the verdict has run). */
+export function neededVerdicts(result: FormResult): { readonly ref: CellRef; readonly verdict: CellVerdict | undefined }[] {
+  return neededCells(result).map((ref) => ({ ref, verdict: cellAt(result, ref)?.verdict }));
+}
+
 /** A reader's reading of a cell as its witness: the digits and words it read, and the value they count. */
 export function readingWitness(kind: WitnessKind, source: string, ref: CellRef, cell: NumberCell, page?: number | null): Witness {
   return { kind, source, digits: cell.digits, words: cell.words, value: sumValue(ref, cell), ...(page != null ? { page } : {}) };
