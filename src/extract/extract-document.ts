@@ -2,9 +2,10 @@ import { nextUtcMidnight } from "../basics/utc-day.js";
 import { type FormKind, formLayout } from "../forms/form-kind.js";
 import { errorMessage } from "../basics/error-message.js";
 import { failedResult } from "../forms/failed-result.js";
-import { type FormResult, EMPTY_PROVENANCE, TOTAL_KEYS } from "../forms/form-result.js";
+import { type FormResult, EMPTY_PROVENANCE } from "../forms/form-result.js";
 import type { DiscoveredDocument, PreparedPage } from "../ingest/types.js";
 import type { Usage } from "../providers/provider.js";
+import { mapCells } from "../verify/cells.js";
 import type { ReferenceLookup } from "../verify/reference-lookup.js";
 import { type PageReply, buildDraft, checkDraft, pageInfos } from "./assemble.js";
 import { REASK_REPLY_SCHEMA_NAME, ReaskReplySchema } from "./model-reply.js";
@@ -157,12 +158,7 @@ function settle(report: Promise<WitnessReport | null>): Promise<Settled> {
 
 /** Cells with an empty witness list: the next witnesses recorded are the only ones. */
 function withoutWitnesses(result: FormResult): FormResult {
-  const totals = { ...result.totals };
-  for (const key of TOTAL_KEYS) {
-    const cell = totals[key];
-    if (cell) totals[key] = { ...cell, witnesses: [] };
-  }
-  return { ...result, totals, votes: result.votes.map((row) => ({ ...row, witnesses: [] })) };
+  return mapCells(result, (cell) => ({ ...cell, witnesses: [] }));
 }
 
 /** The witnesses' requests and CPU added to the document's provenance. */

@@ -57,6 +57,16 @@ export function allCells(result: FormResult): LocatedCell[] {
   return [...rows, ...totals];
 }
 
+/** The result with every number cell it holds (vote rows, the totals present) passed through `update`. */
+export function mapCells(result: FormResult, update: <C extends NumberCell>(cell: C, ref: CellRef) => C): FormResult {
+  const totals = { ...result.totals };
+  for (const key of TOTAL_KEYS) {
+    const cell = totals[key];
+    if (cell) totals[key] = update(cell, totalRef(key));
+  }
+  return { ...result, totals, votes: result.votes.map((row) => update(row, rowRef(row.number))) };
+}
+
 /** Splits refs into the `rows` and `totals` lists a Check carries, keeping their order. */
 export function refsForCheck(refs: readonly CellRef[]): { rows?: number[]; totals?: string[] } {
   const rows = refs.flatMap((ref) => (ref.kind === "row" ? [ref.number] : []));

@@ -9,7 +9,7 @@ import {
 } from "../forms/evidence.js";
 import type { Check, FormResult, NumberCell, Status } from "../forms/form-result.js";
 import { parseThaiNumber } from "../forms/thai-number.js";
-import { allCells, type CellRef, cellIdOf, describeRef, refsForCheck, sameRef, sumValue, totalRef } from "./cells.js";
+import { type CellRef, cellIdOf, describeRef, mapCells, refsForCheck, sameRef, sumValue, totalRef } from "./cells.js";
 import { findRowAlignment } from "./row-alignment.js";
 import { type CandidateValues, countAssignments, type Equation, evaluate, formEquations } from "./sum-checks.js";
 
@@ -307,15 +307,12 @@ export function applyVerdict(result: FormResult, options: VerdictOptions = {}): 
     const v = byId.get(cellIdOf(ref));
     return (v ? { ...rest, verdict: v } : rest) as C;
   };
-  const totals = { ...result.totals };
-  for (const { ref } of allCells(result)) {
-    if (ref.kind === "total") totals[ref.key] = withVerdict(totals[ref.key] as NumberCell, ref);
-  }
+  const { totals, votes } = mapCells(result, withVerdict);
   const { assurance: _assurance, ...rest } = base;
   return {
     ...rest,
     totals,
-    votes: result.votes.map((row) => withVerdict(row, { kind: "row", number: row.number })),
+    votes,
     checks: [...baseChecks, ...verdict.checks],
     reasons: [...baseReasons, ...verdict.reasons],
     status: verdict.status,
@@ -337,11 +334,7 @@ export function recordWitnesses(result: FormResult, byCell: WitnessesByCell, mod
     const kept = own.filter((w) => !added.some((a) => a.kind === w.kind && a.source === w.source));
     return { ...cell, witnesses: [...kept, ...added] };
   };
-  const totals = { ...result.totals };
-  for (const { ref } of allCells(result)) {
-    if (ref.kind === "total") totals[ref.key] = withMore(totals[ref.key] as NumberCell, ref);
-  }
-  return { ...result, totals, votes: result.votes.map((row) => withMore(row, { kind: "row", number: row.number })) };
+  return mapCells(result, withMore);
 }
 
 /**
