@@ -36,6 +36,13 @@ interface Usage {
   pendingBytes: number;
 }
 
+/** Every batch together: the server-wide limits are on batches and bytes only. */
+interface ServerUsage {
+  batches: number;
+  bytes: number;
+  pendingBytes: number;
+}
+
 export interface AcceptedFile {
   readonly path: string;
   readonly kind: UploadKind;
@@ -73,8 +80,8 @@ function newBatchId(now: Date): string {
  */
 export class UploadStore {
   readonly #usage = new Map<string, Promise<Usage>>();
-  /** Every batch together: one Usage, summed once from disk, then kept up to date. */
-  #server: Promise<Usage & { batches: number }> | null = null;
+  /** Every batch together: summed once from disk, then kept up to date. */
+  #server: Promise<ServerUsage> | null = null;
   readonly #incoming: string;
 
   constructor(
@@ -188,7 +195,7 @@ export class UploadStore {
     cleanPath: string,
     stream: Readable & { truncated?: boolean },
     usage: Usage,
-    server: Usage,
+    server: ServerUsage,
     reserve: (bytes: number) => void,
     commit: () => void,
   ): Promise<Result<AcceptedFile, RefusedFile>> {
@@ -275,15 +282,13 @@ export class UploadStore {
     return usage;
   }
 
-  #serverUsage(): Promise<Usage & { batches: number }> {
+  #serverUsage(): Promise<ServerUsage> {
     this.#server ??= (async () => {
       const ids = await this.#batchIdsOnDisk();
       const usages = await Promise.all(ids.map((id) => this.#usageOf(id)));
       return {
         batches: ids.length,
-        files: usages.reduce((sum, u) => sum + u.files, 0),
         bytes: usages.reduce((sum, u) => sum + u.bytes, 0),
-        pendingFiles: 0,
         pendingBytes: 0,
       };
     })();
