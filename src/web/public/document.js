@@ -1,6 +1,7 @@
 // @ts-check
 // Document view: page images beside the numbers read, failing checks, corrections and approval.
 import { $, api, el, fmt, state, statusChip, t, toast } from "./core.js";
+import { inLanguage } from "./i18n.js";
 import { renderReview, reviewer, setupReview } from "./review.js";
 
 const TOTAL_LABELS = {
@@ -18,7 +19,7 @@ const TOTAL_LABELS = {
 };
 const totalLabel = (key) => {
   const pair = TOTAL_LABELS[key] || [key, key];
-  return state.lang === "th" ? pair[0] : state.lang === "en" ? pair[1] : `${pair[0]} · ${pair[1]}`;
+  return inLanguage(pair[0], pair[1], state.lang);
 };
 
 function cellRow(field, name, cell, suspect) {

@@ -176,10 +176,15 @@ export const LABELS = {
   ],
 };
 
+/** Thai or English text in a language mode ("both": Thai, then English). */
+export function inLanguage(th, en, mode) {
+  if (mode === "th") return th;
+  if (mode === "en") return en;
+  return `${th} · ${en}`;
+}
+
 export function label(key, mode) {
   const pair = LABELS[key];
   if (!pair) return key;
-  if (mode === "th") return pair[0];
-  if (mode === "en") return pair[1];
-  return `${pair[0]} · ${pair[1]}`;
+  return inLanguage(pair[0], pair[1], mode);
 }

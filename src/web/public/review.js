@@ -3,13 +3,11 @@
 // Keyboard-driven: Enter confirms (or saves what was typed), typing corrects, Tab moves to the
 // next doubted cell; when the last one is settled the form is approved and the next one opens.
 import { $, api, el, state, t, toast } from "./core.js";
+import { inLanguage } from "./i18n.js";
 
 /** A server sentence {th, en} in the page's language ("both": Thai, then English). */
 export function say(sentence) {
-  if (!sentence) return "";
-  if (state.lang === "th") return sentence.th;
-  if (state.lang === "en") return sentence.en;
-  return `${sentence.th} · ${sentence.en}`;
+  return sentence ? inLanguage(sentence.th, sentence.en, state.lang) : "";
 }
 
 /** Each sentence of a list as its own line. */
