@@ -183,7 +183,6 @@ export function renderReview(data) {
     );
   });
   $("#review-cells").replaceChildren(...items);
-  if (!$("#reviewer").value.trim()) $("#reviewer").value = localStorage.getItem("reviewer") || "";
   const first = pendingInputs()[0];
   if (first && $("#reviewer").value.trim()) {
     first.focus();
