@@ -39,6 +39,10 @@ export type AreaTotals = Record<FormKind, KindTotals>;
 export const BALLOT_FIELDS = ["ballotsUsed", "good", "bad", "noVote", "eligibleVoters", "votersTurnedUp"] as const;
 export type BallotField = (typeof BALLOT_FIELDS)[number];
 
+/** The ballot counts every report sums and shows (eligible voters and turnout are on few forms). */
+export const REPORTED_BALLOT_FIELDS = ["ballotsUsed", "good", "bad", "noVote"] as const satisfies readonly BallotField[];
+export type ReportedBallotField = (typeof REPORTED_BALLOT_FIELDS)[number];
+
 export function emptyKindTotals(): KindTotals {
   return {
     forms: 0,

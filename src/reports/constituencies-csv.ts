@@ -1,5 +1,5 @@
 import type { BatchAnalysis } from "../aggregate/batch-analysis.js";
-import { exactSum, fieldSum, unreadRowCells } from "../aggregate/area-totals.js";
+import { exactSum, fieldSum, REPORTED_BALLOT_FIELDS, unreadRowCells } from "../aggregate/area-totals.js";
 import { coverageRatio } from "../aggregate/coverage.js";
 import { FORM_KINDS } from "../forms/form-kind.js";
 import type { Reference } from "../reference/reference.js";
@@ -34,8 +34,6 @@ export const CONSTITUENCIES_CSV_HEADER = [
   "discrepancies",
 ] as const;
 
-const SUM_FIELDS = ["ballotsUsed", "good", "bad", "noVote"] as const;
-
 /**
  * One row per constituency and form kind: sums, coverage and the official figures. A sum is
  * written only when every form's cell was read; otherwise it is empty and its `_unread` column
@@ -65,7 +63,7 @@ export function* constituenciesCsvLines(analysis: BatchAnalysis, reference?: Ref
         coverage ? coverageRatio(coverage)?.toFixed(4) : null,
         coverage?.complete ?? false,
         coverage?.advanceSetsProcessed,
-        ...SUM_FIELDS.flatMap((field) => {
+        ...REPORTED_BALLOT_FIELDS.flatMap((field) => {
           const sum = fieldSum(totals, field);
           return [exactSum(sum), sum.unread];
         }),

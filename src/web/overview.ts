@@ -1,5 +1,14 @@
 import { analyseResults } from "../aggregate/batch-analysis.js";
-import { completeRowShares, exactSum, fieldSum, type KindTotals, type PartialSum, unreadRowCells } from "../aggregate/area-totals.js";
+import {
+  completeRowShares,
+  exactSum,
+  fieldSum,
+  type KindTotals,
+  type PartialSum,
+  REPORTED_BALLOT_FIELDS,
+  type ReportedBallotField,
+  unreadRowCells,
+} from "../aggregate/area-totals.js";
 import type { FormSummary } from "../aggregate/form-summary.js";
 import { FORM_KINDS } from "../forms/form-kind.js";
 import type { FormResult } from "../forms/form-result.js";
@@ -24,9 +33,6 @@ interface FormLink {
   readonly path: string;
 }
 
-type SumField = (typeof SUM_FIELDS)[number];
-const SUM_FIELDS = ["ballotsUsed", "good", "bad", "noVote"] as const;
-
 /**
  * One form kind's sums, honest about unread cells: a sum is a number only when every form's
  * cell was read (else null, with `atLeast` the sum of the cells read and `unread` how many are
@@ -38,8 +44,8 @@ interface KindLine {
   readonly good: number | null;
   readonly bad: number | null;
   readonly noVote: number | null;
-  readonly atLeast: Record<SumField, number>;
-  readonly unread: Record<SumField, number>;
+  readonly atLeast: Record<ReportedBallotField, number>;
+  readonly unread: Record<ReportedBallotField, number>;
   /** [row number, votes] over the complete forms, most votes first. */
   readonly votes: readonly (readonly [number, number])[];
   /** Forms with every vote row read (what `votes` is summed over), and the others, left out. */
@@ -73,9 +79,12 @@ interface DiscrepancyLine {
 const LIST_LIMIT = 100;
 
 function kindLine(totals: KindTotals): KindLine {
-  const sums = Object.fromEntries(SUM_FIELDS.map((field) => [field, fieldSum(totals, field)])) as Record<SumField, PartialSum>;
+  const sums = Object.fromEntries(REPORTED_BALLOT_FIELDS.map((field) => [field, fieldSum(totals, field)])) as Record<
+    ReportedBallotField,
+    PartialSum
+  >;
   const perField = (pick: (sum: PartialSum) => number) =>
-    Object.fromEntries(SUM_FIELDS.map((field) => [field, pick(sums[field])])) as Record<SumField, number>;
+    Object.fromEntries(REPORTED_BALLOT_FIELDS.map((field) => [field, pick(sums[field])])) as Record<ReportedBallotField, number>;
   return {
     forms: totals.forms,
     ballotsUsed: exactSum(sums.ballotsUsed),

@@ -3,7 +3,7 @@ import { coverageRatio } from "../../aggregate/coverage.js";
 import type { ConstituencyAggregate } from "../../aggregate/rollup.js";
 import { FORM_KINDS, type FormKind } from "../../forms/form-kind.js";
 import type { Reference } from "../../reference/reference.js";
-import { fieldSum, rowNumbers, rowSum } from "../../aggregate/area-totals.js";
+import { fieldSum, REPORTED_BALLOT_FIELDS, rowNumbers, rowSum } from "../../aggregate/area-totals.js";
 import { constituencyName, integer, PARTIAL_SUM_NOTE, percent, sumTextThai } from "../area-names.js";
 import type { ReportMeta } from "../summary-md.js";
 import { renderBarChart } from "./charts.js";
@@ -12,7 +12,6 @@ import { COLORS, PdfReport } from "./pdf-report.js";
 import type { ThaiFonts } from "./thai-fonts.js";
 
 const KIND_THAI: Record<FormKind, string> = { constituency: "แบ่งเขต", party_list: "บัญชีรายชื่อ" };
-const BALLOT_COLUMNS = ["ballotsUsed", "good", "bad", "noVote"] as const;
 const STATUS_THAI = { verified: "ตรวจสอบแล้ว", needs_review: "ต้องตรวจทาน", failed: "ไม่สำเร็จ" } as const;
 
 function signed(value: number): string {
@@ -131,7 +130,7 @@ export async function buildConstituencyReport(
   const ballotRows = FORM_KINDS.flatMap((kind) => {
     const t = area.totals[kind];
     const o = official ? (kind === "constituency" ? official.constituency : official.partyList) : null;
-    const ours = [`${KIND_THAI[kind]} (แบบฟอร์ม ${t.forms})`, ...BALLOT_COLUMNS.map((field) => sumTextThai(fieldSum(t, field)))];
+    const ours = [`${KIND_THAI[kind]} (แบบฟอร์ม ${t.forms})`, ...REPORTED_BALLOT_FIELDS.map((field) => sumTextThai(fieldSum(t, field)))];
     return o
       ? [ours, [`${KIND_THAI[kind]} ผลทางการ`, integer(o.turnout), integer(o.valid), integer(o.invalid), integer(o.noVote)]]
       : [ours];
