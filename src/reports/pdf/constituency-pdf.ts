@@ -88,8 +88,7 @@ export async function buildConstituencyReport(
       ],
       candidateRows,
     );
-    if (candidateRows.some((r) => r[3]?.startsWith("≥") || r[3]?.startsWith("?")))
-      report.text(PARTIAL_SUM_NOTE, { size: 8, color: COLORS.muted });
+    if (rows.some((row) => rowSum(totals, row).unread > 0)) report.text(PARTIAL_SUM_NOTE, { size: 8, color: COLORS.muted });
     report.text(`ร้อยละและกราฟ${completeFormsNote(shares)}`, { size: 8, color: COLORS.muted });
     if (!complete && official) {
       report.text(
@@ -145,8 +144,8 @@ export async function buildConstituencyReport(
     ],
     ballotRows,
   );
-  if (ballotRows.some((r) => r.some((c) => c.startsWith("≥") || c.startsWith("?"))))
-    report.text(PARTIAL_SUM_NOTE, { size: 8, color: COLORS.muted });
+  const partialBallots = FORM_KINDS.some((kind) => REPORTED_BALLOT_FIELDS.some((field) => fieldSum(area.totals[kind], field).unread > 0));
+  if (partialBallots) report.text(PARTIAL_SUM_NOTE, { size: 8, color: COLORS.muted });
 
   // Party-list: ranked by the forms read in full; the sums over every form stay honest.
   const partyList = area.totals.party_list;
