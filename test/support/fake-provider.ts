@@ -7,6 +7,7 @@ import { arabicDigitsToThai, thaiDigitsToArabic } from "../../src/forms/thai-dig
 import { createRng, type Rng } from "../../src/synth/rng.js";
 import { type AppliedMisreading, chooseMode, type MisreadForm, type MisreadingOptions, misreadForm } from "./misreadings.js";
 import { modelReplyFromTruth, reaskReplyFromTruth } from "./model-reply-from-truth.js";
+import { DailyCap, nextUtcMidnight, pickFault, SlidingWindows, type WindowLimit } from "./provider-limits.js";
 
 /**
  * A local OpenAI-compatible chat-completions server for tests and benchmarks: answers from the
@@ -166,11 +167,10 @@ export async function startFakeProvider(options: FakeProviderOptions = {}): Prom
   const misreadingsServed = new Map<string, AppliedMisreading | null>();
   const requests: FakeRequestRecord[] = [];
   const perDocCount = new Map<string, number>();
-  const accepted: number[] = [];
+  const windows = new SlidingWindows(rateLimitWindows(options.rateLimit));
+  const daily = new DailyCap(options.dailyCap);
   const faults = Object.fromEntries(FAULT_KINDS.map((kind) => [kind, 0])) as Record<FaultKind, number>;
   const hanging = new Set<ServerResponse>();
-  let dailyDay = utcDay(clock());
-  let dailyCount = 0;
   let inFlight = 0;
   let maxInFlight = 0;
   let answered = 0;
@@ -262,15 +262,12 @@ export async function startFakeProvider(options: FakeProviderOptions = {}): Prom
       return;
     }
 
-    if (utcDay(now) !== dailyDay) {
-      dailyDay = utcDay(now);
-      dailyCount = 0;
-    }
-    if (options.dailyCap !== undefined && dailyCount >= options.dailyCap) {
+    daily.rollOver(now);
+    if (daily.reached) {
       dailyCap429++;
       record.fault = "daily_cap";
       const reset = String(nextUtcMidnight(now));
-      const limit = String(options.dailyCap);
+      const limit = String(daily.cap);
       send(
         429,
         {
@@ -284,7 +281,7 @@ export async function startFakeProvider(options: FakeProviderOptions = {}): Prom
       );
       return;
     }
-    const waitMs = rateLimitWait(now);
+    const waitMs = windows.waitMs(now);
     if (waitMs !== null) {
       rateLimited429++;
       record.fault = "rate_limit";
@@ -295,8 +292,8 @@ export async function startFakeProvider(options: FakeProviderOptions = {}): Prom
       );
       return;
     }
-    accepted.push(now);
-    dailyCount++;
+    windows.accept(now);
+    daily.take();
 
     if (options.rejectResponseFormat && body.response_format?.type === "json_schema") {
       send(400, { error: { message: "response_format json_schema is not supported for this model", code: 400 } });
@@ -305,7 +302,10 @@ export async function startFakeProvider(options: FakeProviderOptions = {}): Prom
 
     const rng = createRng(seed).fork(`${docKey}|${nth}`);
     const latency = latencyFor(rng);
-    const fault = pickFault(rng);
+    const fault = pickFault(
+      rng.next(),
+      FAULT_KINDS.map((kind) => [kind, options.faults?.[kind] ?? 0] as const),
+    );
     if (fault) {
       faults[fault]++;
       record.fault = fault;
@@ -412,41 +412,11 @@ export async function startFakeProvider(options: FakeProviderOptions = {}): Prom
     return { ...reply, totals: { ...reply.totals, [target.key]: { ...cell, digits: misread.readDigits } } };
   }
 
-  function rateLimitWait(now: number): number | null {
-    const limits = options.rateLimit;
-    if (!limits) return null;
-    let wait: number | null = null;
-    for (const [limit, windowMs] of [
-      [limits.perSecond, 1000],
-      [limits.perMinute, 60_000],
-    ] as const) {
-      if (limit === undefined) continue;
-      const inWindow = accepted.filter((t) => t > now - windowMs);
-      if (inWindow.length >= limit) {
-        const oldest = inWindow[inWindow.length - limit] ?? now;
-        const until = oldest + windowMs - now;
-        wait = Math.max(wait ?? 0, until);
-      }
-    }
-    if (accepted.length > 10_000) accepted.splice(0, accepted.length - 10_000);
-    return wait;
-  }
-
   function latencyFor(rng: Rng): number {
     const latency = options.latencyMs;
     if (latency === undefined) return 0;
     if (typeof latency === "number") return latency;
     return latency.medianMs * Math.exp((latency.sigma ?? 0.5) * rng.normal(0, 1));
-  }
-
-  function pickFault(rng: Rng): FaultKind | null {
-    const roll = rng.next();
-    let cumulative = 0;
-    for (const kind of FAULT_KINDS) {
-      cumulative += options.faults?.[kind] ?? 0;
-      if (roll < cumulative) return kind;
-    }
-    return null;
   }
 
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -485,7 +455,7 @@ export async function startFakeProvider(options: FakeProviderOptions = {}): Prom
       };
     },
     resetDailyCount() {
-      dailyCount = 0;
+      daily.reset();
     },
     async close() {
       for (const res of hanging) res.destroy();
@@ -665,12 +635,11 @@ function toMap(truth: FakeProviderOptions["truth"]): ReadonlyMap<string, FormRes
   return new Map(Object.entries(truth as Readonly<Record<string, FormResult>>));
 }
 
-function utcDay(ms: number): number {
-  return Math.floor(ms / 86_400_000);
-}
-
-function nextUtcMidnight(ms: number): number {
-  return (utcDay(ms) + 1) * 86_400_000;
+function rateLimitWindows(limits: FakeProviderOptions["rateLimit"]): WindowLimit[] {
+  const windows: WindowLimit[] = [];
+  if (limits?.perSecond !== undefined) windows.push({ max: limits.perSecond, windowMs: 1000 });
+  if (limits?.perMinute !== undefined) windows.push({ max: limits.perMinute, windowMs: 60_000 });
+  return windows;
 }
 
 function sendJson(res: ServerResponse, status: number, payload: unknown, headers: Record<string, string> = {}): void {

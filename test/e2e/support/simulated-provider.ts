@@ -1,5 +1,6 @@
 import type { Clock } from "../../../src/batch/clock.js";
 import type { ExtractionOutcome, ExtractionRequest, Provider } from "../../../src/providers/provider.js";
+import { DailyCap, pickFault, SlidingWindows } from "../../support/provider-limits.js";
 
 /**
  * An in-process provider with configurable latency and faults, for engine tests and the bench.
@@ -43,8 +44,8 @@ export function createSimulatedProvider(options: SimulatedProviderOptions): Simu
   const calls = new Map<string, number>();
   const paidCalls = new Map<string, number>();
   const stats = { total: 0, ok: 0, status429: 0, status5xx: 0, hangs: 0, badJson: 0 };
-  const windowStarts: number[] = [];
-  let dayCount = 0;
+  const windows = options.serverLimit ? new SlidingWindows([options.serverLimit]) : null;
+  const daily = new DailyCap(options.dailyCap);
 
   const wait = (ms: number, signal: AbortSignal) =>
     new Promise<boolean>((resolve) => {
@@ -69,33 +70,33 @@ export function createSimulatedProvider(options: SimulatedProviderOptions): Simu
     paidCalls,
     stats,
     resetDay() {
-      dayCount = 0;
+      daily.reset();
     },
     async extract<T>(request: ExtractionRequest<T>, { signal }: { signal: AbortSignal }): Promise<ExtractionOutcome<T>> {
       stats.total++;
       calls.set(request.documentId, (calls.get(request.documentId) ?? 0) + 1);
       if (options.unauthorized) return { kind: "fatal", scope: "batch", message: "401: invalid API key", status: 401 };
-      const limit = options.serverLimit;
-      if (limit) {
+      if (windows && options.serverLimit) {
         const now = Date.now();
-        while (windowStarts.length > 0 && (windowStarts[0] ?? 0) <= now - limit.windowMs) windowStarts.shift();
-        if (windowStarts.length >= limit.max) {
+        if (windows.waitMs(now) !== null) {
           stats.status429++;
-          return { kind: "rate_limited", retryAfterMs: limit.retryAfterMs, scope: "request", message: "429 rate limited" };
+          return { kind: "rate_limited", retryAfterMs: options.serverLimit.retryAfterMs, scope: "request", message: "429 rate limited" };
         }
-        windowStarts.push(now);
+        windows.accept(now);
       }
-      if (options.dailyCap !== undefined && dayCount >= options.dailyCap) {
+      if (daily.reached) {
         stats.status429++;
         return { kind: "rate_limited", retryAfterMs: null, scope: "day", message: "429 free-models-per-day" };
       }
-      dayCount++;
+      daily.take();
       const scripted = options.script?.get(request.documentId)?.shift();
       const roll = random();
-      const p5xx = options.p5xx ?? 0;
-      const pHang = options.pHang ?? 0;
-      const pBad = options.pBadJson ?? 0;
-      const fault = scripted ?? (roll < p5xx ? "5xx" : roll < p5xx + pHang ? "hang" : roll < p5xx + pHang + pBad ? "bad_json" : "ok");
+      const randomFault = pickFault(roll, [
+        ["5xx", options.p5xx ?? 0],
+        ["hang", options.pHang ?? 0],
+        ["bad_json", options.pBadJson ?? 0],
+      ] as const);
+      const fault = scripted ?? randomFault ?? "ok";
       if (fault === "hang") {
         stats.hangs++;
         await wait(3_600_000, signal);
