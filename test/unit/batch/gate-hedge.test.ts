@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { z } from "zod";
 import { BatchGate, type GateOptions } from "../../../src/batch/gate.js";
 import { RateLimiter } from "../../../src/batch/rate-limiter.js";
 import type { ExtractionOutcome, ExtractionRequest, Provider } from "../../../src/providers/provider.js";
 import { MemoryStore } from "../../../src/storage/memory-store.js";
 import { FakeClock } from "../../support/fake-clock.js";
+import { gateOptions, gateRequest } from "../../support/gate-fixtures.js";
 
 /** Each call: answer after `ms` on the fake clock, or hang until cancelled. */
 type Step = { readonly ms: number; readonly outcome: ExtractionOutcome<unknown> } | "hang";
@@ -37,34 +37,21 @@ function scripted(clock: FakeClock, steps: Step[]): Provider & { calls: number }
   return provider;
 }
 
-const request = (n: number): ExtractionRequest<unknown> => ({
-  documentId: String(n).padStart(64, "0"),
-  purpose: "read",
-  promptVersion: "v1",
-  system: "s",
-  user: "u",
-  images: [],
-  replySchema: z.unknown(),
-  schemaName: "r",
-});
+const request = (n: number) => gateRequest(String(n).padStart(64, "0"));
 
 function setup(steps: Step[], idle: () => boolean, options: Partial<GateOptions> = {}) {
   const clock = new FakeClock();
   const store = new MemoryStore();
   const provider = scripted(clock, steps);
   const limiter = new RateLimiter({ limits: { rps: 10, rpm: null, rpd: null }, clock });
-  const gate = new BatchGate(
-    {
-      retry: { maxAttempts: 3, baseDelayMs: 4_000, maxDelayMs: 10_000 },
-      timeoutMs: 30_000,
-      maxRequests: null,
-      maxCostUsd: null,
-      waitForQuota: false,
-      hedge: { idle },
-      ...options,
-    },
-    { provider, limiter, store, clock, emit: () => {}, random: () => 0.5 },
-  );
+  const gate = new BatchGate(gateOptions({ maxAttempts: 3, baseDelayMs: 4_000, maxDelayMs: 10_000 }, { hedge: { idle }, ...options }), {
+    provider,
+    limiter,
+    store,
+    clock,
+    emit: () => {},
+    random: () => 0.5,
+  });
   return { clock, store, provider, gate };
 }
 

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { z } from "zod";
 import { BatchGate, type GateOptions } from "../../../src/batch/gate.js";
 import { RateLimiter } from "../../../src/batch/rate-limiter.js";
 import type { ExtractionOutcome, ExtractionRequest, Provider } from "../../../src/providers/provider.js";
 import { MemoryStore } from "../../../src/storage/memory-store.js";
 import { FakeClock } from "../../support/fake-clock.js";
+import { gateOptions, gateRequest } from "../../support/gate-fixtures.js";
 
 /** The second model (--verify-with) in one batch: its own provider and limiter, budgets shared. */
 function counting(name: string, costUsd: number): Provider & { calls: number } {
@@ -26,24 +26,9 @@ function counting(name: string, costUsd: number): Provider & { calls: number } {
   return provider;
 }
 
-const request = (purpose: ExtractionRequest<unknown>["purpose"], doc = "a"): ExtractionRequest<unknown> => ({
-  documentId: doc.repeat(64),
-  purpose,
-  promptVersion: "v1",
-  system: "s",
-  user: "u",
-  images: [],
-  replySchema: z.unknown(),
-  schemaName: "r",
-});
+const request = (purpose: ExtractionRequest<unknown>["purpose"], doc = "a") => gateRequest(doc.repeat(64), purpose);
 
-const OPTIONS: GateOptions = {
-  retry: { maxAttempts: 3, baseDelayMs: 1_000, maxDelayMs: 5_000 },
-  timeoutMs: 30_000,
-  maxRequests: null,
-  maxCostUsd: null,
-  waitForQuota: false,
-};
+const OPTIONS: GateOptions = gateOptions({ maxAttempts: 3, baseDelayMs: 1_000, maxDelayMs: 5_000 });
 
 function setup(options: Partial<GateOptions> = {}, secondLimits = { rps: null, rpm: null, rpd: null as number | null }) {
   const clock = new FakeClock();

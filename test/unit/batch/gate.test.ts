@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { z } from "zod";
 import { type ExtractionOutcome, type ExtractionRequest, NO_USAGE, type Provider } from "../../../src/providers/provider.js";
 import { MemoryStore } from "../../../src/storage/memory-store.js";
 import { nextUtcMidnight } from "../../../src/batch/clock.js";
 import type { BatchEvent } from "../../../src/batch/events.js";
 import { FakeClock } from "../../support/fake-clock.js";
+import { gateOptions, gateRequest } from "../../support/gate-fixtures.js";
 import { BatchGate, type GateOptions } from "../../../src/batch/gate.js";
 import { RateLimiter } from "../../../src/batch/rate-limiter.js";
 
@@ -34,24 +34,9 @@ function scripted(steps: Step[]): Provider & { calls: number } {
   return provider;
 }
 
-const request: ExtractionRequest<unknown> = {
-  documentId: "a".repeat(64),
-  purpose: "read",
-  promptVersion: "v1",
-  system: "s",
-  user: "u",
-  images: [],
-  replySchema: z.unknown(),
-  schemaName: "r",
-};
+const request = gateRequest("a".repeat(64));
 
-const OPTIONS: GateOptions = {
-  retry: { maxAttempts: 3, baseDelayMs: 4_000, maxDelayMs: 10_000 },
-  timeoutMs: 30_000,
-  maxRequests: null,
-  maxCostUsd: null,
-  waitForQuota: false,
-};
+const OPTIONS: GateOptions = gateOptions({ maxAttempts: 3, baseDelayMs: 4_000, maxDelayMs: 10_000 });
 
 function setup(steps: Step[], options: Partial<GateOptions> = {}) {
   const clock = new FakeClock();

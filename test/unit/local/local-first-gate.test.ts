@@ -1,22 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { z } from "zod";
 import { FakeClock } from "../../support/fake-clock.js";
+import { gateOptions, gateRequest as request } from "../../support/gate-fixtures.js";
 import { BatchGate } from "../../../src/batch/gate.js";
 import { RateLimiter } from "../../../src/batch/rate-limiter.js";
 import { type ExtractionOutcome, type ExtractionRequest, NO_USAGE, type Provider } from "../../../src/providers/provider.js";
 import { MemoryStore } from "../../../src/storage/memory-store.js";
 import type { LocalFirstProvider } from "../../../src/providers/provider.js";
-
-const request = (documentId: string): ExtractionRequest<unknown> => ({
-  documentId,
-  purpose: "read",
-  promptVersion: "v1",
-  system: "s",
-  user: "u",
-  images: [],
-  replySchema: z.unknown(),
-  schemaName: "r",
-});
 
 function remoteModel(): Provider & { calls: string[] } {
   const calls: string[] = [];
@@ -54,16 +43,13 @@ function gateFor(provider: Provider) {
   const store = new MemoryStore();
   // One request a day and a budget of one: any local answer that counted would exhaust them.
   const limiter = new RateLimiter({ limits: { rps: null, rpm: null, rpd: 1 }, clock });
-  const gate = new BatchGate(
-    {
-      retry: { maxAttempts: 2, baseDelayMs: 1_000, maxDelayMs: 2_000 },
-      timeoutMs: 30_000,
-      maxRequests: 1,
-      maxCostUsd: null,
-      waitForQuota: false,
-    },
-    { provider, limiter, store, clock, emit: () => {} },
-  );
+  const gate = new BatchGate(gateOptions({ maxAttempts: 2, baseDelayMs: 1_000, maxDelayMs: 2_000 }, { maxRequests: 1 }), {
+    provider,
+    limiter,
+    store,
+    clock,
+    emit: () => {},
+  });
   return { clock, store, gate };
 }
 
