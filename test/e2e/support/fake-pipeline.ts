@@ -3,6 +3,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { failedResult } from "../../../src/forms/failed-result.js";
+import type { BatchOptions } from "../../../src/batch/engine.js";
 import type { DocumentExtraction, DocumentPipeline, Discovery } from "../../../src/batch/pipeline.js";
 import type { ProviderGate } from "../../../src/extract/types.js";
 import type { FormResult } from "../../../src/forms/form-result.js";
@@ -23,6 +24,19 @@ export interface FakePipelineOptions {
   /** Bytes of the fake JPEG per page (memory tests). */
   readonly pageBytes?: number;
 }
+
+/** Engine-test options for the fake pipeline: its documents under /scans, quick retries, a fast limiter. */
+export const FAST_BATCH_OPTIONS: BatchOptions = {
+  inputs: ["/scans"],
+  limits: { rps: 200, rpm: null, rpd: null },
+  workers: null,
+  retry: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20 },
+  timeoutMs: 2_000,
+  maxRequests: null,
+  maxCostUsd: null,
+  waitForQuota: false,
+  progressIntervalMs: 50,
+};
 
 const ReplySchema = z.object({ documentId: z.string(), votes: z.array(z.int().nonnegative()) });
 

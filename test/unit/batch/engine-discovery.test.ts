@@ -4,20 +4,10 @@ import type { BatchEvent } from "../../../src/batch/events.js";
 import type { Discovery, DocumentPipeline } from "../../../src/batch/pipeline.js";
 import type { DiscoveredDocument } from "../../../src/ingest/types.js";
 import { MemoryStore } from "../../../src/storage/memory-store.js";
-import { createFakePipeline, fakeDocument } from "../../e2e/support/fake-pipeline.js";
+import { createFakePipeline, FAST_BATCH_OPTIONS, fakeDocument } from "../../e2e/support/fake-pipeline.js";
 import { createSimulatedProvider } from "../../e2e/support/simulated-provider.js";
 
-const OPTIONS: BatchOptions = {
-  inputs: ["/scans"],
-  limits: { rps: 500, rpm: null, rpd: null },
-  workers: null,
-  retry: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20 },
-  timeoutMs: 2_000,
-  maxRequests: null,
-  maxCostUsd: null,
-  waitForQuota: false,
-  progressIntervalMs: 50,
-};
+const OPTIONS: BatchOptions = { ...FAST_BATCH_OPTIONS, limits: { rps: 500, rpm: null, rpd: null } };
 
 /** A fake pipeline whose discovery arrives folder by folder; records which paths were prepared. */
 function byFolder(folders: DiscoveredDocument[][]): DocumentPipeline & { prepared: string[] } {

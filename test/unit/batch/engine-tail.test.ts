@@ -2,19 +2,13 @@ import { describe, expect, it } from "vitest";
 import { type BatchOptions, runBatch } from "../../../src/batch/engine.js";
 import { DEFAULT_RETRY_POLICY } from "../../../src/batch/retry-policy.js";
 import { MemoryStore } from "../../../src/storage/memory-store.js";
-import { createFakePipeline, fakeDocument } from "../../e2e/support/fake-pipeline.js";
+import { createFakePipeline, FAST_BATCH_OPTIONS, fakeDocument } from "../../e2e/support/fake-pipeline.js";
 import { createSimulatedProvider, type ScriptedStep } from "../../e2e/support/simulated-provider.js";
 
 const OPTIONS: BatchOptions = {
-  inputs: ["/scans"],
-  limits: { rps: 200, rpm: null, rpd: null },
-  workers: null,
+  ...FAST_BATCH_OPTIONS,
   retry: { ...DEFAULT_RETRY_POLICY, baseDelayMs: 5, maxDelayMs: 20 },
   timeoutMs: 60_000,
-  maxRequests: null,
-  maxCostUsd: null,
-  waitForQuota: false,
-  progressIntervalMs: 50,
 };
 
 function setup(count: number, script: Map<string, ScriptedStep[]>) {

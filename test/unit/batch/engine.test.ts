@@ -3,24 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { MemoryStore } from "../../../src/storage/memory-store.js";
-import { createFakePipeline, fakeDocument } from "../../e2e/support/fake-pipeline.js";
+import { createFakePipeline, FAST_BATCH_OPTIONS as FAST, fakeDocument } from "../../e2e/support/fake-pipeline.js";
 import { createSimulatedProvider, type SimulatedProviderOptions } from "../../e2e/support/simulated-provider.js";
 import { type BatchOptions, runBatch } from "../../../src/batch/engine.js";
 import { rejectedInputId } from "../../../src/batch/record-discovery.js";
 import type { BatchEvent } from "../../../src/batch/events.js";
 import { FakeClock } from "../../support/fake-clock.js";
-
-const FAST: BatchOptions = {
-  inputs: ["/scans"],
-  limits: { rps: 200, rpm: null, rpd: null },
-  workers: null,
-  retry: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20 },
-  timeoutMs: 2_000,
-  maxRequests: null,
-  maxCostUsd: null,
-  waitForQuota: false,
-  progressIntervalMs: 50,
-};
 
 function docs(n: number) {
   return Array.from({ length: n }, (_, i) => fakeDocument(i));
