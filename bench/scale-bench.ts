@@ -23,7 +23,7 @@ import { join } from "node:path";
 import { constituencyTruth } from "../test/support/hand-made-forms.js";
 import { startFakeProvider } from "../test/support/fake-provider.js";
 import { modelReplyFromTruth } from "../test/support/model-reply-from-truth.js";
-import { type CliProcess, runCli } from "../test/scale/support/cli-process.js";
+import { type CliProcess, coordinatorArgs, fakeProviderEnv, runCli, workerArgs } from "../test/scale/support/cli-process.js";
 import Database from "better-sqlite3";
 import { freePort, startTestRedis } from "../test/scale/support/redis-server.js";
 import { writeTinyDocuments } from "../test/scale/support/tiny-documents.js";
@@ -76,30 +76,12 @@ async function scalingRun(
   try {
     await writeTinyDocuments(join(dir, "scans"), documents);
     const queue = `${redis.url}?queue=bench-${workerCount}`;
-    const env = { BALLOT_OCR_BASE_URL: provider.baseUrl, BALLOT_OCR_MODEL: "fake-vision-model" };
+    const env = fakeProviderEnv(provider.baseUrl);
     const coordinator = runCli(
-      [
-        "process",
-        join(dir, "scans"),
-        "--out",
-        join(dir, "out"),
-        "--queue",
-        queue,
-        "--rps",
-        String(clientRps),
-        "--rpm",
-        "0",
-        "--rpd",
-        "0",
-        "--no-reask",
-        "--progress",
-        "none",
-      ],
+      coordinatorArgs(join(dir, "scans"), join(dir, "out"), queue, { rps: clientRps }, "--no-reask", "--progress", "none"),
       env,
     );
-    const workers = Array.from({ length: workerCount }, () =>
-      runCli(["worker", "--queue", queue, "--concurrency", String(concurrency), "--threads", "1"], env),
-    );
+    const workers = Array.from({ length: workerCount }, () => runCli(workerArgs(queue, concurrency), env));
     const code = await coordinator.exited;
     for (const w of workers) w.child.kill("SIGTERM");
     await Promise.all(workers.map((w) => w.exited));
@@ -165,28 +147,12 @@ async function nationalRun(stations: number, capSeconds: number, workerCount: nu
     const writeSeconds = (Date.now() - t) / 1000;
     process.stderr.write(`national: wrote ${target} tiny documents in ${writeSeconds.toFixed(0)} s\n`);
     const queue = `${redis.url}?queue=national`;
-    const env = { BALLOT_OCR_BASE_URL: provider.baseUrl, BALLOT_OCR_MODEL: "fake-vision-model", BALLOT_OCR_SCALE_SEND_OFFSET_MS: "50" };
+    const env = fakeProviderEnv(provider.baseUrl, { BALLOT_OCR_SCALE_SEND_OFFSET_MS: "50" });
     let started: number | null = null;
     let done = 0;
     t = Date.now();
     const coordinator = runCli(
-      [
-        "process",
-        join(dir, "scans"),
-        "--out",
-        join(dir, "out"),
-        "--queue",
-        queue,
-        "--rps",
-        "2000",
-        "--rpm",
-        "0",
-        "--rpd",
-        "0",
-        "--no-reask",
-        "--progress",
-        "json",
-      ],
+      coordinatorArgs(join(dir, "scans"), join(dir, "out"), queue, { rps: 2000 }, "--no-reask", "--progress", "json"),
       env,
       (line) => {
         if (started === null && line.includes('"run_started"')) started = Date.now();
@@ -196,9 +162,7 @@ async function nationalRun(stations: number, capSeconds: number, workerCount: nu
         }
       },
     );
-    const workers: CliProcess[] = Array.from({ length: workerCount }, () =>
-      runCli(["worker", "--queue", queue, "--concurrency", String(concurrency), "--threads", "1"], env),
-    );
+    const workers: CliProcess[] = Array.from({ length: workerCount }, () => runCli(workerArgs(queue, concurrency), env));
     let redisPeak = 0;
     let coordinatorPeak = 0;
     let workerPeak = 0;
@@ -328,37 +292,17 @@ async function faultRun(fault: "redis-aof" | "redis-no-aof" | "worker-kill", doc
   try {
     await writeTinyDocuments(join(dir, "scans"), documents, { perFolder: 100 });
     const queue = `redis://127.0.0.1:${port}?queue=fault`;
-    const env = { BALLOT_OCR_BASE_URL: provider.baseUrl, BALLOT_OCR_MODEL: "fake-vision-model" };
+    const env = fakeProviderEnv(provider.baseUrl);
     let finished = 0;
     const started = Date.now();
     const coordinator = runCli(
-      [
-        "process",
-        join(dir, "scans"),
-        "--out",
-        join(dir, "out"),
-        "--queue",
-        queue,
-        "--rps",
-        "20",
-        "--rpm",
-        "0",
-        "--rpd",
-        "0",
-        "--no-reask",
-        "--progress",
-        "json",
-        "--queue-window",
-        "50",
-      ],
+      coordinatorArgs(join(dir, "scans"), join(dir, "out"), queue, { rps: 20 }, "--no-reask", "--progress", "json", "--queue-window", "50"),
       env,
       (line) => {
         if (line.includes('"document_finished"') || line.includes('"document_failed"')) finished++;
       },
     );
-    const workers = [0, 1, 2].map(() =>
-      runCli(["worker", "--queue", queue, "--concurrency", "4", "--threads", "1", "--stall-timeout", "2"], env),
-    );
+    const workers = [0, 1, 2].map(() => runCli(workerArgs(queue, 4, "--stall-timeout", "2"), env));
     while (finished < documents * 0.3) await delay(50);
     if (fault === "worker-kill") {
       workers[0]?.child.kill("SIGKILL");

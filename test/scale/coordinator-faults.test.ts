@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { constituencyTruth } from "../support/hand-made-forms.js";
 import { type FakeProvider, startFakeProvider } from "../support/fake-provider.js";
 import { modelReplyFromTruth } from "../support/model-reply-from-truth.js";
-import { runCli } from "./support/cli-process.js";
+import { coordinatorArgs, fakeProviderEnv, runCli, workerArgs } from "./support/cli-process.js";
 import { startTestRedis, type TestRedis } from "./support/redis-server.js";
 import { writeTinyDocuments } from "./support/tiny-documents.js";
 
@@ -17,12 +17,7 @@ describe("scale-out: coordinator crash, daily quota, bad key", () => {
   let dir: string;
   const providers: FakeProvider[] = [];
   const queueUrl = (name: string) => `${redis.url}?queue=${name}-${process.pid}-${Date.now()}`;
-  const envFor = (provider: FakeProvider, extra: Record<string, string> = {}) => ({
-    BALLOT_OCR_BASE_URL: provider.baseUrl,
-    BALLOT_OCR_MODEL: "fake-vision-model",
-    BALLOT_OCR_SCALE_SEND_OFFSET_MS: "100",
-    ...extra,
-  });
+  const envFor = (provider: FakeProvider) => fakeProviderEnv(provider.baseUrl, { BALLOT_OCR_SCALE_SEND_OFFSET_MS: "100" });
 
   beforeAll(async () => {
     redis = await startTestRedis();
@@ -43,29 +38,12 @@ describe("scale-out: coordinator crash, daily quota, bad key", () => {
     const queue = queueUrl("resume");
     const out = join(dir, "resume-out");
     const env = envFor(provider);
-    const args = [
-      "process",
-      scans,
-      "--out",
-      out,
-      "--queue",
-      queue,
-      "--rps",
-      "30",
-      "--rpm",
-      "0",
-      "--rpd",
-      "0",
-      "--progress",
-      "json",
-      "--queue-window",
-      "20",
-    ];
+    const args = coordinatorArgs(scans, out, queue, { rps: 30 }, "--progress", "json", "--queue-window", "20");
     let finished = 0;
     const first = runCli(args, env, (line) => {
       if (line.includes('"document_finished"')) finished++;
     });
-    const worker = runCli(["worker", "--queue", queue, "--concurrency", "4", "--threads", "1"], env);
+    const worker = runCli(workerArgs(queue, 4), env);
     while (finished < 15) await delay(50);
     first.child.kill("SIGKILL");
     await first.exited;
@@ -93,30 +71,13 @@ describe("scale-out: coordinator crash, daily quota, bad key", () => {
     const env = envFor(provider);
     let pauses = 0;
     const coordinator = runCli(
-      [
-        "process",
-        scans,
-        "--out",
-        join(dir, "strict-out"),
-        "--queue",
-        queue,
-        "--rps",
-        "20",
-        "--rpm",
-        "0",
-        "--rpd",
-        "0",
-        "--max-attempts",
-        "1",
-        "--progress",
-        "json",
-      ],
+      coordinatorArgs(scans, join(dir, "strict-out"), queue, { rps: 20 }, "--max-attempts", "1", "--progress", "json"),
       env,
       (line) => {
         if (line.includes('"rate_limited"')) pauses++;
       },
     );
-    const workers = [0, 1].map(() => runCli(["worker", "--queue", queue, "--concurrency", "4", "--threads", "1"], env));
+    const workers = [0, 1].map(() => runCli(workerArgs(queue, 4), env));
     const code = await coordinator.exited;
     for (const worker of workers) worker.child.kill("SIGTERM");
     await Promise.all(workers.map((w) => w.exited));
@@ -135,26 +96,8 @@ describe("scale-out: coordinator crash, daily quota, bad key", () => {
     providers.push(provider);
     const queue = queueUrl("quota");
     const env = envFor(provider);
-    const coordinator = runCli(
-      [
-        "process",
-        scans,
-        "--out",
-        join(dir, "quota-out"),
-        "--queue",
-        queue,
-        "--rps",
-        "20",
-        "--rpm",
-        "0",
-        "--rpd",
-        "5",
-        "--progress",
-        "none",
-      ],
-      env,
-    );
-    const worker = runCli(["worker", "--queue", queue, "--concurrency", "2", "--threads", "1"], env);
+    const coordinator = runCli(coordinatorArgs(scans, join(dir, "quota-out"), queue, { rps: 20, rpd: 5 }, "--progress", "none"), env);
+    const worker = runCli(workerArgs(queue, 2), env);
     const code = await coordinator.exited;
     const status = runCli(["status", "--queue", queue], env);
     expect(await status.exited).toBe(0);
@@ -174,11 +117,8 @@ describe("scale-out: coordinator crash, daily quota, bad key", () => {
     providers.push(provider);
     const queue = queueUrl("auth");
     const env = envFor(provider);
-    const coordinator = runCli(
-      ["process", scans, "--out", join(dir, "auth-out"), "--queue", queue, "--rps", "20", "--rpm", "0", "--rpd", "0", "--progress", "none"],
-      env,
-    );
-    const worker = runCli(["worker", "--queue", queue, "--concurrency", "4", "--threads", "1"], env);
+    const coordinator = runCli(coordinatorArgs(scans, join(dir, "auth-out"), queue, { rps: 20 }, "--progress", "none"), env);
+    const worker = runCli(workerArgs(queue, 4), env);
     expect(await worker.exited).toBe(2);
     expect(worker.stderr()).toMatch(/401|auth|key/i);
     expect(provider.stats().totalRequests).toBe(1);

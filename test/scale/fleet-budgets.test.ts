@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeProvider, startFakeProvider } from "../support/fake-provider.js";
 import { constituencyTruth } from "../support/hand-made-forms.js";
 import { modelReplyFromTruth } from "../support/model-reply-from-truth.js";
-import { runCli } from "./support/cli-process.js";
+import { coordinatorArgs, fakeProviderEnv, runCli, workerArgs } from "./support/cli-process.js";
 import { startTestRedis, type TestRedis } from "./support/redis-server.js";
 import { writeTinyDocuments } from "./support/tiny-documents.js";
 
@@ -17,7 +17,7 @@ describe("scale-out: budgets, stopping without Redis, Redis credentials", () => 
   let dir: string;
   const providers: FakeProvider[] = [];
   const queueUrl = (name: string) => `${redis.url}?queue=${name}-${process.pid}-${Date.now()}`;
-  const envFor = (provider: FakeProvider) => ({ BALLOT_OCR_BASE_URL: provider.baseUrl, BALLOT_OCR_MODEL: "fake-vision-model" });
+  const envFor = (provider: FakeProvider) => fakeProviderEnv(provider.baseUrl);
 
   beforeAll(async () => {
     redis = await startTestRedis();
@@ -38,24 +38,8 @@ describe("scale-out: budgets, stopping without Redis, Redis credentials", () => 
     const queue = queueUrl("budget");
     const out = join(dir, "budget-out");
     const env = envFor(provider);
-    const base = [
-      "process",
-      scans,
-      "--out",
-      out,
-      "--queue",
-      queue,
-      "--rps",
-      "40",
-      "--rpm",
-      "0",
-      "--rpd",
-      "0",
-      "--no-reask",
-      "--progress",
-      "none",
-    ];
-    const workers = [0, 1].map(() => runCli(["worker", "--queue", queue, "--concurrency", "6", "--threads", "1"], env));
+    const base = coordinatorArgs(scans, out, queue, { rps: 40 }, "--no-reask", "--progress", "none");
+    const workers = [0, 1].map(() => runCli(workerArgs(queue, 6), env));
     try {
       const first = runCli([...base, "--max-requests", "100", "--workers", "8"], env);
       const code = await first.exited;

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { constituencyTruth } from "../support/hand-made-forms.js";
 import { type FakeProvider, startFakeProvider } from "../support/fake-provider.js";
 import { modelReplyFromTruth } from "../support/model-reply-from-truth.js";
-import { type CliProcess, runCli } from "./support/cli-process.js";
+import { type CliProcess, coordinatorArgs, fakeProviderEnv, runCli, workerArgs } from "./support/cli-process.js";
 import { startTestRedis, type TestRedis } from "./support/redis-server.js";
 import { writeTinyDocuments } from "./support/tiny-documents.js";
 
@@ -37,33 +37,16 @@ describe("scale-out: a coordinator and 3 workers on BullMQ", () => {
   it("reads every document once within the provider's limit while a worker is SIGKILLed", async () => {
     const queueUrl = `${redis.url}?queue=it-${process.pid}-${Date.now()}`;
     const out = join(dir, "out");
-    const env = { BALLOT_OCR_BASE_URL: provider.baseUrl, BALLOT_OCR_MODEL: "fake-vision-model", BALLOT_OCR_SCALE_SEND_OFFSET_MS: "200" };
+    const env = fakeProviderEnv(provider.baseUrl, { BALLOT_OCR_SCALE_SEND_OFFSET_MS: "200" });
     let finished = 0;
     const coordinator = runCli(
-      [
-        "process",
-        join(dir, "scans"),
-        "--out",
-        out,
-        "--queue",
-        queueUrl,
-        "--rps",
-        String(PROVIDER_RPS),
-        "--rpm",
-        "0",
-        "--rpd",
-        "0",
-        "--progress",
-        "json",
-      ],
+      coordinatorArgs(join(dir, "scans"), out, queueUrl, { rps: PROVIDER_RPS }, "--progress", "json"),
       env,
       (line) => {
         if (line.includes('"document_finished"') || line.includes('"document_failed"')) finished++;
       },
     );
-    const workers: CliProcess[] = [0, 1, 2].map(() =>
-      runCli(["worker", "--queue", queueUrl, "--concurrency", "6", "--threads", "1", "--stall-timeout", "2"], env),
-    );
+    const workers: CliProcess[] = [0, 1, 2].map(() => runCli(workerArgs(queueUrl, 6, "--stall-timeout", "2"), env));
     // Kill one worker with SIGKILL mid-run, with jobs in its hands.
     while (finished < DOCUMENTS / 3) await delay(100);
     workers[0]?.child.kill("SIGKILL");

@@ -36,3 +36,38 @@ export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}, onS
   });
   return { child, stdout: () => out, stderr: () => err, exited };
 }
+
+/** A coordinator's command line: `process SCANS --out OUT --queue QUEUE --rps N --rpm 0 --rpd N`, then `extra`. */
+export function coordinatorArgs(
+  scans: string,
+  out: string,
+  queue: string,
+  limits: { readonly rps: number; readonly rpd?: number },
+  ...extra: string[]
+): string[] {
+  return [
+    "process",
+    scans,
+    "--out",
+    out,
+    "--queue",
+    queue,
+    "--rps",
+    String(limits.rps),
+    "--rpm",
+    "0",
+    "--rpd",
+    String(limits.rpd ?? 0),
+    ...extra,
+  ];
+}
+
+/** A worker's command line: `worker --queue QUEUE --concurrency N --threads 1`, then `extra`. */
+export function workerArgs(queue: string, concurrency: number, ...extra: string[]): string[] {
+  return ["worker", "--queue", queue, "--concurrency", String(concurrency), "--threads", "1", ...extra];
+}
+
+/** The environment that points a CLI process at a fake provider. */
+export function fakeProviderEnv(baseUrl: string, extra: Readonly<Record<string, string>> = {}): Record<string, string> {
+  return { BALLOT_OCR_BASE_URL: baseUrl, BALLOT_OCR_MODEL: "fake-vision-model", ...extra };
+}
