@@ -9,6 +9,7 @@ import type { Limiter } from "./limiter.js";
 import { decideRetry, type RetryPolicy } from "./retry-policy.js";
 import { errorMessage } from "../basics/error-message.js";
 import { linkedSignal } from "../basics/linked-signal.js";
+import { untilAborted } from "../basics/until-aborted.js";
 
 /** Why the gate refuses every further request. */
 export type StopReason =
@@ -87,6 +88,7 @@ const LATENCY_SAMPLES = 64;
 const HEALTH_WINDOW = 20;
 
 const CANCELLED: ExtractionOutcome<never> = { kind: "transient", message: "cancelled" };
+const abortedCall = (): ExtractionOutcome<never> => ({ kind: "transient", message: "aborted" });
 
 /**
  * The engine's ProviderGate: every provider call goes through the shared limiter, a timeout,
@@ -458,7 +460,8 @@ export class BatchGate implements ProviderGate {
     this.perDocument.set(request.documentId, (this.perDocument.get(request.documentId) ?? 0) + 1);
     let outcome: ExtractionOutcome<T> = CANCELLED;
     try {
-      outcome = await raceAbort(provider.extract(request, { signal: combined }), combined);
+      // A hung call that ignores the signal ends here all the same.
+      outcome = await untilAborted(provider.extract(request, { signal: combined }), combined, abortedCall);
     } catch (error) {
       outcome = { kind: "transient", message: `provider error: ${errorMessage(error)}` };
     } finally {
@@ -553,31 +556,9 @@ function pushBounded<T>(list: T[], value: T, max: number): void {
 }
 
 function waitOrAbort(promise: Promise<unknown>, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    signal.addEventListener("abort", done, { once: true });
-    promise.then(done, done);
-  });
-}
-
-/** Resolves with the promise, or with a transient outcome as soon as the signal aborts (a hung call). */
-function raceAbort<T>(promise: Promise<ExtractionOutcome<T>>, signal: AbortSignal): Promise<ExtractionOutcome<T>> {
-  if (signal.aborted) return Promise.resolve({ kind: "transient", message: "aborted" });
-  return new Promise((resolve, reject) => {
-    const onAbort = () => resolve({ kind: "transient", message: "aborted" });
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(error);
-      },
-    );
-  });
+  const settled = promise.then(
+    () => {},
+    () => {},
+  );
+  return untilAborted(settled, signal, () => {});
 }

@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { Queue } from "bullmq";
 import { parseJsonWith } from "../basics/parse-json.js";
+import { untilAborted } from "../basics/until-aborted.js";
 import { type Clock, sleep, systemClock, utcDayStart } from "../batch/clock.js";
 import type { BatchSummary } from "../batch/engine.js";
 import { DiscoveryRecorder } from "../batch/record-discovery.js";
@@ -454,25 +455,7 @@ class Stopped extends Error {}
 
 /** The promise's value, or a Stopped rejection as soon as the signal fires (the promise runs on unobserved). */
 function untilStopped<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) {
-    promise.catch(() => {});
-    return Promise.reject(new Stopped("stopped"));
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => {
-      promise.catch(() => {});
-      reject(new Stopped("stopped"));
-    };
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(error);
-      },
-    );
+  return untilAborted(promise, signal, () => {
+    throw new Stopped("stopped");
   });
 }

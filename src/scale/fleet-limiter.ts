@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { untilAborted } from "../basics/until-aborted.js";
 import { type Clock, sleep } from "../batch/clock.js";
 import type { AcquireResult, Limiter } from "../batch/limiter.js";
 import type { RateLimitScope } from "../providers/provider.js";
@@ -159,18 +160,11 @@ export class FleetLimiter implements Limiter {
   /** A Redis call that gives up on the signal; a Redis error waits a moment (ioredis reconnects). */
   private async ask<T>(call: () => Promise<T>, stop: AbortSignal): Promise<T | "aborted" | "error"> {
     if (stop.aborted) return "aborted";
-    let onAbort: () => void = () => {};
-    const aborted = new Promise<"aborted">((resolve) => {
-      onAbort = () => resolve("aborted");
-      stop.addEventListener("abort", onAbort, { once: true });
-    });
     try {
-      return await Promise.race([call(), aborted]);
+      return await untilAborted<T | "aborted">(call(), stop, () => "aborted");
     } catch (error) {
       this.options.onError?.(error);
       return (await sleep(this.clock, MAX_POLL_MS, stop)) ? "error" : "aborted";
-    } finally {
-      stop.removeEventListener("abort", onAbort);
     }
   }
 
