@@ -104,7 +104,7 @@ export class StoreBackend implements WebBackend {
     if (result === null) return { kind: "not_found" };
     let located = locateCell(result, edit.field);
     // A total line the reader did not find at all can still be entered from the image.
-    if (!located.ok && located.error.startsWith("the form has no")) {
+    if (!located.ok && located.error.missingLine) {
       const added = this.options.store.applyEdit({
         documentId,
         fieldPath: edit.field,
@@ -117,7 +117,7 @@ export class StoreBackend implements WebBackend {
       if (reread === null) return { kind: "not_found" };
       located = locateCell(reread, edit.field);
     }
-    if (!located.ok) return { kind: "invalid", message: located.error };
+    if (!located.ok) return { kind: "invalid", message: located.error.message };
     const { cellPath, cell } = located.value;
     const store = this.options.store;
     const note = edit.note !== undefined ? { note: edit.note } : {};
@@ -289,21 +289,27 @@ function refused(sentences: readonly Sentence[], what: string): EditOutcome {
   };
 }
 
+/** Why a field has no cell: a total line the reader did not find (a person may add it), or no such field. */
+interface LocateError {
+  readonly missingLine: boolean;
+  readonly message: string;
+}
+
 /** "totals.good" or "votes.3" (printed row number) → the cell's dot path in the result. */
-function locateCell(result: FormResult, field: string): Result<{ cellPath: string; cell: NumberCell; ref: CellRef }, string> {
+function locateCell(result: FormResult, field: string): Result<{ cellPath: string; cell: NumberCell; ref: CellRef }, LocateError> {
   const [group, key] = field.split(".");
   if (group === "totals" && key !== undefined && key in result.totals) {
     const cell = result.totals[key as keyof FormResult["totals"]];
-    if (cell === null) return err(`the form has no "${key}" line`);
+    if (cell === null) return err({ missingLine: true, message: `the form has no "${key}" line` });
     return ok({ cellPath: `totals.${key}`, cell, ref: { kind: "total", key: key as TotalKey } });
   }
   if (group === "votes" && key !== undefined) {
     const index = result.votes.findIndex((row) => row.number === Number(key));
     const row = result.votes[index];
-    if (row === undefined) return err(`no vote row number ${key}`);
+    if (row === undefined) return err({ missingLine: false, message: `no vote row number ${key}` });
     return ok({ cellPath: `votes.${index}`, cell: row, ref: { kind: "row", number: row.number } });
   }
-  return err(`unknown field "${field}"`);
+  return err({ missingLine: false, message: `unknown field "${field}"` });
 }
 
 function toEntry(edit: EditRecord, result: FormResult | null): EditEntry {
