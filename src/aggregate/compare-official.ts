@@ -1,7 +1,7 @@
 import { FORM_KINDS, type FormKind } from "../forms/form-kind.js";
 import type { OfficialAreaResult, OfficialBallotCounts } from "../reference/model.js";
 import type { Reference } from "../reference/reference.js";
-import type { KindTotals } from "./area-totals.js";
+import { exactSum, fieldSum, type KindTotals, type ReportedBallotField, rowSum } from "./area-totals.js";
 import { combineCoverage, type Coverage, constituencyCoverage } from "./coverage.js";
 import type { FormSummary } from "./form-summary.js";
 import { reviewPriority } from "./review-queue.js";
@@ -61,7 +61,7 @@ export const FORM_LINK_LIMIT = 10;
 const BALLOT_MEASURES: readonly {
   measure: Measure;
   official: keyof OfficialBallotCounts;
-  ours: keyof KindTotals & ("ballotsUsed" | "good" | "bad" | "noVote");
+  ours: ReportedBallotField;
 }[] = [
   { measure: "turnout", official: "turnout", ours: "ballotsUsed" },
   { measure: "valid", official: "valid", ours: "good" },
@@ -189,27 +189,30 @@ export function compareWithOfficial(rollup: Rollup, reference: Reference | undef
     for (const m of BALLOT_MEASURES) {
       const officialValue = counts[m.official];
       if (officialValue === null) continue;
-      if ((item.totals.unknown.get(m.ours) ?? 0) > 0) {
-        notCompared.push({ ...pick(item), reason: `${m.measure}: unknown on ${item.totals.unknown.get(m.ours)} form(s)` });
+      const ours = fieldSum(item.totals, m.ours);
+      if (ours.unread > 0) {
+        notCompared.push({ ...pick(item), reason: `${m.measure}: unknown on ${ours.unread} form(s)` });
         continue;
       }
-      record(m.measure, null, item.totals[m.ours], officialValue);
+      record(m.measure, null, ours.known, officialValue);
     }
     if (item.kind === "party_list") {
       for (const [partyNumber, officialVotes] of official.partyListVotes) {
-        if ((item.totals.unknown.get(`row ${partyNumber}`) ?? 0) > 0) continue;
+        const ours = exactSum(rowSum(item.totals, partyNumber));
+        if (ours === null) continue;
         const party = reference?.partyByNumber(partyNumber);
-        record("partyListVotes", `${partyNumber} ${party?.name ?? ""}`.trim(), item.totals.votes.get(partyNumber) ?? 0, officialVotes);
+        record("partyListVotes", `${partyNumber} ${party?.name ?? ""}`.trim(), ours, officialVotes);
       }
     } else if (item.candidateOf && item.candidateVotes) {
       const candidateVotes = item.candidateVotes;
       const rows = new Set<number>([...item.totals.votes.keys()]);
       for (const row of rows) {
         const candidate = item.candidateOf(row);
-        if (!candidate || (item.totals.unknown.get(`row ${row}`) ?? 0) > 0) continue;
+        const ours = exactSum(rowSum(item.totals, row));
+        if (!candidate || ours === null) continue;
         const officialVotes = candidateVotes.get(candidate.id);
         if (officialVotes === undefined) continue;
-        record("candidateVotes", candidate.label, item.totals.votes.get(row) ?? 0, officialVotes);
+        record("candidateVotes", candidate.label, ours, officialVotes);
       }
     }
   };
