@@ -19,7 +19,6 @@ export class RunManager {
   #pendingProgress: BatchEvent | null = null;
   #progressTimer: NodeJS.Timeout | null = null;
   #lastProgressAt = 0;
-  #resultsVersion = 0;
 
   constructor(
     private readonly backend: WebBackend,
@@ -31,11 +30,6 @@ export class RunManager {
 
   view(): RunView | null {
     return this.#state?.view() ?? null;
-  }
-
-  /** Changes whenever a run stores a result: cached views of the results are stale. */
-  get resultsVersion(): number {
-    return this.#resultsVersion;
   }
 
   isActive(): boolean {
@@ -57,7 +51,6 @@ export class RunManager {
         (error: unknown) => state.finish("fatal", errorMessage(error), new Date().toISOString()),
       )
       .finally(() => {
-        this.#resultsVersion += 1;
         this.#flushProgress();
         this.#running = null;
         this.#controller = null;
@@ -89,7 +82,6 @@ export class RunManager {
 
   #onEvent(state: RunState, event: BatchEvent): void {
     state.apply(event);
-    if (event.type === "document_finished" || event.type === "document_failed") this.#resultsVersion += 1;
     if (event.type === "progress") {
       this.#pendingProgress = event;
       const wait = this.#lastProgressAt + PROGRESS_INTERVAL_MS - Date.now();
