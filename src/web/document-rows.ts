@@ -1,6 +1,6 @@
 import path from "node:path";
 import type { FormResult } from "../forms/form-result.js";
-import { RESULT_SORT_KEYS, type ResultRow, resultRowOf } from "../storage/result-index.js";
+import { type ResultRow, resultRowOf } from "../storage/result-index.js";
 
 /** One line of the documents table and the review queue, with its path shown relative to the uploads folder. */
 export type DocumentRow = ResultRow;
@@ -19,6 +19,3 @@ export function forDisplay(row: ResultRow, uploadsRoot: string): DocumentRow {
 export function toDocumentRow(result: FormResult, uploadsRoot: string): DocumentRow {
   return forDisplay(resultRowOf(result), uploadsRoot);
 }
-
-export const SORT_KEYS = RESULT_SORT_KEYS;
-export type SortKey = (typeof SORT_KEYS)[number];

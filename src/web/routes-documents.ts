@@ -1,7 +1,8 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { type FormResult, STATUSES } from "../forms/form-result.js";
-import { displayPath, forDisplay, SORT_KEYS, toDocumentRow } from "./document-rows.js";
+import { RESULT_SORT_KEYS } from "../storage/result-index.js";
+import { displayPath, forDisplay, toDocumentRow } from "./document-rows.js";
 import { reviewDigest } from "../aggregate/review-digest.js";
 import type { CropPart } from "./cell-crop-service.js";
 import type { EditOutcome } from "./ports.js";
@@ -12,7 +13,7 @@ const ListQuery = z.object({
   q: z.string().max(200).optional(),
   province: z.string().max(100).optional(),
   constituency: z.coerce.number().int().min(0).optional(),
-  sort: z.enum(SORT_KEYS).default("path"),
+  sort: z.enum(RESULT_SORT_KEYS).default("path"),
   dir: z.enum(["asc", "desc"]).default("asc"),
   offset: z.coerce.number().int().min(0).default(0),
   limit: z.coerce.number().int().min(1).max(1000).default(200),
