@@ -64,12 +64,12 @@ const WITNESS_RULES: ReadonlySet<Check["rule"]> = new Set(["witness-agreement", 
 const WITNESS_REASON_PREFIXES = ["witness-agreement: ", "row-alignment: ", SINGLE_WITNESS_REASON];
 
 /** The cells a verdict needs: every cell the hard sums use, and the good ballots line. */
-export function neededCells(result: FormResult): CellRef[] {
+export function neededCells(result: FormResult, equations: readonly Equation[] = formEquations(result)): CellRef[] {
   const refs: CellRef[] = [];
   const add = (ref: CellRef) => {
     if (!refs.some((r) => sameRef(r, ref))) refs.push(ref);
   };
-  for (const equation of formEquations(result)) for (const term of equation.terms) add(term.ref);
+  for (const equation of equations) for (const term of equation.terms) add(term.ref);
   if (result.totals.good) add(totalRef("good"));
   return [...refs.filter((r) => r.kind === "row"), ...refs.filter((r) => r.kind === "total")];
 }
@@ -186,7 +186,8 @@ export function decideCells(
 ): FormVerdict {
   const confidentAt = options.confidentAt ?? DEFAULT_CONFIDENT_AT;
   const floor = Math.min(options.witnessFloor ?? DEFAULT_WITNESS_FLOOR, confidentAt);
-  const needed = neededCells(result);
+  const sums = formEquations(result);
+  const needed = neededCells(result, sums);
   const evidence = needed.map((ref) => evidenceOf(result, ref, floor));
   const first = evidence.map((e) => provisional(e, confidentAt));
 
@@ -201,7 +202,7 @@ export function decideCells(
   const trusted = new Set(
     evidence.filter((_, i) => first[i]!.verdict === "agreed" || first[i]!.verdict === "open").map((e) => cellIdOf(e.ref)),
   );
-  const equations = formEquations(result).filter((equation) => equation.terms.every((t) => trusted.has(cellIdOf(t.ref))));
+  const equations = sums.filter((equation) => equation.terms.every((t) => trusted.has(cellIdOf(t.ref))));
   const candidatesWith =
     (override: CellRef | null, value: number): CandidateValues =>
     (ref) =>
@@ -235,7 +236,7 @@ export function decideCells(
     return { ref: e.ref, verdict: "pinned", detail: `${who}; the sums admit no other value` };
   });
 
-  const cells = pinBySettledNeighbours(decided, formEquations(result));
+  const cells = pinBySettledNeighbours(decided, sums);
   const disputed = cells.filter((c) => c.verdict === "disputed");
   const single = cells.filter((c) => c.verdict === "single");
   const accepted = options.acceptSingleWitness === true;
