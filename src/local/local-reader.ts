@@ -1,5 +1,5 @@
 import type { FormKind } from "../forms/form-kind.js";
-import { analyzePage, type CellKey, type PageRole } from "./layout/page-layout.js";
+import { analyzePage, type CellBox, type CellKey, type PageRole } from "./layout/page-layout.js";
 import type { LocalDocumentRead, LocalPageRead } from "./local-read.js";
 import { cellInput } from "./recognize/cell-image.js";
 import type { CellRecognizer } from "./recognize/cell-recognizer.js";
@@ -44,22 +44,19 @@ export async function readPage(image: PageImage, model: LocalModel): Promise<Loc
     return { page: image.page, role: null, failure: layout.error.reason, cells: new Map(), cpuMs: cpuMs() };
   }
   const { binary, cells } = layout.value;
+  // Ballot totals sit on short dotted lines in running text; vote cells are bounded by rules.
+  const inkOf = (cell: CellBox) => segmentCell(binary, cell.box, cell.pitch, !cell.key.startsWith("row:") && cell.key !== "voteTotal");
   if (isCellRecognizer(model)) {
     const readings = await model.readCells(cells.map((cell) => cellInput(layout.value.gray, cell.box, cell.pitch)));
     const reads = new Map<CellKey, LocalCellRead>();
     cells.forEach((cell, i) => {
       const read = readWholeCell(readings[i]!, cell.key.startsWith("row:"));
-      // An empty cell counts as 0 only where its dotted line shows the layout is right.
-      const misplaced =
-        read.mark === "blank" &&
-        segmentCell(binary, cell.box, cell.pitch, !cell.key.startsWith("row:") && cell.key !== "voteTotal").dots < MIN_BASELINE_DOTS;
-      reads.set(cell.key, misplaced ? { ...UNSURE_BLANK } : read);
+      reads.set(cell.key, read.mark === "blank" ? checkedBlank(read, inkOf(cell).dots) : read);
     });
     return { page: image.page, role: layout.value.role, failure: null, cells: reads, cpuMs: cpuMs() };
   }
   const classifier = model;
-  // Ballot totals sit on short dotted lines in running text; vote cells are bounded by rules.
-  const inks = cells.map((cell) => segmentCell(binary, cell.box, cell.pitch, !cell.key.startsWith("row:") && cell.key !== "voteTotal"));
+  const inks = cells.map(inkOf);
   const glyphs = inks.flatMap((ink) => ink.glyphs);
   const guesses = await classifier.classify(glyphs.map((g) => g.input));
   const resolved = await resolveTouchingDigits(glyphs, guesses, classifier);
@@ -70,11 +67,14 @@ export async function readPage(image: PageImage, model: LocalModel): Promise<Loc
     const count = ink.glyphs.length;
     const read = readCell(resolved.slice(next, next + count).flat());
     next += count;
-    // An empty cell counts as 0 only where its dotted line shows the layout is right.
-    const misplaced = read.mark === "blank" && ink.dots < MIN_BASELINE_DOTS;
-    reads.set(cell.key, misplaced ? { ...UNSURE_BLANK } : read);
+    reads.set(cell.key, checkedBlank(read, ink.dots));
   });
   return { page: image.page, role: layout.value.role, failure: null, cells: reads, cpuMs: cpuMs() };
+}
+
+/** An empty cell counts as 0 only where its dotted line shows the layout is right. */
+function checkedBlank(read: LocalCellRead, dots: number): LocalCellRead {
+  return read.mark === "blank" && dots < MIN_BASELINE_DOTS ? { ...UNSURE_BLANK } : read;
 }
 
 /**
