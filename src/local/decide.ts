@@ -106,6 +106,11 @@ function localDraft(read: LocalDocumentRead, kind: FormKind, minConfidence: numb
   return draft;
 }
 
+/** A note for each page the reader could not lay out. */
+export function layoutNotes(read: LocalDocumentRead): string[] {
+  return read.pages.filter((p) => p.failure).map((p) => `page ${p.page}: no layout (${p.failure})`);
+}
+
 /**
  * The local verdict: the one verdict rule (verify/verdict.ts) with the offline reader as the only
  * witness. The form is verified when every needed cell is read, every sum holds, and each cell is
@@ -119,7 +124,7 @@ export function decideLocal(
   floor = Math.min(SUM_CONFIRM_FLOOR, minConfidence),
 ): LocalDecision {
   // A page without a table may be a signature page: only missing cells count against the form.
-  const notes = read.pages.filter((p) => p.failure).map((p) => `page ${p.page}: no layout (${p.failure})`);
+  const notes = layoutNotes(read);
   if (!read.kind) return refuse([], [], [], ["form kind not recognised", ...notes]);
   const draft = localDraft(read, read.kind, minConfidence, floor);
   const needed = neededCells(draft).map(cellIdOf) as CellKey[];

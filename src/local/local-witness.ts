@@ -1,7 +1,7 @@
 import type { CellId, Witness } from "../forms/evidence.js";
 import { pageImage, sendablePages } from "../extract/read-requests.js";
 import type { WitnessSource } from "../extract/witnesses.js";
-import { DEFAULT_MIN_CONFIDENCE, localWitness } from "./decide.js";
+import { DEFAULT_MIN_CONFIDENCE, layoutNotes, localWitness } from "./decide.js";
 import type { LocalProvider } from "./local-provider.js";
 
 /**
@@ -22,8 +22,7 @@ export function createLocalWitness(local: LocalProvider, minConfidence = DEFAULT
       for (const page of read.pages) for (const key of page.cells.keys()) if (!pageOf.has(key)) pageOf.set(key, page.page);
       const cells = new Map<CellId, Witness[]>();
       for (const [key, cell] of read.cells) cells.set(key, [localWitness(cell, minConfidence, pageOf.get(key))]);
-      const notes = read.pages.filter((p) => p.failure).map((p) => `page ${p.page}: no layout (${p.failure})`);
-      return { cells, cpuMs: read.pages.reduce((sum, p) => sum + p.cpuMs, 0), pagesRead: read.pages.length, notes };
+      return { cells, cpuMs: read.pages.reduce((sum, p) => sum + p.cpuMs, 0), pagesRead: read.pages.length, notes: layoutNotes(read) };
     },
   };
 }
