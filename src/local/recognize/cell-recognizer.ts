@@ -17,15 +17,6 @@ export interface CellRecognizer {
 /** Cells per inference call: enough to use the CPU well, small enough to keep memory flat. */
 const BATCH = 64;
 
-export async function loadCellRecognizer(modelPath: string): Promise<CellRecognizer> {
-  const session = await ort.InferenceSession.create(modelPath, {
-    executionProviders: ["cpu"],
-    intraOpNumThreads: 1,
-    interOpNumThreads: 1,
-  });
-  return cellRecognizerFor(session);
-}
-
 export function cellRecognizerFor(session: ort.InferenceSession): CellRecognizer {
   const inputName = session.inputNames[0] ?? "cells";
   const outputName = session.outputNames[0] ?? "logits";
