@@ -2,15 +2,7 @@ import sharp from "sharp";
 import { rowNumberOf } from "../forms/evidence.js";
 import type { Box } from "./image/gray-image.js";
 import type { CellRef } from "../verify/cells.js";
-import {
-  analyzePage,
-  type CellKey,
-  LAYOUT_TOTAL_KEYS,
-  type LayoutTotalKey,
-  type PageLayout,
-  type PageRole,
-  WORK_WIDTH,
-} from "./layout/page-layout.js";
+import { analyzePage, type CellKey, layoutTotalKey, type PageLayout, type PageRole, WORK_WIDTH } from "./layout/page-layout.js";
 
 /**
  * Where each number cell sits on a source page, in that page's own pixels, and crops of it:
@@ -261,10 +253,6 @@ export function cellKeyOfField(field: string): CellKey | null {
 /** The layout cell of a form cell, or null when the layout has no such cell (the 5/18 voter counts). */
 export function cellKeyOfRef(ref: CellRef): CellKey | null {
   return ref.kind === "row" ? `row:${ref.number}` : layoutTotalKey(ref.key);
-}
-
-function layoutTotalKey(name: string): LayoutTotalKey | null {
-  return LAYOUT_TOTAL_KEYS.find((key) => key === name) ?? null;
 }
 
 function union(a: Box, b: Box | null): Box {

@@ -1,7 +1,7 @@
 import { type CellReply, emptyHeaderReply, type ModelReply, type RowReply, type TotalsReply } from "../extract/model-reply.js";
 import { TOTAL_KEYS } from "../forms/form-result.js";
 import { type LocalDecision, rowKeys } from "./decide.js";
-import type { CellKey } from "./layout/page-layout.js";
+import { type CellKey, layoutTotalKey } from "./layout/page-layout.js";
 import type { LocalDocumentRead } from "./local-read.js";
 
 /** The reply's mark for a cell the local reader doubts (the prompt's "unreadable"). */
@@ -28,7 +28,10 @@ export function toModelReply(read: LocalDocumentRead, decision: LocalDecision): 
   };
   // Layout cells carry the forms' own keys; the reader does not read the voter counts.
   const totals = Object.fromEntries(
-    TOTAL_KEYS.map((key) => [key, key === "eligibleVoters" || key === "votersTurnedUp" ? null : cell(key)]),
+    TOTAL_KEYS.map((key) => {
+      const layoutKey = layoutTotalKey(key);
+      return [key, layoutKey === null ? null : cell(layoutKey)];
+    }),
   ) as TotalsReply;
   const rows: RowReply[] = [];
   if (read.kind) {

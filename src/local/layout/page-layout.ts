@@ -30,6 +30,10 @@ export const LAYOUT_TOTAL_KEYS: readonly LayoutTotalKey[] = [
   "noVote",
   "voteTotal",
 ];
+/** The layout's key for a total line of the form, or null for a line it does not find (the voter counts). */
+export function layoutTotalKey(name: string): LayoutTotalKey | null {
+  return LAYOUT_TOTAL_KEYS.find((key) => key === name) ?? null;
+}
 /** Number cells this reader knows how to find, keyed as the forms key them. Vote rows are "row:N". */
 export type CellKey = `row:${number}` | LayoutTotalKey;
 
