@@ -1,5 +1,6 @@
 import sharp from "sharp";
 import { rowNumberOf } from "../forms/evidence.js";
+import { formLayout } from "../forms/form-kind.js";
 import type { Box } from "./image/gray-image.js";
 import type { CellRef } from "../verify/cells.js";
 import { analyzePage, type CellKey, layoutTotalKey, type PageLayout, type PageRole, WORK_WIDTH } from "./layout/page-layout.js";
@@ -44,12 +45,8 @@ export interface Size {
   readonly height: number;
 }
 
-/** Vote rows printed on each page of the party-list form (ECT printing); constituency forms hold 1-10 on page 1. */
-const PARTY_LIST_PAGE_ROWS: readonly (readonly [number, number])[] = [
-  [1, 10],
-  [11, 34],
-  [35, 57],
-];
+/** Vote rows printed on each count page of the party-list form; constituency forms hold theirs on page 1. */
+const PARTY_LIST_PAGE_ROWS = formLayout("party_list").flatMap((page) => (page.rows ? [page.rows] : []));
 
 /**
  * The size the layout worked at for an analysed image of `analysed` size: `decodeGray` scales to

@@ -1,3 +1,4 @@
+import { type FormKind, formLayout } from "../../forms/form-kind.js";
 import type { TotalKey } from "../../forms/form-result.js";
 import { binarize } from "../image/binarize.js";
 import { type BinaryImage, type Box, decodeGray, type GrayImage, rotateGray } from "../image/gray-image.js";
@@ -16,6 +17,20 @@ export const WORK_WIDTH = 1200;
 
 /** Which printed page of which form this is, recognised from its table. */
 export type PageRole = "constituency_1" | "party_list_1" | "party_list_2" | "party_list_3";
+
+/** The printed page each role is: its form kind and 1-based page, whose vote rows formLayout gives. */
+const ROLE_PAGES: Readonly<Record<PageRole, { readonly kind: FormKind; readonly page: number }>> = {
+  constituency_1: { kind: "constituency", page: 1 },
+  party_list_1: { kind: "party_list", page: 1 },
+  party_list_2: { kind: "party_list", page: 2 },
+  party_list_3: { kind: "party_list", page: 3 },
+};
+
+/** The vote rows printed on a page of this role (the forms' own printed layout). */
+function printedRows(role: PageRole): readonly [number, number] {
+  const { kind, page } = ROLE_PAGES[role];
+  return formLayout(kind)[page - 1]!.rows!;
+}
 
 /** The total lines this reader knows how to find, by the forms' own keys (voter counts are not read). */
 export type LayoutTotalKey = Exclude<TotalKey, "eligibleVoters" | "votersTurnedUp">;
@@ -84,9 +99,7 @@ export async function analyzePage(bytes: Buffer, pageNumber: number | null): Pro
 
 /** A layout found only on the second look must also be the page the document's order says it is. */
 function fitsPageNumber(role: PageRole, pageNumber: number | null): boolean {
-  if (pageNumber === null) return false;
-  if (pageNumber === 1) return role === "constituency_1" || role === "party_list_1";
-  return role === `party_list_${pageNumber}`;
+  return ROLE_PAGES[role].page === pageNumber;
 }
 
 /** Binarisation for pale, blurred rule lines: anything clearly darker than its surroundings. */
@@ -117,8 +130,8 @@ export function layoutLevelledPage(
   // and an empty cell still needs its dotted line to count as zero.
   const parenX = findParenX(binary, data, t.voteLeft, t.voteRight) ?? t.voteLeft + (t.voteRight - t.voteLeft) * BRACKET_SHARE;
   const cells: CellBox[] = [];
-  const firstRow = role === "party_list_2" ? 11 : role === "party_list_3" ? 35 : 1;
-  const voteRows = role === "party_list_2" ? 24 : role === "party_list_3" ? 23 : 10;
+  const [firstRow, lastRow] = printedRows(role);
+  const voteRows = lastRow - firstRow + 1;
   data.forEach((row, i) => {
     const key: CellKey = i < voteRows ? `row:${firstRow + i}` : "voteTotal";
     const left = localRuleX(binary, t.voteLeft, row);
