@@ -15,7 +15,7 @@ import { LOCAL_MODEL_NAME } from "../src/local/local-provider.js";
 import type { NoiseLevel } from "../src/synth/degrade.js";
 import { generateSynthBatch } from "../src/synth/generate.js";
 import { startFakeProvider } from "../test/support/fake-provider.js";
-import { readTruth, resultLines, runCli } from "../test/e2e/support/cli-run.js";
+import { fakeProcessArgs, readTruthBySha, resultLines, runCli } from "../test/e2e/support/cli-run.js";
 
 /**
  * The counted values of a result, for comparing with its truth: the rows the truth has (a
@@ -51,13 +51,13 @@ async function main(): Promise<void> {
       noise: values.noise as NoiseLevel,
       errorRate: 0,
     });
-    const truth = new Map(readTruth(forms).map((line) => [line.sha256, line.truth]));
+    const truth = readTruthBySha(forms);
     const runs: Record<string, { requests: number; results: FormResult[]; seconds: number }> = {};
     for (const provider of ["remote", "cascade"] as const) {
       const server = await startFakeProvider({ truth, latencyMs: 20 });
       const out = path.join(dir, `out-${provider}`);
       const started = Date.now();
-      const args = ["process", forms, "--out", out, "--base-url", server.baseUrl, "--model", "fake-vision-model", "--progress", "none"];
+      const args = fakeProcessArgs(forms, out, server.baseUrl, "--progress", "none");
       const run = await runCli(provider === "cascade" ? [...args, "--provider", "cascade"] : args).done;
       if (run.code !== 0) throw new Error(`${provider} run exited ${run.code}: ${run.stderr.slice(-500)}`);
       runs[provider] = { requests: server.stats().totalRequests, results: resultLines(out), seconds: (Date.now() - started) / 1000 };

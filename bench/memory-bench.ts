@@ -16,6 +16,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import sharp from "sharp";
+import { fakeProcessArgs } from "../test/e2e/support/cli-run.js";
 import { startFakeProvider } from "../test/support/fake-provider.js";
 import { pngWithComment } from "./support/png-copies.js";
 
@@ -73,25 +74,22 @@ async function main(): Promise<void> {
         makeBatch(join(dir, "scans"), count, png);
         const started = Date.now();
         const out = join(dir, "out");
-        const result = await run([
-          "process",
-          join(dir, "scans"),
-          "--out",
-          out,
-          "--base-url",
-          server.baseUrl,
-          "--model",
-          "fake-vision-model",
-          "--rps",
-          "0",
-          "--rpm",
-          "0",
-          "--rpd",
-          "0",
-          "--progress",
-          "none",
-          ...(witness ? [] : ["--no-witness"]),
-        ]);
+        const result = await run(
+          fakeProcessArgs(
+            join(dir, "scans"),
+            out,
+            server.baseUrl,
+            "--rps",
+            "0",
+            "--rpm",
+            "0",
+            "--rpd",
+            "0",
+            "--progress",
+            "none",
+            ...(witness ? [] : ["--no-witness"]),
+          ),
+        );
         const elapsedS = (Date.now() - started) / 1000;
         const lines = existsSync(join(out, "results.jsonl"))
           ? readFileSync(join(out, "results.jsonl"), "utf8").split("\n").filter(Boolean).length

@@ -26,7 +26,7 @@ import { createOpenAICompatibleProvider } from "../src/providers/openai-compatib
 import { MemoryStore } from "../src/storage/memory-store.js";
 import type { NoiseLevel } from "../src/synth/degrade.js";
 import { generateSynthBatch } from "../src/synth/generate.js";
-import { readTruth } from "../test/e2e/support/cli-run.js";
+import { readTruthBySha } from "../test/e2e/support/cli-run.js";
 import { type FakeProvider, startFakeProvider } from "../test/support/fake-provider.js";
 import { misreadingOptions } from "./support/misreading.js";
 
@@ -72,7 +72,7 @@ async function main(): Promise<void> {
       noise: values.noise as NoiseLevel,
       errorRate: 0,
     });
-    const truth = new Map(readTruth(forms).map((line) => [line.sha256, line.truth]));
+    const truth = readTruthBySha(forms);
     const rows: string[] = [];
     let pageBytes = 0;
     for (const setup of SETUPS) {

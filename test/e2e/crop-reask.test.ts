@@ -6,7 +6,7 @@ import type { FormResult } from "../../src/forms/form-result.js";
 import { generateSynthBatch } from "../../src/synth/generate.js";
 import { startFakeProvider } from "../support/fake-provider.js";
 import { modelReplyFromTruth, reaskReplyFromTruth } from "../support/model-reply-from-truth.js";
-import { readTruth, resultLines, runCli } from "./support/cli-run.js";
+import { fakeProcessArgs, readTruth, resultLines, runCli } from "./support/cli-run.js";
 
 /**
  * Crop re-asks end to end: the first model reads one form with two rows' values exchanged (the
@@ -62,7 +62,7 @@ describe("crop re-asks of disputed cells", () => {
     });
     try {
       const out = join(root, "out");
-      const args = ["process", forms(), "--out", out, "--base-url", fake.baseUrl, "--model", "fake-vision-model", "--progress", "none"];
+      const args = fakeProcessArgs(forms(), out, fake.baseUrl, "--progress", "none");
       const run = await runCli(args).done;
       expect(run.stderr).not.toMatch(/internal error/);
       expect(run.code).toBe(0);

@@ -5,7 +5,7 @@ import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateSynthBatch } from "../../src/synth/generate.js";
 import { type FakeProvider, startFakeProvider } from "../support/fake-provider.js";
-import { readTruth, resultLines, runCli } from "./support/cli-run.js";
+import { readTruthBySha, resultLines, runCli } from "./support/cli-run.js";
 
 /**
  * `process --provider local | cascade` end to end through the built CLI, offline. The inputs mix
@@ -60,8 +60,7 @@ describe("ballot-ocr process with the local reader", () => {
   }, 20_000);
 
   it("cascade: documents verified locally send no request, the rest go to the model", async () => {
-    const truth = new Map(readTruth(forms).map((line) => [line.sha256, line.truth]));
-    server = await startFakeProvider({ truth, latencyMs: 20 });
+    server = await startFakeProvider({ truth: readTruthBySha(forms), latencyMs: 20 });
     const out = join(root, "cascade");
     const run = await runCli([
       "process",

@@ -69,6 +69,16 @@ export function readTruth(dir: string): SynthTruthLine[] {
     .map((l) => JSON.parse(l) as SynthTruthLine);
 }
 
+/** The generator's truth in `dir`, by file hash (the document id): what a fake provider answers from. */
+export function readTruthBySha(dir: string): Map<string, FormResult> {
+  return new Map(readTruth(dir).map((line) => [line.sha256, line.truth]));
+}
+
+/** `process INPUTS --out OUT --base-url URL --model fake-vision-model`, then `extra`: a run against a fake provider. */
+export function fakeProcessArgs(inputs: string, out: string, baseUrl: string, ...extra: string[]): string[] {
+  return ["process", inputs, "--out", out, "--base-url", baseUrl, "--model", "fake-vision-model", ...extra];
+}
+
 export async function waitFor(condition: () => boolean, timeoutMs: number, stepMs = 50): Promise<boolean> {
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll } from "vitest";
 import { generateSynthBatch } from "../../../src/synth/generate.js";
 import { type FakeProvider, type FakeProviderOptions, startFakeProvider } from "../../support/fake-provider.js";
-import { readTruth } from "./cli-run.js";
+import { fakeProcessArgs, readTruthBySha } from "./cli-run.js";
 
 export interface SynthBatch {
   /** A temporary folder for this suite (removed afterwards). */
@@ -46,23 +46,10 @@ export function useSynthBatch(prefix: string, count: number): SynthBatch {
     root: () => root,
     forms,
     fakeServer: async (options = {}) => {
-      const truth = new Map(readTruth(forms()).map((line) => [line.sha256, line.truth]));
-      const server = await startFakeProvider({ truth, latencyMs: 50, ...options });
+      const server = await startFakeProvider({ truth: readTruthBySha(forms()), latencyMs: 50, ...options });
       servers.push(server);
       return server;
     },
-    processArgs: (server, out, ...extra) => [
-      "process",
-      forms(),
-      "--out",
-      out,
-      "--base-url",
-      server.baseUrl,
-      "--model",
-      "fake-vision-model",
-      "--progress",
-      "json",
-      ...extra,
-    ],
+    processArgs: (server, out, ...extra) => fakeProcessArgs(forms(), out, server.baseUrl, "--progress", "json", ...extra),
   };
 }
