@@ -9,16 +9,26 @@
  *
  * --verify-with fake adds setups with a second fake model that reads correctly (--verify-when disputed).
  */
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { createLocalProvider } from "../src/local/local-provider.js";
 import { createLocalWitness } from "../src/local/local-witness.js";
 import { NOISE_LEVELS, type NoiseLevel } from "../src/synth/degrade.js";
-import { generateSynthBatch, type SynthTruthLine } from "../src/synth/generate.js";
+import { generateSynthBatch } from "../src/synth/generate.js";
+import { readTruthBySha } from "../test/e2e/support/cli-run.js";
 import { MISREADING_MODES, type MisreadingMode } from "../test/support/misreadings.js";
-import { cachedWitness, percent, prepareDocuments, runScenario, type Scenario, type Setup, score } from "./support/witness-run.js";
+import {
+  cachedWitness,
+  prepareDocuments,
+  printScoreTable,
+  runScenario,
+  type Scenario,
+  type Setup,
+  score,
+  scoreCells,
+} from "./support/witness-run.js";
 
 const { values } = parseArgs({
   options: {
@@ -42,7 +52,7 @@ if (verifyWith !== undefined && verifyWith !== "fake")
 const dir = await mkdtemp(path.join(tmpdir(), "witness-bench-"));
 try {
   const started = Date.now();
-  const batch = await generateSynthBatch({
+  await generateSynthBatch({
     outDir: dir,
     count,
     kind: "mixed",
@@ -52,11 +62,7 @@ try {
     errorRate: 0,
     dpi: Number(values.dpi),
   });
-  const lines = (await readFile(batch.truthPath, "utf8"))
-    .trim()
-    .split("\n")
-    .map((l) => JSON.parse(l) as SynthTruthLine);
-  const bySha = new Map(lines.map((line) => [line.sha256, line.truth]));
+  const bySha = readTruthBySha(dir);
   const documents = await prepareDocuments([dir], (doc) => bySha.get(doc.id) ?? null);
   console.log(`${documents.length} generator forms (${noise}, ${values.dpi} dpi) ready in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 
@@ -85,17 +91,6 @@ try {
     },
   ];
 
-  const header = [
-    "scenario",
-    "setup",
-    "forms",
-    "misread",
-    "misread verified",
-    "silent errors",
-    "clean verified",
-    "cells agreed",
-    "row findings named right",
-  ];
   const rows: string[][] = [];
   for (const scenario of scenarios) {
     for (const setup of setups) {
@@ -103,12 +98,7 @@ try {
       rows.push([
         scenario.name,
         setup.name,
-        String(s.forms),
-        String(s.misread),
-        String(s.misreadVerified),
-        String(s.silent),
-        `${s.cleanVerified}/${s.clean} (${percent(s.cleanVerified, s.clean)})`,
-        percent(s.cellsAgreedShare, 1),
+        ...scoreCells(s),
         s.alignmentForms === 0
           ? "–"
           : `${s.alignmentNamedRight}/${s.alignmentForms} found ${s.alignmentFound}, wrong ${s.alignmentNamedWrong}`,
@@ -116,10 +106,7 @@ try {
       console.log(rows[rows.length - 1]!.join(" | "));
     }
   }
-  console.log("");
-  console.log(`| ${header.join(" | ")} |`);
-  console.log(`|${header.map(() => "---").join("|")}|`);
-  for (const row of rows) console.log(`| ${row.join(" | ")} |`);
+  printScoreTable(rows);
   const pages = local.pages();
   console.log("");
   console.log(

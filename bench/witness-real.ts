@@ -23,7 +23,7 @@ import {
 import { createLocalProvider } from "../src/local/local-provider.js";
 import { createLocalWitness } from "../src/local/local-witness.js";
 import { MISREADING_MODES } from "../test/support/misreadings.js";
-import { cachedWitness, percent, prepareDocuments, runScenario, type Scenario, score } from "./support/witness-run.js";
+import { cachedWitness, prepareDocuments, printScoreTable, runScenario, type Scenario, score, scoreCells } from "./support/witness-run.js";
 
 const TruthCell = z
   .object({ digits: z.string().nullable(), mark: z.string(), value: z.number().nullable(), words: z.string().nullable().optional() })
@@ -112,17 +112,6 @@ const scenarios: Scenario[] = [
   { name: "clean", shares: {} },
   ...MISREADING_MODES.map((mode): Scenario => ({ name: mode, shares: { [mode]: 1 } })),
 ];
-const header = [
-  "scenario",
-  "setup",
-  "forms",
-  "misread",
-  "misread verified",
-  "silent errors",
-  "clean verified",
-  "cells agreed",
-  "row findings named right",
-];
 const rows: string[][] = [];
 const setups = [
   { name: "witness alone", witnesses: () => [local] },
@@ -135,12 +124,7 @@ for (const scenario of scenarios)
     rows.push([
       scenario.name,
       setup.name,
-      String(s.forms),
-      String(s.misread),
-      String(s.misreadVerified),
-      String(s.silent),
-      `${s.cleanVerified}/${s.clean} (${percent(s.cleanVerified, s.clean)})`,
-      percent(s.cellsAgreedShare, 1),
+      ...scoreCells(s),
       s.alignmentForms === 0
         ? "–"
         : `${s.alignmentNamedRight}/${s.alignmentForms} (found ${s.alignmentFound}, wrong ${s.alignmentNamedWrong})`,
@@ -166,10 +150,7 @@ for (const scenario of scenarios)
       }
     }
   }
-console.log("");
-console.log(`| ${header.join(" | ")} |`);
-console.log(`|${header.map(() => "---").join("|")}|`);
-for (const row of rows) console.log(`| ${row.join(" | ")} |`);
+printScoreTable(rows);
 console.log(
   `\nOffline witness: ${local.pages()} pages, ${local.pages() === 0 ? "–" : (local.cpuMs() / local.pages() / 1000).toFixed(3)} s CPU per page.`,
 );

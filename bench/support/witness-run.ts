@@ -226,3 +226,36 @@ export function score(outcomes: readonly DocumentOutcome[]): ScenarioScore {
 }
 
 export const percent = (n: number, of: number): string => (of === 0 ? "–" : `${((n / of) * 100).toFixed(1)}%`);
+
+/** The columns of a witness table, one row per scenario and setup. */
+export const SCORE_HEADER = [
+  "scenario",
+  "setup",
+  "forms",
+  "misread",
+  "misread verified",
+  "silent errors",
+  "clean verified",
+  "cells agreed",
+  "row findings named right",
+] as const;
+
+/** A score's cells from "forms" to "cells agreed"; the row findings cell is each bench's own. */
+export function scoreCells(s: ScenarioScore): string[] {
+  return [
+    String(s.forms),
+    String(s.misread),
+    String(s.misreadVerified),
+    String(s.silent),
+    `${s.cleanVerified}/${s.clean} (${percent(s.cleanVerified, s.clean)})`,
+    percent(s.cellsAgreedShare, 1),
+  ];
+}
+
+/** The witness table in Markdown, after a blank line. */
+export function printScoreTable(rows: readonly (readonly string[])[]): void {
+  console.log("");
+  console.log(`| ${SCORE_HEADER.join(" | ")} |`);
+  console.log(`|${SCORE_HEADER.map(() => "---").join("|")}|`);
+  for (const row of rows) console.log(`| ${row.join(" | ")} |`);
+}
