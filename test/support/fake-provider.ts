@@ -7,7 +7,7 @@ import { arabicDigitsToThai, thaiDigitsToArabic } from "../../src/forms/thai-dig
 import { createRng, type Rng } from "../../src/synth/rng.js";
 import { type AppliedMisreading, chooseMode, type MisreadForm, type MisreadingOptions, misreadForm } from "./misreadings.js";
 import { modelReplyFromTruth, reaskReplyFromTruth } from "./model-reply-from-truth.js";
-import { DailyCap, nextUtcMidnight, pickFault, SlidingWindows, type WindowLimit } from "./provider-limits.js";
+import { DailyCap, maxInWindow, nextUtcMidnight, pickFault, SlidingWindows, type WindowLimit } from "./provider-limits.js";
 
 /**
  * A local OpenAI-compatible chat-completions server for tests and benchmarks: answers from the
@@ -604,17 +604,6 @@ function chooseMisreadDocuments(options: FakeProviderOptions, truth: ReadonlyMap
     for (const id of ids) if (createRng(seed).fork(`misread?${id}`).chance(spec.probability)) chosen.add(id);
   }
   return chosen;
-}
-
-function maxInWindow(times: readonly number[], windowMs: number): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let best = 0;
-  let start = 0;
-  for (let end = 0; end < sorted.length; end++) {
-    while ((sorted[end] ?? 0) - (sorted[start] ?? 0) >= windowMs) start++;
-    best = Math.max(best, end - start + 1);
-  }
-  return best;
 }
 
 function emptyReading() {

@@ -82,3 +82,15 @@ export function utcDay(ms: number): number {
 export function nextUtcMidnight(ms: number): number {
   return (utcDay(ms) + 1) * 86_400_000;
 }
+
+/** The most of `times` in any sliding window of `windowMs` (a window holds times less than windowMs apart). */
+export function maxInWindow(times: readonly number[], windowMs: number): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let best = 0;
+  let start = 0;
+  for (let end = 0; end < sorted.length; end++) {
+    while ((sorted[end] ?? 0) - (sorted[start] ?? 0) >= windowMs) start++;
+    best = Math.max(best, end - start + 1);
+  }
+  return best;
+}

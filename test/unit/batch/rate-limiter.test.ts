@@ -1,18 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { nextUtcMidnight } from "../../../src/batch/clock.js";
 import { FakeClock } from "../../support/fake-clock.js";
+import { maxInWindow } from "../../support/provider-limits.js";
 import { type AcquireResult, RateLimiter, type RateLimits } from "../../../src/batch/rate-limiter.js";
 
 const NONE: RateLimits = { rps: null, rpm: null, rpd: null };
 
 function grantTimes(results: AcquireResult[], start: number): number[] {
   return results.map((r) => (r.kind === "granted" ? r.at - start : -1));
-}
-
-function maxInWindow(times: number[], windowMs: number): number {
-  let best = 0;
-  for (const t of times) best = Math.max(best, times.filter((u) => u >= t && u < t + windowMs).length);
-  return best;
 }
 
 describe("RateLimiter", () => {
