@@ -13,9 +13,9 @@ import { parseArgs } from "node:util";
 import type { FormResult } from "../src/forms/form-result.js";
 import { LOCAL_MODEL_NAME } from "../src/local/local-provider.js";
 import type { NoiseLevel } from "../src/synth/degrade.js";
-import { generateSynthBatch } from "../src/synth/generate.js";
 import { startFakeProvider } from "../test/support/fake-provider.js";
-import { fakeProcessArgs, readTruthBySha, resultLines, runCli } from "../test/e2e/support/cli-run.js";
+import { fakeProcessArgs, resultLines, runCli } from "../test/e2e/support/cli-run.js";
+import { generateMixedForms } from "./support/generator-forms.js";
 
 /**
  * The counted values of a result, for comparing with its truth: the rows the truth has (a
@@ -42,16 +42,7 @@ async function main(): Promise<void> {
   try {
     const forms = path.join(dir, "forms");
     const count = Number(values.count);
-    await generateSynthBatch({
-      outDir: forms,
-      count,
-      kind: "mixed",
-      seed: Number(values.seed),
-      format: "pdf",
-      noise: values.noise as NoiseLevel,
-      errorRate: 0,
-    });
-    const truth = readTruthBySha(forms);
+    const truth = await generateMixedForms(forms, { count, seed: Number(values.seed), noise: values.noise as NoiseLevel });
     const runs: Record<string, { requests: number; results: FormResult[]; seconds: number }> = {};
     for (const provider of ["remote", "cascade"] as const) {
       const server = await startFakeProvider({ truth, latencyMs: 20 });

@@ -16,9 +16,8 @@ import { parseArgs } from "node:util";
 import { createLocalProvider } from "../src/local/local-provider.js";
 import { createLocalWitness } from "../src/local/local-witness.js";
 import { NOISE_LEVELS, type NoiseLevel } from "../src/synth/degrade.js";
-import { generateSynthBatch } from "../src/synth/generate.js";
-import { readTruthBySha } from "../test/e2e/support/cli-run.js";
 import { MISREADING_MODES, type MisreadingMode } from "../test/support/misreadings.js";
+import { generateMixedForms } from "./support/generator-forms.js";
 import {
   cachedWitness,
   prepareDocuments,
@@ -52,17 +51,7 @@ if (verifyWith !== undefined && verifyWith !== "fake")
 const dir = await mkdtemp(path.join(tmpdir(), "witness-bench-"));
 try {
   const started = Date.now();
-  await generateSynthBatch({
-    outDir: dir,
-    count,
-    kind: "mixed",
-    seed,
-    format: "pdf",
-    noise,
-    errorRate: 0,
-    dpi: Number(values.dpi),
-  });
-  const bySha = readTruthBySha(dir);
+  const bySha = await generateMixedForms(dir, { count, seed, noise, dpi: Number(values.dpi) });
   const documents = await prepareDocuments([dir], (doc) => bySha.get(doc.id) ?? null);
   console.log(`${documents.length} generator forms (${noise}, ${values.dpi} dpi) ready in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 

@@ -25,9 +25,8 @@ import { resolveProviderConfig, resolveVerifierConfig } from "../src/providers/c
 import { createOpenAICompatibleProvider } from "../src/providers/openai-compatible.js";
 import { MemoryStore } from "../src/storage/memory-store.js";
 import type { NoiseLevel } from "../src/synth/degrade.js";
-import { generateSynthBatch } from "../src/synth/generate.js";
-import { readTruthBySha } from "../test/e2e/support/cli-run.js";
 import { type FakeProvider, startFakeProvider } from "../test/support/fake-provider.js";
+import { generateMixedForms } from "./support/generator-forms.js";
 import { misreadingOptions } from "./support/misreading.js";
 
 interface Setup {
@@ -63,16 +62,7 @@ async function main(): Promise<void> {
   const dir = await mkdtemp(path.join(tmpdir(), "witness-cost-"));
   try {
     const forms = path.join(dir, "forms");
-    await generateSynthBatch({
-      outDir: forms,
-      count,
-      kind: "mixed",
-      seed: Number(values.seed),
-      format: "pdf",
-      noise: values.noise as NoiseLevel,
-      errorRate: 0,
-    });
-    const truth = readTruthBySha(forms);
+    const truth = await generateMixedForms(forms, { count, seed: Number(values.seed), noise: values.noise as NoiseLevel });
     const rows: string[] = [];
     let pageBytes = 0;
     for (const setup of SETUPS) {
