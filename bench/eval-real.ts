@@ -8,32 +8,16 @@
  * Pages are rendered the way ingest prepares them for a provider, so the reader sees what it
  * would see in a run.
  */
-import { access, readFile, writeFile } from "node:fs/promises";
+import { access, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { z } from "zod";
 import { DEFAULT_MIN_CONFIDENCE, decideLocal, rowKeys } from "../src/local/decide.js";
 import type { CellKey } from "../src/local/layout/page-layout.js";
 import { readDocument } from "../src/local/local-reader.js";
 import { loadLocalModel } from "../src/local/recognize/local-model.js";
 import { type Expected, LocalEvalTally } from "./support/local-eval.js";
 import { renderCountPages } from "./support/render-pages.js";
-
-const TruthCell = z.object({ digits: z.string().nullable(), mark: z.string(), value: z.number().nullable() }).loose();
-const TruthEntry = z
-  .object({
-    id: z.string(),
-    source: z.string(),
-    kind: z.enum(["constituency", "party_list"]),
-    pages: z.number(),
-    page_type: z.string().optional(),
-    totals: z.record(z.string(), TruthCell).nullable(),
-    votes: z.array(TruthCell.extend({ no: z.number() })),
-    total_line: TruthCell.nullable(),
-    duplicate_of: z.string().optional(),
-  })
-  .loose();
-type TruthEntry = z.infer<typeof TruthEntry>;
+import { readSampleTruth, type SampleTruthEntry } from "./support/sample-truth.js";
 
 const TRUTH_TOTALS: Partial<Record<CellKey, string>> = {
   good: "good",
@@ -56,7 +40,7 @@ async function sourcePath(samples: string, source: string): Promise<string> {
 }
 
 /** The truth for one of our cell keys: the counted value, or "blank" for an empty total. */
-function truthValue(entry: TruthEntry, key: CellKey): Expected | undefined {
+function truthValue(entry: SampleTruthEntry, key: CellKey): Expected | undefined {
   const cell = key.startsWith("row:")
     ? entry.votes.find((v) => v.no === Number(key.slice(4)))
     : key === "voteTotal"
@@ -80,7 +64,7 @@ async function main(): Promise<void> {
   });
   const samples = values.samples;
   const minConfidence = Number(values["min-confidence"]);
-  const truth = z.array(TruthEntry).parse(JSON.parse(await readFile(path.join(samples, "truth.json"), "utf8")));
+  const truth = await readSampleTruth(samples);
   const classifier = await loadLocalModel(values.model);
   const tally = new LocalEvalTally(minConfidence);
   for (const entry of truth) {

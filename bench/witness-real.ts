@@ -7,10 +7,8 @@
  *
  *   npm run bench:witness-real -- [--samples ../shared/samples]
  */
-import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { z } from "zod";
 import type { FormCode } from "../src/forms/form-kind.js";
 import {
   EMPTY_LOCATION,
@@ -23,24 +21,8 @@ import {
 import { createLocalProvider } from "../src/local/local-provider.js";
 import { createLocalWitness } from "../src/local/local-witness.js";
 import { MISREADING_MODES } from "../test/support/misreadings.js";
+import { readSampleTruth, type SampleTruthCell, type SampleTruthEntry } from "./support/sample-truth.js";
 import { cachedWitness, prepareDocuments, printScoreTable, runScenario, type Scenario, score, scoreCells } from "./support/witness-run.js";
-
-const TruthCell = z
-  .object({ digits: z.string().nullable(), mark: z.string(), value: z.number().nullable(), words: z.string().nullable().optional() })
-  .loose();
-const TruthEntry = z
-  .object({
-    id: z.string(),
-    source: z.string(),
-    form: z.string().optional(),
-    kind: z.enum(["constituency", "party_list"]),
-    page_type: z.string().optional(),
-    totals: z.record(z.string(), TruthCell).nullable(),
-    votes: z.array(TruthCell.extend({ no: z.number() })),
-    total_line: TruthCell.nullable(),
-  })
-  .loose();
-type TruthEntry = z.infer<typeof TruthEntry>;
 
 const TOTALS: Readonly<Record<string, TotalKey>> = {
   envelopes: "envelopes",
@@ -53,13 +35,13 @@ const TOTALS: Readonly<Record<string, TotalKey>> = {
   novote: "noVote",
 };
 
-function cell(c: z.infer<typeof TruthCell>): NumberCell {
+function cell(c: SampleTruthCell): NumberCell {
   const mark = c.mark === "dash" ? "dash" : c.mark === "blank" ? "blank" : c.mark === "digits" ? "digits" : "illegible";
   return { digits: c.digits, words: c.words ?? null, value: mark === "dash" ? 0 : mark === "blank" ? null : c.value, mark };
 }
 
 /** The hand-made truth as a result, the way a perfect model would read it. */
-function truthResult(entry: TruthEntry): FormResult {
+function truthResult(entry: SampleTruthEntry): FormResult {
   const totals = emptyTotals();
   for (const [name, c] of Object.entries(entry.totals ?? {})) {
     const key = TOTALS[name];
@@ -90,15 +72,12 @@ const { values } = parseArgs({
   },
 });
 const samples = values.samples;
-const entries = z
-  .array(TruthEntry)
-  .parse(JSON.parse(await readFile(path.join(samples, "truth.json"), "utf8")))
-  .filter((e) => e.page_type !== "signatures");
+const entries = (await readSampleTruth(samples)).filter((e) => e.page_type !== "signatures");
 const folders = [...new Set(entries.filter((e) => e.source.includes("/")).map((e) => e.source.split("/")[0]!))].map((f) =>
   path.join(samples, f),
 );
 const loose = entries.filter((e) => !e.source.includes("/")).map((e) => path.join(samples, "pages", e.source));
-const bySource = (docPath: string): TruthEntry | undefined =>
+const bySource = (docPath: string): SampleTruthEntry | undefined =>
   entries.find((e) => docPath.endsWith(`/${e.source}`) || docPath === e.source || docPath.endsWith(`/pages/${e.source}`));
 const documents = await prepareDocuments([...folders, ...loose], (doc) => {
   const entry = bySource(doc.primaryPath);
