@@ -9,6 +9,7 @@ import { ingestError } from "./ingest-error.js";
 import { fromWire, type PrepareTask, type WireResult } from "./prepare-wire.js";
 import type { DiscoveredDocument, PrepareOptions, PrepareResult } from "./types.js";
 import { errorMessage } from "../basics/error-message.js";
+import { onAbort, Slots } from "../basics/slots.js";
 
 export interface PreparePool {
   /** Worker threads in the pool (the most documents prepared at once). */
@@ -38,68 +39,6 @@ function workerFilename(): string {
   return fileURLToPath(new URL(entry, here));
 }
 
-/**
- * One real "abort" listener per signal, fanned out to every pending call that uses it: a batch
- * shares one signal across many documents, and one listener per call would trip Node's
- * MaxListeners warning.
- */
-const abortCallbacks = new WeakMap<AbortSignal, Set<() => void>>();
-
-function onAbort(signal: AbortSignal, callback: () => void): () => void {
-  let callbacks = abortCallbacks.get(signal);
-  if (!callbacks) {
-    const created = new Set<() => void>();
-    callbacks = created;
-    abortCallbacks.set(signal, created);
-    signal.addEventListener(
-      "abort",
-      () => {
-        for (const fn of [...created]) fn();
-        created.clear();
-      },
-      { once: true },
-    );
-  }
-  callbacks.add(callback);
-  return () => callbacks.delete(callback);
-}
-
-/** First-come first-served slots, so at most `size` documents are in workers and the rest wait here (cancellable). */
-class Slots {
-  private free: number;
-  private readonly waiting: (() => void)[] = [];
-
-  constructor(size: number) {
-    this.free = size;
-  }
-
-  acquire(signal: AbortSignal): Promise<void> {
-    if (signal.aborted) return Promise.reject(signal.reason);
-    if (this.free > 0) {
-      this.free--;
-      return Promise.resolve();
-    }
-    return new Promise((resolve, reject) => {
-      const grant = () => {
-        forget();
-        resolve();
-      };
-      const forget = onAbort(signal, () => {
-        const at = this.waiting.indexOf(grant);
-        if (at >= 0) this.waiting.splice(at, 1);
-        reject(signal.reason);
-      });
-      this.waiting.push(grant);
-    });
-  }
-
-  release(): void {
-    const next = this.waiting.shift();
-    if (next) next();
-    else this.free++;
-  }
-}
-
 export function createPreparePool(options: PreparePoolOptions = {}): PreparePool {
   const threads = Math.max(1, Math.floor(options.threads ?? availableParallelism()));
   // The worker module is named per task, not at construction: piscina loses tasks (they never
@@ -113,6 +52,7 @@ export function createPreparePool(options: PreparePoolOptions = {}): PreparePool
   // A worker that dies fails its task (handled below); this only keeps the pool's own
   // "error" event from becoming an uncaught exception.
   piscina.on("error", () => {});
+  // At most `threads` documents are in workers; the rest wait here, cancellable.
   const slots = new Slots(threads);
   let closed = false;
 

@@ -3,6 +3,8 @@ import { fileURLToPath } from "node:url";
 import { Piscina } from "piscina";
 // sharp must stay loaded in the main thread while workers use it (sharp's notes on worker threads).
 import "sharp";
+import { Slots } from "../basics/slots.js";
+import { untilAborted } from "../basics/until-aborted.js";
 import type { LocalDocumentRead } from "./local-read.js";
 import type { PageImage } from "./local-reader.js";
 import type { LocalReadTask } from "./local-read-worker.js";
@@ -43,76 +45,29 @@ export function createLocalReadPool(modelPath: string, threads = availableParall
   piscina.on("error", () => {});
   const entry = { filename: workerFilename(), name: "localReadTask" };
   const running = new Set<Int32Array>();
-  const waiting: { grant: () => void; refuse: (reason: unknown) => void }[] = [];
-  let free = size;
+  const slots = new Slots(size);
   let closed = false;
-
-  const acquire = (signal: AbortSignal | undefined): Promise<void> => {
-    if (closed) return Promise.reject(new PoolClosedError());
-    if (signal?.aborted) return Promise.reject(signal.reason);
-    if (free > 0) {
-      free -= 1;
-      return Promise.resolve();
-    }
-    return new Promise<void>((resolve, reject) => {
-      const onAbort = () => {
-        const at = waiting.indexOf(slot);
-        if (at >= 0) waiting.splice(at, 1);
-        reject(signal?.reason);
-      };
-      const slot = {
-        grant: () => {
-          signal?.removeEventListener("abort", onAbort);
-          resolve();
-        },
-        refuse: (reason: unknown) => {
-          signal?.removeEventListener("abort", onAbort);
-          reject(reason);
-        },
-      };
-      signal?.addEventListener("abort", onAbort, { once: true });
-      waiting.push(slot);
-    });
-  };
-  const release = () => {
-    const next = waiting.shift();
-    if (next) next.grant();
-    else free += 1;
-  };
 
   return {
     async read(images, signal) {
-      await acquire(signal);
+      if (closed) throw new PoolClosedError();
+      await slots.acquire(signal);
       const stopFlag = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
       running.add(stopFlag);
       const task: LocalReadTask = { modelPath, images: images.map((image) => ({ page: image.page, data: image.data })), stopFlag };
       const work = piscina.run(task, entry).finally(() => {
         running.delete(stopFlag);
-        release();
+        slots.release();
       });
       if (!signal) return work;
-      return new Promise<LocalDocumentRead>((resolve, reject) => {
-        const onAbort = () => {
-          Atomics.store(stopFlag, 0, 1);
-          reject(signal.reason);
-        };
-        if (signal.aborted) onAbort();
-        else signal.addEventListener("abort", onAbort, { once: true });
-        work.then(
-          (read) => {
-            signal.removeEventListener("abort", onAbort);
-            resolve(read);
-          },
-          (error: unknown) => {
-            signal.removeEventListener("abort", onAbort);
-            reject(error);
-          },
-        );
+      return untilAborted(work, signal, () => {
+        Atomics.store(stopFlag, 0, 1);
+        throw signal.reason;
       });
     },
     async close() {
       closed = true;
-      for (const slot of waiting.splice(0)) slot.refuse(new PoolClosedError());
+      slots.refuseWaiting(new PoolClosedError());
       for (const flag of running) Atomics.store(flag, 0, 1);
       await piscina.close();
     },
