@@ -332,8 +332,7 @@ export async function runCoordinator(
     }
     const firstFatal = Object.values(fatalMap ?? {})[0];
     fatalMessage = firstFatal !== undefined && alive === 0 ? `every worker stopped: ${firstFatal}` : null;
-    if (budgetHit === null && options.maxRequests != null) budgetHit = (await shared.state()).budgetHit;
-    else if (budgetHit === null && options.maxCostUsd != null) budgetHit = (await shared.state()).budgetHit;
+    if (budgetHit === null && (options.maxRequests != null || options.maxCostUsd != null)) budgetHit = (await shared.state()).budgetHit;
   };
 
   /** One pass: results in, notices read, the window topped up. Returns why the run ends, or null. */
