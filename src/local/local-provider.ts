@@ -2,7 +2,7 @@ import { type ExtractionOutcome, type ExtractionRequest, type LocalFirstProvider
 import { DEFAULT_MIN_CONFIDENCE, decideLocal, LOCAL_READER_ID, type LocalDecision } from "./decide.js";
 import type { LocalDocumentRead } from "./local-read.js";
 import { createLocalReadPool, type LocalReadPool } from "./local-read-pool.js";
-import { defaultLocalModelPath } from "./recognize/local-model.js";
+import { defaultLocalModelPath } from "./recognize/model-path.js";
 import { toModelReply } from "./to-model-reply.js";
 import { errorMessage } from "../basics/error-message.js";
 

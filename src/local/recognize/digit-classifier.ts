@@ -1,7 +1,6 @@
-import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import * as ort from "onnxruntime-node";
 import { GLYPH_SIZE } from "./glyph-normalize.js";
+import { committedModelPath } from "./model-path.js";
 
 /** What the classifier can say about one glyph. */
 export type GlyphClass = "0" | "1" | "2" | "3" | "4" | "5" | "6" | "7" | "8" | "9" | "-" | "junk";
@@ -28,16 +27,6 @@ export interface DigitClassifier {
  * reading that holds only at one exact slant is not a confident one.
  */
 const VIEW_ANGLES = [0, -0.12, 0.12];
-
-/** A committed model file in src/local/model, found from src (tsx) or from dist. */
-export function committedModelPath(file: string): string {
-  const candidates = [new URL(`../model/${file}`, import.meta.url), new URL(`../../../src/local/model/${file}`, import.meta.url)];
-  for (const candidate of candidates) {
-    const path = fileURLToPath(candidate);
-    if (existsSync(path)) return path;
-  }
-  return fileURLToPath(candidates[0]!);
-}
 
 /** The committed glyph classifier: src/local/model/digits.onnx. */
 export function defaultModelPath(): string {

@@ -1,14 +1,10 @@
 import * as ort from "onnxruntime-node";
 import type { LocalModel } from "../local-reader.js";
 import { cellRecognizerFor } from "./cell-recognizer.js";
-import { committedModelPath, digitClassifierFor } from "./digit-classifier.js";
+import { digitClassifierFor } from "./digit-classifier.js";
+import { defaultLocalModelPath } from "./model-path.js";
 
-/** The model the offline reader uses unless told otherwise. */
-export const DEFAULT_LOCAL_MODEL = "digits.onnx";
-
-export function defaultLocalModelPath(): string {
-  return committedModelPath(DEFAULT_LOCAL_MODEL);
-}
+export { DEFAULT_LOCAL_MODEL, defaultLocalModelPath } from "./model-path.js";
 
 /**
  * Loads either model the reader knows, told apart by the graph's input: "cells" is the
