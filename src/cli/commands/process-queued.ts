@@ -1,21 +1,14 @@
-import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
-import type { RunEnd } from "../../batch/events.js";
-import { describeOutputs, regenerateExports } from "../../workspace/exports.js";
-import { referenceForRun, resolveRunReference } from "../../workspace/run-reference.js";
+import { resolveRunReference } from "../../workspace/run-reference.js";
+import { openRunFolder } from "../../workspace/run-folder.js";
 import { resultAppender } from "../../workspace/results-appender.js";
-import { takeFolderLock } from "../../workspace/folder-lock.js";
-import { statePath } from "../../workspace/state-path.js";
 import type { RateLimits } from "../../batch/rate-limiter.js";
 import { type CliContext, onStopSignals } from "../cli-context.js";
 import { describeLimits, limitsFrom, type ProcessCommandOptions, sharedRunSettings } from "./process-options.js";
-import { reportRun } from "../run-report.js";
-import { createProgressRenderer } from "../progress/progress-renderer.js";
+import { finishRun, runProgressRenderer } from "./run-frame.js";
 import { discoverByFolder } from "../../ingest/discover.js";
 import { resolveProviderConfig } from "../../providers/config.js";
 import { DEFAULT_PROVIDER, isProviderName, presetForBaseUrl, providerPreset } from "../../providers/presets.js";
-import type { Reference } from "../../reference/reference.js";
-import { SqliteStore } from "../../storage/sqlite-store.js";
 import { DEFAULT_WINDOW, runCoordinator } from "../../scale/coordinator.js";
 import { parseQueueUrl, REDIS_PASSWORD_ENV } from "../../scale/queue-url.js";
 
@@ -45,21 +38,11 @@ export async function runQueuedProcess(
   const given = await resolveRunReference(null, options.reference);
   if (!given.ok) throw usageError(given.error);
   const outDir = resolve(options.out);
-  mkdirSync(outDir, { recursive: true });
-  const locked = takeFolderLock(outDir, { role: "coordinator" });
-  if (!locked.ok) throw usageError(locked.error.message);
-  const lock = locked.value;
-  const store = SqliteStore.open(statePath(outDir));
-  lock.recordIn(store);
-  // A resume keeps the reference the folder was processed with unless another is given.
-  const runReference = await referenceForRun(store, given.value);
-  if (!runReference.ok) {
-    lock.release();
-    store.close();
-    throw usageError(runReference.error);
-  }
-  const reference: Reference | undefined = runReference.value?.reference;
-  const referencePath = runReference.value?.dir ?? null;
+  const folder = await openRunFolder(outDir, "coordinator", given.value);
+  if (!folder.ok) throw usageError(folder.error);
+  const { lock, store } = folder.value;
+  const reference = folder.value.reference?.reference;
+  const referencePath = folder.value.reference?.dir ?? null;
   store.setMeta("last_command", command);
   store.setMeta("limits", JSON.stringify(limits));
   store.setMeta("queue", location.value.display);
@@ -75,15 +58,10 @@ export async function runQueuedProcess(
     "stopping the coordinator — workers finish the jobs already queued; their results are collected on resume",
     resumeCommand,
   );
-  const renderer = createProgressRenderer(options.progress, {
-    write: (text) => context.stderr.write(text),
-    isTTY: context.stderrIsTTY,
-    stream: context.stderr,
-  });
+  const renderer = runProgressRenderer(options.progress, context);
   renderer.log(
     `queue: ${location.value.display} (queue "${location.value.queueName}"); limits for all workers together: ${describeLimits(limits)}`,
   );
-  let end: RunEnd = "fatal";
   try {
     const summary = await runCoordinator(
       {
@@ -109,28 +87,21 @@ export async function runQueuedProcess(
       (event) => renderer.onEvent(event),
     );
     renderer.stop();
-    end = summary.end;
-    const exported =
-      end === "cancelled"
-        ? null
-        : await regenerateExports(
-            store,
-            outDir,
-            { generatedAt: new Date().toISOString(), command, provider: "scale-out workers", model: "see provenance" },
-            { ...(reference ? { reference } : {}), pdf: options.pdf !== false },
-          );
-    return reportRun(
+    return await finishRun(
       {
         kind: "queued",
         summary,
-        exported,
-        resumeCommand,
+        store,
+        outDir,
         outArg: options.out,
-        statePath: statePath(outDir),
-        failures: () => store.listDocuments({ status: ["failed"], limit: 10 }),
-        describeOutputs,
+        command,
+        resumeCommand,
+        provider: "scale-out workers",
+        model: "see provenance",
+        reference,
+        pdf: options.pdf !== false,
       },
-      { out: (line) => context.stdout.write(`${line}\n`), err: (line) => context.stderr.write(`${line}\n`) },
+      context,
     );
   } finally {
     renderer.stop();

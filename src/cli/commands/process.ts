@@ -1,4 +1,4 @@
-import { mkdirSync, existsSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import { type Command, Option } from "commander";
@@ -6,10 +6,9 @@ import { utcDayStart } from "../../batch/clock.js";
 import { estimateDuration, estimateLocalRead, planBatch } from "../../batch/dry-run.js";
 import { DEFAULT_MAX_WORKERS, runBatch } from "../../batch/engine.js";
 import type { RunEnd } from "../../batch/events.js";
-import { describeOutputs, regenerateExports } from "../../workspace/exports.js";
 import { resultAppender } from "../../workspace/results-appender.js";
-import { takeFolderLock } from "../../workspace/folder-lock.js";
-import { referenceForRun, resolveRunReference, type RunReference } from "../../workspace/run-reference.js";
+import { openRunFolder } from "../../workspace/run-folder.js";
+import { resolveRunReference, type RunReference } from "../../workspace/run-reference.js";
 import { statePath } from "../../workspace/state-path.js";
 import type { RateLimits } from "../../batch/rate-limiter.js";
 import { DEFAULT_RETRY_POLICY } from "../../batch/retry-policy.js";
@@ -22,8 +21,8 @@ import { DEFAULT_PROVIDER, isProviderName, providerPreset, READER_NAMES_TEXT } f
 import { MemoryStore } from "../../storage/memory-store.js";
 import { SqliteStore } from "../../storage/sqlite-store.js";
 import type { Store } from "../../storage/store.js";
-import { reportRun } from "../run-report.js";
-import { createProgressRenderer, PROGRESS_MODES } from "../progress/progress-renderer.js";
+import { PROGRESS_MODES } from "../progress/progress-renderer.js";
+import { finishRun, runProgressRenderer } from "./run-frame.js";
 import { createOpenAICompatibleProvider } from "../../providers/openai-compatible.js";
 import { describeVerifier, type VerifierPlan, verifierFrom } from "./verify-options.js";
 import {
@@ -181,20 +180,9 @@ export async function runProcess(inputs: string[], options: ProcessCommandOption
   const limits = limitsFrom(options, provider.limits);
   const second = verifier.value;
 
-  mkdirSync(outDir, { recursive: true });
-  const locked = takeFolderLock(outDir, { role: "process" });
-  if (!locked.ok) throw new UsageError(locked.error.message);
-  const lock = locked.value;
-  const store = SqliteStore.open(statePath(outDir));
-  lock.recordIn(store);
-  // A resume keeps the reference the folder was processed with unless another is given.
-  const runReference = await referenceForRun(store, given.value);
-  if (!runReference.ok) {
-    lock.release();
-    store.close();
-    throw new UsageError(runReference.error);
-  }
-  const usedReference = runReference.value;
+  const folder = await openRunFolder(outDir, "process", given.value);
+  if (!folder.ok) throw new UsageError(folder.error);
+  const { lock, store, reference: usedReference } = folder.value;
   const reference = usedReference?.reference;
   const reader = provider.createProvider({ timeoutMs: options.timeout * 1000 });
   const witnessTally = createWitnessTally();
@@ -226,11 +214,7 @@ export async function runProcess(inputs: string[], options: ProcessCommandOption
     command,
   );
 
-  const renderer = createProgressRenderer(options.progress, {
-    write: (text) => context.stderr.write(text),
-    isTTY: context.stderrIsTTY,
-    stream: context.stderr,
-  });
+  const renderer = runProgressRenderer(options.progress, context);
   if (provider.notice) renderer.log(provider.notice);
   if (usedReference?.from === "recorded")
     renderer.log(`reference: ${usedReference.dir} (recorded in this folder; --reference DIR to use another)`);
@@ -273,30 +257,19 @@ export async function runProcess(inputs: string[], options: ProcessCommandOption
       "last_run",
       JSON.stringify({ end, message: summary.message, quotaResetAt: summary.quotaResetAt, at: new Date().toISOString() }),
     );
-    const exported =
-      end === "cancelled"
-        ? null
-        : await regenerateExports(
-            store,
-            outDir,
-            {
-              generatedAt: new Date().toISOString(),
-              command,
-              provider: provider.provider,
-              model: provider.model,
-            },
-            { ...(reference ? { reference } : {}), pdf: options.pdf !== false },
-          );
-    return reportRun(
+    return await finishRun(
       {
         kind: "local",
         summary,
-        exported,
-        resumeCommand: command,
+        store,
+        outDir,
         outArg: options.out,
-        statePath: statePath(outDir),
-        failures: () => store.listDocuments({ status: ["failed"], limit: 10 }),
-        describeOutputs,
+        command,
+        resumeCommand: command,
+        provider: provider.provider,
+        model: provider.model,
+        reference,
+        pdf: options.pdf !== false,
         extraLines: [
           witnessTally.describe(),
           summary.verifier
@@ -304,7 +277,7 @@ export async function runProcess(inputs: string[], options: ProcessCommandOption
             : null,
         ].filter((line): line is string => Boolean(line)),
       },
-      { out: (line) => context.stdout.write(`${line}\n`), err: (line) => context.stderr.write(`${line}\n`) },
+      context,
     );
   } finally {
     renderer.stop();
