@@ -1,6 +1,5 @@
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
-import { Piscina } from "piscina";
 // sharp must stay loaded in the main thread while workers use it, or libvips can be unloaded when
 // a worker exits (sharp's documentation on worker threads).
 import "sharp";
@@ -10,6 +9,7 @@ import { fromWire, type PrepareTask, type WireResult } from "./prepare-wire.js";
 import type { DiscoveredDocument, PrepareOptions, PrepareResult } from "./types.js";
 import { errorMessage } from "../basics/error-message.js";
 import { onAbort, Slots } from "../basics/slots.js";
+import { createThreadPool } from "../basics/thread-pool.js";
 
 export interface PreparePool {
   /** Worker threads in the pool (the most documents prepared at once). */
@@ -44,14 +44,7 @@ export function createPreparePool(options: PreparePoolOptions = {}): PreparePool
   // The worker module is named per task, not at construction: piscina loses tasks (they never
   // settle) when a module named at construction fails to load, but rejects them when it is per task.
   const entry = { filename: workerFilename(), name: "prepareTask" };
-  const piscina = new Piscina<PrepareTask, WireResult>({
-    minThreads: 1,
-    maxThreads: threads,
-    idleTimeout: 30_000,
-  });
-  // A worker that dies fails its task (handled below); this only keeps the pool's own
-  // "error" event from becoming an uncaught exception.
-  piscina.on("error", () => {});
+  const piscina = createThreadPool<PrepareTask, WireResult>({ minThreads: 1, maxThreads: threads, idleTimeout: 30_000 });
   // At most `threads` documents are in workers; the rest wait here, cancellable.
   const slots = new Slots(threads);
   let closed = false;

@@ -1,7 +1,8 @@
 import { fileURLToPath } from "node:url";
-import { Piscina } from "piscina";
 // sharp must stay loaded in the main thread while workers use it (sharp's notes on worker threads).
 import "sharp";
+import { createThreadPool } from "../basics/thread-pool.js";
+import { untilAborted } from "../basics/until-aborted.js";
 import type { CellCropRequest, CellCropTask, CellCropTaskResult } from "./cell-crop-worker.js";
 
 export type { CellCrop, CellCropRequest, CellCropTaskResult } from "./cell-crop-worker.js";
@@ -27,12 +28,11 @@ function workerFilename(): string {
 }
 
 export function createCellCropPool(threads = 1): CellCropPool {
-  const piscina = new Piscina<CellCropTask, CellCropTaskResult>({
+  const piscina = createThreadPool<CellCropTask, CellCropTaskResult>({
     minThreads: 0,
     maxThreads: Math.max(1, Math.floor(threads)),
     idleTimeout: 30_000,
   });
-  piscina.on("error", () => {});
   const entry = { filename: workerFilename(), name: "cellCropTask" };
   return {
     crop(pages, requests, options = {}) {
@@ -41,8 +41,14 @@ export function createCellCropPool(threads = 1): CellCropPool {
         requests,
         ...(options.maxLongSide !== undefined ? { maxLongSide: options.maxLongSide } : {}),
       };
-      return piscina.run(task, options.signal ? { ...entry, signal: options.signal } : entry);
+      // A cancelled crop is let finish on its thread (see ThreadPool) and its answer dropped.
+      const running = piscina.run(task, entry);
+      const { signal } = options;
+      if (signal === undefined) return running;
+      return untilAborted(running, signal, () => {
+        throw signal.reason;
+      });
     },
-    close: () => piscina.destroy(),
+    close: () => piscina.close(),
   };
 }

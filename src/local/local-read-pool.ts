@@ -1,6 +1,5 @@
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
-import { Piscina } from "piscina";
 // sharp must stay loaded in the main thread while workers use it (sharp's notes on worker threads).
 import "sharp";
 import { Slots } from "../basics/slots.js";
@@ -8,6 +7,7 @@ import { untilAborted } from "../basics/until-aborted.js";
 import type { LocalDocumentRead } from "./local-read.js";
 import type { PageImage } from "./local-reader.js";
 import type { LocalReadTask } from "./local-read-worker.js";
+import { createThreadPool } from "../basics/thread-pool.js";
 
 /**
  * Reads documents with the local reader on worker threads: layout, segmentation and the model
@@ -41,8 +41,7 @@ class PoolClosedError extends Error {
  */
 export function createLocalReadPool(modelPath: string, threads = availableParallelism()): LocalReadPool {
   const size = Math.max(1, Math.floor(threads));
-  const piscina = new Piscina<LocalReadTask, LocalDocumentRead>({ minThreads: 0, maxThreads: size, idleTimeout: 30_000 });
-  piscina.on("error", () => {});
+  const piscina = createThreadPool<LocalReadTask, LocalDocumentRead>({ minThreads: 0, maxThreads: size, idleTimeout: 30_000 });
   const entry = { filename: workerFilename(), name: "localReadTask" };
   const running = new Set<Int32Array>();
   const slots = new Slots(size);

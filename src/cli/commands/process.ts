@@ -283,14 +283,9 @@ export async function runProcess(inputs: string[], options: ProcessCommandOption
     renderer.stop();
     removeStopSignals();
     lock.release();
-    // A cancelled run must exit within about 2 s: give the preparation pool a moment, not a full drain.
-    // The offline reader's threads are always waited for: they stop at their next page, and a
-    // thread torn down inside onnxruntime would abort the process.
-    const readers = Promise.all([closeWitnesses(witnesses), reader.close?.()]);
-    const closing = Promise.all([pipeline.close(), readers]);
-    if (end === "cancelled") await Promise.race([closing, new Promise((r) => setTimeout(r, 300).unref())]);
-    else await closing;
-    await readers;
+    // Every worker thread is let finish its current step (a cancelled one stops at its next page):
+    // exiting while a thread is inside sharp or onnxruntime aborts the process instead of exiting.
+    await Promise.all([pipeline.close(), closeWitnesses(witnesses), reader.close?.()]);
     store.close();
   }
 }

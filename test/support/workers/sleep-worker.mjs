@@ -1,0 +1,5 @@
+// A worker for thread-pool tests: answers its task's value after `ms` milliseconds.
+export async function sleepTask({ ms, value }) {
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  return value;
+}
