@@ -154,6 +154,7 @@ export async function runBatch(
     rateLimitPauses: pauses,
     costUsd: gate.stats.costUsd,
     hedges: gate.stats.hedges,
+    reusedReplies: gate.stats.reusedReplies,
   });
 
   // 3. Schedule the documents.

@@ -17,6 +17,8 @@ export interface ProgressSnapshot {
   readonly costUsd: number;
   /** Requests sent early by tail hedging, repeats of a request included in `requests`. */
   readonly hedges?: number;
+  /** Replies an interrupted run had paid for, used instead of a request (not in `requests`). */
+  readonly reusedReplies?: number;
   /** Documents finished per minute over the recent window. */
   readonly docsPerMinute: number;
   /** null until the rate is known. */

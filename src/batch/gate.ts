@@ -10,6 +10,8 @@ import { decideRetry, type RetryPolicy } from "./retry-policy.js";
 import { errorMessage } from "../basics/error-message.js";
 import { linkedSignal } from "../basics/linked-signal.js";
 import { untilAborted } from "../basics/until-aborted.js";
+import { parseJsonWith } from "../basics/parse-json.js";
+import { replyKey } from "./reply-key.js";
 
 /** Why the gate refuses every further request. */
 export type StopReason =
@@ -79,6 +81,8 @@ export interface GateStats {
   latencyMs: number | null;
   /** Requests sent early by tail hedging: retries cut short, and second copies of a hung request. */
   hedges: number;
+  /** Replies an interrupted run had paid for, used again instead of a request. */
+  reusedReplies: number;
 }
 
 /** A hung request gets its copy no sooner than this, however fast answers usually are. */
@@ -104,6 +108,7 @@ export class BatchGate implements ProviderGate {
     backingOff: 0,
     latencyMs: null,
     hedges: 0,
+    reusedReplies: 0,
   };
   /** The second model's share of `stats`: requests sent and cost. */
   readonly verifierStats = { requests: 0, costUsd: 0 };
@@ -170,14 +175,43 @@ export class BatchGate implements ProviderGate {
       if (local !== null || provider.remote === null) return local ?? CANCELLED;
       paid = provider.remote;
     }
+    const kept = this.keptAnswer(paid, request);
+    if (kept) return kept;
     const counter = { sent: 0 };
     const outcome = await this.callWithRetries(paid, this.deps.limiter, request, signal, counter);
     return { ...outcome, attempts: counter.sent };
   }
 
+  /**
+   * The reply an earlier, interrupted run already paid for, when the store kept one for this exact
+   * request: it is used again without a request (no slot, no attempt, no budget).
+   */
+  private keptAnswer<T>(provider: Provider, request: ExtractionRequest<T>): GatedOutcome<T> | null {
+    const model = request.model ?? provider.model;
+    const kept = this.deps.store.keptReply(replyKey(request, model));
+    const reply = kept === null ? null : parseJsonWith(request.replySchema, kept.replyJson);
+    if (kept === null || reply === null) return null;
+    this.stats.reusedReplies++;
+    const usage = { promptTokens: kept.promptTokens, completionTokens: kept.completionTokens, costUsd: kept.costUsd };
+    return { kind: "ok", reply, usage, model: kept.model, attempts: 0 };
+  }
+
+  /** Keeps a paid reply until its document's result is saved, so no later run pays for it again. */
+  private keepAnswer<T>(provider: Provider, request: ExtractionRequest<T>, outcome: ExtractionOutcome<T>): void {
+    if (outcome.kind !== "ok") return;
+    this.deps.store.keepReply(replyKey(request, request.model ?? provider.model), {
+      documentId: request.documentId,
+      model: outcome.model,
+      replyJson: JSON.stringify(outcome.reply),
+      ...outcome.usage,
+    });
+  }
+
   private async callVerifier<T>(request: ExtractionRequest<T>, signal: AbortSignal): Promise<GatedOutcome<T>> {
     const verifier = this.deps.verifier;
     if (verifier === undefined) return { kind: "fatal", scope: "document", message: "no second model is configured (--verify-with)" };
+    const kept = this.keptAnswer(verifier.provider, request);
+    if (kept) return kept;
     const counter = { sent: 0 };
     const outcome = await this.callWithRetries(verifier.provider, verifier.limiter, request, signal, counter);
     return { ...outcome, attempts: counter.sent };
@@ -480,7 +514,9 @@ export class BatchGate implements ProviderGate {
     }
     const endedAt = clock.now();
     let recorded: AttemptOutcome = outcome.kind;
-    if (signal.aborted) {
+    // A reply that arrived is paid for, even when the run was cancelled meanwhile: keep it.
+    this.keepAnswer(provider, request, outcome);
+    if (signal.aborted && outcome.kind !== "ok") {
       recorded = "cancelled";
       outcome = { kind: "transient", message: "cancelled" };
     } else if (timeout.signal.aborted && outcome.kind !== "ok") {

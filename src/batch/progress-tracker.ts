@@ -8,6 +8,7 @@ export interface LiveCounters {
   readonly costUsd: number;
   /** Requests sent early by tail hedging (a single machine's engine; absent elsewhere). */
   readonly hedges?: number;
+  readonly reusedReplies?: number;
 }
 
 const RATE_WINDOW_MS = 120_000;
@@ -61,6 +62,7 @@ export class ProgressTracker {
       rateLimitPauses: live.rateLimitPauses,
       costUsd: live.costUsd,
       ...(live.hedges === undefined ? {} : { hedges: live.hedges }),
+      ...(live.reusedReplies ? { reusedReplies: live.reusedReplies } : {}),
       docsPerMinute,
       etaMs,
       elapsedMs,

@@ -91,6 +91,7 @@ export function reportRun(report: RunReport, target: ReportTarget): number {
   out(
     `Requests this run: ${p.requests} (${p.retries} ${words.retries}, ${p.rateLimitPauses} rate-limit pauses), cost $${p.costUsd.toFixed(4)}, ${formatDuration(p.elapsedMs)}.`,
   );
+  if (p.reusedReplies) out(`Replies reused: ${p.reusedReplies}, paid for by an interrupted run and not asked again.`);
   out(`Outputs: ${report.describeOutputs(report.exported.files)}`);
   if (report.exported.invalid.length > 0)
     out(`Warning: ${report.exported.invalid.length} stored results no longer validate and were left out of the exports.`);

@@ -10,6 +10,7 @@ import {
   type EditInput,
   type EditRecord,
   emptyStatusCounts,
+  type KeptReply,
   type NewDocument,
   parseStoredResult,
   type StatusCounts,
@@ -27,6 +28,7 @@ export class MemoryStore implements Store {
   private readonly results = new Map<string, string>();
   private readonly meta = new Map<string, string>();
   private readonly edits: EditRecord[] = [];
+  private readonly replies = new Map<string, KeptReply>();
 
   upsertDocument(doc: NewDocument): UpsertOutcome {
     const now = new Date().toISOString();
@@ -129,12 +131,21 @@ export class MemoryStore implements Store {
     const doc = this.documents.get(result.document.id);
     if (!doc) throw new Error(`saveResult for unknown document ${result.document.id}`);
     this.results.set(doc.id, JSON.stringify(result));
+    for (const [key, kept] of this.replies) if (kept.documentId === doc.id) this.replies.delete(key);
     this.documents.set(doc.id, {
       ...doc,
       status: result.status,
       error: result.error ?? null,
       updatedAt: new Date().toISOString(),
     });
+  }
+
+  keepReply(key: string, reply: KeptReply): void {
+    if (!this.replies.has(key)) this.replies.set(key, reply);
+  }
+
+  keptReply(key: string): KeptReply | null {
+    return this.replies.get(key) ?? null;
   }
 
   getResult(documentId: string): Result<FormResult, string> | null {

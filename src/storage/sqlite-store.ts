@@ -31,6 +31,7 @@ import {
   SourcesSchema,
   type StatusCounts,
   StoredErrorSchema,
+  type KeptReply,
   type Store,
   type UpsertOutcome,
   type RequestLane,
@@ -39,7 +40,7 @@ import {
 } from "./store.js";
 
 /** Bump when the schema changes; older files are migrated in `migrate`. */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 const SCHEMA_V1 = `
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -379,7 +380,47 @@ export class SqliteStore implements Store {
            ON CONFLICT(document_id) DO UPDATE SET status = excluded.status, json = excluded.json, saved_at = excluded.saved_at`,
       ).run(result.document.id, result.status, JSON.stringify(result), now);
       this.#index(resultRowOf(result));
+      this.sql("DELETE FROM kept_replies WHERE document_id = ?").run(result.document.id);
     })();
+  }
+
+  keepReply(key: string, reply: KeptReply): void {
+    this.sql(
+      `INSERT OR IGNORE INTO kept_replies (request_key, document_id, model, reply, prompt_tokens, completion_tokens, cost_usd, kept_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
+      key,
+      reply.documentId,
+      reply.model,
+      reply.replyJson,
+      reply.promptTokens,
+      reply.completionTokens,
+      reply.costUsd,
+      new Date().toISOString(),
+    );
+  }
+
+  keptReply(key: string): KeptReply | null {
+    const row = this.sql<
+      [string],
+      {
+        document_id: string;
+        model: string;
+        reply: string;
+        prompt_tokens: number | null;
+        completion_tokens: number | null;
+        cost_usd: number | null;
+      }
+    >("SELECT document_id, model, reply, prompt_tokens, completion_tokens, cost_usd FROM kept_replies WHERE request_key = ?").get(key);
+    if (!row) return null;
+    return {
+      documentId: row.document_id,
+      model: row.model,
+      replyJson: row.reply,
+      promptTokens: row.prompt_tokens,
+      completionTokens: row.completion_tokens,
+      costUsd: row.cost_usd,
+    };
   }
 
   #index(row: ResultRow): void {
@@ -509,6 +550,21 @@ export class SqliteStore implements Store {
   }
 }
 
+/** v4: paid replies kept until their document's result is saved (see Store.keepReply). */
+const SCHEMA_V4 = `
+CREATE TABLE IF NOT EXISTS kept_replies (
+  request_key TEXT PRIMARY KEY,
+  document_id TEXT NOT NULL,
+  model TEXT NOT NULL,
+  reply TEXT NOT NULL,
+  prompt_tokens INTEGER,
+  completion_tokens INTEGER,
+  cost_usd REAL,
+  kept_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS kept_replies_document ON kept_replies(document_id);
+`;
+
 function migrate(db: Database.Database): void {
   const version = db.pragma("user_version", { simple: true }) as number;
   if (version > SCHEMA_VERSION) {
@@ -521,6 +577,7 @@ function migrate(db: Database.Database): void {
       db.exec(SCHEMA_V3);
       backfillResultIndex(db);
     }
+    if (version < 4) db.exec(SCHEMA_V4);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   })();
 }

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { failedResult } from "../forms/failed-result.js";
 import type { FormResult } from "../forms/form-result.js";
 import { MemoryStore } from "./memory-store.js";
-import { SqliteStore } from "./sqlite-store.js";
+import { SCHEMA_VERSION, SqliteStore } from "./sqlite-store.js";
 import type { NewDocument, Store } from "./store.js";
 
 const dirs: string[] = [];
@@ -73,6 +73,24 @@ describe.each(implementations)("%s conformance", (_name, create) => {
     expect(store.getDocument(hex(2))?.error).toEqual({ code: "empty_file", message: "zero bytes" });
     expect(store.countByStatus()).toEqual({ pending: 1, verified: 0, needs_review: 0, failed: 1 });
     expect(store.listDocuments({ status: ["pending"] }).map((d) => d.id)).toEqual([hex(1)]);
+    store.close();
+  });
+
+  it("keeps a paid reply until the document has a result", () => {
+    const store = create();
+    store.upsertDocument(doc(1));
+    store.upsertDocument(doc(2));
+    const kept = { model: "m", replyJson: '{"a":1}', promptTokens: 10, completionTokens: 5, costUsd: 0.001 };
+    store.keepReply("k1", { documentId: hex(1), ...kept });
+    store.keepReply("k1", { documentId: hex(1), ...kept, replyJson: '{"a":2}' });
+    store.keepReply("k2", { documentId: hex(2), ...kept });
+    expect(store.keptReply("k1")).toEqual({ documentId: hex(1), ...kept });
+    expect(store.keptReply("nope")).toBeNull();
+    store.saveResult(failedResult({ id: hex(2), sources: doc(2).sources, pathMetadata: null }, { code: "t", message: "x" }));
+    expect(store.keptReply("k2")).toBeNull();
+    expect(store.keptReply("k1")).not.toBeNull();
+    store.saveResult(verifiedResult(1));
+    expect(store.keptReply("k1")).toBeNull();
     store.close();
   });
 
@@ -168,7 +186,7 @@ describe("SqliteStore on disk", () => {
     store.close();
     const raw = new Database(file, { readonly: true });
     expect(raw.pragma("journal_mode", { simple: true })).toBe("wal");
-    expect(raw.pragma("user_version", { simple: true })).toBe(3);
+    expect(raw.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
     raw.close();
     const again = SqliteStore.open(file);
     expect(again.getDocument(hex(1))?.status).toBe("verified");

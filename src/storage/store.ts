@@ -120,6 +120,16 @@ export type RequestLane = "first" | "verify";
 
 export const VERIFY_PURPOSE = "verify";
 
+/** A provider's validated reply as JSON text, with what it cost (see Store.keepReply). */
+export interface KeptReply {
+  readonly documentId: string;
+  readonly model: string;
+  readonly replyJson: string;
+  readonly promptTokens: number | null;
+  readonly completionTokens: number | null;
+  readonly costUsd: number | null;
+}
+
 export interface Store {
   /** Adds a document, or records `primaryPath` as a duplicate path of already-known content. */
   upsertDocument(doc: NewDocument): UpsertOutcome;
@@ -154,6 +164,15 @@ export interface Store {
   queryResults(query: ResultQuery): ResultPage;
   /** Rows of `queryResults` per status. */
   countResults(): Record<Status, number>;
+
+  /**
+   * A paid reply kept under its request's key until the document's result is saved (any status: a
+   * retried failure asks afresh): a run cancelled or killed between a reply and the result does
+   * not pay for that reply again.
+   */
+  keepReply(key: string, reply: KeptReply): void;
+  /** The kept reply for this request key, or null. */
+  keptReply(key: string): KeptReply | null;
 
   setMeta(key: string, value: string): void;
   getMeta(key: string): string | null;

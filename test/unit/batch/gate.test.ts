@@ -140,9 +140,10 @@ describe("BatchGate", () => {
   ])("stops before exceeding $budget", async ({ limits }) => {
     const { clock, provider, gate } = setup([], limits);
     const signal = new AbortController().signal;
-    await run(clock, gate.call(request, signal));
-    await run(clock, gate.call(request, signal));
-    const third = await run(clock, gate.call(request, signal));
+    // Three documents' requests: the same request again would be answered by the reply kept for it.
+    await run(clock, gate.call(gateRequest("1".repeat(64)), signal));
+    await run(clock, gate.call(gateRequest("2".repeat(64)), signal));
+    const third = await run(clock, gate.call(gateRequest("3".repeat(64)), signal));
     expect(third.kind).toBe("fatal");
     expect(provider.calls).toBe(2);
     expect(gate.stopReason?.kind).toBe("budget");
