@@ -116,15 +116,29 @@ describe("runBatch", () => {
   });
 
   it("cancels promptly, leaving unfinished documents pending, and resumes", async () => {
-    const { provider, run } = setup(40, { latencyMs: () => 300 });
+    // On a fake clock: "promptly" is the engine's own time from the abort to the end of the run.
+    const clock = new FakeClock();
+    const store = new MemoryStore();
+    const provider = createSimulatedProvider({ latencyMs: () => 300, clock });
+    const pipeline = createFakePipeline({ documents: docs(40) });
+    const untilDone = async <T>(running: Promise<T>): Promise<T> => {
+      let finished = false;
+      void running.finally(() => {
+        finished = true;
+      });
+      while (!finished) await clock.advance(5);
+      return running;
+    };
+    const run = (rps: number, signal: AbortSignal) =>
+      runBatch({ ...FAST, limits: { rps, rpm: null, rpd: null } }, { store, pipeline, provider, clock }, signal, () => {});
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 400);
-    const started = Date.now();
-    const first = await run({ limits: { rps: 20, rpm: null, rpd: null } }, controller.signal);
-    expect(Date.now() - started).toBeLessThan(1_500);
+    const started = clock.now();
+    clock.setTimer(400, () => controller.abort());
+    const first = await untilDone(run(20, controller.signal));
+    expect(clock.now() - started).toBeLessThan(1_500);
     expect(first.end).toBe("cancelled");
     expect(first.counts.pending).toBeGreaterThan(0);
-    const second = await run({ limits: { rps: 200, rpm: null, rpd: null } });
+    const second = await untilDone(run(200, new AbortController().signal));
     expect(second.end).toBe("completed");
     expect([...provider.paidCalls.values()].every((n) => n === 1)).toBe(true);
   });
