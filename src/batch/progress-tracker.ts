@@ -1,15 +1,10 @@
 import type { ProgressSnapshot } from "./events.js";
 
-export interface LiveCounters {
-  readonly inFlight: number;
-  readonly requests: number;
-  readonly retries: number;
-  readonly rateLimitPauses: number;
-  readonly costUsd: number;
-  /** Requests sent early by tail hedging (a single machine's engine; absent elsewhere). */
-  readonly hedges?: number;
-  readonly reusedReplies?: number;
-}
+/** What the gate counts live; hedges and reused replies only where a single machine's engine runs. */
+export type LiveCounters = Pick<
+  ProgressSnapshot,
+  "inFlight" | "requests" | "retries" | "rateLimitPauses" | "costUsd" | "hedges" | "reusedReplies"
+>;
 
 const RATE_WINDOW_MS = 120_000;
 
