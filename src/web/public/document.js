@@ -22,7 +22,36 @@ const totalLabel = (key) => {
   return inLanguage(pair[0], pair[1], state.lang);
 };
 
-function cellRow(field, name, cell, suspect) {
+/** A cell's crop from the uploaded file, fetched when the row scrolls into view. */
+function cellCrop(url, field) {
+  if (!url) return null;
+  const img = el("img", { src: url, alt: `${field} digits`, class: "crop", loading: "lazy" });
+  img.addEventListener("error", () => img.replaceWith(el("span", { class: "crop missing", text: t("cropMissing") })));
+  return img;
+}
+
+/** Who read what in this cell (each witness's value, "?" when it could not read it) and the cell's verdict. */
+function readersOf(cell) {
+  const witnesses = cell.witnesses ?? [];
+  if (witnesses.length === 0 && !cell.verdict) return el("span", { class: "muted", text: "—" });
+  return el(
+    "div",
+    { class: "readers", dataset: { verdict: cell.verdict ?? "" } },
+    cell.verdict ? el("span", { class: `verdict ${cell.verdict}`, text: t(`verdict_${cell.verdict}`) }) : null,
+    ...witnesses.map((w) => {
+      const who = w.kind === "person" ? `${t("witness_person")} ${w.source}` : t(`witness_${w.kind}`);
+      const confidence = typeof w.confidence === "number" ? ` (${w.confidence.toFixed(2)})` : "";
+      return el("span", {
+        class: "witness",
+        dataset: { kind: w.kind },
+        title: `${w.source}${confidence}`,
+        text: `${who}: ${w.value === null ? "?" : fmt(w.value)}`,
+      });
+    }),
+  );
+}
+
+function cellRow(field, name, cell, suspect, cropUrl) {
   const input = el("input", {
     type: "number",
     min: "0",
@@ -42,9 +71,11 @@ function cellRow(field, name, cell, suspect) {
     "tr",
     { class: suspect ? "suspect" : "", dataset: { field } },
     el("td", { text: name }),
+    el("td", { class: "crop" }, cellCrop(cropUrl?.replace("FIELD", field), field)),
     el("td", { text: cell.digits ?? `(${cell.mark})` }),
     el("td", { text: cell.words ?? "" }),
     el("td", {}, input, edit),
+    el("td", { class: "who" }, readersOf(cell)),
   );
 }
 
@@ -115,11 +146,13 @@ export async function loadDocument(id) {
       : null,
   );
   const totals = Object.entries(result.totals).filter(([, cell]) => cell !== null);
+  // A failed file has no page to cut a crop from.
+  const cropUrl = result.status === "failed" ? null : data.review?.cropUrl;
   $("#doc-totals tbody").replaceChildren(
-    ...totals.map(([key, cell]) => cellRow(`totals.${key}`, totalLabel(key), cell, suspectTotals.has(key))),
+    ...totals.map(([key, cell]) => cellRow(`totals.${key}`, totalLabel(key), cell, suspectTotals.has(key), cropUrl)),
   );
   $("#doc-votes tbody").replaceChildren(
-    ...result.votes.map((v) => cellRow(`votes.${v.number}`, String(v.number), v, suspectRows.has(v.number))),
+    ...result.votes.map((v) => cellRow(`votes.${v.number}`, String(v.number), v, suspectRows.has(v.number), cropUrl)),
   );
   $("#reviewer").value = localStorage.getItem("reviewer") || "";
   renderReview(data);
