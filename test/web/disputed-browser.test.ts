@@ -46,8 +46,13 @@ function disputedRun(truth: FormResult, sourcePath: string): { result: FormResul
     const w = readingWitness("local", LOCAL_READER_ID, ref, cell);
     local.set(cellIdOf(ref), [{ ...w, words: null, confidence: 0.97, alternatives: [] }]);
   }
+  // A second model that could not read the register line (a cell the verdict does not need).
+  local.get("eligibleVoters")?.push({ kind: "second_model", source: "fake:second-vision", digits: null, words: null, value: null });
   return { result: applyVerdict(recordWitnesses(checked, local, MODEL_SOURCE)), row, misread };
 }
+
+/** A number as the page shows it. */
+const shown = (value: number | null | undefined): string => new Intl.NumberFormat("th-TH").format(value ?? Number.NaN);
 
 async function cropLoaded(page: Page, selector: string): Promise<void> {
   await page.locator(selector).first().scrollIntoViewIfNeeded();
@@ -155,23 +160,36 @@ describe.skipIf(!hasChromium)("a disputed cell in a real browser (issue 13)", ()
     const docRow = page.locator(`#doc-votes tr[data-field="${field}"]`);
     expect(await docRow.locator(".readers").getAttribute("data-verdict")).toBe("disputed");
     expect(await docRow.locator(".readers .verdict").textContent()).toBe("disputed");
-    expect(await docRow.locator(".readers .witness").allTextContents()).toEqual([`model: ${misread}`, `offline reader: ${written}`]);
+    expect(await docRow.locator(".readers .witness").allTextContents()).toEqual([
+      `model: ${shown(misread)}`,
+      `offline reader: ${shown(written)}`,
+    ]);
     await cropLoaded(page, `#doc-votes tr[data-field="${field}"] img.crop`);
     const other = seeded.result.votes.find((v) => v.number !== row.number)!;
     const otherRow = page.locator(`#doc-votes tr[data-field="votes.${other.number}"]`);
     expect(await otherRow.locator(".readers .verdict").textContent()).toBe("agreed");
     expect(await otherRow.locator(".readers .witness").allTextContents()).toEqual([
-      `model: ${other.value}`,
-      `offline reader: ${other.value}`,
+      `model: ${shown(other.value)}`,
+      `offline reader: ${shown(other.value)}`,
     ]);
     await mkdir(ARTIFACTS, { recursive: true });
     await docRow.screenshot({ path: path.join(ARTIFACTS, "disputed-row-en.png") });
     await page.screenshot({ path: path.join(ARTIFACTS, "disputed-doc-en.png"), fullPage: true });
     await page.locator("#doc-totals").screenshot({ path: path.join(ARTIFACTS, "disputed-totals-en.png") });
+    const register = page.locator(`#doc-totals tr[data-field="totals.eligibleVoters"]`);
+    expect(await register.locator(".readers .verdict").count()).toBe(0);
+    expect(await register.locator(".readers .witness").allTextContents()).toEqual([
+      `model: ${shown(truth.truth.totals.eligibleVoters?.value)}`,
+      `offline reader: ${shown(truth.truth.totals.eligibleVoters?.value)}`,
+      "second model: ?",
+    ]);
     // Bilingual like the rest of the page.
     await page.selectOption("#lang", "th");
     await expect.poll(() => docRow.locator(".readers .verdict").textContent()).toBe("อ่านไม่ตรงกัน");
-    expect(await docRow.locator(".readers .witness").allTextContents()).toEqual([`โมเดล: ${misread}`, `ตัวอ่านในเครื่อง: ${written}`]);
+    expect(await docRow.locator(".readers .witness").allTextContents()).toEqual([
+      `โมเดล: ${shown(misread)}`,
+      `ตัวอ่านในเครื่อง: ${shown(written)}`,
+    ]);
 
     // The person's choice, keyboard only: the name, Enter to the cell, type what the paper says, Enter.
     await page.focus("#reviewer");
@@ -202,9 +220,9 @@ describe.skipIf(!hasChromium)("a disputed cell in a real browser (issue 13)", ()
     await page.selectOption("#lang", "en");
     await expect.poll(() => docRow.locator(".readers .verdict").textContent()).toBe("agreed");
     expect(await docRow.locator(".readers .witness").allTextContents()).toEqual([
-      `model: ${misread}`,
-      `offline reader: ${written}`,
-      `person ${REVIEWER}: ${written}`,
+      `model: ${shown(misread)}`,
+      `offline reader: ${shown(written)}`,
+      `person ${REVIEWER}: ${shown(written)}`,
     ]);
     expect(pageErrors).toEqual([]);
     await context.close();
