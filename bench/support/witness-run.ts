@@ -6,8 +6,7 @@
 import { createDirectGate } from "../../src/extract/direct-gate.js";
 import { extractDocument } from "../../src/extract/extract-document.js";
 import { secondModelSource } from "../../src/extract/second-model.js";
-import type { ProviderGate } from "../../src/extract/types.js";
-import type { WitnessReport, WitnessSource } from "../../src/extract/witnesses.js";
+import type { ProviderGate, WitnessReport, WitnessSource } from "../../src/extract/types.js";
 import type { FormResult } from "../../src/forms/form-result.js";
 import { discoverDocuments } from "../../src/ingest/discover.js";
 import { createPreparePool } from "../../src/ingest/prepare-pool.js";

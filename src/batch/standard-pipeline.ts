@@ -1,6 +1,5 @@
 import { extractDocument } from "../extract/extract-document.js";
-import type { RequestMode } from "../extract/types.js";
-import type { WitnessSource } from "../extract/witnesses.js";
+import type { RequestMode, WitnessSource } from "../extract/types.js";
 import { discoverByFolder, discoverDocuments } from "../ingest/discover.js";
 import { createPreparePool, type PreparePool } from "../ingest/prepare-pool.js";
 import { DEFAULT_PREPARE_OPTIONS } from "../ingest/prepare-options.js";

@@ -10,7 +10,7 @@ import { cellFromReply } from "./cells.js";
 import { REASK_REPLY_SCHEMA_NAME, ReaskReplySchema } from "./model-reply.js";
 import { cropPrompt } from "./prompts.js";
 import { sendablePages } from "./read-requests.js";
-import type { WitnessContext, WitnessReport, WitnessSource } from "./witnesses.js";
+import type { WitnessContext, WitnessReport, WitnessSource } from "./types.js";
 
 /** A form with more disputed cells than this has a bigger problem than a few cells; review takes it. */
 export const MAX_CROP_REASKS = 8;

@@ -12,9 +12,8 @@ import { REASK_REPLY_SCHEMA_NAME, ReaskReplySchema } from "./model-reply.js";
 import { reaskPrompt } from "./prompts.js";
 import { pageImage, readRequests, sendablePages } from "./read-requests.js";
 import { hasHardFailures, reconcileReask, type SuspectCells, suspectCells } from "./reask.js";
-import type { ExtractOptions, GatedOutcome, ProviderGate } from "./types.js";
+import type { ExtractOptions, GatedOutcome, ProviderGate, WitnessContext, WitnessReport, WitnessSource } from "./types.js";
 import { applyVerdict, recordWitnesses } from "../verify/verdict.js";
-import type { WitnessContext, WitnessReport, WitnessSource } from "./witnesses.js";
 
 export interface ExtractDocumentInput {
   readonly doc: DiscoveredDocument;

@@ -5,8 +5,7 @@ import { allCells, cellIdOf } from "../verify/cells.js";
 import { neededVerdicts, readingWitness } from "../verify/verdict.js";
 import { buildDraft, type PageReply } from "./assemble.js";
 import { readRequests, sendablePages } from "./read-requests.js";
-import type { GatedOutcome, ProviderGate, RequestMode } from "./types.js";
-import type { WitnessContext, WitnessReport, WitnessSource } from "./witnesses.js";
+import type { GatedOutcome, ProviderGate, RequestMode, WitnessContext, WitnessReport, WitnessSource } from "./types.js";
 
 /** --verify-when: only forms with a disputed or single-witness cell, or every form. */
 export const VERIFY_WHEN = ["disputed", "always"] as const;

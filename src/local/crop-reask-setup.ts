@@ -1,5 +1,5 @@
 import { type CropBytes, cropReaskSource } from "../extract/crop-reask.js";
-import type { WitnessSource } from "../extract/witnesses.js";
+import type { WitnessSource } from "../extract/types.js";
 import { createPreparePool, type PreparePool } from "../ingest/prepare-pool.js";
 import { DEFAULT_PREPARE_OPTIONS } from "../ingest/prepare.js";
 import { type CellCropPool, createCellCropPool } from "./cell-crop-pool.js";

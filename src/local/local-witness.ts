@@ -1,6 +1,6 @@
 import type { CellId, Witness } from "../forms/evidence.js";
 import { pageImage, sendablePages } from "../extract/read-requests.js";
-import type { WitnessSource } from "../extract/witnesses.js";
+import type { WitnessSource } from "../extract/types.js";
 import { DEFAULT_MIN_CONFIDENCE, layoutNotes, localWitness } from "./decide.js";
 import type { LocalProvider } from "./local-provider.js";
 

@@ -1,5 +1,5 @@
 import { type SecondModelSettings, secondModelSource } from "../extract/second-model.js";
-import type { WitnessSource } from "../extract/witnesses.js";
+import type { WitnessSource } from "../extract/types.js";
 import { createCropReaskWitness } from "./crop-reask-setup.js";
 import { createLocalProvider, type LocalProvider, type LocalProviderOptions } from "./local-provider.js";
 import { createLocalWitness } from "./local-witness.js";
