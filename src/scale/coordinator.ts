@@ -33,6 +33,8 @@ export interface CoordinatorOptions {
   readonly reask: boolean;
   /** Absolute path of the ECT reference snapshot on shared storage. */
   readonly referencePath: string | null;
+  /** What each worker runs beside its reader (see ScaleConfig); default: the offline reader and crop re-asks, no single-witness acceptance. */
+  readonly witnesses?: ScaleConfig["witnesses"];
   readonly waitForQuota: boolean;
   readonly retryFailed?: boolean;
   /** Most requests in flight across the fleet (--workers); null: no cap. */
@@ -115,6 +117,7 @@ export async function runCoordinator(
     maxDelayMs: options.retry.maxDelayMs,
     timeoutMs: options.timeoutMs,
     referencePath: options.referencePath,
+    witnesses: options.witnesses ?? { local: true, cropReask: true, acceptSingleWitness: false },
     publishedAt: new Date(clock.now()).toISOString(),
   };
   const usage = store.usageTotals();

@@ -22,6 +22,13 @@ export const ScaleConfigSchema = z.object({
   timeoutMs: z.number().int().positive(),
   /** ECT reference snapshot folder on shared storage, or null. */
   referencePath: z.string().nullable(),
+  /**
+   * The witnesses each worker runs beside its reader, and the verdict rule, as a local run's
+   * --no-witness, --no-crop-reask and --accept-single-witness set them (absent: the defaults).
+   */
+  witnesses: z
+    .object({ local: z.boolean(), cropReask: z.boolean(), acceptSingleWitness: z.boolean() })
+    .default({ local: true, cropReask: true, acceptSingleWitness: false }),
   publishedAt: z.string(),
 });
 export type ScaleConfig = z.infer<typeof ScaleConfigSchema>;

@@ -10,6 +10,8 @@ import type { DocumentPipeline } from "../batch/pipeline.js";
 import { describeLimits } from "../batch/rate-limiter.js";
 import { backoffDelay } from "../batch/retry-policy.js";
 import { createStandardPipeline } from "../batch/standard-pipeline.js";
+import type { WitnessSource } from "../extract/types.js";
+import { closeWitnesses, witnessSources } from "../local/witness-setup.js";
 import { interruptionResetAt } from "../extract/extract-document.js";
 import type { GatedOutcome, ProviderGate } from "../extract/types.js";
 import type { ExtractionRequest, Provider } from "../providers/provider.js";
@@ -98,15 +100,25 @@ export async function startScaleWorker(options: ScaleWorkerOptions, signal: Abor
     reference = loaded.value;
   }
   const provider = options.makeProvider(settled);
+  const canReask = settled.reask && (options.canReask ?? true);
+  // The same witnesses and verdict rule as a local run with the coordinator's flags.
+  const witnesses = options.pipeline
+    ? []
+    : witnessSources(provider, {
+        localWitness: settled.witnesses.local,
+        cropReask: canReask && settled.witnesses.cropReask ? { source: `${provider.name}:${provider.model}` } : null,
+      });
   const pipeline =
     options.pipeline?.(settled, reference) ??
     createStandardPipeline({
       requestMode: settled.requestMode,
-      reask: settled.reask && (options.canReask ?? true),
+      reask: canReask,
       providerName: provider.name,
       model: provider.model,
       ...(reference ? { reference } : {}),
       ...(options.threads !== undefined ? { threads: options.threads } : {}),
+      witnesses,
+      verdict: { acceptSingleWitness: settled.witnesses.acceptSingleWitness },
     });
   const notices = createFleetNotices(queue, client, keys, name);
   const shared = new SharedLimiter(
@@ -274,7 +286,8 @@ export async function startScaleWorker(options: ScaleWorkerOptions, signal: Abor
     const next = parseJsonWith(ScaleConfigSchema, await client.get(keys.config));
     if (!next || next.publishedAt === current.publishedAt) return;
     // Limits and budgets live in the shared limiter and apply at once; retries and the timeout from the next job on.
-    if (JSON.stringify(next.limits) !== JSON.stringify(current.limits)) log(`the coordinator published new limits: ${describe(next)}`);
+    if (JSON.stringify(next.limits) !== JSON.stringify(current.limits))
+      log(`the coordinator published new limits: ${describe(next, witnesses)}`);
     current = next;
     const readingChanged =
       next.requestMode !== settled.requestMode || next.reask !== settled.reask || next.referencePath !== settled.referencePath;
@@ -293,7 +306,7 @@ export async function startScaleWorker(options: ScaleWorkerOptions, signal: Abor
   heartbeat.unref();
   report.unref();
   log(
-    `worker ${name}: concurrency ${options.concurrency}, provider ${provider.name} ${provider.model}; limits from the coordinator: ${describe({ ...settled, reask: settled.reask && (options.canReask ?? true) })}`,
+    `worker ${name}: concurrency ${options.concurrency}, provider ${provider.name} ${provider.model}; limits from the coordinator: ${describe({ ...settled, reask: canReask }, witnesses)}`,
   );
 
   let closing: Promise<void> | null = null;
@@ -303,7 +316,7 @@ export async function startScaleWorker(options: ScaleWorkerOptions, signal: Abor
       clearInterval(report);
       await worker.close().catch(() => {});
       jobsController.abort();
-      await pipeline.close().catch(() => {});
+      await Promise.all([pipeline.close(), closeWitnesses(witnesses)]).catch(() => {});
       await client.hdel(keys.workers, name).catch(() => {});
       await queue.close().catch(() => {});
       client.disconnect();
@@ -315,9 +328,13 @@ export async function startScaleWorker(options: ScaleWorkerOptions, signal: Abor
   return { name, ended, close: () => shutdown({ kind: "closed" }) };
 }
 
-function describe(config: ScaleConfig): string {
+function describe(config: ScaleConfig, witnesses: readonly WitnessSource[]): string {
   const inFlight = config.maxInFlight === null ? "" : `, at most ${config.maxInFlight} requests in flight`;
-  return `${describeLimits(config.limits)}${inFlight} (one sliding-window limiter in Redis); ${config.requestMode} mode${config.reask ? " with re-ask" : ""}`;
+  const heard = witnesses.length > 0 ? witnesses.map((w) => w.name).join(", ") : "none";
+  const rule = config.witnesses.acceptSingleWitness
+    ? 'single-witness forms accepted (assurance "checks")'
+    : "forms resting on one reader go to review";
+  return `${describeLimits(config.limits)}${inFlight} (one sliding-window limiter in Redis); ${config.requestMode} mode${config.reask ? " with re-ask" : ""}; witnesses: ${heard}; ${rule}`;
 }
 
 /**

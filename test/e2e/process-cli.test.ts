@@ -119,6 +119,18 @@ describe("ballot-ocr process", () => {
     const noModel = await run("process", batch.forms(), "--out", join(batch.root(), "y"), "--base-url", "http://127.0.0.1:9/v1");
     expect(noModel.code).toBe(2);
     expect(noModel.stderr).toMatch(/--model/);
+    const queuedSecond = await run(
+      "process",
+      batch.forms(),
+      "--out",
+      join(batch.root(), "z"),
+      "--queue",
+      "redis://127.0.0.1:9",
+      "--verify-with",
+      "openai",
+    );
+    expect(queuedSecond.code).toBe(2);
+    expect(queuedSecond.stderr).toMatch(/--verify-with is not available with --queue/);
     expect((await run("--version")).code).toBe(0);
   });
 });

@@ -73,6 +73,11 @@ export async function runQueuedProcess(
         requestMode: options.requestMode,
         reask: options.reask,
         referencePath,
+        witnesses: {
+          local: options.witness !== false,
+          cropReask: options.cropReask !== false,
+          acceptSingleWitness: options.acceptSingleWitness === true,
+        },
         maxInFlight: options.workers ?? null,
         ...envNumber(context.env, "BALLOT_OCR_SCALE_GUARD_MS", "guardMs"),
       },

@@ -144,6 +144,8 @@ export async function runProcess(inputs: string[], options: ProcessCommandOption
   refuseMissingInputs(inputs);
   // Scale-out (src/scale): the coordinator has its own run loop; without --queue nothing changes.
   if (options.queue !== undefined && !options.dryRun) {
+    // Workers take their one provider from their own environment; a second model is not wired through the queue.
+    if (options.verifyWith !== undefined) throw new UsageError("--verify-with is not available with --queue (run it without --queue)");
     const { runQueuedProcess } = await import("./process-queued.js");
     const { argvWithoutQueueCredentials } = await import("../../scale/queue-url.js");
     // The Redis password is never stored or printed: the resume command carries the URL without it.

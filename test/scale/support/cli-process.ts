@@ -37,7 +37,11 @@ export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}, onS
   return { child, stdout: () => out, stderr: () => err, exited };
 }
 
-/** A coordinator's command line: `process SCANS --out OUT --queue QUEUE --rps N --rpm 0 --rpd N`, then `extra`. */
+/**
+ * A coordinator's command line: `process SCANS --out OUT --queue QUEUE --rps N --rpm 0 --rpd N
+ * --no-witness`, then `extra`. These tests are about the fleet's mechanics on tiny grey images;
+ * the witnesses of a queued run are tested on generator forms in queued-witness.test.ts.
+ */
 export function coordinatorArgs(
   scans: string,
   out: string,
@@ -58,6 +62,7 @@ export function coordinatorArgs(
     "0",
     "--rpd",
     String(limits.rpd ?? 0),
+    "--no-witness",
     ...extra,
   ];
 }
