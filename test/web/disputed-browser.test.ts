@@ -4,7 +4,7 @@ import { copyFile, mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CellId, Witness } from "../../src/forms/evidence.js";
 import type { FormResult, VoteRow } from "../../src/forms/form-result.js";
@@ -14,9 +14,9 @@ import { generateSynthBatch, type SynthTruthLine, TRUTH_FILE } from "../../src/s
 import { allCells, cellIdOf } from "../../src/verify/cells.js";
 import { checkForm } from "../../src/verify/check-form.js";
 import { applyVerdict, readingWitness, recordWitnesses } from "../../src/verify/verdict.js";
-import { startWebApp, type WebApp } from "../../src/web/web-app.js";
+import type { WebApp } from "../../src/web/web-app.js";
 import { statePath } from "../../src/workspace/state-path.js";
-import { CHROMIUM, CHROMIUM_ARGS } from "./browser-launch.js";
+import { CHROMIUM, startLocalAppAndBrowser } from "./browser-launch.js";
 
 const hasChromium = existsSync(CHROMIUM);
 const MODEL_SOURCE = "fake:fake-vision";
@@ -105,18 +105,7 @@ describe.skipIf(!hasChromium)("a disputed cell in a real browser (issue 13)", ()
     });
     store.saveResult(seeded.result);
     store.close();
-    const started = await startWebApp({
-      host: "127.0.0.1",
-      port: 0,
-      outDir,
-      provider: "local",
-      limits: {},
-      env: {},
-      log: () => undefined,
-    });
-    if (!started.ok) throw new Error(started.error);
-    app = started.value;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    ({ app, browser } = await startLocalAppAndBrowser(outDir));
   }, 120_000);
 
   afterAll(async () => {

@@ -4,12 +4,12 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FormResult } from "../../src/forms/form-result.js";
 import { generateSynthBatch, type SynthTruthLine, TRUTH_FILE } from "../../src/synth/generate.js";
-import { startWebApp, type WebApp } from "../../src/web/web-app.js";
-import { CHROMIUM, CHROMIUM_ARGS } from "./browser-launch.js";
+import type { WebApp } from "../../src/web/web-app.js";
+import { CHROMIUM, startLocalAppAndBrowser } from "./browser-launch.js";
 
 const hasChromium = existsSync(CHROMIUM);
 /** Screenshots kept as test artifacts (bench/results/ is gitignored). */
@@ -72,18 +72,7 @@ describe.skipIf(!hasChromium)("cell-by-cell review in a real browser, offline re
       noise: "none",
       errorRate: 0,
     });
-    const started = await startWebApp({
-      host: "127.0.0.1",
-      port: 0,
-      outDir: path.join(root, "out"),
-      provider: "local",
-      limits: {},
-      env: {},
-      log: () => undefined,
-    });
-    if (!started.ok) throw new Error(started.error);
-    app = started.value;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    ({ app, browser } = await startLocalAppAndBrowser(path.join(root, "out")));
   }, 180_000);
 
   afterAll(async () => {
