@@ -193,6 +193,29 @@ async function main(): Promise<void> {
         matching,
       });
     }
+    // The overview reads every result: the first build, the server's answers meanwhile, a cached answer.
+    const overviewStarted = performance.now();
+    const overviewCpu = process.cpuUsage();
+    const building = server.app.inject({ method: "GET", url: "/api/overview", headers: { host: "127.0.0.1" } });
+    let built = false;
+    void building.finally(() => {
+      built = true;
+    });
+    const configTimes: number[] = [];
+    while (!built) {
+      const asked = performance.now();
+      await server.app.inject({ method: "GET", url: "/api/config", headers: { host: "127.0.0.1" } });
+      configTimes.push(performance.now() - asked);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const overviewResponse = await building;
+    if (overviewResponse.statusCode !== 200) throw new Error(`/api/overview: ${overviewResponse.statusCode}`);
+    const overviewMs = performance.now() - overviewStarted;
+    const overviewCpuMs = (process.cpuUsage(overviewCpu).user + process.cpuUsage(overviewCpu).system) / 1000;
+    const cachedStarted = performance.now();
+    await server.app.inject({ method: "GET", url: "/api/overview", headers: { host: "127.0.0.1" } });
+    const overviewCachedMs = performance.now() - cachedStarted;
+    const overviewDocuments = (overviewResponse.json() as { documents: number }).documents;
     const load = loadavg()[0] ?? 0;
     await server.close();
 
@@ -210,6 +233,13 @@ async function main(): Promise<void> {
       },
       queueFirstPage: { ms: Number(queueFirst.ms.toFixed(1)), total: queueFirst.total },
       filterChanges: rows,
+      overview: {
+        firstBuildMs: Number(overviewMs.toFixed(0)),
+        firstBuildCpuMs: Number(overviewCpuMs.toFixed(0)),
+        cachedMs: Number(overviewCachedMs.toFixed(1)),
+        documents: overviewDocuments,
+        configWhileBuilding: { requests: configTimes.length, maxMs: Number(Math.max(0, ...configTimes).toFixed(1)) },
+      },
       targets: { firstPageMs: 1000, filterChangeMs: 300 },
       // The page asks a running server: the first request on the reopened store is what a user waits for.
       met: first.ms < 1000 && rows.every((r) => r.maxMs < 300),
@@ -228,6 +258,9 @@ async function main(): Promise<void> {
         `| ${row.scenario} | ${row.medianMs} | ${row.maxMs} | ${row.medianCpuMs} | ${row.maxCpuMs} | ${row.matching.toLocaleString("en-US")} |`,
       );
     }
+    console.log(
+      `overview of ${overviewDocuments.toLocaleString("en-US")} results: first build ${figures.overview.firstBuildMs} ms (CPU ${figures.overview.firstBuildCpuMs} ms), then ${figures.overview.cachedMs} ms from the cache; /api/config answered ${configTimes.length} times meanwhile, at most ${figures.overview.configWhileBuilding.maxMs} ms`,
+    );
     console.log(
       `wall time: ${figures.met ? "targets met" : "TARGETS MISSED"}; CPU time: ${figures.metOnCpuTime ? "targets met" : "TARGETS MISSED"} (first page < 1 s, every filter change < 300 ms)`,
     );

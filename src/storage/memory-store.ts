@@ -60,6 +60,10 @@ export class MemoryStore implements Store {
 
   listDocuments(filter: DocumentFilter = {}): DocumentRecord[] {
     let docs = [...this.documents.values()];
+    if (filter.after !== undefined) {
+      const at = docs.findIndex((d) => d.id === filter.after);
+      if (at >= 0) docs = docs.slice(at + 1);
+    }
     if (filter.status) {
       const wanted = new Set(filter.status);
       docs = docs.filter((d) => wanted.has(d.status));
@@ -154,9 +158,11 @@ export class MemoryStore implements Store {
   }
 
   *iterateResults(filter: DocumentFilter = {}): Iterable<{ documentId: string; result: Result<FormResult, string> }> {
-    for (const doc of this.listDocuments(filter)) {
-      const json = this.results.get(doc.id);
-      if (json !== undefined) yield { documentId: doc.id, result: parseStoredResult(json) };
+    // Paged over the documents that have a result, as SQLite's join does.
+    const { limit, offset = 0, ...which } = filter;
+    const withResults = this.listDocuments(which).filter((doc) => this.results.has(doc.id));
+    for (const doc of withResults.slice(offset, limit === undefined ? undefined : offset + limit)) {
+      yield { documentId: doc.id, result: parseStoredResult(this.results.get(doc.id) ?? "") };
     }
   }
 

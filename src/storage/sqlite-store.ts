@@ -649,8 +649,17 @@ function backfillResultIndex(db: Database.Database): void {
 }
 
 function statusWhere(filter: DocumentFilter): { where: string; params: unknown[] } {
-  if (!filter.status || filter.status.length === 0) return { where: "", params: [] };
-  return { where: `WHERE d.status IN (${filter.status.map(() => "?").join(", ")})`, params: [...filter.status] };
+  const conditions: string[] = [];
+  const params: unknown[] = [];
+  if (filter.status && filter.status.length > 0) {
+    conditions.push(`d.status IN (${filter.status.map(() => "?").join(", ")})`);
+    params.push(...filter.status);
+  }
+  if (filter.after !== undefined) {
+    conditions.push("d.seq > COALESCE((SELECT seq FROM documents WHERE id = ?), -1)");
+    params.push(filter.after);
+  }
+  return { where: conditions.length === 0 ? "" : `WHERE ${conditions.join(" AND ")}`, params };
 }
 
 function toDocument(row: DocumentRow): DocumentRecord {

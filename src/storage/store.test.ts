@@ -99,6 +99,12 @@ describe.each(implementations)("%s conformance", (_name, create) => {
     for (const n of [5, 3, 9, 1]) store.upsertDocument(doc(n));
     expect(store.listDocuments().map((d) => d.id)).toEqual([5, 3, 9, 1].map(hex));
     expect(store.listDocuments({ limit: 2, offset: 1 }).map((d) => d.id)).toEqual([3, 9].map(hex));
+    expect(store.listDocuments({ after: hex(3), limit: 1 }).map((d) => d.id)).toEqual([hex(9)]);
+    // Results page over the documents that have one, after a given document.
+    store.saveResult(verifiedResult(5));
+    store.saveResult(verifiedResult(1));
+    expect([...store.iterateResults({ after: hex(5), limit: 1 })].map((r) => r.documentId)).toEqual([hex(1)]);
+    expect([...store.iterateResults({ limit: 1, offset: 1 })].map((r) => r.documentId)).toEqual([hex(1)]);
     store.close();
   });
 

@@ -106,6 +106,8 @@ export interface EditRecord {
 
 export interface DocumentFilter {
   readonly status?: readonly DocumentStatus[];
+  /** Only documents first seen after this one (paging that, unlike an offset, does not rescan). */
+  readonly after?: string;
   readonly limit?: number;
   readonly offset?: number;
 }

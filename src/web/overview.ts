@@ -1,4 +1,4 @@
-import { analyseResults } from "../aggregate/batch-analysis.js";
+import { type BatchAnalysis, analyseResults, BatchCollector } from "../aggregate/batch-analysis.js";
 import {
   completeRowShares,
   exactSum,
@@ -101,11 +101,25 @@ function kindLine(totals: KindTotals): KindLine {
 }
 
 export function buildOverview(
-  results: readonly FormResult[],
+  results: Iterable<FormResult>,
   reference?: Reference,
   displayPath: (path: string) => string = (p) => p,
 ): Overview {
-  const analysis = analyseResults(results, reference);
+  return overviewOf(analyseResults(results, reference), displayPath);
+}
+
+/** The same from results read one by one (the store, which yields to the event loop between batches). */
+export async function collectOverview(
+  results: AsyncIterable<FormResult>,
+  reference?: Reference,
+  displayPath: (path: string) => string = (p) => p,
+): Promise<Overview> {
+  const collector = new BatchCollector();
+  for await (const result of results) collector.add(result);
+  return overviewOf(collector.analyse(reference), displayPath);
+}
+
+function overviewOf(analysis: BatchAnalysis, displayPath: (path: string) => string): Overview {
   const link = (form: FormSummary | { documentId: string; path: string }): FormLink => ({
     id: form.documentId,
     path: displayPath(form.path),

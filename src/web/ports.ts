@@ -98,7 +98,11 @@ export interface WebBackend {
   secrets(): readonly string[];
   /** Runs the batch engine over one folder; resolves when the run ends. */
   runBatch(inputDir: string, settings: RunSettings, signal: AbortSignal, onEvent: BatchEventListener): Promise<RunOutcome>;
-  listResults(): Promise<readonly FormResult[]>;
+  /**
+   * Every stored result, and a failed one for each input refused before it was read, one by one:
+   * the caller never holds them all, and the event loop runs between batches.
+   */
+  results(): AsyncIterable<FormResult>;
   /** The results list and the review queue, filtered, sorted and paged in the store. */
   queryResults(query: ResultQuery): Promise<ResultPage>;
   countResults(): Promise<Record<Status, number>>;

@@ -1,19 +1,55 @@
+import type { Overview } from "./overview.js";
 import type { ReportSet, WebBackend } from "./ports.js";
 
+/** While a run adds results, the overview is rebuilt at most this often. */
+const LIVE_OVERVIEW_MS = 5_000;
+
 /**
- * Exports are regenerated from the store only when something changed since the last write.
- * Per-constituency PDFs are built only on request and stay listed until the next change.
+ * What is derived from the stored results, rebuilt only when something changed: the exports
+ * (per-constituency PDFs only on request, listed until the next change) and the overview, which
+ * reads every result. Requests during a rebuild share it.
  */
 export class ReportCache {
   #stale = true;
   #full = false;
   #set: ReportSet = { files: [], invalid: [], warnings: [] };
   #writing: Promise<ReportSet> | null = null;
+  #overview: { readonly value: Overview; readonly builtAt: number } | null = null;
+  #overviewStale = true;
+  #building: Promise<Overview> | null = null;
+  #live: () => boolean = () => false;
 
   constructor(private readonly backend: WebBackend) {}
 
   markStale(): void {
     this.#stale = true;
+    this.#overviewStale = true;
+  }
+
+  /** Results change without markStale while a run is going: the overview then ages out instead. */
+  followRuns(live: () => boolean): void {
+    this.#live = live;
+  }
+
+  overview(build: () => Promise<Overview>): Promise<Overview> {
+    const cached = this.#overview;
+    if (cached !== null && !this.#overviewStale && !(this.#live() && Date.now() - cached.builtAt >= LIVE_OVERVIEW_MS)) {
+      return Promise.resolve(cached.value);
+    }
+    this.#building ??= (async () => {
+      this.#overviewStale = false;
+      try {
+        const value = await build();
+        this.#overview = { value, builtAt: Date.now() };
+        return value;
+      } catch (error) {
+        this.#overviewStale = true;
+        throw error;
+      } finally {
+        this.#building = null;
+      }
+    })();
+    return this.#building;
   }
 
   async current(withConstituencyPdfs = false): Promise<ReportSet> {

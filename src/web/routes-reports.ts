@@ -3,7 +3,7 @@ import path from "node:path";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { displayPath } from "./document-rows.js";
-import { buildOverview } from "./overview.js";
+import { collectOverview } from "./overview.js";
 import type { WebContext } from "./context.js";
 
 const TYPES: Readonly<Record<string, string>> = {
@@ -47,7 +47,9 @@ export function registerReportRoutes(app: FastifyInstance, ctx: WebContext): voi
       .send(createReadStream(file.path));
   });
 
-  app.get("/api/overview", async () =>
-    buildOverview(await ctx.backend.listResults(), ctx.backend.reference?.() ?? undefined, (p) => displayPath(p, ctx.uploads.root)),
+  app.get("/api/overview", () =>
+    ctx.reports.overview(() =>
+      collectOverview(ctx.backend.results(), ctx.backend.reference?.() ?? undefined, (p) => displayPath(p, ctx.uploads.root)),
+    ),
   );
 }

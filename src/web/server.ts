@@ -54,6 +54,7 @@ export async function createWebServer(options: WebServerOptions): Promise<WebSer
     () => reports.markStale(),
     (file) => displayPath(file, uploadsRoot),
   );
+  reports.followRuns(() => runs.isActive());
   const pages = new PageImages(uploadsRoot);
   const crops = new CellCropService(uploadsRoot);
   const context: WebContext = { backend: options.backend, uploads, runs, hub, reports, pages, crops, redact };

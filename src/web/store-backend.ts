@@ -47,6 +47,9 @@ export interface StoreBackendOptions {
  * The web's backend over the project's own Store, checks and report writer: the same files
  * `ballot-ocr process`/`report` produce, and review edits go through Store.applyEdit (audited).
  */
+/** Stored results read between two turns of the event loop. */
+const PAGE = 100;
+
 export class StoreBackend implements WebBackend {
   constructor(private readonly options: StoreBackendOptions) {}
 
@@ -66,18 +69,26 @@ export class StoreBackend implements WebBackend {
     return this.options.runner(inputDir, settings, signal, onEvent);
   }
 
-  async listResults(): Promise<readonly FormResult[]> {
-    const out: FormResult[] = [];
+  async *results(): AsyncIterable<FormResult> {
     const seen = new Set<string>();
-    for (const { documentId, result } of this.options.store.iterateResults()) {
-      seen.add(documentId);
-      if (result.ok) out.push(result.value);
+    // A page at a time, read whole before anything else runs: the connection cannot serve another
+    // query while a statement is being iterated. Parsing a stored result takes a fraction of a
+    // millisecond; 100,000 at once would hold the server for seconds.
+    let after: string | undefined;
+    for (;;) {
+      const page = [...this.options.store.iterateResults({ limit: PAGE, ...(after !== undefined ? { after } : {}) })];
+      for (const { documentId, result } of page) {
+        seen.add(documentId);
+        if (result.ok) yield result.value;
+      }
+      if (page.length < PAGE) break;
+      after = page[page.length - 1]?.documentId;
+      await new Promise((resolve) => setImmediate(resolve));
     }
     // Inputs refused at discovery have a failed document record but no result: list them too.
     for (const doc of this.options.store.listDocuments({ status: ["failed"] })) {
-      if (!seen.has(doc.id)) out.push(this.#failedWithoutResult(doc));
+      if (!seen.has(doc.id)) yield this.#failedWithoutResult(doc);
     }
-    return out;
   }
 
   async queryResults(query: ResultQuery): Promise<ResultPage> {

@@ -1,0 +1,36 @@
+import { describe, expect, it } from "vitest";
+import type { Overview } from "../../../src/web/overview.js";
+import type { WebBackend } from "../../../src/web/ports.js";
+import { ReportCache } from "../../../src/web/report-cache.js";
+
+const overview = (documents: number) => ({ documents }) as unknown as Overview;
+
+describe("the overview cache", () => {
+  it("builds once for requests at the same time, again only after a change, and ages out during a run", async () => {
+    const cache = new ReportCache({} as WebBackend);
+    let live = false;
+    cache.followRuns(() => live);
+    let builds = 0;
+    const build = async () => {
+      builds++;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      return overview(builds);
+    };
+    const [a, b] = await Promise.all([cache.overview(build), cache.overview(build)]);
+    expect(builds).toBe(1);
+    expect(a).toBe(b);
+    expect((await cache.overview(build)).documents).toBe(1);
+    cache.markStale();
+    expect((await cache.overview(build)).documents).toBe(2);
+    // During a run results arrive without markStale: a copy younger than a few seconds is served.
+    live = true;
+    expect((await cache.overview(build)).documents).toBe(2);
+    expect(builds).toBe(2);
+  });
+
+  it("tries again after a build that failed", async () => {
+    const cache = new ReportCache({} as WebBackend);
+    await expect(cache.overview(() => Promise.reject(new Error("store closed")))).rejects.toThrow(/store closed/);
+    expect((await cache.overview(async () => overview(7))).documents).toBe(7);
+  });
+});
