@@ -8,6 +8,7 @@
  *
  * The offline reader's witness is off (`--no-witness`) unless BENCH_WITNESS=1: the engine's own
  * memory is what is measured, comparable with runs from before the witness existed.
+ * BENCH_MEMORY_ARGS adds flags to every run (e.g. "--no-pdf", to see what the PDF reports cost).
  * Figures go to bench/results/memory-bench.json (git-ignored).
  */
 import { spawn } from "node:child_process";
@@ -88,6 +89,7 @@ async function main(): Promise<void> {
             "--progress",
             "none",
             ...(witness ? [] : ["--no-witness"]),
+            ...(process.env["BENCH_MEMORY_ARGS"]?.split(" ").filter(Boolean) ?? []),
           ),
         );
         const elapsedS = (Date.now() - started) / 1000;
