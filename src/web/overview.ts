@@ -26,6 +26,8 @@ export interface Overview {
   readonly duplicates: readonly { kind: string; counted: FormLink; ignored: FormLink; differences: readonly string[] }[];
   readonly pairs: readonly { stationKey: string; constituencyBallots: number; partyListBallots: number; difference: number }[];
   readonly anomalies: readonly { area: string; metric: string; row: number | null; value: number; median: number; form: FormLink }[];
+  /** Set on an earlier overview served while a newer one is being built. */
+  readonly updating?: boolean;
 }
 
 interface FormLink {

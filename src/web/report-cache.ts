@@ -31,11 +31,23 @@ export class ReportCache {
     this.#live = live;
   }
 
+  /**
+   * The overview: the cached one while it is current; after a change, the cached one marked
+   * `updating` while a new one is built (at national size a build takes seconds); the first
+   * time, the build itself.
+   */
   overview(build: () => Promise<Overview>): Promise<Overview> {
     const cached = this.#overview;
     if (cached !== null && !this.#overviewStale && !(this.#live() && Date.now() - cached.builtAt >= LIVE_OVERVIEW_MS)) {
-      return Promise.resolve(cached.value);
+      return Promise.resolve(this.#building === null ? cached.value : { ...cached.value, updating: true });
     }
+    const building = this.#rebuild(build);
+    if (cached === null) return building;
+    building.catch(() => undefined);
+    return Promise.resolve({ ...cached.value, updating: true });
+  }
+
+  #rebuild(build: () => Promise<Overview>): Promise<Overview> {
     this.#building ??= (async () => {
       this.#overviewStale = false;
       try {
