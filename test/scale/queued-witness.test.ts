@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FormResult } from "../../src/forms/form-result.js";
-import { generateSynthBatch } from "../../src/synth/generate.js";
 import { readTruthBySha } from "../e2e/support/cli-run.js";
+import { generateTestForms } from "../e2e/support/synth-batch.js";
 import { type FakeProvider, startFakeProvider } from "../support/fake-provider.js";
 import { fakeProviderEnv, runCli, workerArgs } from "./support/cli-process.js";
 import { startTestRedis, type TestRedis } from "./support/redis-server.js";
@@ -20,16 +20,7 @@ describe("process --queue: the witnesses run on the workers", () => {
   beforeAll(async () => {
     redis = await startTestRedis();
     dir = mkdtempSync(join(tmpdir(), "ballot-queued-witness-"));
-    await generateSynthBatch({
-      outDir: join(dir, "forms"),
-      count: COUNT,
-      kind: "constituency",
-      seed: 11,
-      format: "pdf",
-      noise: "none",
-      errorRate: 0,
-      dpi: 72,
-    });
+    await generateTestForms(join(dir, "forms"), COUNT);
     provider = await startFakeProvider({ truth: readTruthBySha(join(dir, "forms")), latencyMs: 50 });
   }, 120_000);
 

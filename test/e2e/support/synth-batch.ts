@@ -17,6 +17,11 @@ export interface SynthBatch {
   processArgs(server: FakeProvider, out: string, ...extra: string[]): string[];
 }
 
+/** `count` clean constituency PDFs from the generator (seed 11, 72 dpi) with their truth.jsonl, in `outDir`. */
+export async function generateTestForms(outDir: string, count: number): Promise<void> {
+  await generateSynthBatch({ outDir, count, kind: "constituency", seed: 11, format: "pdf", noise: "none", errorRate: 0, dpi: 72 });
+}
+
 /** Registers hooks that generate `count` synthetic forms once for the suite and clean up after it. */
 export function useSynthBatch(prefix: string, count: number): SynthBatch {
   let root = "";
@@ -25,16 +30,7 @@ export function useSynthBatch(prefix: string, count: number): SynthBatch {
 
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), `${prefix}-`));
-    await generateSynthBatch({
-      outDir: forms(),
-      count,
-      kind: "constituency",
-      seed: 11,
-      format: "pdf",
-      noise: "none",
-      errorRate: 0,
-      dpi: 72,
-    });
+    await generateTestForms(forms(), count);
   }, 120_000);
 
   afterAll(async () => {
