@@ -68,7 +68,8 @@ export function createWitnessTally(): WitnessTally {
       const cells = verdicts.agreed + verdicts.pinned + verdicts.single + verdicts.disputed;
       if (pages === 0 && cells === 0) return null;
       const share = (n: number) => `${cells === 0 ? 0 : Math.round((n / cells) * 100)}%`;
-      const read = pages > 0 ? `local reader read ${pages} pages, ${(cpuMs / pages / 1000).toFixed(2)} s CPU per page; ` : "";
+      const read =
+        pages > 0 ? `local reader read ${pages} pages, ${(cpuMs / pages / 1000).toFixed(2)} s of process CPU per page (all threads); ` : "";
       return `Witness: ${read}cells ${share(verdicts.agreed)} agreed, ${share(verdicts.pinned)} pinned, ${share(verdicts.single)} single, ${share(verdicts.disputed)} disputed; ${shifted} form(s) with a row-alignment finding.`;
     },
   };
