@@ -5,7 +5,14 @@ import { documentIdFromUserText } from "../../src/extract/prompts.js";
 import { type FormResult, TOTAL_KEYS, type TotalKey } from "../../src/forms/form-result.js";
 import { arabicDigitsToThai, thaiDigitsToArabic } from "../../src/forms/thai-digits.js";
 import { createRng, type Rng } from "../../src/synth/rng.js";
-import { type AppliedMisreading, chooseMode, type MisreadForm, type MisreadingOptions, misreadForm } from "./misreadings.js";
+import {
+  type AppliedMisreading,
+  chooseMode,
+  CONFUSABLE as MISREAD_CONFUSABLE,
+  type MisreadForm,
+  type MisreadingOptions,
+  misreadForm,
+} from "./misreadings.js";
 import { modelReplyFromTruth, reaskReplyFromTruth } from "./model-reply-from-truth.js";
 import { DailyCap, maxInWindow, nextUtcMidnight, pickFault, SlidingWindows, type WindowLimit } from "./provider-limits.js";
 
@@ -556,19 +563,8 @@ function planMisread(form: FormResult, rng: Rng, includeTotals: boolean): Misrea
   return { target: chosen.target, truthDigits: chosen.digits, readDigits: changeOneDigit(chosen.digits, rng), served: false };
 }
 
-/** Digits that handwriting confuses most (REAL-FORMS): 1↔7, 5↔6, 7↔9, 3↔2, 4↔9, 0↔8. */
-const CONFUSABLE: Readonly<Record<string, string>> = {
-  "0": "8",
-  "1": "7",
-  "2": "3",
-  "3": "2",
-  "4": "9",
-  "5": "6",
-  "6": "5",
-  "7": "1",
-  "8": "0",
-  "9": "7",
-};
+/** The misreadings' confusions, with 9 read as 7 (the recount misreading reads it as 4). */
+const CONFUSABLE: Readonly<Record<string, string>> = { ...MISREAD_CONFUSABLE, "9": "7" };
 
 /** Changes one digit (Arabic or Thai, kept in its script), preferring the confusions of handwriting. */
 export function changeOneDigit(digits: string, rng: Rng): string {

@@ -185,7 +185,7 @@ const APPLY: Readonly<Record<MisreadingMode, Apply>> = {
 };
 
 /** Digits that handwriting confuses most (REAL-FORMS): 1↔7, 5↔6, 7↔9, 3↔2, 4↔9, 0↔8. */
-const CONFUSABLE: Readonly<Record<string, string>> = {
+export const CONFUSABLE: Readonly<Record<string, string>> = {
   "0": "8",
   "1": "7",
   "2": "3",
