@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FormResult } from "../../src/forms/form-result.js";
-import { generateSynthBatch } from "../../src/synth/generate.js";
+import { generate518Pages } from "../support/local-fixtures.js";
 import { startFakeProvider } from "../support/fake-provider.js";
 import { modelReplyFromTruth, reaskReplyFromTruth } from "../support/model-reply-from-truth.js";
 import { fakeProcessArgs, readTruth, resultLines, runCli } from "./support/cli-run.js";
@@ -20,16 +20,7 @@ describe("crop re-asks of disputed cells", () => {
 
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), "crop-reask-"));
-    await generateSynthBatch({
-      outDir: forms(),
-      count: 2,
-      kind: "constituency",
-      form: "5/18",
-      seed: 4,
-      format: "png",
-      noise: "none",
-      errorRate: 0,
-    });
+    await generate518Pages(forms(), 2);
   }, 120_000);
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 

@@ -4,8 +4,8 @@ import { join } from "node:path";
 import sharp from "sharp";
 import { describe, expect, it } from "vitest";
 import type { ExtractionOutcome, ExtractionRequest, Provider } from "../../../src/providers/provider.js";
-import { generateSynthBatch, type SynthTruthLine } from "../../../src/synth/generate.js";
-import { readingRequest } from "../../support/local-fixtures.js";
+import type { SynthTruthLine } from "../../../src/synth/generate.js";
+import { generate518Pages, readingRequest } from "../../support/local-fixtures.js";
 import { createCascadeProvider } from "../../../src/local/cascade-provider.js";
 import { decideLocal } from "../../../src/local/decide.js";
 import { analyzePage } from "../../../src/local/layout/page-layout.js";
@@ -184,17 +184,7 @@ describe("local reader on a synthetic constituency page", () => {
   it("finds the 5/18 totals block (received, used, good, bad, no-vote, remaining) on a generator page", async () => {
     const dir = mkdtempSync(join(tmpdir(), "local-5-18-"));
     try {
-      const batch = await generateSynthBatch({
-        outDir: dir,
-        count: 1,
-        kind: "constituency",
-        form: "5/18",
-        seed: 4,
-        format: "png",
-        noise: "none",
-        errorRate: 0,
-      });
-      const line = JSON.parse(readFileSync(batch.truthPath, "utf8").trim()) as SynthTruthLine;
+      const [line] = (await generate518Pages(dir)) as [SynthTruthLine];
       const page = readFileSync(join(dir, line.path));
       const layout = await analyzePage(page, 1);
       expect(layout.ok && layout.value.role).toBe("constituency_1");

@@ -3,8 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import sharp from "sharp";
 import { describe, expect, it } from "vitest";
-import { generateSynthBatch, type SynthTruthLine } from "../synth/generate.js";
-import { createCellCropPool } from "./cell-crop-pool.js";
+import type { SynthTruthLine } from "../../../src/synth/generate.js";
+import { generate518Pages } from "../../support/local-fixtures.js";
+import { createCellCropPool } from "../../../src/local/cell-crop-pool.js";
 import {
   cellKeyOfField,
   cutCrop,
@@ -14,8 +15,8 @@ import {
   type PageCells,
   regionFor,
   workSize,
-} from "./cell-crops.js";
-import { rotateGray } from "./image/gray-image.js";
+} from "../../../src/local/cell-crops.js";
+import { rotateGray } from "../../../src/local/image/gray-image.js";
 
 /** Dark pixels' bounding box of a greyscale raster. */
 function inkBox(image: { width: number; height: number; data: Uint8Array }): { x0: number; y0: number; x1: number; y1: number } {
@@ -139,17 +140,7 @@ describe("cell crops of a generator page", () => {
   it("places every vote row's digits left of its words, top to bottom, on the full-resolution page", async () => {
     const dir = mkdtempSync(join(tmpdir(), "cell-crops-"));
     try {
-      const batch = await generateSynthBatch({
-        outDir: dir,
-        count: 1,
-        kind: "constituency",
-        form: "5/18",
-        seed: 4,
-        format: "png",
-        noise: "none",
-        errorRate: 0,
-      });
-      const line = JSON.parse(readFileSync(batch.truthPath, "utf8").trim()) as SynthTruthLine;
+      const [line] = (await generate518Pages(dir)) as [SynthTruthLine];
       const full = readFileSync(join(dir, line.path));
       const meta = await sharp(full).metadata();
       // The layout reads a half-size rendering; the boxes are for the full-size one.
