@@ -20,6 +20,7 @@ import { MISREADING_MODES, type MisreadingMode } from "../test/support/misreadin
 import { generateMixedForms } from "./support/generator-forms.js";
 import {
   cachedWitness,
+  describeWitnessCpu,
   prepareDocuments,
   printScoreTable,
   runScenario,
@@ -84,23 +85,13 @@ try {
   for (const scenario of scenarios) {
     for (const setup of setups) {
       const s = score(await runScenario(documents, scenario, setup, seed));
-      rows.push([
-        scenario.name,
-        setup.name,
-        ...scoreCells(s),
-        s.alignmentForms === 0
-          ? "–"
-          : `${s.alignmentNamedRight}/${s.alignmentForms} found ${s.alignmentFound}, wrong ${s.alignmentNamedWrong}`,
-      ]);
+      rows.push([scenario.name, setup.name, ...scoreCells(s)]);
       console.log(rows[rows.length - 1]!.join(" | "));
     }
   }
   printScoreTable(rows);
-  const pages = local.pages();
   console.log("");
-  console.log(
-    `Offline witness: ${pages} pages, ${pages === 0 ? "–" : (local.cpuMs() / pages / 1000).toFixed(3)} s CPU per page (worker threads).`,
-  );
+  console.log(describeWitnessCpu(local));
 } finally {
   await rm(dir, { recursive: true, force: true });
 }

@@ -22,7 +22,16 @@ import { createLocalProvider } from "../src/local/local-provider.js";
 import { createLocalWitness } from "../src/local/local-witness.js";
 import { MISREADING_MODES } from "../test/support/misreadings.js";
 import { readSampleTruth, type SampleTruthCell, type SampleTruthEntry } from "./support/sample-truth.js";
-import { cachedWitness, prepareDocuments, printScoreTable, runScenario, type Scenario, score, scoreCells } from "./support/witness-run.js";
+import {
+  cachedWitness,
+  describeWitnessCpu,
+  prepareDocuments,
+  printScoreTable,
+  runScenario,
+  type Scenario,
+  score,
+  scoreCells,
+} from "./support/witness-run.js";
 
 const TOTALS: Readonly<Record<string, TotalKey>> = {
   envelopes: "envelopes",
@@ -100,14 +109,7 @@ for (const scenario of scenarios)
   for (const setup of setups) {
     const outcomes = await runScenario(documents, scenario, setup, seed);
     const s = score(outcomes);
-    rows.push([
-      scenario.name,
-      setup.name,
-      ...scoreCells(s),
-      s.alignmentForms === 0
-        ? "–"
-        : `${s.alignmentNamedRight}/${s.alignmentForms} (found ${s.alignmentFound}, wrong ${s.alignmentNamedWrong})`,
-    ]);
+    rows.push([scenario.name, setup.name, ...scoreCells(s)]);
     console.log(rows[rows.length - 1]!.join(" | "));
     for (const o of outcomes) {
       const findings = (o.result.alignment ?? [])
@@ -130,6 +132,5 @@ for (const scenario of scenarios)
     }
   }
 printScoreTable(rows);
-console.log(
-  `\nOffline witness: ${local.pages()} pages, ${local.pages() === 0 ? "–" : (local.cpuMs() / local.pages() / 1000).toFixed(3)} s CPU per page.`,
-);
+console.log("");
+console.log(describeWitnessCpu(local));

@@ -9,8 +9,8 @@ import { secondModelSource } from "../../src/extract/second-model.js";
 import type { ProviderGate, WitnessReport, WitnessSource } from "../../src/extract/types.js";
 import type { FormResult } from "../../src/forms/form-result.js";
 import { discoverDocuments } from "../../src/ingest/discover.js";
-import { createPreparePool } from "../../src/ingest/prepare-pool.js";
 import { DEFAULT_PREPARE_OPTIONS } from "../../src/ingest/prepare.js";
+import { createPreparePool } from "../../src/ingest/prepare-pool.js";
 import type { DiscoveredDocument, PreparedPage } from "../../src/ingest/types.js";
 import { resolveProviderConfig } from "../../src/providers/config.js";
 import { createOpenAICompatibleProvider } from "../../src/providers/openai-compatible.js";
@@ -239,7 +239,7 @@ export const SCORE_HEADER = [
   "row findings named right",
 ] as const;
 
-/** A score's cells from "forms" to "cells agreed"; the row findings cell is each bench's own. */
+/** A score's cells from "forms" to "row findings named right". */
 export function scoreCells(s: ScenarioScore): string[] {
   return [
     String(s.forms),
@@ -248,7 +248,18 @@ export function scoreCells(s: ScenarioScore): string[] {
     String(s.silent),
     `${s.cleanVerified}/${s.clean} (${percent(s.cleanVerified, s.clean)})`,
     percent(s.cellsAgreedShare, 1),
+    s.alignmentForms === 0
+      ? "–"
+      : `${s.alignmentNamedRight}/${s.alignmentForms} (found ${s.alignmentFound}, wrong ${s.alignmentNamedWrong})`,
   ];
+}
+
+/** The offline witness's pages and CPU, for the line under a witness table. */
+export function describeWitnessCpu(local: { readonly cpuMs: () => number; readonly pages: () => number }): string {
+  const pages = local.pages();
+  // Node 20 has no per-thread CPU clock: this is the process's CPU while the pages were read.
+  const perPage = pages === 0 ? "–" : (local.cpuMs() / pages / 1000).toFixed(3);
+  return `Offline witness: ${pages} pages, ${perPage} s of process CPU per page (all threads; bench/reader-cpu.ts measures one thread).`;
 }
 
 /** The witness table in Markdown, after a blank line. */
