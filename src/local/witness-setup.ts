@@ -39,6 +39,13 @@ export function witnessSources(provider: Provider, options: WitnessSetupOptions)
   return sources;
 }
 
+/** "witnesses: local reader, crop; forms resting on one reader go to review", for a run's start line. */
+export function describeWitnesses(sources: readonly WitnessSource[], acceptSingleWitness: boolean): string {
+  const heard = sources.length > 0 ? sources.map((source) => source.name).join(", ") : "none";
+  const rule = acceptSingleWitness ? 'single-witness forms accepted (assurance "checks")' : "forms resting on one reader go to review";
+  return `witnesses: ${heard}; ${rule}`;
+}
+
 /** Stops the worker threads witnesses hold (crop re-asks prepare and cut pages on their own). */
 export async function closeWitnesses(sources: readonly WitnessSource[]): Promise<void> {
   await Promise.all(sources.map((source) => source.close?.()));

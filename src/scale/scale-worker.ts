@@ -11,7 +11,7 @@ import { describeLimits } from "../batch/rate-limiter.js";
 import { backoffDelay } from "../batch/retry-policy.js";
 import { createStandardPipeline } from "../batch/standard-pipeline.js";
 import type { WitnessSource } from "../extract/types.js";
-import { closeWitnesses, witnessSources } from "../local/witness-setup.js";
+import { closeWitnesses, describeWitnesses, witnessSources } from "../local/witness-setup.js";
 import { interruptionResetAt } from "../extract/extract-document.js";
 import type { GatedOutcome, ProviderGate } from "../extract/types.js";
 import type { ExtractionRequest, Provider } from "../providers/provider.js";
@@ -330,11 +330,7 @@ export async function startScaleWorker(options: ScaleWorkerOptions, signal: Abor
 
 function describe(config: ScaleConfig, witnesses: readonly WitnessSource[]): string {
   const inFlight = config.maxInFlight === null ? "" : `, at most ${config.maxInFlight} requests in flight`;
-  const heard = witnesses.length > 0 ? witnesses.map((w) => w.name).join(", ") : "none";
-  const rule = config.witnesses.acceptSingleWitness
-    ? 'single-witness forms accepted (assurance "checks")'
-    : "forms resting on one reader go to review";
-  return `${describeLimits(config.limits)}${inFlight} (one sliding-window limiter in Redis); ${config.requestMode} mode${config.reask ? " with re-ask" : ""}; witnesses: ${heard}; ${rule}`;
+  return `${describeLimits(config.limits)}${inFlight} (one sliding-window limiter in Redis); ${config.requestMode} mode${config.reask ? " with re-ask" : ""}; ${describeWitnesses(witnesses, config.witnesses.acceptSingleWitness)}`;
 }
 
 /**

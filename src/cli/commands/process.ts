@@ -13,7 +13,7 @@ import { statePath } from "../../workspace/state-path.js";
 import type { RateLimits } from "../../batch/rate-limiter.js";
 import { DEFAULT_RETRY_POLICY } from "../../batch/retry-policy.js";
 import { createStandardPipeline } from "../../batch/standard-pipeline.js";
-import { closeWitnesses, createWitnessTally, witnessSources } from "../../local/witness-setup.js";
+import { closeWitnesses, createWitnessTally, describeWitnesses, witnessSources } from "../../local/witness-setup.js";
 import { type ReaderSetup, readerSetup } from "../../local/reader-setup.js";
 import { VERIFY_WHEN } from "../../extract/second-model.js";
 import { resolveReaderConfig } from "../../providers/config.js";
@@ -221,11 +221,7 @@ export async function runProcess(inputs: string[], options: ProcessCommandOption
   if (usedReference?.from === "recorded")
     renderer.log(`reference: ${usedReference.dir} (recorded in this folder; --reference DIR to use another)`);
   renderer.log(`provider: ${provider.describe()}; limits: ${describeLimits(limits)}`);
-  renderer.log(
-    `witnesses: ${witnesses.length > 0 ? witnesses.map((w) => w.name).join(", ") : "none"}; ${
-      options.acceptSingleWitness ? 'single-witness forms are accepted (assurance "checks")' : "forms resting on one reader go to review"
-    }`,
-  );
+  renderer.log(describeWitnesses(witnesses, options.acceptSingleWitness === true));
   if (second) renderer.log(`${describeVerifier(second)}; limits: ${describeLimits(second.config.limits)}`);
   let end: RunEnd = "fatal";
   try {
