@@ -116,6 +116,7 @@ export class BatchGate implements ProviderGate {
   /** Aborted on stop: calls waiting for a slot, a backoff or the first answer give up; requests already sent finish. */
   private readonly halt = new AbortController();
   private readonly perDocument = new Map<string, number>();
+  private readonly replyKeys = new WeakMap<ExtractionRequest<unknown>, string>();
   private costBefore: number;
   private costedBefore: number;
   private costedThisRun = 0;
@@ -187,8 +188,7 @@ export class BatchGate implements ProviderGate {
    * request: it is used again without a request (no slot, no attempt, no budget).
    */
   private keptAnswer<T>(provider: Provider, request: ExtractionRequest<T>): GatedOutcome<T> | null {
-    const model = request.model ?? provider.model;
-    const kept = this.deps.store.keptReply(replyKey(request, model));
+    const kept = this.deps.store.keptReply(this.keyOf(provider, request));
     const reply = kept === null ? null : parseJsonWith(request.replySchema, kept.replyJson);
     if (kept === null || reply === null) return null;
     this.stats.reusedReplies++;
@@ -196,10 +196,20 @@ export class BatchGate implements ProviderGate {
     return { kind: "ok", reply, usage, model: kept.model, attempts: 0 };
   }
 
+  /** The request's reply key, hashed once per request (its page images are hundreds of KB). */
+  private keyOf(provider: Provider, request: ExtractionRequest<unknown>): string {
+    let key = this.replyKeys.get(request);
+    if (key === undefined) {
+      key = replyKey(request, request.model ?? provider.model);
+      this.replyKeys.set(request, key);
+    }
+    return key;
+  }
+
   /** Keeps a paid reply until its document's result is saved, so no later run pays for it again. */
   private keepAnswer<T>(provider: Provider, request: ExtractionRequest<T>, outcome: ExtractionOutcome<T>): void {
     if (outcome.kind !== "ok") return;
-    this.deps.store.keepReply(replyKey(request, request.model ?? provider.model), {
+    this.deps.store.keepReply(this.keyOf(provider, request), {
       documentId: request.documentId,
       model: outcome.model,
       replyJson: JSON.stringify(outcome.reply),
