@@ -147,7 +147,7 @@ async function nationalRun(stations: number, capSeconds: number, workerCount: nu
     const writeSeconds = (Date.now() - t) / 1000;
     process.stderr.write(`national: wrote ${target} tiny documents in ${writeSeconds.toFixed(0)} s\n`);
     const queue = `${redis.url}?queue=national`;
-    const env = fakeProviderEnv(provider.baseUrl, { BALLOT_OCR_SCALE_SEND_OFFSET_MS: "50" });
+    const env = fakeProviderEnv(provider.baseUrl);
     let started: number | null = null;
     let done = 0;
     t = Date.now();

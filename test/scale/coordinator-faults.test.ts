@@ -17,7 +17,7 @@ describe("scale-out: coordinator crash, daily quota, bad key", () => {
   let dir: string;
   const providers: FakeProvider[] = [];
   const queueUrl = (name: string) => `${redis.url}?queue=${name}-${process.pid}-${Date.now()}`;
-  const envFor = (provider: FakeProvider) => fakeProviderEnv(provider.baseUrl, { BALLOT_OCR_SCALE_SEND_OFFSET_MS: "100" });
+  const envFor = (provider: FakeProvider) => fakeProviderEnv(provider.baseUrl);
 
   beforeAll(async () => {
     redis = await startTestRedis();

@@ -37,7 +37,7 @@ describe("scale-out: a coordinator and 3 workers on BullMQ", () => {
   it("reads every document once within the provider's limit while a worker is SIGKILLed", async () => {
     const queueUrl = `${redis.url}?queue=it-${process.pid}-${Date.now()}`;
     const out = join(dir, "out");
-    const env = fakeProviderEnv(provider.baseUrl, { BALLOT_OCR_SCALE_SEND_OFFSET_MS: "200" });
+    const env = fakeProviderEnv(provider.baseUrl);
     let finished = 0;
     const coordinator = runCli(
       coordinatorArgs(join(dir, "scans"), out, queueUrl, { rps: PROVIDER_RPS }, "--progress", "json"),
