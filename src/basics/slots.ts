@@ -1,28 +1,4 @@
-/**
- * One real "abort" listener per signal, fanned out to every pending call that uses it: a batch
- * shares one signal across many documents, and one listener per call would trip Node's
- * MaxListeners warning. Returns a function that forgets the callback.
- */
-const abortCallbacks = new WeakMap<AbortSignal, Set<() => void>>();
-
-export function onAbort(signal: AbortSignal, callback: () => void): () => void {
-  let callbacks = abortCallbacks.get(signal);
-  if (!callbacks) {
-    const created = new Set<() => void>();
-    callbacks = created;
-    abortCallbacks.set(signal, created);
-    signal.addEventListener(
-      "abort",
-      () => {
-        for (const fn of [...created]) fn();
-        created.clear();
-      },
-      { once: true },
-    );
-  }
-  callbacks.add(callback);
-  return () => callbacks.delete(callback);
-}
+import { onAbort } from "./on-abort.js";
 
 /**
  * First-come first-served slots: at most `size` holders at once, the rest wait here. A wait gives

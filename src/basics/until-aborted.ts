@@ -1,3 +1,5 @@
+import { onAbort } from "./on-abort.js";
+
 /**
  * The promise's outcome, or `whenAborted()`'s as soon as the signal aborts (already aborted
  * included); `whenAborted` may throw to reject. A promise left behind runs on unobserved: its late
@@ -5,7 +7,7 @@
  */
 export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal, whenAborted: () => T): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => {
+    const whenAbortedNow = () => {
       promise.catch(() => {});
       try {
         resolve(whenAborted());
@@ -13,15 +15,16 @@ export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal, whenAb
         reject(error);
       }
     };
-    if (signal.aborted) return onAbort();
-    signal.addEventListener("abort", onAbort, { once: true });
+    if (signal.aborted) return whenAbortedNow();
+    // One shared listener per signal (onAbort): a run's signal is waited on by many calls at once.
+    const forget = onAbort(signal, whenAbortedNow);
     promise.then(
       (value) => {
-        signal.removeEventListener("abort", onAbort);
+        forget();
         resolve(value);
       },
       (error: unknown) => {
-        signal.removeEventListener("abort", onAbort);
+        forget();
         reject(error);
       },
     );

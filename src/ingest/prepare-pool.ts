@@ -8,7 +8,8 @@ import { ingestError } from "./ingest-error.js";
 import { fromWire, type PrepareTask, type WireResult } from "./prepare-wire.js";
 import type { DiscoveredDocument, PrepareOptions, PrepareResult } from "./types.js";
 import { errorMessage } from "../basics/error-message.js";
-import { onAbort, Slots } from "../basics/slots.js";
+import { Slots } from "../basics/slots.js";
+import { untilAborted } from "../basics/until-aborted.js";
 import { createThreadPool } from "../basics/thread-pool.js";
 
 export interface PreparePool {
@@ -70,19 +71,13 @@ export function createPreparePool(options: PreparePoolOptions = {}): PreparePool
         throw signal.reason;
       }
       const cancelFlag = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
-      const running = runInWorker(doc, prepareOptions, cancelFlag);
-      return new Promise<PrepareResult>((resolve, reject) => {
-        // On abort the worker stops at its next page boundary; the caller does not wait for it.
-        const forget = onAbort(signal, () => {
-          Atomics.store(cancelFlag, 0, 1);
-          reject(signal.reason);
-        });
-        void running.then((result) => {
-          forget();
-          if (signal.aborted) reject(signal.reason);
-          else resolve(result);
-        });
+      // On abort the worker stops at its next page boundary; the caller does not wait for it.
+      const result = await untilAborted(runInWorker(doc, prepareOptions, cancelFlag), signal, () => {
+        Atomics.store(cancelFlag, 0, 1);
+        throw signal.reason;
       });
+      if (signal.aborted) throw signal.reason;
+      return result;
     },
     async close() {
       closed = true;
