@@ -54,7 +54,9 @@ export function digitClassifierFor(session: ort.InferenceSession): DigitClassifi
       const batch = new Float32Array(glyphs.length * views * pixels);
       glyphs.forEach((glyph, i) => {
         VIEW_ANGLES.forEach((angle, v) => {
-          batch.set(angle === 0 ? glyph : rotateGlyph(glyph, angle), (i * views + v) * pixels);
+          const at = (i * views + v) * pixels;
+          if (angle === 0) batch.set(glyph, at);
+          else rotateGlyph(glyph, angle, batch.subarray(at, at + pixels));
         });
       });
       const input = new ort.Tensor("float32", batch, [glyphs.length * views, 1, GLYPH_SIZE, GLYPH_SIZE]);
@@ -94,9 +96,22 @@ function guessFrom(probabilities: readonly number[]): GlyphGuess {
   };
 }
 
-/** Rotates a 28x28 glyph about its centre by `radians` (bilinear, zero outside). */
-export function rotateGlyph(glyph: Float32Array, radians: number): Float32Array {
-  const out = new Float32Array(GLYPH_SIZE * GLYPH_SIZE);
+/** Where each output pixel of a rotated view samples its source: the top-left source pixel and the bilinear fractions. */
+interface RotationPlan {
+  readonly x0: Int32Array;
+  readonly y0: Int32Array;
+  readonly fx: Float64Array;
+  readonly fy: Float64Array;
+}
+
+const rotationPlans = new Map<number, RotationPlan>();
+
+/** The sampling of a rotation by `radians`: the same for every glyph, so it is worked out once per angle. */
+function rotationPlan(radians: number): RotationPlan {
+  const cached = rotationPlans.get(radians);
+  if (cached) return cached;
+  const size = GLYPH_SIZE * GLYPH_SIZE;
+  const plan: RotationPlan = { x0: new Int32Array(size), y0: new Int32Array(size), fx: new Float64Array(size), fy: new Float64Array(size) };
   const c = (GLYPH_SIZE - 1) / 2;
   const cos = Math.cos(radians);
   const sin = Math.sin(radians);
@@ -104,15 +119,35 @@ export function rotateGlyph(glyph: Float32Array, radians: number): Float32Array 
     for (let x = 0; x < GLYPH_SIZE; x++) {
       const sx = cos * (x - c) + sin * (y - c) + c;
       const sy = -sin * (x - c) + cos * (y - c) + c;
-      const x0 = Math.floor(sx);
-      const y0 = Math.floor(sy);
-      const fx = sx - x0;
-      const fy = sy - y0;
-      const at = (xx: number, yy: number): number =>
-        xx < 0 || yy < 0 || xx >= GLYPH_SIZE || yy >= GLYPH_SIZE ? 0 : glyph[yy * GLYPH_SIZE + xx]!;
-      out[y * GLYPH_SIZE + x] =
-        at(x0, y0) * (1 - fx) * (1 - fy) + at(x0 + 1, y0) * fx * (1 - fy) + at(x0, y0 + 1) * (1 - fx) * fy + at(x0 + 1, y0 + 1) * fx * fy;
+      const i = y * GLYPH_SIZE + x;
+      plan.x0[i] = Math.floor(sx);
+      plan.y0[i] = Math.floor(sy);
+      plan.fx[i] = sx - plan.x0[i]!;
+      plan.fy[i] = sy - plan.y0[i]!;
     }
+  }
+  rotationPlans.set(radians, plan);
+  return plan;
+}
+
+/** The glyph's pixel at (x, y), 0 outside. */
+function glyphAt(glyph: Float32Array, x: number, y: number): number {
+  return x < 0 || y < 0 || x >= GLYPH_SIZE || y >= GLYPH_SIZE ? 0 : glyph[y * GLYPH_SIZE + x]!;
+}
+
+/** Rotates a 28x28 glyph about its centre by `radians` (bilinear, zero outside) into `out`. */
+export function rotateGlyph(glyph: Float32Array, radians: number, out = new Float32Array(GLYPH_SIZE * GLYPH_SIZE)): Float32Array {
+  const { x0, y0, fx, fy } = rotationPlan(radians);
+  for (let i = 0; i < out.length; i++) {
+    const ax = x0[i]!;
+    const ay = y0[i]!;
+    const bx = fx[i]!;
+    const by = fy[i]!;
+    out[i] =
+      glyphAt(glyph, ax, ay) * (1 - bx) * (1 - by) +
+      glyphAt(glyph, ax + 1, ay) * bx * (1 - by) +
+      glyphAt(glyph, ax, ay + 1) * (1 - bx) * by +
+      glyphAt(glyph, ax + 1, ay + 1) * bx * by;
   }
   return out;
 }
