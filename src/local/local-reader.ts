@@ -92,14 +92,15 @@ async function resolveTouchingDigits(
     const guess = guesses[i]!;
     // Only a glyph the classifier rejects as a whole is cut: a weak single digit stays one glyph.
     if (guess.label !== "junk") return;
-    for (const pieces of glyph.splits) candidates.push({ glyph: i, pieces });
+    for (const pieces of glyph.splits()) candidates.push({ glyph: i, pieces });
   });
-  const pieceGuesses = await classifier.classify(candidates.flatMap((c) => c.pieces));
+  // Cuts share pieces (the same array): each distinct piece is classified once.
+  const distinct = [...new Set(candidates.flatMap((c) => c.pieces))];
+  const distinctGuesses = await classifier.classify(distinct);
+  const guessOf = new Map(distinct.map((piece, i) => [piece, distinctGuesses[i]!]));
   const result = guesses.map((g) => [g]);
-  let next = 0;
   for (const candidate of candidates) {
-    const mine = pieceGuesses.slice(next, next + candidate.pieces.length);
-    next += candidate.pieces.length;
+    const mine = candidate.pieces.map((piece) => guessOf.get(piece)!);
     if (mine.some((g) => g.label === "junk" || g.label === "-")) continue;
     const weakest = Math.min(...mine.map((g) => g.probability));
     const current = result[candidate.glyph]!;

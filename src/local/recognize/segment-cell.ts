@@ -11,9 +11,10 @@ export interface Glyph {
   readonly input: Float32Array;
   /**
    * For a glyph wide enough to be digits that touch: candidate cuts into two or three pieces,
-   * each piece ready for the classifier. Tried only when the whole is not a confident digit.
+   * each piece ready for the classifier. Tried only when the whole is not a confident digit, so
+   * worked out only when asked for; cuts that share a piece share the same array.
    */
-  readonly splits: readonly (readonly Float32Array[])[];
+  readonly splits: () => readonly (readonly Float32Array[])[];
 }
 
 export interface CellInk {
@@ -118,7 +119,7 @@ export function segmentCell(page: BinaryImage, box: Box, pitch: number, inRunnin
     return {
       box: { x0: outer.x0 + g.x0, y0: outer.y0 + g.y0, x1: outer.x0 + g.x1, y1: outer.y0 + g.y1 },
       input: normalizeGlyph(mask, w, h),
-      splits: h > pitch * 0.25 ? cutPositions(w, h).map((cuts) => cutMask(mask, w, h, cuts)) : [],
+      splits: h > pitch * 0.25 ? () => cutGlyph(mask, w, h) : () => [],
     };
   });
   return { glyphs, inkPixels, dots };
@@ -173,18 +174,27 @@ function cutPositions(w: number, h: number): number[][] {
   return cuts;
 }
 
-/** The pieces of a mask between the given cut columns, each normalised for the classifier. */
-function cutMask(mask: Uint8Array, w: number, h: number, cuts: readonly number[]): Float32Array[] {
-  const bounds = [0, ...cuts, w];
-  const pieces: Float32Array[] = [];
-  for (let k = 0; k + 1 < bounds.length; k++) {
-    const x0 = bounds[k]!;
-    const pw = Math.max(1, bounds[k + 1]! - x0);
-    const piece = new Uint8Array(pw * h);
-    for (let y = 0; y < h; y++) for (let x = 0; x < pw; x++) piece[y * pw + x] = mask[y * w + x0 + x]!;
-    pieces.push(normalizeGlyph(piece, pw, h));
-  }
-  return pieces;
+/**
+ * The glyph's candidate cuts, each as its pieces normalised for the classifier. A piece (the
+ * same columns) recurs across cuts, a two-way cut's left part as a three-way cut's, so each is
+ * normalised once and the cuts share it.
+ */
+function cutGlyph(mask: Uint8Array, w: number, h: number): Float32Array[][] {
+  const pieces = new Map<number, Float32Array>();
+  const piece = (x0: number, pw: number): Float32Array => {
+    const key = x0 * (w + 1) + pw;
+    const known = pieces.get(key);
+    if (known) return known;
+    const columns = new Uint8Array(pw * h);
+    for (let y = 0; y < h; y++) for (let x = 0; x < pw; x++) columns[y * pw + x] = mask[y * w + x0 + x]!;
+    const normalized = normalizeGlyph(columns, pw, h);
+    pieces.set(key, normalized);
+    return normalized;
+  };
+  return cutPositions(w, h).map((cuts) => {
+    const bounds = [0, ...cuts, w];
+    return bounds.slice(0, -1).map((x0, k) => piece(x0, Math.max(1, bounds[k + 1]! - x0)));
+  });
 }
 
 /** Clears rows that are mostly ink: the remains of a printed rule at the cell's edge. */
