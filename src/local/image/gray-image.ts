@@ -54,6 +54,8 @@ export async function rotateGray(image: GrayImage, angleDeg: number): Promise<Gr
   const { data, info } = await sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.length), {
     raw: { width: image.width, height: image.height, channels: 1 },
   })
+    // Kept one band: otherwise the white background makes the rotation run on three.
+    .toColourspace("b-w")
     .rotate(angleDeg, { background: "#ffffff" })
     .extractChannel(0)
     .raw()
