@@ -33,14 +33,26 @@ export function estimateSkewDegrees(image: BinaryImage, maxDegrees = 3, stepDegr
   // The sharpness of each angle: the sum of squares of its projection profile. All the angles
   // of a search are profiled in one pass over the samples, which is what makes it fast.
   const sharpness = (angles: readonly number[]): number[] => {
-    const slopes = angles.map((angle) => Math.tan((angle * Math.PI) / 180));
+    const slopes = Float64Array.from(angles, (angle) => Math.tan((angle * Math.PI) / 180));
+    const bases = Int32Array.from(angles, (_, k) => k * binCount);
     const bins = new Int32Array(angles.length * binCount);
-    for (let i = 0; i < samples; i++) {
-      const x = xs[i]! - offset;
-      const y = ys[i]!;
-      for (let k = 0; k < slopes.length; k++) {
-        const bin = Math.round(y - x * slopes[k]! + offset);
-        if (bin >= 0 && bin < binCount) bins[k * binCount + bin]!++;
+    const steepest = Math.max(...slopes.map(Math.abs));
+    if (steepest < 1 && offset * (1 - steepest) >= 0.5) {
+      // Every projection then lands in 0.5..binCount - 1: inside the bins, and positive, where
+      // truncating v + 0.5 is exactly Math.round(v).
+      for (let i = 0; i < samples; i++) {
+        const x = xs[i]! - offset;
+        const y = ys[i]!;
+        for (let k = 0; k < slopes.length; k++) bins[bases[k]! + ((y - x * slopes[k]! + offset + 0.5) | 0)]!++;
+      }
+    } else {
+      for (let i = 0; i < samples; i++) {
+        const x = xs[i]! - offset;
+        const y = ys[i]!;
+        for (let k = 0; k < slopes.length; k++) {
+          const bin = Math.round(y - x * slopes[k]! + offset);
+          if (bin >= 0 && bin < binCount) bins[bases[k]! + bin]!++;
+        }
       }
     }
     // Counts are whole numbers, so their sum of squares is exact.
