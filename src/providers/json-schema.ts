@@ -25,10 +25,20 @@ const KEPT_KEYWORDS = new Set([
 
 export type JsonSchema = { readonly [key: string]: unknown };
 
-/** JSON schema for structured output, generated from the zod schema and trimmed to the strict-mode subset. */
+/** Generated once per zod schema: every request of a run sends the same one. */
+const generated = new WeakMap<z.ZodType, JsonSchema>();
+
+/**
+ * JSON schema for structured output, generated from the zod schema and trimmed to the strict-mode
+ * subset. The same object is returned for the same schema (callers only serialize it).
+ */
 export function strictJsonSchema(schema: z.ZodType): JsonSchema {
-  const full = z.toJSONSchema(schema, { target: "draft-7" }) as Record<string, unknown>;
-  return prune(full) as JsonSchema;
+  let json = generated.get(schema);
+  if (json === undefined) {
+    json = prune(z.toJSONSchema(schema, { target: "draft-7" })) as JsonSchema;
+    generated.set(schema, json);
+  }
+  return json;
 }
 
 function prune(node: unknown): unknown {
