@@ -3,6 +3,7 @@ import { z } from "zod";
 import { abortError } from "./abort.js";
 import type { ProviderConfig } from "./config.js";
 import { mapProviderError } from "./error-mapping.js";
+import { encodeJsonBody } from "./json-body.js";
 import { parseJsonReply } from "./json-reply.js";
 import { strictJsonSchema } from "./json-schema.js";
 import type { ExtractionOutcome, ExtractionRequest, Provider, Usage } from "./provider.js";
@@ -80,11 +81,23 @@ export function createOpenAICompatibleProvider(config: ProviderConfig, options: 
     if (signal.aborted) throw abortError(signal);
     const model = request.model ?? config.model;
     const mode = replyMode;
-    const body = buildBody(request, model, mode);
+    let body: ChatBody | undefined;
+    const encoded = encodeJsonBody(request.images, (urls) => {
+      body = buildBody(request, model, mode, urls);
+      return body;
+    });
+    const sent = body as ChatBody;
 
     let raw: unknown;
     try {
-      raw = await client.chat.completions.create(body, { signal, timeout: options.timeoutMs, maxRetries: 0 });
+      // The same request as chat.completions.create, with the body already encoded (see encodeJsonBody).
+      raw = await client.post<unknown>("/chat/completions", {
+        body: encoded,
+        headers: { "content-type": "application/json" },
+        signal,
+        timeout: options.timeoutMs,
+        maxRetries: 0,
+      });
     } catch (error) {
       const mapped = mapProviderError(error, {
         model,
@@ -95,8 +108,9 @@ export function createOpenAICompatibleProvider(config: ProviderConfig, options: 
       });
       if (mapped.kind === "aborted") throw abortError(signal);
       if (mapped.kind === "parameter_rejected") {
-        const sent = mapped.parameter === "response_format" ? body.response_format !== undefined : body.temperature !== undefined;
-        if (!sent) return { kind: "fatal", scope: "document", message: `the server rejected the request (${mapped.message})` };
+        const rejectedWasSent =
+          mapped.parameter === "response_format" ? sent.response_format !== undefined : sent.temperature !== undefined;
+        if (!rejectedWasSent) return { kind: "fatal", scope: "document", message: `the server rejected the request (${mapped.message})` };
         // Remember for this provider instance, and let the engine retry the request without it.
         if (mapped.parameter === "response_format") replyMode = "prompt_json";
         else sendTemperature = false;
@@ -107,19 +121,17 @@ export function createOpenAICompatibleProvider(config: ProviderConfig, options: 
     return readCompletion(raw, request, model);
   }
 
-  function buildBody<T>(request: ExtractionRequest<T>, model: string, mode: ReplyMode): ChatBody {
+  /** The request's body, with `imageUrls[i]` where the i-th image's data URL goes. */
+  function buildBody<T>(request: ExtractionRequest<T>, model: string, mode: ReplyMode, imageUrls: readonly string[]): ChatBody {
     const schema = strictJsonSchema(request.replySchema);
     const system =
       mode === "json_schema"
         ? request.system
         : `${request.system}\n\nAnswer with one JSON object and nothing else (no prose, no code fence). It must match this JSON Schema:\n${JSON.stringify(schema)}`;
     const content: OpenAI.Chat.Completions.ChatCompletionContentPart[] = [{ type: "text", text: request.user }];
-    for (const image of request.images) {
+    for (const [i, image] of request.images.entries()) {
       content.push({ type: "text", text: `Page ${image.page}:` });
-      content.push({
-        type: "image_url",
-        image_url: { url: `data:${image.mime};base64,${image.data.toString("base64")}`, detail: "high" },
-      });
+      content.push({ type: "image_url", image_url: { url: imageUrls[i] as string, detail: "high" } });
     }
     const maxTokens =
       request.maxOutputTokens ?? (options.defaultMaxOutputTokens !== undefined ? options.defaultMaxOutputTokens : config.maxOutputTokens);
