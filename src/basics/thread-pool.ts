@@ -4,6 +4,8 @@ export interface ThreadPoolOptions {
   readonly minThreads: number;
   readonly maxThreads: number;
   readonly idleTimeout: number;
+  /** Each thread's young-generation limit (V8's default lets it grow to 32 MB). */
+  readonly youngGenerationMb: number;
 }
 
 /** Which exported function of which worker module runs a task. */
@@ -27,7 +29,10 @@ export interface ThreadPool<Task, Result> {
 }
 
 export function createThreadPool<Task, Result>(options: ThreadPoolOptions): ThreadPool<Task, Result> {
-  const piscina = new Piscina<Task, Result>({ ...options });
+  const { youngGenerationMb, ...sizes } = options;
+  // V8 grows each thread's young generation to 32 MB by default; threads that mostly wait on
+  // native code (sharp, onnxruntime) make little garbage, and a small one keeps the run's RSS flat.
+  const piscina = new Piscina<Task, Result>({ ...sizes, resourceLimits: { maxYoungGenerationSizeMb: youngGenerationMb } });
   // A worker that dies fails its task (the caller handles that); this only keeps the pool's own
   // "error" event from becoming an uncaught exception.
   piscina.on("error", () => {});

@@ -45,7 +45,13 @@ export function createPreparePool(options: PreparePoolOptions = {}): PreparePool
   // The worker module is named per task, not at construction: piscina loses tasks (they never
   // settle) when a module named at construction fails to load, but rejects them when it is per task.
   const entry = { filename: workerFilename(), name: "prepareTask" };
-  const piscina = createThreadPool<PrepareTask, WireResult>({ minThreads: 1, maxThreads: threads, idleTimeout: 30_000 });
+  const piscina = createThreadPool<PrepareTask, WireResult>({
+    minThreads: 1,
+    maxThreads: threads,
+    idleTimeout: 30_000,
+    // Decoding and encoding run in sharp (native); the thread makes little JavaScript garbage.
+    youngGenerationMb: 6,
+  });
   // At most `threads` documents are in workers; the rest wait here, cancellable.
   const slots = new Slots(threads);
   let closed = false;

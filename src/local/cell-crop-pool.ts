@@ -32,6 +32,8 @@ export function createCellCropPool(threads = 1): CellCropPool {
     minThreads: 0,
     maxThreads: Math.max(1, Math.floor(threads)),
     idleTimeout: 30_000,
+    // Layout runs in JavaScript: room for its garbage, not the 32 MB default.
+    youngGenerationMb: 16,
   });
   const entry = { filename: workerFilename(), name: "cellCropTask" };
   return {

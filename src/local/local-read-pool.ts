@@ -41,7 +41,13 @@ class PoolClosedError extends Error {
  */
 export function createLocalReadPool(modelPath: string, threads = availableParallelism()): LocalReadPool {
   const size = Math.max(1, Math.floor(threads));
-  const piscina = createThreadPool<LocalReadTask, LocalDocumentRead>({ minThreads: 0, maxThreads: size, idleTimeout: 30_000 });
+  const piscina = createThreadPool<LocalReadTask, LocalDocumentRead>({
+    minThreads: 0,
+    maxThreads: size,
+    idleTimeout: 30_000,
+    // Layout and segmentation run in JavaScript: room for their garbage, not the 32 MB default.
+    youngGenerationMb: 16,
+  });
   const entry = { filename: workerFilename(), name: "localReadTask" };
   const running = new Set<Int32Array>();
   const slots = new Slots(size);

@@ -224,6 +224,9 @@ export async function runProcess(inputs: string[], options: ProcessCommandOption
   renderer.log(describeWitnesses(witnesses, options.acceptSingleWitness === true));
   if (second) renderer.log(`${describeVerifier(second)}; limits: ${describeLimits(second.config.limits)}`);
   let end: RunEnd = "fatal";
+  // Every worker thread is let finish its current step (a cancelled one stops at its next page):
+  // exiting while a thread is inside sharp or onnxruntime aborts the process instead of exiting.
+  const closeThreads = () => Promise.all([pipeline.close(), closeWitnesses(witnesses), reader.close?.()]);
   try {
     const summary = await runBatch(
       {
@@ -250,6 +253,8 @@ export async function runProcess(inputs: string[], options: ProcessCommandOption
       (event) => renderer.onEvent(event),
     );
     renderer.stop();
+    // The threads' memory is given back before the exports (the PDF charts need their own).
+    await closeThreads();
     end = summary.end;
     store.setMeta(
       "last_run",
@@ -281,9 +286,7 @@ export async function runProcess(inputs: string[], options: ProcessCommandOption
     renderer.stop();
     removeStopSignals();
     lock.release();
-    // Every worker thread is let finish its current step (a cancelled one stops at its next page):
-    // exiting while a thread is inside sharp or onnxruntime aborts the process instead of exiting.
-    await Promise.all([pipeline.close(), closeWitnesses(witnesses), reader.close?.()]);
+    await closeThreads();
     store.close();
   }
 }

@@ -6,7 +6,12 @@ const entry = { filename: fileURLToPath(new URL("../../support/workers/sleep-wor
 
 describe("createThreadPool", () => {
   it("closes only after every running task has finished, on every thread", async () => {
-    const pool = createThreadPool<{ ms: number; value: string }, string>({ minThreads: 0, maxThreads: 2, idleTimeout: 1_000 });
+    const pool = createThreadPool<{ ms: number; value: string }, string>({
+      minThreads: 0,
+      maxThreads: 2,
+      idleTimeout: 1_000,
+      youngGenerationMb: 8,
+    });
     const short = pool.run({ ms: 50, value: "short" }, entry);
     const long = pool.run({ ms: 600, value: "long" }, entry);
     const order: string[] = [];
