@@ -3,7 +3,7 @@ import type { Reference } from "../reference/reference.js";
 import { type Anomaly, findAnomalies } from "./anomalies.js";
 import { type Comparison, compareWithOfficial } from "./compare-official.js";
 import { type ContentCopy, type ContentCopyInput, describeContentCopies } from "./content-copies.js";
-import { type FormSummary, summariseForm } from "./form-summary.js";
+import { type ExplainedSummary, type FormSummary, summariseForm, withoutTexts } from "./form-summary.js";
 import { checkPairs, type PairingFlag } from "./pairing.js";
 import { type ReviewItem, ReviewQueue } from "./review-queue.js";
 import { type Rollup, rollUp } from "./rollup.js";
@@ -57,8 +57,8 @@ export class BatchCollector {
     this.addSummary(summariseForm(result));
   }
 
-  addSummary(form: FormSummary): void {
-    this.forms.push(form);
+  addSummary(form: ExplainedSummary): void {
+    this.forms.push(withoutTexts(form));
     this.statusCounts[form.status] += 1;
     if (form.status === "verified" && form.assurance === "checks") this.verifiedOnChecks += 1;
     const band = confidenceBand(form.minConfidence);

@@ -4,7 +4,6 @@ import type { Reference } from "../reference/reference.js";
 import { exactSum, fieldSum, type KindTotals, type ReportedBallotField, rowSum } from "./area-totals.js";
 import { combineCoverage, type Coverage, constituencyCoverage } from "./coverage.js";
 import type { FormSummary } from "./form-summary.js";
-import { reviewPriority } from "./review-queue.js";
 import type { ConstituencyAggregate, Rollup } from "./rollup.js";
 import { type DiscrepancySeverity, discrepancySeverity, relativeDifference, SEVERITY_RANK } from "./severity.js";
 
@@ -75,7 +74,7 @@ function officialCounts(result: OfficialAreaResult, kind: FormKind): OfficialBal
 
 function formLinks(forms: readonly FormSummary[]): FormLink[] {
   return [...forms]
-    .sort((a, b) => reviewPriority(b) - reviewPriority(a))
+    .sort((a, b) => b.reviewPriority - a.reviewPriority)
     .slice(0, FORM_LINK_LIMIT)
     .map((f) => ({ documentId: f.documentId, path: f.path, status: f.status }));
 }

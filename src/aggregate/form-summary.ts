@@ -1,4 +1,4 @@
-import type { Assurance } from "../forms/evidence.js";
+import { type Assurance, SINGLE_WITNESS_REASON } from "../forms/evidence.js";
 import type { FormCode, FormKind } from "../forms/form-kind.js";
 import { countedValue, type FormResult, type NumberCell, type Status } from "../forms/form-result.js";
 import { voteRows } from "../forms/vote-rows.js";
@@ -40,8 +40,6 @@ export interface FormSummary {
   readonly status: Status;
   /** On a verified form: "checks" when single-witness cells were accepted (--accept-single-witness). */
   readonly assurance: Assurance | null;
-  readonly reasons: readonly string[];
-  readonly failedChecks: readonly FailedCheck[];
   readonly counts: BallotCounts;
   /** Votes by row number (index = number - 1); -1 = unknown (illegible or a gap); printed rows with no candidate are absent. */
   readonly votes: Int32Array;
@@ -53,15 +51,49 @@ export interface FormSummary {
   /** A person approved the form "as written": the paper's own sums do not add up (review.note says why). */
   readonly approvedAsWritten: boolean;
   readonly reviewNote: string | null;
+  /** Rank for human review (see reviewPriority); 0 when verified. */
+  readonly reviewPriority: number;
+}
+
+/**
+ * A summary with the form's reasons and failed checks: what the review queue and the results
+ * index read. The batch analysis keeps only the FormSummary part of each form, because those
+ * texts are most of a summary's size and only the review queue's top entries need them.
+ */
+export interface ExplainedSummary extends FormSummary {
+  readonly reasons: readonly string[];
+  readonly failedChecks: readonly FailedCheck[];
+}
+
+/** The part of a summary the batch analysis keeps (a copy without the texts). */
+export function withoutTexts(summary: ExplainedSummary): FormSummary {
+  const { reasons: _reasons, failedChecks: _failedChecks, ...kept } = summary;
+  return kept;
 }
 
 export const UNKNOWN_VOTE = -1;
+
+/**
+ * Priority of a document for human review. Failed documents first, then hard-check failures,
+ * then warnings, and last the forms whose only gap is a single witness; within a level, more
+ * failed checks first, then lower reader confidence.
+ */
+export function reviewPriority(form: Pick<ExplainedSummary, "status" | "minConfidence" | "reasons" | "failedChecks">): number {
+  if (form.status === "verified") return 0;
+  const confidencePenalty = form.minConfidence === null ? 0 : 1 - form.minConfidence;
+  // Every check passes and nothing disputes a value; some cells rest on one reader: last in line.
+  if (form.reasons.length === 1 && form.reasons[0] === SINGLE_WITNESS_REASON) return 500 + confidencePenalty;
+  const errors = form.failedChecks.filter((c) => c.severity === "error").length;
+  const warnings = form.failedChecks.filter((c) => c.severity === "warning").length;
+  const level = form.status === "failed" ? 3 : errors > 0 ? 2 : 1;
+  return level * 1000 + Math.min(errors, 99) * 10 + Math.min(warnings, 9) + confidencePenalty;
+}
 
 function cellValue(cell: NumberCell | null): number | null {
   return cell === null ? null : countedValue(cell);
 }
 
-export function summariseForm(result: FormResult): FormSummary {
+export function summariseForm(result: FormResult): ExplainedSummary {
   const t = result.totals;
   const good = cellValue(t.good);
   const bad = cellValue(t.bad);
@@ -82,6 +114,9 @@ export function summariseForm(result: FormResult): FormSummary {
     if (cell?.confidence !== undefined) minConfidence = Math.min(minConfidence ?? 1, cell.confidence);
     if (cell?.edit) edited = true;
   }
+  const failedChecks = result.checks
+    .filter((check) => !check.ok)
+    .map((check) => ({ rule: check.rule, severity: check.severity, detail: check.detail }));
   return {
     documentId: result.document.id,
     path: result.document.sources[0]?.path ?? "",
@@ -97,9 +132,7 @@ export function summariseForm(result: FormResult): FormSummary {
     status: result.status,
     assurance: result.assurance ?? null,
     reasons: result.reasons,
-    failedChecks: result.checks
-      .filter((check) => !check.ok)
-      .map((check) => ({ rule: check.rule, severity: check.severity, detail: check.detail })),
+    failedChecks,
     counts: {
       eligibleVoters: cellValue(t.eligibleVoters),
       votersTurnedUp: cellValue(t.votersTurnedUp),
@@ -115,6 +148,7 @@ export function summariseForm(result: FormResult): FormSummary {
     edited,
     approvedAsWritten: result.review?.asWritten === true,
     reviewNote: result.review?.note ?? null,
+    reviewPriority: reviewPriority({ status: result.status, minConfidence, reasons: result.reasons, failedChecks }),
   };
 }
 
