@@ -34,7 +34,8 @@ async function caller(): Promise<void> {
   while (Date.now() < endAt) {
     const limiter = new FleetLimiter(shared, systemClock, { guardMs: 40, leaseMs: 60_000 });
     const slot = await limiter.acquire(new AbortController().signal);
-    if (slot.kind !== "granted") {
+    // The slot is confirmed as the last step before "sending", as the HTTP client's fetch does.
+    if (slot.kind !== "granted" || (slot.confirm && !(await slot.confirm()))) {
       limiter.close();
       continue;
     }

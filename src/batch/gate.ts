@@ -5,7 +5,7 @@ import type { ExtractionOutcome, ExtractionRequest, Provider, Usage } from "../p
 import type { AttemptOutcome, Store } from "../storage/store.js";
 import { type Clock, nextUtcMidnight, sleep } from "./clock.js";
 import type { BatchEvent } from "./events.js";
-import type { Limiter } from "./limiter.js";
+import type { AcquireResult, Limiter } from "./limiter.js";
 import { decideRetry, type RetryPolicy } from "./retry-policy.js";
 import { errorMessage } from "../basics/error-message.js";
 import { linkedSignal } from "../basics/linked-signal.js";
@@ -93,6 +93,8 @@ const HEALTH_WINDOW = 20;
 
 const CANCELLED: ExtractionOutcome<never> = { kind: "transient", message: "cancelled" };
 const abortedCall = (): ExtractionOutcome<never> => ({ kind: "transient", message: "aborted" });
+/** The limiter took the slot back at send time: the request was not sent, counted or recorded. */
+const WITHHELD: ExtractionOutcome<never> = { kind: "transient", message: "not sent: the rate slot was given back before sending" };
 
 /**
  * The engine's ProviderGate: every provider call goes through the shared limiter, a timeout,
@@ -296,8 +298,12 @@ export class BatchGate implements ProviderGate {
       if (late) return late;
 
       counter.sent++;
-      const outcome = await this.sendHedged(provider, limiter, request, slot.at, signal, counter);
+      const outcome = await this.sendHedged(provider, limiter, request, slot, signal, counter);
       if (signal.aborted) return CANCELLED;
+      if (outcome === WITHHELD) {
+        counter.sent--;
+        continue;
+      }
       const tries = outcome.kind === "transient" || outcome.kind === "invalid_output" ? ++failures[outcome.kind] : 1;
       const decision = decideRetry(outcome, tries, this.options.retry, this.deps.random);
       switch (decision.kind) {
@@ -392,15 +398,16 @@ export class BatchGate implements ProviderGate {
     provider: Provider,
     limiter: Limiter,
     request: ExtractionRequest<T>,
-    startedAt: number,
+    slot: AcquireResult & { kind: "granted" },
     signal: AbortSignal,
     counter: { sent: number },
   ): Promise<ExtractionOutcome<T>> {
-    if (!this.options.hedge) return this.send(provider, request, startedAt, signal);
+    const startedAt = slot.at;
+    if (!this.options.hedge) return this.send(provider, request, slot, signal);
     const { clock } = this.deps;
     const cancelFirst = new AbortController();
     const firstSignal = linkedSignal(signal, cancelFirst.signal);
-    const first = this.send(provider, request, startedAt, firstSignal.signal);
+    const first = this.send(provider, request, slot, firstSignal.signal);
     first.then(firstSignal.dispose, firstSignal.dispose);
     let firstDone = false;
     const markDone = () => {
@@ -426,7 +433,7 @@ export class BatchGate implements ProviderGate {
     this.stats.hedges++;
     const cancelSecond = new AbortController();
     const secondSignal = linkedSignal(signal, cancelSecond.signal);
-    const second = this.send(provider, request, raced.at, secondSignal.signal);
+    const second = this.send(provider, request, raced, secondSignal.signal);
     second.then(secondSignal.dispose, secondSignal.dispose);
     return firstUsable(first, cancelFirst, second, cancelSecond);
   }
@@ -481,14 +488,21 @@ export class BatchGate implements ProviderGate {
     return sleep(this.deps.clock, waitMs, signal);
   }
 
-  /** One provider call under a timeout; always returns an outcome and records the attempt. */
+  /**
+   * One provider call under a timeout; always returns an outcome and records the attempt, except
+   * WITHHELD: the slot's confirmation at send time failed, so nothing went out.
+   */
   private async send<T>(
     provider: Provider,
     request: ExtractionRequest<T>,
-    startedAt: number,
+    slot: AcquireResult & { kind: "granted" },
     signal: AbortSignal,
   ): Promise<ExtractionOutcome<T>> {
     const { clock, store } = this.deps;
+    const startedAt = slot.at;
+    const check = slot.confirm ? sendCheck(slot.confirm) : null;
+    // A provider that cannot confirm at its wire gets the confirmation just before the call.
+    if (check && !provider.callsBeforeSend && !(await check.beforeSend())) return WITHHELD;
     const timeout = new AbortController();
     const cancelTimer = clock.setTimer(this.options.timeoutMs, () => timeout.abort());
     const linked = linkedSignal(signal, timeout.signal);
@@ -505,7 +519,8 @@ export class BatchGate implements ProviderGate {
     let outcome: ExtractionOutcome<T> = CANCELLED;
     try {
       // A hung call that ignores the signal ends here all the same.
-      outcome = await untilAborted(provider.extract(request, { signal: combined }), combined, abortedCall);
+      const options = check && provider.callsBeforeSend ? { signal: combined, beforeSend: check.beforeSend } : { signal: combined };
+      outcome = await untilAborted(provider.extract(request, options), combined, abortedCall);
     } catch (error) {
       outcome = { kind: "transient", message: `provider error: ${errorMessage(error)}` };
     } finally {
@@ -515,12 +530,17 @@ export class BatchGate implements ProviderGate {
       // A refused key stops the gate before anyone waiting for the first answer is let through.
       if (outcome.kind === "fatal" && outcome.scope === "batch" && !signal.aborted) this.stop({ kind: "fatal", message: outcome.message });
       if (!this.answered) {
-        if (!signal.aborted) this.answered = true;
+        if (!signal.aborted && !check?.withheld) this.answered = true;
         const release = this.releaseFirstAnswer;
         this.firstAnswer = null;
         this.releaseFirstAnswer = null;
         release?.();
       }
+    }
+    if (check?.withheld) {
+      this.stats.requests--;
+      this.perDocument.set(request.documentId, (this.perDocument.get(request.documentId) ?? 1) - 1);
+      return WITHHELD;
     }
     const endedAt = clock.now();
     let recorded: AttemptOutcome = outcome.kind;
@@ -590,10 +610,33 @@ function firstUsable<T>(
       resolve(outcome);
     }, reject);
     copy.then((outcome) => {
+      // The copy lost its slot before it went out: the original decides after all.
+      if (outcome === WITHHELD) {
+        original.then(resolve, reject);
+        return;
+      }
       cancelOriginal.abort();
       resolve(outcome);
     }, reject);
   });
+}
+
+/** A slot confirmation that runs at most once and remembers a refusal. */
+function sendCheck(confirm: () => Promise<boolean>): { readonly beforeSend: () => Promise<boolean>; readonly withheld: boolean } {
+  let answer: Promise<boolean> | null = null;
+  let withheld = false;
+  return {
+    beforeSend: () => {
+      answer ??= confirm().then((go) => {
+        withheld = !go;
+        return go;
+      });
+      return answer;
+    },
+    get withheld() {
+      return withheld;
+    },
+  };
 }
 
 function pushBounded<T>(list: T[], value: T, max: number): void {

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import OpenAI from "openai";
 import { z } from "zod";
 import { abortError } from "./abort.js";
@@ -6,7 +7,7 @@ import { mapProviderError } from "./error-mapping.js";
 import { encodeJsonBody } from "./json-body.js";
 import { parseJsonReply } from "./json-reply.js";
 import { strictJsonSchema } from "./json-schema.js";
-import type { ExtractionOutcome, ExtractionRequest, Provider, Usage } from "./provider.js";
+import type { ExtractionOutcome, ExtractionRequest, ExtractOptions, Provider, Usage } from "./provider.js";
 
 export interface OpenAICompatibleOptions {
   /** Per-request timeout; a request that takes longer is a transient failure. */
@@ -63,8 +64,29 @@ type ChatBody = OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming &
   usage?: { include: boolean };
 };
 
+/** A request's last check before its bytes go out (ExtractOptions.beforeSend), for the client's fetch. */
+interface SendCheck {
+  readonly beforeSend: () => Promise<boolean>;
+  withheld: boolean;
+}
+
+/** Thrown from fetch when the check said no: the SDK gives up on the request without sending it. */
+class RequestWithheld extends Error {}
+
 export function createOpenAICompatibleProvider(config: ProviderConfig, options: OpenAICompatibleOptions): OpenAICompatibleProvider {
+  // The SDK calls fetch once per request, with the body already serialized: the check runs there,
+  // in the context of the extract call that made the request.
+  const sendChecks = new AsyncLocalStorage<SendCheck>();
+  const checkedFetch = async (url: string | URL | Request, init?: RequestInit): Promise<Response> => {
+    const check = sendChecks.getStore();
+    if (check && !(await check.beforeSend())) {
+      check.withheld = true;
+      throw new RequestWithheld("the request's rate slot was lost before it was sent");
+    }
+    return fetch(url, init);
+  };
   const client = new OpenAI({
+    fetch: checkedFetch,
     apiKey: config.apiKey?.reveal() ?? NO_KEY,
     baseURL: config.baseUrl,
     organization: null,
@@ -77,7 +99,7 @@ export function createOpenAICompatibleProvider(config: ProviderConfig, options: 
   let replyMode: ReplyMode = config.supportsJsonSchema ? "json_schema" : "prompt_json";
   let sendTemperature = true;
 
-  async function extract<T>(request: ExtractionRequest<T>, { signal }: { signal: AbortSignal }): Promise<ExtractionOutcome<T>> {
+  async function extract<T>(request: ExtractionRequest<T>, { signal, beforeSend }: ExtractOptions): Promise<ExtractionOutcome<T>> {
     if (signal.aborted) throw abortError(signal);
     const model = request.model ?? config.model;
     const mode = replyMode;
@@ -89,16 +111,20 @@ export function createOpenAICompatibleProvider(config: ProviderConfig, options: 
     const sent = body as ChatBody;
 
     let raw: unknown;
+    const check: SendCheck | undefined = beforeSend ? { beforeSend, withheld: false } : undefined;
     try {
       // The same request as chat.completions.create, with the body already encoded (see encodeJsonBody).
-      raw = await client.post<unknown>("/chat/completions", {
-        body: encoded,
-        headers: { "content-type": "application/json" },
-        signal,
-        timeout: options.timeoutMs,
-        maxRetries: 0,
-      });
+      const send = () =>
+        client.post<unknown>("/chat/completions", {
+          body: encoded,
+          headers: { "content-type": "application/json" },
+          signal,
+          timeout: options.timeoutMs,
+          maxRetries: 0,
+        });
+      raw = await (check ? sendChecks.run(check, send) : send());
     } catch (error) {
+      if (check?.withheld) return { kind: "transient", message: "not sent: the rate slot was lost before sending" };
       const mapped = mapProviderError(error, {
         model,
         keySource: config.keySource,
@@ -162,6 +188,7 @@ export function createOpenAICompatibleProvider(config: ProviderConfig, options: 
     model: config.model,
     // Local servers cost neither money nor quota.
     metered: !LOCAL_PROVIDERS.has(config.provider),
+    callsBeforeSend: true,
     get replyMode() {
       return replyMode;
     },

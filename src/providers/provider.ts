@@ -70,13 +70,26 @@ export type ExtractionOutcome<T> =
 
 export type OutcomeKind = ExtractionOutcome<unknown>["kind"];
 
+export interface ExtractOptions {
+  readonly signal: AbortSignal;
+  /**
+   * The last step before the request goes on the wire, after its body is built and serialized (a
+   * fleet confirms its rate slot here, so a worker starved in between cannot send late). False: the
+   * slot is gone; nothing is sent and the outcome does not matter (the caller asks for a new slot).
+   * Called by the provider when it says `callsBeforeSend`, else by the caller just before `extract`.
+   */
+  readonly beforeSend?: () => Promise<boolean>;
+}
+
 export interface Provider {
   /** Preset or implementation name, e.g. "openrouter", "local". */
   readonly name: string;
   readonly model: string;
   /** Whether a call costs quota or money (false for the local reader). */
   readonly metered: boolean;
-  extract<T>(request: ExtractionRequest<T>, options: { signal: AbortSignal }): Promise<ExtractionOutcome<T>>;
+  /** True when `extract` calls `options.beforeSend` itself, as the last step before sending. */
+  readonly callsBeforeSend?: boolean;
+  extract<T>(request: ExtractionRequest<T>, options: ExtractOptions): Promise<ExtractionOutcome<T>>;
   /** Lets go of worker threads the provider runs (the local reader); a run calls it at its end. */
   close?(): Promise<void>;
 }

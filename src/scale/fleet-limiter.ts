@@ -10,9 +10,14 @@ import type { SettleOutcome, SharedLimiter } from "./shared-limiter.js";
 const MAX_POLL_MS = 1_000;
 /** Reservations are made at most this far ahead; further out, the caller asks again later. */
 const HORIZON_MS = 2_000;
+/**
+ * A granted caller wakes this long before its slot, so building and serializing the request
+ * happen before the slot; the confirmation at the wire then waits out the rest.
+ */
+const LEAD_MS = 50;
 
 export interface FleetLimiterOptions {
-  /** Extra window length in the shared limiter; a caller later than half of it takes a new slot. */
+  /** Extra window length in the shared limiter; a caller later than half of it is re-checked at its real time. */
   readonly guardMs: number;
   /** A request's lease on an in-flight slot expires after this (a killed worker frees its slots). */
   readonly leaseMs: number;
@@ -25,12 +30,17 @@ export interface FleetLimiterOptions {
  * The engine's Limiter as seen by one job on a worker: every request the job's gate sends takes a
  * reservation from the fleet's shared limiter in Redis (see SharedLimiter), so retries, re-asks and
  * pages count like first requests. A 429 pauses and slows the whole fleet; the job itself simply
- * waits for its next slot. Each reservation is settled when its attempt is recorded (`settle`),
- * which frees its in-flight lease and counts its cost.
+ * waits for its next slot. A granted slot is confirmed with Redis as the last step before the
+ * request goes on the wire (`confirm` on the grant, called from the HTTP client's fetch); later than
+ * half the guard, it goes only where it still fits the windows at that time, else it is given back
+ * and the gate asks again. Each sent reservation is settled when its attempt is
+ * recorded (`settle`), which frees its in-flight lease and counts its cost.
  */
 export class FleetLimiter implements Limiter {
   /** Reservations sent and not yet settled, oldest first. */
   private readonly open: string[] = [];
+  /** Reservations granted and not yet confirmed at send time. */
+  private readonly reserved = new Set<string>();
   private readonly closed = new AbortController();
   /** Redis' clock minus this machine's, from the last answer (grant times are compared in Redis time). */
   private offsetMs = 0;
@@ -88,12 +98,13 @@ export class FleetLimiter implements Limiter {
           this.budget = answer.budget;
           return { kind: "aborted" };
         }
-        const ready = await this.waitForSlot(lease, answer.at, answer.waitMs, stop);
-        if (ready === "aborted") return { kind: "aborted" };
-        if (ready === "again") continue;
-        this.open.push(lease);
-        this.sent++;
-        return { kind: "granted", at: this.clock.now() };
+        this.reserved.add(lease);
+        if (answer.waitMs > LEAD_MS && !(await sleep(this.clock, answer.waitMs - LEAD_MS, stop))) {
+          this.giveBack(lease);
+          return { kind: "aborted" };
+        }
+        const at = answer.at;
+        return { kind: "granted", at: this.clock.now(), confirm: () => this.confirm(lease, at, stop) };
       }
     } finally {
       this.waiters--;
@@ -124,37 +135,49 @@ export class FleetLimiter implements Limiter {
     this.shared.settle(lease, outcome, attempt.costUsd).catch((error: unknown) => this.options.onError?.(error));
   }
 
-  /** The job ended: waiting calls give up and leases still open are freed. */
+  /** The job ended: waiting calls give up, slots not sent are given back and leases still open are freed. */
   close(): void {
     this.closed.abort();
+    for (const lease of this.reserved) this.forget(lease);
+    this.reserved.clear();
     for (const lease of this.open.splice(0)) this.shared.settle(lease, "other", null).catch(() => {});
   }
 
-  /** Sleeps until the reserved slot, then checks with Redis that it still holds. */
-  private async waitForSlot(lease: string, at: number, firstWaitMs: number, stop: AbortSignal): Promise<"send" | "again" | "aborted"> {
-    let waitMs = firstWaitMs;
-    while (waitMs > 0) {
-      if (!(await sleep(this.clock, waitMs, stop))) {
-        this.forget(lease);
-        return "aborted";
+  /**
+   * The last step before the request goes out: waits for the slot `at` (server time), then checks
+   * with Redis that it still holds (a late one: that it fits where it now goes). Redis checks its own
+   * clock; the answer's trip back counts too, since the request leaves only after it. True: send
+   * now; false: the slot is given back.
+   */
+  private async confirm(lease: string, at: number, stop: AbortSignal): Promise<boolean> {
+    if (!this.reserved.has(lease)) return false;
+    const toleranceMs = this.options.guardMs / 2;
+    for (;;) {
+      const untilSlot = at - this.offsetMs - this.clock.now();
+      if (untilSlot > 0 && !(await sleep(this.clock, untilSlot, stop))) return this.giveBack(lease);
+      const askedAt = this.clock.now();
+      const check = await this.ask(() => this.shared.confirm(lease, at, toleranceMs), stop);
+      if (check === "aborted" || check === "error") return this.giveBack(lease);
+      if (check.kind === "early") {
+        if (!(await sleep(this.clock, check.waitMs, stop))) return this.giveBack(lease);
+        continue;
       }
-      const check = await this.ask(() => this.shared.confirm(lease, at, this.options.guardMs / 2), stop);
-      if (check === "aborted") {
-        this.forget(lease);
-        return "aborted";
-      }
-      if (check === "error") {
-        this.forget(lease);
-        return "again";
-      }
-      if (check.kind === "send") return "send";
       if (check.kind === "again") {
-        if (check.waitMs > 0 && !(await sleep(this.clock, Math.min(check.waitMs, MAX_POLL_MS), stop))) return "aborted";
-        return "again";
+        this.reserved.delete(lease);
+        return false;
       }
-      waitMs = check.waitMs;
+      if (check.serverNow + (this.clock.now() - askedAt) > check.loggedAt + toleranceMs) return this.giveBack(lease);
+      this.reserved.delete(lease);
+      this.open.push(lease);
+      this.sent++;
+      return true;
     }
-    return "send";
+  }
+
+  private giveBack(lease: string): false {
+    this.reserved.delete(lease);
+    this.forget(lease);
+    return false;
   }
 
   /** A Redis call that gives up on the signal; a Redis error waits a moment (ioredis reconnects). */

@@ -12,8 +12,10 @@ import type { RateLimitScope } from "../providers/provider.js";
  * - A grant is a reservation: the script answers "send at T" (T ≥ now), so waiting callers do not
  *   poll. Reservations are monotonic, which keeps the sliding-log arithmetic exact.
  * - Each window is `guardMs` longer than the provider's, which absorbs the delay between a grant
- *   and the request reaching the provider; a caller that wakes later than half the guard gives
- *   its slot up and asks again, so a late timer never squeezes two requests closer together.
+ *   and the request reaching the provider. A caller confirms its slot as the last step before its
+ *   request goes on the wire. One later than half the guard sends only if its entry, moved to the
+ *   time of the confirmation, still fits every window; else it gives the slot up and asks again.
+ *   So a late timer or a starved process never squeezes two requests closer together.
  * - Pacing: grants are spaced by 1/rate, the rate set by AIMD across the fleet (a 429 anywhere cuts
  *   it, runs of successes raise it back) and never above the configured limits.
  * - Per UTC day (--rpd), the requests of this run (--max-requests), the cost of this run
@@ -108,7 +110,11 @@ export type ReserveAnswer =
   | { readonly kind: "budget"; readonly budget: "requests" | "cost"; readonly serverNow: number };
 
 export type ConfirmAnswer =
-  | { readonly kind: "send" }
+  /**
+   * Send now (Redis' clock: `serverNow`). `loggedAt`: the request's time in the windows, its slot,
+   * or `serverNow` when it came late and still fitted there.
+   */
+  | { readonly kind: "send"; readonly serverNow: number; readonly loggedAt: number }
   /** Woke before the slot (timers differ from Redis' clock): sleep this much more. */
   | { readonly kind: "early"; readonly waitMs: number }
   /** A pause began after the reservation, or this caller woke too late: the slot is given up. */
@@ -219,20 +225,47 @@ local function refund(leaseId)
 end
 `;
 
-/** KEYS: state, short, long, leases, recent. ARGV: lease id, reserved at (server ms), tolerance ms. */
+/**
+ * KEYS: state, short, long, leases, recent. ARGV: lease id, reserved at (server ms), tolerance ms.
+ * Answers {0, 0, now, logged at} (send), {1, wait ms} (early) or {2, wait ms} (given back).
+ */
 const CONFIRM = `${PRELUDE}${REFUND}
 local at, tolerance = tonumber(ARGV[2]), tonumber(ARGV[3])
-local pausedUntil = num(redis.call('HGET', KEYS[1], 'pausedUntil'), 0)
+local s = redis.call('HMGET', KEYS[1], 'pausedUntil', 'shortLimit', 'shortSpan', 'longLimit', 'longSpan')
+local pausedUntil = num(s[1], 0)
 if pausedUntil > at then
   refund(ARGV[1])
   return {2, math.max(0, pausedUntil - now)}
 end
-if now > at + tolerance then
+if now < at then return {1, at - now} end
+if now <= at + tolerance then return {0, 0, now, at} end
+-- Late: the request may still go now if its log entry, moved from its slot to now, fits every
+-- window that holds now (the others only lose an entry). Else the slot is given back.
+local member = at .. ':' .. ARGV[1]
+local function fitsNow(key, limit, span)
+  if limit <= 0 then return true end
+  local raw = redis.call('ZRANGEBYSCORE', key, '(' .. (now - span), '(' .. (now + span), 'WITHSCORES')
+  local times = {now}
+  for i = 1, #raw, 2 do
+    if raw[i] ~= member then times[#times + 1] = tonumber(raw[i + 1]) end
+  end
+  table.sort(times)
+  local j = 1
+  for i = 1, #times do
+    if times[i] > now then break end
+    while j <= #times and times[j] < times[i] + span do j = j + 1 end
+    if j - i > limit then return false end
+  end
+  return true
+end
+local shortLimit, shortSpan, longLimit, longSpan = num(s[2], 0), num(s[3], 0), num(s[4], 0), num(s[5], 0)
+if not (fitsNow(KEYS[2], shortLimit, shortSpan) and fitsNow(KEYS[3], longLimit, longSpan)) then
   refund(ARGV[1])
   return {2, 0}
 end
-if now < at then return {1, at - now} end
-return {0, 0}
+if shortLimit > 0 then redis.call('ZADD', KEYS[2], now, member) end
+if longLimit > 0 then redis.call('ZADD', KEYS[3], now, member) end
+return {0, 0, now, now}
 `;
 
 /** KEYS: as above. ARGV: lease id. */
@@ -444,8 +477,10 @@ export class SharedLimiter {
   }
 
   async confirm(leaseId: string, at: number, toleranceMs: number): Promise<ConfirmAnswer> {
-    const [code = 0, waitMs = 0] = toNumbers(await this.redis.ballotConfirm(...this.keyList, leaseId, at, Math.round(toleranceMs)));
-    if (code === 0) return { kind: "send" };
+    const [code = 0, waitMs = 0, serverNow = 0, loggedAt = at] = toNumbers(
+      await this.redis.ballotConfirm(...this.keyList, leaseId, at, Math.round(toleranceMs)),
+    );
+    if (code === 0) return { kind: "send", serverNow, loggedAt };
     if (code === 1) return { kind: "early", waitMs };
     return { kind: "again", waitMs };
   }

@@ -171,6 +171,36 @@ describe("the shared limiter's Lua script", () => {
     expect(recovered.rate).toBeLessThanOrEqual(recovered.configuredRate);
   });
 
+  it("a late confirmation sends only if its entry, moved to the confirmation's time, fits every window", async () => {
+    run++;
+    const limiter = fresh();
+    await limiter.publish(
+      { limits: { rps: 2, rpm: null, rpd: null }, maxInFlight: null, maxRequests: null, maxCostUsd: null, guardMs: 0 },
+      { todayCount: 0, costBefore: 0, costedBefore: 0 },
+    );
+    // Alone in its window, a slot confirmed 300 ms late still goes, logged at the confirmation.
+    const a = await limiter.reserve("a", TTL, HORIZON);
+    if (a.kind !== "granted") throw new Error(`expected a grant, got ${a.kind}`);
+    await new Promise((resolve) => setTimeout(resolve, a.waitMs + 300));
+    const late = await limiter.confirm("a", a.at, 20);
+    expect(late.kind).toBe("send");
+    if (late.kind !== "send") return;
+    expect(late.loggedAt).toBe(late.serverNow);
+    expect(late.loggedAt).toBeGreaterThan(a.at + 20);
+    // The windows count it where it went: two more fit only a full second after it.
+    const b = await limiter.reserve("b", TTL, HORIZON);
+    const c = await limiter.reserve("c", TTL, HORIZON);
+    const d = await limiter.reserve("d", TTL, HORIZON);
+    if (b.kind !== "granted" || c.kind !== "granted" || d.kind !== "granted") throw new Error("expected grants");
+    expect(c.at).toBeGreaterThanOrEqual(late.loggedAt + 1_000);
+    // b confirmed between c's and d's slots: moved there, it would make three in one second with c
+    // and d, so it is given back.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, c.at - d.serverNow) + 50));
+    const crowded = await limiter.confirm("b", b.at, 20);
+    expect(crowded.kind).toBe("again");
+    expect((await limiter.state()).sent).toBe(3);
+  });
+
   it("counts the run's request budget, the day's quota and the cost budget for every caller together", async () => {
     run++;
     const limiter = fresh();
