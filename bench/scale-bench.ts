@@ -25,6 +25,7 @@ import { startFakeProvider } from "../test/support/fake-provider.js";
 import { modelReplyFromTruth } from "../test/support/model-reply-from-truth.js";
 import { type CliProcess, coordinatorArgs, fakeProviderEnv, runCli, workerArgs } from "../test/scale/support/cli-process.js";
 import Database from "better-sqlite3";
+import { atNormalPriority, raiseProviderPriority } from "../test/scale/support/provider-priority.js";
 import { freePort, startTestRedis } from "../test/scale/support/redis-server.js";
 import { writeTinyDocuments } from "../test/scale/support/tiny-documents.js";
 
@@ -246,26 +247,21 @@ interface FaultRow {
 
 /** A redis-server of our own, so the bench can kill and restart it on the same port and folder. */
 function spawnRedis(port: number, dataDir: string, aof: boolean): ChildProcess {
-  return spawn(
-    "redis-server",
-    [
-      "--port",
-      String(port),
-      "--bind",
-      "127.0.0.1",
-      "--save",
-      "",
-      "--appendonly",
-      aof ? "yes" : "no",
-      "--appendfsync",
-      "everysec",
-      "--dir",
-      dataDir,
-    ],
-    {
-      stdio: "ignore",
-    },
-  );
+  const [command, commandArgs] = atNormalPriority("redis-server", [
+    "--port",
+    String(port),
+    "--bind",
+    "127.0.0.1",
+    "--save",
+    "",
+    "--appendonly",
+    aof ? "yes" : "no",
+    "--appendfsync",
+    "everysec",
+    "--dir",
+    dataDir,
+  ]);
+  return spawn(command, commandArgs, { stdio: "ignore" });
 }
 
 async function waitForRedis(port: number): Promise<void> {
@@ -345,6 +341,8 @@ async function main() {
     if (build.status !== 0) throw new Error("npm run build failed");
   }
   const concurrency = 8;
+  // The fake provider's requests per sliding second are the measurement (see raiseProviderPriority).
+  raiseProviderPriority();
   if (!args.includes("--skip-scaling")) {
     const providerRps = 10;
     const documents = quick ? 60 : 200;

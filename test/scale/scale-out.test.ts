@@ -7,6 +7,7 @@ import { constituencyTruth } from "../support/hand-made-forms.js";
 import { type FakeProvider, startFakeProvider } from "../support/fake-provider.js";
 import { modelReplyFromTruth } from "../support/model-reply-from-truth.js";
 import { type CliProcess, coordinatorArgs, fakeProviderEnv, runCli, workerArgs } from "./support/cli-process.js";
+import { raiseProviderPriority } from "./support/provider-priority.js";
 import { startTestRedis, type TestRedis } from "./support/redis-server.js";
 import { writeTinyDocuments } from "./support/tiny-documents.js";
 
@@ -18,9 +19,13 @@ describe("scale-out: a coordinator and 3 workers on BullMQ", () => {
   let provider: FakeProvider;
   let providerStartedAt: number;
   let dir: string;
+  let restorePriority = () => {};
 
   beforeAll(async () => {
     redis = await startTestRedis();
+    // The provider's count of requests per sliding second is the measurement: it must not be
+    // skewed by its own process waiting for CPU behind the fleet it counts.
+    restorePriority = raiseProviderPriority();
     dir = mkdtempSync(join(tmpdir(), "ballot-scale-"));
     await writeTinyDocuments(join(dir, "scans"), DOCUMENTS, { perFolder: 100 });
     const reply = modelReplyFromTruth(constituencyTruth());
@@ -32,6 +37,7 @@ describe("scale-out: a coordinator and 3 workers on BullMQ", () => {
     await provider?.close();
     await redis?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
+    restorePriority();
   });
 
   it("reads every document once within the provider's limit while a worker is SIGKILLed", async () => {

@@ -101,7 +101,7 @@ export interface ChatRequestBody {
 }
 
 export interface FakeRequestRecord {
-  /** ms since the server started. */
+  /** When the request arrived (its headers), ms since the server started. */
   readonly at: number;
   readonly documentId: string | null;
   readonly purpose: RequestPurpose;
@@ -202,6 +202,8 @@ export async function startFakeProvider(options: FakeProviderOptions = {}): Prom
       sendJson(res, 404, { error: { message: `no route ${req.method} ${url}` } });
       return;
     }
+    // A request arrives with its headers: counted from then, not after its body has been read.
+    const now = clock();
     const raw = await readBody(req);
     let body: ChatRequestBody;
     try {
@@ -212,7 +214,6 @@ export async function startFakeProvider(options: FakeProviderOptions = {}): Prom
     }
     lastBody = body;
     const info = describeRequest(body);
-    const now = clock();
     const record: FakeRequestRecord = {
       at: now - started,
       documentId: info.documentId,

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { atNormalPriority } from "./provider-priority.js";
 
 /** `node bin/ballot-ocr.js …` as a child process (needs dist/: npm test builds it first). */
 export interface CliProcess {
@@ -13,7 +14,8 @@ export interface CliProcess {
 const BIN = fileURLToPath(new URL("../../../bin/ballot-ocr.js", import.meta.url));
 
 export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}, onStderrLine?: (line: string) => void): CliProcess {
-  const child = spawn(process.execPath, [BIN, ...args], {
+  const [command, commandArgs] = atNormalPriority(process.execPath, [BIN, ...args]);
+  const child = spawn(command, commandArgs, {
     env: { ...process.env, ...env, NO_COLOR: "1" },
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -4,6 +4,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
+import { atNormalPriority } from "./provider-priority.js";
 
 /** A Redis for tests and benchmarks: BALLOT_OCR_TEST_REDIS_URL when set (.ci/run), else a private redis-server. */
 export interface TestRedis {
@@ -40,11 +41,20 @@ export async function startTestRedis(options: { private?: boolean; extraArgs?: r
   } else {
     const port = await freePort();
     dir = mkdtempSync(join(tmpdir(), "ballot-redis-"));
-    child = spawn(
-      "redis-server",
-      ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir, ...(options.extraArgs ?? [])],
-      { stdio: "ignore" },
-    );
+    const [command, commandArgs] = atNormalPriority("redis-server", [
+      "--port",
+      String(port),
+      "--bind",
+      "127.0.0.1",
+      "--save",
+      "",
+      "--appendonly",
+      "no",
+      "--dir",
+      dir,
+      ...(options.extraArgs ?? []),
+    ]);
+    child = spawn(command, commandArgs, { stdio: "ignore" });
     url = `redis://127.0.0.1:${port}`;
   }
   const port = Number(new URL(url).port || 6379);
