@@ -342,7 +342,7 @@ async function main() {
   }
   const concurrency = 8;
   // The fake provider's requests per sliding second are the measurement (see raiseProviderPriority).
-  raiseProviderPriority();
+  const restorePriority = raiseProviderPriority();
   if (!args.includes("--skip-scaling")) {
     const providerRps = 10;
     const documents = quick ? 60 : 200;
@@ -380,6 +380,7 @@ async function main() {
       `| ${r.documents} | ${r.seconds.toFixed(1)} | ${r.docsPerSecond.toFixed(2)} | ${(r.docsPerSecond / 6).toFixed(3)} | ${r.settledRps.toFixed(2)} | ${(r.settledRps / 6).toFixed(3)} | ${r.requests} | ${r.rateLimited} | ${((100 * r.rateLimited) / Math.max(1, r.requests)).toFixed(1)} % | ${r.lost} | ${r.exitCode} |`,
     );
   }
+  restorePriority();
   if (!args.includes("--skip-faults")) {
     const documents = quick ? 100 : 200;
     const rows: FaultRow[] = [];
