@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { GateOptions } from "../../src/batch/gate.js";
+import { BatchGate, type GateDeps, type GateOptions } from "../../src/batch/gate.js";
 import type { RetryPolicy } from "../../src/batch/retry-policy.js";
 import type { ExtractionRequest } from "../../src/providers/provider.js";
 
@@ -20,4 +20,13 @@ export function gateRequest(documentId: string, purpose: ExtractionRequest<unkno
 /** Gate options with a 30 s timeout, no budgets and no waiting for the daily quota; each test sets its retry policy. */
 export function gateOptions(retry: RetryPolicy, options: Partial<GateOptions> = {}): GateOptions {
   return { retry, timeoutMs: 30_000, maxRequests: null, maxCostUsd: null, waitForQuota: false, ...options };
+}
+
+/** A gate for tests: no event listener, jitter fixed at the middle (random 0.5). */
+export function testGate(
+  retry: RetryPolicy,
+  deps: Pick<GateDeps, "provider" | "limiter" | "store" | "clock">,
+  options: Partial<GateOptions> = {},
+): BatchGate {
+  return new BatchGate(gateOptions(retry, options), { ...deps, emit: () => {}, random: () => 0.5 });
 }

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { BatchGate, type GateOptions } from "../../../src/batch/gate.js";
+import type { BatchGate, GateOptions } from "../../../src/batch/gate.js";
 import { RateLimiter } from "../../../src/batch/rate-limiter.js";
 import type { ExtractionOutcome, ExtractionRequest, Provider } from "../../../src/providers/provider.js";
 import { MemoryStore } from "../../../src/storage/memory-store.js";
 import { FakeClock } from "../../support/fake-clock.js";
-import { gateOptions, gateRequest } from "../../support/gate-fixtures.js";
+import { gateRequest, testGate } from "../../support/gate-fixtures.js";
 
 /** Each call: answer after `ms` on the fake clock, or hang until cancelled. */
 type Step = { readonly ms: number; readonly outcome: ExtractionOutcome<unknown> } | "hang";
@@ -44,14 +44,11 @@ function setup(steps: Step[], idle: () => boolean, options: Partial<GateOptions>
   const store = new MemoryStore();
   const provider = scripted(clock, steps);
   const limiter = new RateLimiter({ limits: { rps: 10, rpm: null, rpd: null }, clock });
-  const gate = new BatchGate(gateOptions({ maxAttempts: 3, baseDelayMs: 4_000, maxDelayMs: 10_000 }, { hedge: { idle }, ...options }), {
-    provider,
-    limiter,
-    store,
-    clock,
-    emit: () => {},
-    random: () => 0.5,
-  });
+  const gate = testGate(
+    { maxAttempts: 3, baseDelayMs: 4_000, maxDelayMs: 10_000 },
+    { provider, limiter, store, clock },
+    { hedge: { idle }, ...options },
+  );
   return { clock, store, provider, gate };
 }
 

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { BatchGate } from "../../../src/batch/gate.js";
+import type { BatchGate } from "../../../src/batch/gate.js";
 import { RateLimiter } from "../../../src/batch/rate-limiter.js";
 import type { ExtractionOutcome, ExtractionRequest, Provider } from "../../../src/providers/provider.js";
 import { MemoryStore } from "../../../src/storage/memory-store.js";
 import type { Store } from "../../../src/storage/store.js";
 import { FakeClock } from "../../support/fake-clock.js";
-import { gateOptions, gateRequest } from "../../support/gate-fixtures.js";
+import { gateRequest, testGate } from "../../support/gate-fixtures.js";
 
 /** A provider that answers `{ n: <call number> }`. */
 function counting(): Provider & { calls: number } {
@@ -30,14 +30,7 @@ function counting(): Provider & { calls: number } {
 
 function gateOn(store: Store, provider: Provider, clock: FakeClock): BatchGate {
   const limiter = new RateLimiter({ limits: { rps: 10, rpm: null, rpd: null }, clock });
-  return new BatchGate(gateOptions({ maxAttempts: 3, baseDelayMs: 1_000, maxDelayMs: 4_000 }), {
-    provider,
-    limiter,
-    store,
-    clock,
-    emit: () => {},
-    random: () => 0.5,
-  });
+  return testGate({ maxAttempts: 3, baseDelayMs: 1_000, maxDelayMs: 4_000 }, { provider, limiter, store, clock });
 }
 
 /** The gate's first request waits on the clock (the probe); let it run. */

@@ -1,10 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { BatchGate } from "../../../src/batch/gate.js";
 import type { AcquireResult, Limiter } from "../../../src/batch/limiter.js";
 import type { ExtractionOutcome, ExtractionRequest, ExtractOptions, Provider } from "../../../src/providers/provider.js";
 import { MemoryStore } from "../../../src/storage/memory-store.js";
 import { FakeClock } from "../../support/fake-clock.js";
-import { gateOptions, gateRequest } from "../../support/gate-fixtures.js";
+import { gateRequest, testGate } from "../../support/gate-fixtures.js";
 
 const OK: ExtractionOutcome<unknown> = {
   kind: "ok",
@@ -63,14 +62,7 @@ describe("BatchGate with a slot confirmed at send time", () => {
       const store = new MemoryStore();
       const limiter = confirmingLimiter([false, false, true]);
       const provider = countingProvider(callsBeforeSend);
-      const gate = new BatchGate(gateOptions({ maxAttempts: 3, baseDelayMs: 1_000, maxDelayMs: 1_000 }), {
-        provider,
-        limiter,
-        store,
-        clock,
-        emit: () => {},
-        random: () => 0.5,
-      });
+      const gate = testGate({ maxAttempts: 3, baseDelayMs: 1_000, maxDelayMs: 1_000 }, { provider, limiter, store, clock });
       const call = gate.call(gateRequest("a".repeat(64)), new AbortController().signal);
       await clock.advance(10_000);
       const outcome = await call;
