@@ -16,7 +16,7 @@
  * 3. Faults mid-run: Redis killed and restarted (AOF on, AOF off), and a worker killed, each at 30 %:
  *    documents collected and lost, and documents requested twice.
  */
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -25,8 +25,8 @@ import { startFakeProvider } from "../test/support/fake-provider.js";
 import { modelReplyFromTruth } from "../test/support/model-reply-from-truth.js";
 import { type CliProcess, coordinatorArgs, fakeProviderEnv, runCli, workerArgs } from "../test/scale/support/cli-process.js";
 import Database from "better-sqlite3";
-import { atNormalPriority, raiseProviderPriority } from "../test/scale/support/provider-priority.js";
-import { freePort, startTestRedis } from "../test/scale/support/redis-server.js";
+import { raiseProviderPriority } from "../test/scale/support/provider-priority.js";
+import { freePort, spawnRedisServer, startTestRedis } from "../test/scale/support/redis-server.js";
 import { writeTinyDocuments } from "../test/scale/support/tiny-documents.js";
 
 const args = process.argv.slice(2);
@@ -245,25 +245,6 @@ interface FaultRow {
   seconds: number;
 }
 
-/** A redis-server of our own, so the bench can kill and restart it on the same port and folder. */
-function spawnRedis(port: number, dataDir: string, aof: boolean): ChildProcess {
-  const [command, commandArgs] = atNormalPriority("redis-server", [
-    "--port",
-    String(port),
-    "--bind",
-    "127.0.0.1",
-    "--save",
-    "",
-    "--appendonly",
-    aof ? "yes" : "no",
-    "--appendfsync",
-    "everysec",
-    "--dir",
-    dataDir,
-  ]);
-  return spawn(command, commandArgs, { stdio: "ignore" });
-}
-
 async function waitForRedis(port: number): Promise<void> {
   for (let i = 0; i < 100; i++) {
     const ping = spawnSync("redis-cli", ["-p", String(port), "ping"], { encoding: "utf8" });
@@ -282,7 +263,7 @@ async function faultRun(fault: "redis-aof" | "redis-no-aof" | "worker-kill", doc
   const port = await freePort();
   const dataDir = join(dir, "redis");
   mkdirSync(dataDir);
-  let redis = spawnRedis(port, dataDir, fault === "redis-aof");
+  let redis = spawnRedisServer(port, dataDir, { aof: fault === "redis-aof" });
   await waitForRedis(port);
   const provider = await startFakeProvider({ answer: () => reply, latencyMs: 200 });
   try {
@@ -307,7 +288,7 @@ async function faultRun(fault: "redis-aof" | "redis-no-aof" | "worker-kill", doc
       redis.kill("SIGKILL");
       await exited;
       await delay(1_000);
-      redis = spawnRedis(port, dataDir, fault === "redis-aof");
+      redis = spawnRedisServer(port, dataDir, { aof: fault === "redis-aof" });
       await waitForRedis(port);
     }
     const code = await Promise.race([coordinator.exited, delay(180_000).then(() => "timeout")]);

@@ -28,6 +28,25 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** A redis-server on 127.0.0.1:port keeping its files in dir, at the ordinary priority; no RDB snapshots. */
+export function spawnRedisServer(port: number, dir: string, options: { aof: boolean; extraArgs?: readonly string[] }): ChildProcess {
+  const [command, commandArgs] = atNormalPriority("redis-server", [
+    "--port",
+    String(port),
+    "--bind",
+    "127.0.0.1",
+    "--save",
+    "",
+    "--appendonly",
+    options.aof ? "yes" : "no",
+    ...(options.aof ? ["--appendfsync", "everysec"] : []),
+    "--dir",
+    dir,
+    ...(options.extraArgs ?? []),
+  ]);
+  return spawn(command, commandArgs, { stdio: "ignore" });
+}
+
 export async function startTestRedis(options: { private?: boolean; extraArgs?: readonly string[] } = {}): Promise<TestRedis> {
   const args = options.extraArgs ?? [];
   const requirepass = args.indexOf("--requirepass");
@@ -41,20 +60,7 @@ export async function startTestRedis(options: { private?: boolean; extraArgs?: r
   } else {
     const port = await freePort();
     dir = mkdtempSync(join(tmpdir(), "ballot-redis-"));
-    const [command, commandArgs] = atNormalPriority("redis-server", [
-      "--port",
-      String(port),
-      "--bind",
-      "127.0.0.1",
-      "--save",
-      "",
-      "--appendonly",
-      "no",
-      "--dir",
-      dir,
-      ...(options.extraArgs ?? []),
-    ]);
-    child = spawn(command, commandArgs, { stdio: "ignore" });
+    child = spawnRedisServer(port, dir, { aof: false, extraArgs: options.extraArgs ?? [] });
     url = `redis://127.0.0.1:${port}`;
   }
   const port = Number(new URL(url).port || 6379);
