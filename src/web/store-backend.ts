@@ -43,13 +43,13 @@ export interface StoreBackendOptions {
   readonly reference?: Reference;
 }
 
+/** Stored results read between two turns of the event loop. */
+const PAGE = 100;
+
 /**
  * The web's backend over the project's own Store, checks and report writer: the same files
  * `ballot-ocr process`/`report` produce, and review edits go through Store.applyEdit (audited).
  */
-/** Stored results read between two turns of the event loop. */
-const PAGE = 100;
-
 export class StoreBackend implements WebBackend {
   constructor(private readonly options: StoreBackendOptions) {}
 
