@@ -1,4 +1,4 @@
-import { type BatchAnalysis, analyseResults, BatchCollector } from "../aggregate/batch-analysis.js";
+import { type BatchAnalysis, BatchCollector } from "../aggregate/batch-analysis.js";
 import {
   completeRowShares,
   exactSum,
@@ -102,17 +102,12 @@ function kindLine(totals: KindTotals): KindLine {
   };
 }
 
-export function buildOverview(
-  results: Iterable<FormResult>,
-  reference?: Reference,
-  displayPath: (path: string) => string = (p) => p,
-): Overview {
-  return overviewOf(analyseResults(results, reference), displayPath);
-}
-
-/** The same from results read one by one (the store, which yields to the event loop between batches). */
+/**
+ * The overview of a batch, from results read one by one: an array, or the store's results, which
+ * yield to the event loop between pages.
+ */
 export async function collectOverview(
-  results: AsyncIterable<FormResult>,
+  results: Iterable<FormResult> | AsyncIterable<FormResult>,
   reference?: Reference,
   displayPath: (path: string) => string = (p) => p,
 ): Promise<Overview> {

@@ -6,7 +6,7 @@ import type { FormResult } from "../../../src/forms/form-result.js";
 import { parseCsv } from "../../../src/reports/csv.js";
 import { locateThaiFonts } from "../../../src/reports/pdf/thai-fonts.js";
 import { writeReports } from "../../../src/reports/write-reports.js";
-import { buildOverview } from "../../../src/web/overview.js";
+import { collectOverview } from "../../../src/web/overview.js";
 import { makeFormResult } from "../../fixtures/reference/make-form-result.js";
 import { hasPdftotext, pdfText } from "../../support/pdf-text.js";
 
@@ -142,8 +142,8 @@ describe("honest totals: a sum with an unread cell is never shown as a number", 
     expect(constituencyRows[2]).toMatchObject({ row_number: "1", value: "", mark: "illegible" });
   });
 
-  it("the web overview gives no number for a partial sum and ranks rows from complete forms only", () => {
-    const overview = buildOverview(partialBatch());
+  it("the web overview gives no number for a partial sum and ranks rows from complete forms only", async () => {
+    const overview = await collectOverview(partialBatch());
     const constituency = overview.national["constituency"]!;
     expect(constituency.good).toBeNull();
     expect(constituency.atLeast.good).toBe(150);
