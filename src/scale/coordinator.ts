@@ -18,7 +18,14 @@ import type { Store } from "../storage/store.js";
 import { type JobData, JobResultSchema, parseAttempt, READ_JOB } from "./job-data.js";
 import { connectionOptions, openRedis, type QueueLocation } from "./queue-url.js";
 import { ENGINE_BACKOFF } from "./scale-worker.js";
-import { PauseNoticeSchema, QuotaNoticeSchema, type ScaleConfig, scaleKeys, WorkerHeartbeatSchema } from "./scale-config.js";
+import {
+  DEFAULT_FLEET_WITNESSES,
+  PauseNoticeSchema,
+  QuotaNoticeSchema,
+  type ScaleConfig,
+  scaleKeys,
+  WorkerHeartbeatSchema,
+} from "./scale-config.js";
 import { DEFAULT_GUARD_MS, SharedLimiter, sharedLimiterKeys } from "./shared-limiter.js";
 
 export interface CoordinatorOptions {
@@ -117,7 +124,7 @@ export async function runCoordinator(
     maxDelayMs: options.retry.maxDelayMs,
     timeoutMs: options.timeoutMs,
     referencePath: options.referencePath,
-    witnesses: options.witnesses ?? { local: true, cropReask: true, acceptSingleWitness: false },
+    witnesses: options.witnesses ?? DEFAULT_FLEET_WITNESSES,
     publishedAt: new Date(clock.now()).toISOString(),
   };
   const usage = store.usageTotals();

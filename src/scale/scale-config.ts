@@ -6,6 +6,9 @@ import { z } from "zod";
  * a change on resume reaches running workers at once. Never a key or any provider secret: workers
  * take the provider from their own environment.
  */
+/** A worker's witnesses when the coordinator says nothing: as a local run's defaults. */
+export const DEFAULT_FLEET_WITNESSES = { local: true, cropReask: true, acceptSingleWitness: false } as const;
+
 export const ScaleConfigSchema = z.object({
   version: z.literal(2),
   /** Client-side limits of the whole fleet (null = none of that kind), for messages and `status`. */
@@ -26,9 +29,7 @@ export const ScaleConfigSchema = z.object({
    * The witnesses each worker runs beside its reader, and the verdict rule, as a local run's
    * --no-witness, --no-crop-reask and --accept-single-witness set them (absent: the defaults).
    */
-  witnesses: z
-    .object({ local: z.boolean(), cropReask: z.boolean(), acceptSingleWitness: z.boolean() })
-    .default({ local: true, cropReask: true, acceptSingleWitness: false }),
+  witnesses: z.object({ local: z.boolean(), cropReask: z.boolean(), acceptSingleWitness: z.boolean() }).default(DEFAULT_FLEET_WITNESSES),
   publishedAt: z.string(),
 });
 export type ScaleConfig = z.infer<typeof ScaleConfigSchema>;
