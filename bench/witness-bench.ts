@@ -13,22 +13,10 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { createLocalProvider } from "../src/local/local-provider.js";
-import { createLocalWitness } from "../src/local/local-witness.js";
 import { NOISE_LEVELS, type NoiseLevel } from "../src/synth/degrade.js";
 import { MISREADING_MODES, type MisreadingMode } from "../test/support/misreadings.js";
 import { generateMixedForms } from "./support/generator-forms.js";
-import {
-  cachedWitness,
-  describeWitnessCpu,
-  prepareDocuments,
-  printScoreTable,
-  runScenario,
-  type Scenario,
-  type Setup,
-  score,
-  scoreCells,
-} from "./support/witness-run.js";
+import { createScoreTable, offlineWitness, prepareDocuments, type Scenario, type Setup } from "./support/witness-run.js";
 
 const { values } = parseArgs({
   options: {
@@ -56,7 +44,7 @@ try {
   const documents = await prepareDocuments([dir], (doc) => bySha.get(doc.id) ?? null);
   console.log(`${documents.length} generator forms (${noise}, ${values.dpi} dpi) ready in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 
-  const local = cachedWitness(createLocalWitness(createLocalProvider()));
+  const local = offlineWitness();
   const setups: Setup[] = [
     { name: "witness on", witnesses: () => [local] },
     { name: "witness on, --accept-single-witness", witnesses: () => [local], acceptSingleWitness: true },
@@ -81,17 +69,11 @@ try {
     },
   ];
 
-  const rows: string[][] = [];
+  const table = createScoreTable(local);
   for (const scenario of scenarios) {
-    for (const setup of setups) {
-      const s = score(await runScenario(documents, scenario, setup, seed));
-      rows.push([scenario.name, setup.name, ...scoreCells(s)]);
-      console.log(rows[rows.length - 1]!.join(" | "));
-    }
+    for (const setup of setups) await table.run(documents, scenario, setup, seed);
   }
-  printScoreTable(rows);
-  console.log("");
-  console.log(describeWitnessCpu(local));
+  table.print();
 } finally {
   await rm(dir, { recursive: true, force: true });
 }

@@ -18,20 +18,9 @@ import {
   type NumberCell,
   type TotalKey,
 } from "../src/forms/form-result.js";
-import { createLocalProvider } from "../src/local/local-provider.js";
-import { createLocalWitness } from "../src/local/local-witness.js";
 import { MISREADING_MODES } from "../test/support/misreadings.js";
 import { readSampleTruth, type SampleTruthCell, type SampleTruthEntry } from "./support/sample-truth.js";
-import {
-  cachedWitness,
-  describeWitnessCpu,
-  prepareDocuments,
-  printScoreTable,
-  runScenario,
-  type Scenario,
-  score,
-  scoreCells,
-} from "./support/witness-run.js";
+import { createScoreTable, offlineWitness, prepareDocuments, type Scenario } from "./support/witness-run.js";
 
 const TOTALS: Readonly<Record<string, TotalKey>> = {
   envelopes: "envelopes",
@@ -94,23 +83,20 @@ const documents = await prepareDocuments([...folders, ...loose], (doc) => {
 });
 console.log(`${documents.length} real count documents (of ${entries.length} in truth.json)`);
 
-const local = cachedWitness(createLocalWitness(createLocalProvider()));
+const local = offlineWitness();
 const seed = Number(values.seed);
 const scenarios: Scenario[] = [
   { name: "clean", shares: {} },
   ...MISREADING_MODES.map((mode): Scenario => ({ name: mode, shares: { [mode]: 1 } })),
 ];
-const rows: string[][] = [];
+const table = createScoreTable(local);
 const setups = [
   { name: "witness alone", witnesses: () => [local] },
   { name: "witness + second model", witnesses: () => [local], secondModel: "disputed" as const },
 ];
 for (const scenario of scenarios)
   for (const setup of setups) {
-    const outcomes = await runScenario(documents, scenario, setup, seed);
-    const s = score(outcomes);
-    rows.push([scenario.name, setup.name, ...scoreCells(s)]);
-    console.log(rows[rows.length - 1]!.join(" | "));
+    const outcomes = await table.run(documents, scenario, setup, seed);
     for (const o of outcomes) {
       const findings = (o.result.alignment ?? [])
         .map((f) => `${f.kind} rows ${f.rows.join(",")} (${f.offset > 0 ? "+" : ""}${f.offset})`)
@@ -131,6 +117,4 @@ for (const scenario of scenarios)
       }
     }
   }
-printScoreTable(rows);
-console.log("");
-console.log(describeWitnessCpu(local));
+table.print();

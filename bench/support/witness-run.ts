@@ -14,6 +14,8 @@ import { createPreparePool } from "../../src/ingest/prepare-pool.js";
 import type { DiscoveredDocument, PreparedPage } from "../../src/ingest/types.js";
 import { resolveProviderConfig } from "../../src/providers/config.js";
 import { createOpenAICompatibleProvider } from "../../src/providers/openai-compatible.js";
+import { createLocalProvider } from "../../src/local/local-provider.js";
+import { createLocalWitness } from "../../src/local/local-witness.js";
 import { allCells, sumValue } from "../../src/verify/cells.js";
 import { neededCells } from "../../src/verify/verdict.js";
 import { startFakeProvider } from "../../test/support/fake-provider.js";
@@ -49,8 +51,16 @@ export async function prepareDocuments(
   }
 }
 
+/** A witness that counts the pages it read and their CPU. */
+export type CachedWitness = WitnessSource & { readonly cpuMs: () => number; readonly pages: () => number };
+
+/** The offline reader as the benches' witness, each document read once (see cachedWitness). */
+export function offlineWitness(): CachedWitness {
+  return cachedWitness(createLocalWitness(createLocalProvider()));
+}
+
 /** A witness whose reading of each document is kept: every scenario sees the same pages, read once. */
-export function cachedWitness(source: WitnessSource): WitnessSource & { readonly cpuMs: () => number; readonly pages: () => number } {
+function cachedWitness(source: WitnessSource): CachedWitness {
   const reads = new Map<string, Promise<WitnessReport | null>>();
   let cpuMs = 0;
   let pages = 0;
@@ -240,7 +250,7 @@ export const SCORE_HEADER = [
 ] as const;
 
 /** A score's cells from "forms" to "row findings named right". */
-export function scoreCells(s: ScenarioScore): string[] {
+function scoreCells(s: ScenarioScore): string[] {
   return [
     String(s.forms),
     String(s.misread),
@@ -255,7 +265,7 @@ export function scoreCells(s: ScenarioScore): string[] {
 }
 
 /** The offline witness's pages and CPU, for the line under a witness table. */
-export function describeWitnessCpu(local: { readonly cpuMs: () => number; readonly pages: () => number }): string {
+function describeWitnessCpu(local: CachedWitness): string {
   const pages = local.pages();
   // Node 20 has no per-thread CPU clock: this is the process's CPU while the pages were read.
   const perPage = pages === 0 ? "–" : (local.cpuMs() / pages / 1000).toFixed(3);
@@ -263,9 +273,31 @@ export function describeWitnessCpu(local: { readonly cpuMs: () => number; readon
 }
 
 /** The witness table in Markdown, after a blank line. */
-export function printScoreTable(rows: readonly (readonly string[])[]): void {
+function printScoreTable(rows: readonly (readonly string[])[]): void {
   console.log("");
   console.log(`| ${SCORE_HEADER.join(" | ")} |`);
   console.log(`|${SCORE_HEADER.map(() => "---").join("|")}|`);
   for (const row of rows) console.log(`| ${row.join(" | ")} |`);
+}
+
+/** A witness bench's table: each scenario and setup run, scored and printed as it ends, then the whole table and the witness's CPU. */
+export function createScoreTable(local: CachedWitness): {
+  readonly run: (documents: readonly PreparedDocument[], scenario: Scenario, setup: Setup, seed: number) => Promise<DocumentOutcome[]>;
+  readonly print: () => void;
+} {
+  const rows: string[][] = [];
+  return {
+    async run(documents, scenario, setup, seed) {
+      const outcomes = await runScenario(documents, scenario, setup, seed);
+      const row = [scenario.name, setup.name, ...scoreCells(score(outcomes))];
+      rows.push(row);
+      console.log(row.join(" | "));
+      return outcomes;
+    },
+    print() {
+      printScoreTable(rows);
+      console.log("");
+      console.log(describeWitnessCpu(local));
+    },
+  };
 }
