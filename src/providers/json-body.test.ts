@@ -10,7 +10,7 @@ describe("encodeJsonBody", () => {
         const build = (urls: readonly string[]) => ({ prompt: text, parts: urls.map((url) => ({ url, note: `${text}|` })) });
         const urls = bodyImages.map((image) => `data:image/jpeg;base64,${image.data.toString("base64")}`);
         const expected = Buffer.from(JSON.stringify(build(urls)), "utf8");
-        expect(encodeJsonBody(bodyImages, build).equals(expected)).toBe(true);
+        expect(encodeJsonBody(bodyImages, build).bytes.equals(expected)).toBe(true);
       }),
     );
   });

@@ -15,13 +15,17 @@ export interface BodyImage {
  * per image and each data URL is written straight into the output buffer.
  *
  * `build` receives one marker per image and returns the body with each marker where the
- * image's URL goes; the result is the same bytes as `JSON.stringify` of that body with the URLs
- * in place.
+ * image's URL goes. The bytes are those of `JSON.stringify` of that body with the URLs in place;
+ * the body is returned as built (with the markers), for callers that look at its other fields.
  */
-export function encodeJsonBody(images: readonly BodyImage[], build: (urls: readonly string[]) => unknown): Buffer {
+export function encodeJsonBody<Body>(
+  images: readonly BodyImage[],
+  build: (urls: readonly string[]) => Body,
+): { readonly body: Body; readonly bytes: Buffer } {
   const nonce = randomUUID();
   const markers = images.map((_, i) => `@@image-${nonce}-${i}@@`);
-  const skeleton = JSON.stringify(build(markers));
+  const body = build(markers);
+  const skeleton = JSON.stringify(body);
   const parts: { readonly text: string; readonly encoding: "utf8" | "latin1" }[] = [];
   let from = 0;
   for (const [i, image] of images.entries()) {
@@ -37,5 +41,5 @@ export function encodeJsonBody(images: readonly BodyImage[], build: (urls: reado
   const out = Buffer.allocUnsafe(parts.reduce((sum, part) => sum + Buffer.byteLength(part.text, part.encoding), 0));
   let offset = 0;
   for (const part of parts) offset += out.write(part.text, offset, part.encoding);
-  return out;
+  return { body, bytes: out };
 }

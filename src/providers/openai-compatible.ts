@@ -103,12 +103,7 @@ export function createOpenAICompatibleProvider(config: ProviderConfig, options: 
     if (signal.aborted) throw abortError(signal);
     const model = request.model ?? config.model;
     const mode = replyMode;
-    let body: ChatBody | undefined;
-    const encoded = encodeJsonBody(request.images, (urls) => {
-      body = buildBody(request, model, mode, urls);
-      return body;
-    });
-    const sent = body as ChatBody;
+    const { body: sent, bytes } = encodeJsonBody(request.images, (urls) => buildBody(request, model, mode, urls));
 
     let raw: unknown;
     const check: SendCheck | undefined = beforeSend ? { beforeSend, withheld: false } : undefined;
@@ -116,7 +111,7 @@ export function createOpenAICompatibleProvider(config: ProviderConfig, options: 
       // The same request as chat.completions.create, with the body already encoded (see encodeJsonBody).
       const send = () =>
         client.post<unknown>("/chat/completions", {
-          body: encoded,
+          body: bytes,
           headers: { "content-type": "application/json" },
           signal,
           timeout: options.timeoutMs,
