@@ -2,7 +2,7 @@
 // Document view: page images beside the numbers read, failing checks, corrections and approval.
 import { $, api, el, fmt, state, statusChip, t, toast } from "./core.js";
 import { inLanguage } from "./i18n.js";
-import { renderReview, reviewer, setupReview } from "./review.js";
+import { cropImage, renderReview, reviewer, setupReview } from "./review.js";
 
 const TOTAL_LABELS = {
   eligibleVoters: ["ผู้มีสิทธิ", "Eligible voters"],
@@ -21,14 +21,6 @@ const totalLabel = (key) => {
   const pair = TOTAL_LABELS[key] || [key, key];
   return inLanguage(pair[0], pair[1], state.lang);
 };
-
-/** A cell's crop from the uploaded file, fetched when the row scrolls into view. */
-function cellCrop(url, field) {
-  if (!url) return null;
-  const img = el("img", { src: url, alt: `${field} digits`, class: "crop", loading: "lazy" });
-  img.addEventListener("error", () => img.replaceWith(el("span", { class: "crop missing", text: t("cropMissing") })));
-  return img;
-}
 
 /** Who read what in this cell (each witness's value, "?" when it could not read it) and the cell's verdict. */
 function readersOf(cell) {
@@ -71,7 +63,8 @@ function cellRow(field, name, cell, suspect, cropUrl) {
     "tr",
     { class: suspect ? "suspect" : "", dataset: { field } },
     el("td", { text: name }),
-    el("td", { class: "crop" }, cellCrop(cropUrl?.replace("FIELD", field), field)),
+    // The crop is fetched when the row scrolls into view.
+    el("td", { class: "crop" }, cropUrl ? cropImage(cropUrl.replace("FIELD", field), `${field} digits`, "lazy") : null),
     el("td", { text: cell.digits ?? `(${cell.mark})` }),
     el("td", { text: cell.words ?? "" }),
     el("td", {}, input, edit),

@@ -15,8 +15,9 @@ export function sentenceList(sentences, className = "reasons") {
   return el("ul", { class: className }, ...sentences.map((s) => el("li", { text: say(s) })));
 }
 
-function cropImage(url, alt) {
-  const img = el("img", { src: url, alt, class: "crop", loading: "eager" });
+/** A cell's crop, or a "no crop" note if it cannot be loaded; "lazy" waits until it scrolls into view. */
+export function cropImage(url, alt, loading = "eager") {
+  const img = el("img", { src: url, alt, class: "crop", loading });
   img.addEventListener("error", () => img.replaceWith(el("span", { class: "crop missing", text: t("cropMissing") })));
   return img;
 }
