@@ -87,20 +87,22 @@ async function resolveTouchingDigits(
   guesses: readonly GlyphGuess[],
   classifier: DigitClassifier,
 ): Promise<GlyphGuess[][]> {
-  const candidates: { glyph: number; pieces: readonly Float32Array[] }[] = [];
+  // Every glyph's distinct pieces, classified in one call; each cut names its pieces by index.
+  const pieces: Float32Array[] = [];
+  const candidates: { glyph: number; pieces: readonly number[] }[] = [];
   glyphs.forEach((glyph, i) => {
     const guess = guesses[i]!;
     // Only a glyph the classifier rejects as a whole is cut: a weak single digit stays one glyph.
     if (guess.label !== "junk") return;
-    for (const pieces of glyph.splits()) candidates.push({ glyph: i, pieces });
+    const split = glyph.splits();
+    const first = pieces.length;
+    pieces.push(...split.pieces);
+    for (const cut of split.cuts) candidates.push({ glyph: i, pieces: cut.map((k) => first + k) });
   });
-  // Cuts share pieces (the same array): each distinct piece is classified once.
-  const distinct = [...new Set(candidates.flatMap((c) => c.pieces))];
-  const distinctGuesses = await classifier.classify(distinct);
-  const guessOf = new Map(distinct.map((piece, i) => [piece, distinctGuesses[i]!]));
+  const pieceGuesses = await classifier.classify(pieces);
   const result = guesses.map((g) => [g]);
   for (const candidate of candidates) {
-    const mine = candidate.pieces.map((piece) => guessOf.get(piece)!);
+    const mine = candidate.pieces.map((k) => pieceGuesses[k]!);
     if (mine.some((g) => g.label === "junk" || g.label === "-")) continue;
     const weakest = Math.min(...mine.map((g) => g.probability));
     const current = result[candidate.glyph]!;

@@ -10,12 +10,19 @@ export interface Glyph {
   readonly box: Box;
   readonly input: Float32Array;
   /**
-   * For a glyph wide enough to be digits that touch: candidate cuts into two or three pieces,
-   * each piece ready for the classifier. Tried only when the whole is not a confident digit, so
-   * worked out only when asked for; cuts that share a piece share the same array.
+   * For a glyph wide enough to be digits that touch: candidate cuts into two or three pieces.
+   * Tried only when the whole is not a confident digit, so worked out only when asked for.
    */
-  readonly splits: () => readonly (readonly Float32Array[])[];
+  readonly splits: () => GlyphCuts;
 }
+
+/** A glyph's candidate cuts: its distinct pieces, each ready for the classifier, and every cut as indices into them. */
+export interface GlyphCuts {
+  readonly pieces: readonly Float32Array[];
+  readonly cuts: readonly (readonly number[])[];
+}
+
+const NO_CUTS: GlyphCuts = { pieces: [], cuts: [] };
 
 export interface CellInk {
   readonly glyphs: readonly Glyph[];
@@ -119,7 +126,7 @@ export function segmentCell(page: BinaryImage, box: Box, pitch: number, inRunnin
     return {
       box: { x0: outer.x0 + g.x0, y0: outer.y0 + g.y0, x1: outer.x0 + g.x1, y1: outer.y0 + g.y1 },
       input: normalizeGlyph(mask, w, h),
-      splits: h > pitch * 0.25 ? () => cutGlyph(mask, w, h) : () => [],
+      splits: h > pitch * 0.25 ? () => cutGlyph(mask, w, h) : () => NO_CUTS,
     };
   });
   return { glyphs, inkPixels, dots };
@@ -175,26 +182,27 @@ function cutPositions(w: number, h: number): number[][] {
 }
 
 /**
- * The glyph's candidate cuts, each as its pieces normalised for the classifier. A piece (the
- * same columns) recurs across cuts, a two-way cut's left part as a three-way cut's, so each is
- * normalised once and the cuts share it.
+ * The glyph's candidate cuts. A piece (the same columns) recurs across cuts, a two-way cut's
+ * left part as a three-way cut's, so each is normalised once and the cuts name it by index.
  */
-function cutGlyph(mask: Uint8Array, w: number, h: number): Float32Array[][] {
-  const pieces = new Map<number, Float32Array>();
-  const piece = (x0: number, pw: number): Float32Array => {
+function cutGlyph(mask: Uint8Array, w: number, h: number): GlyphCuts {
+  const pieces: Float32Array[] = [];
+  const indexOf = new Map<number, number>();
+  const piece = (x0: number, pw: number): number => {
     const key = x0 * (w + 1) + pw;
-    const known = pieces.get(key);
-    if (known) return known;
+    const known = indexOf.get(key);
+    if (known !== undefined) return known;
     const columns = new Uint8Array(pw * h);
     for (let y = 0; y < h; y++) for (let x = 0; x < pw; x++) columns[y * pw + x] = mask[y * w + x0 + x]!;
-    const normalized = normalizeGlyph(columns, pw, h);
-    pieces.set(key, normalized);
-    return normalized;
+    indexOf.set(key, pieces.length);
+    pieces.push(normalizeGlyph(columns, pw, h));
+    return pieces.length - 1;
   };
-  return cutPositions(w, h).map((cuts) => {
-    const bounds = [0, ...cuts, w];
+  const cuts = cutPositions(w, h).map((positions) => {
+    const bounds = [0, ...positions, w];
     return bounds.slice(0, -1).map((x0, k) => piece(x0, Math.max(1, bounds[k + 1]! - x0)));
   });
+  return { pieces, cuts };
 }
 
 /** Clears rows that are mostly ink: the remains of a printed rule at the cell's edge. */
