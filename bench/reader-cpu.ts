@@ -5,19 +5,20 @@
  *
  *   npx tsx bench/reader-cpu.ts [folder=../shared/samples]
  */
+import { pageImage, sendablePages } from "../src/extract/read-requests.js";
 import { discoverDocuments } from "../src/ingest/discover.js";
 import { DEFAULT_PREPARE_OPTIONS, prepareDocument } from "../src/ingest/prepare.js";
-import { readPage } from "../src/local/local-reader.js";
+import { type PageImage, readPage } from "../src/local/local-reader.js";
 import { loadLocalModel } from "../src/local/recognize/local-model.js";
 
 const folder = process.argv[2] ?? "../shared/samples";
 const found = await discoverDocuments([folder]);
 const model = await loadLocalModel();
-const pages: { page: number; data: Buffer }[] = [];
+// The pages the offline witness reads in a run: every prepared page but signature pages.
+const pages: PageImage[] = [];
 for (const doc of found.documents) {
   const prepared = await prepareDocument(doc, DEFAULT_PREPARE_OPTIONS, new AbortController().signal);
-  if (!prepared.ok) continue;
-  for (const page of prepared.value) if (page.jpeg) pages.push({ page: page.index, data: page.jpeg });
+  if (prepared.ok) pages.push(...sendablePages(prepared.value).map(pageImage));
 }
 const started = process.cpuUsage();
 const wall = performance.now();
