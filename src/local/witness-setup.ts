@@ -54,7 +54,7 @@ export async function closeWitnesses(sources: readonly WitnessSource[]): Promise
 /** Adds up the witnesses' evidence and CPU over a run's results, for the end-of-run line. */
 export interface WitnessTally {
   wrap(onResult: (result: FormResult) => void): (result: FormResult) => void;
-  /** E.g. "Witness: local reader read 120 pages, 0.21 s CPU per page; cells 96% agreed, 1% disputed." Null when no witness read. */
+  /** E.g. "Witness: local reader read 120 pages, 0.21 s of process CPU per page (all threads); cells 96% agreed, …". Null when no witness read. */
   describe(): string | null;
 }
 
