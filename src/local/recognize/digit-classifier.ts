@@ -153,8 +153,8 @@ function glyphAt(glyph: Float32Array, x: number, y: number): number {
   return x < 0 || y < 0 || x >= GLYPH_SIZE || y >= GLYPH_SIZE ? 0 : glyph[y * GLYPH_SIZE + x]!;
 }
 
-/** Rotates a 28x28 glyph about its centre by `radians` (bilinear, zero outside) into `out`. */
-export function rotateGlyph(glyph: Float32Array, radians: number, out = new Float32Array(GLYPH_SIZE * GLYPH_SIZE)): Float32Array {
+/** Rotates a 28x28 glyph about its centre by `radians` (bilinear, zero outside) into `out`, a view of the batch. */
+function rotateGlyph(glyph: Float32Array, radians: number, out: Float32Array): void {
   const { x0, y0, fx, fy } = rotationPlan(radians);
   for (let i = 0; i < out.length; i++) {
     const ax = x0[i]!;
@@ -167,5 +167,4 @@ export function rotateGlyph(glyph: Float32Array, radians: number, out = new Floa
       glyphAt(glyph, ax, ay + 1) * (1 - bx) * by +
       glyphAt(glyph, ax + 1, ay + 1) * bx * by;
   }
-  return out;
 }
