@@ -25,20 +25,19 @@ export interface Box {
 
 /**
  * Decodes any image sharp reads into greyscale, scaled so its width is `targetWidth`
- * (never enlarged more than 1.5x), and optionally rotated by `angleDeg` on white.
+ * (never enlarged more than 1.5x). Rotation is rotateGray's.
  */
-export async function decodeGray(bytes: Buffer, targetWidth: number, angleDeg = 0): Promise<GrayImage> {
+export async function decodeGray(bytes: Buffer, targetWidth: number): Promise<GrayImage> {
   const meta = await sharp(bytes).metadata();
   const sourceWidth = meta.autoOrient?.width ?? meta.width ?? targetWidth;
   const width = Math.round(Math.min(targetWidth, sourceWidth * 1.5));
-  let pipeline = sharp(bytes).autoOrient().flatten({ background: "#ffffff" }).grayscale().resize({ width });
-  if (angleDeg !== 0) {
-    const rotated = await pipeline.raw().toBuffer({ resolveWithObject: true });
-    pipeline = sharp(rotated.data, {
-      raw: { width: rotated.info.width, height: rotated.info.height, channels: 1 },
-    }).rotate(angleDeg, { background: "#ffffff" });
-  }
-  const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await sharp(bytes)
+    .autoOrient()
+    .flatten({ background: "#ffffff" })
+    .grayscale()
+    .resize({ width })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   if (info.channels !== 1) return toSingleChannel(data, info.width, info.height, info.channels);
   return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
 }
