@@ -5,7 +5,7 @@ import type { ExtractionOutcome, ExtractionRequest, Provider, Usage } from "../p
 import type { AttemptOutcome, Store } from "../storage/store.js";
 import { type Clock, nextUtcMidnight, sleep } from "./clock.js";
 import type { BatchEvent } from "./events.js";
-import type { AcquireResult, Limiter } from "./limiter.js";
+import type { Grant, Limiter } from "./limiter.js";
 import { decideRetry, type RetryPolicy } from "./retry-policy.js";
 import { errorMessage } from "../basics/error-message.js";
 import { linkedSignal } from "../basics/linked-signal.js";
@@ -398,7 +398,7 @@ export class BatchGate implements ProviderGate {
     provider: Provider,
     limiter: Limiter,
     request: ExtractionRequest<T>,
-    slot: AcquireResult & { kind: "granted" },
+    slot: Grant,
     signal: AbortSignal,
     counter: { sent: number },
   ): Promise<ExtractionOutcome<T>> {
@@ -495,7 +495,7 @@ export class BatchGate implements ProviderGate {
   private async send<T>(
     provider: Provider,
     request: ExtractionRequest<T>,
-    slot: AcquireResult & { kind: "granted" },
+    slot: Grant,
     signal: AbortSignal,
   ): Promise<ExtractionOutcome<T>> {
     const { clock, store } = this.deps;

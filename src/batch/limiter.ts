@@ -8,17 +8,20 @@ export interface RateLimits {
   readonly rpd: number | null;
 }
 
+/** A request slot the limiter granted. */
+export interface Grant {
+  readonly kind: "granted";
+  readonly at: number;
+  /**
+   * A limiter whose slot must still be confirmed at send time (the fleet's): call it as the last
+   * step before the request goes on the wire. False: the slot was given back (too late, or a
+   * pause began); send nothing and acquire again.
+   */
+  readonly confirm?: () => Promise<boolean>;
+}
+
 export type AcquireResult =
-  | {
-      readonly kind: "granted";
-      readonly at: number;
-      /**
-       * A limiter whose slot must still be confirmed at send time (the fleet's): call it as the last
-       * step before the request goes on the wire. False: the slot was given back (too late, or a
-       * pause began); send nothing and acquire again.
-       */
-      readonly confirm?: () => Promise<boolean>;
-    }
+  | Grant
   /** The daily quota is used up until resetAt: the client's --rpd, or the provider said so (a day-scope 429). */
   | { readonly kind: "quota"; readonly resetAt: number; readonly source: "client" | "provider" }
   | { readonly kind: "aborted" };
