@@ -103,8 +103,7 @@ export class FleetLimiter implements Limiter {
           this.giveBack(lease);
           return { kind: "aborted" };
         }
-        const at = answer.at;
-        return { kind: "granted", at: this.clock.now(), confirm: () => this.confirm(lease, at, stop) };
+        return { kind: "granted", at: this.clock.now(), confirm: () => this.confirm(lease, answer.at, stop) };
       }
     } finally {
       this.waiters--;
