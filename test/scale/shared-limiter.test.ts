@@ -66,6 +66,22 @@ describe("the shared limiter's Lua script", () => {
       client,
       sharedLimiterKeys((type) => `test:lim:${process.pid}:${run}:${type}`),
     );
+  /** Settings with only a per-second limit (no budgets, no guard). */
+  const rpsOnly = (rps: number) => ({
+    limits: { rps, rpm: null, rpd: null },
+    maxInFlight: null,
+    maxRequests: null,
+    maxCostUsd: null,
+    guardMs: 0,
+  });
+  const noHistory = { todayCount: 0, costBefore: 0, costedBefore: 0 };
+  /** A limiter of this test's own, published with only a per-second limit. */
+  const freshAtRps = async (rps: number) => {
+    run++;
+    const limiter = fresh();
+    await limiter.publish(rpsOnly(rps), noHistory);
+    return limiter;
+  };
 
   beforeAll(async () => {
     redis = await startTestRedis();
@@ -142,12 +158,7 @@ describe("the shared limiter's Lua script", () => {
   }, 120_000);
 
   it("a 429 pauses every caller for the Retry-After, gives reserved slots back, and cuts the rate; successes raise it back, never above", async () => {
-    run++;
-    const limiter = fresh();
-    await limiter.publish(
-      { limits: { rps: 10, rpm: null, rpd: null }, maxInFlight: null, maxRequests: null, maxCostUsd: null, guardMs: 0 },
-      { todayCount: 0, costBefore: 0, costedBefore: 0 },
-    );
+    const limiter = await freshAtRps(10);
     const first = await limiter.reserve("a", TTL, HORIZON);
     const second = await limiter.reserve("b", TTL, HORIZON);
     expect(first.kind).toBe("granted");
@@ -172,12 +183,7 @@ describe("the shared limiter's Lua script", () => {
   });
 
   it("a late confirmation sends only if its entry, moved to the confirmation's time, fits every window", async () => {
-    run++;
-    const limiter = fresh();
-    await limiter.publish(
-      { limits: { rps: 2, rpm: null, rpd: null }, maxInFlight: null, maxRequests: null, maxCostUsd: null, guardMs: 0 },
-      { todayCount: 0, costBefore: 0, costedBefore: 0 },
-    );
+    const limiter = await freshAtRps(2);
     // Alone in its window, a slot confirmed 300 ms late still goes, logged at the confirmation.
     const a = await limiter.reserve("a", TTL, HORIZON);
     if (a.kind !== "granted") throw new Error(`expected a grant, got ${a.kind}`);
@@ -236,25 +242,15 @@ describe("the shared limiter's Lua script", () => {
   });
 
   it("new limits published by a resumed coordinator reach a running caller at once", async () => {
-    run++;
-    const limiter = fresh();
-    const settings = (rps: number) => ({
-      limits: { rps, rpm: null, rpd: null },
-      maxInFlight: null,
-      maxRequests: null,
-      maxCostUsd: null,
-      guardMs: 0,
-    });
-    const history = { todayCount: 0, costBefore: 0, costedBefore: 0 };
+    const limiter = await freshAtRps(2);
     const spacing = async (prefix: string) => {
       const answers = await Promise.all([0, 1, 2, 3].map((i) => limiter.reserve(`${prefix}${i}`, TTL, 10_000)));
       const at = answers.map((a) => (a.kind === "granted" ? a.at : Number.NaN));
       return ((at[3] ?? 0) - (at[0] ?? 0)) / 3;
     };
-    await limiter.publish(settings(2), history);
     expect(await spacing("slow")).toBeGreaterThanOrEqual(499);
     // The same caller (a worker that was not restarted), after the coordinator resumed with --rps 20.
-    await limiter.publish(settings(20), history);
+    await limiter.publish(rpsOnly(20), noHistory);
     await new Promise((resolve) => setTimeout(resolve, 2_100));
     const fast = await spacing("fast");
     expect(fast).toBeGreaterThanOrEqual(49);
