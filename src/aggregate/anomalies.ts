@@ -67,24 +67,34 @@ function outliers(
 
 export function findAnomalies(areas: Iterable<ConstituencyAggregate>): Anomaly[] {
   const found: Anomaly[] = [];
-  for (const area of areas) {
-    for (const kind of FORM_KINDS) {
-      // Polling units only: advance-voting sets have a different voter mix.
-      const forms = area.stations
-        .filter((s) => s.identified)
-        .map((s) => s.forms[kind])
-        .filter((f): f is FormSummary => f !== undefined && f.formCode === "5/18");
-      for (const { metric, value } of METRICS) found.push(...outliers(area, kind, metric, null, forms, value));
-      if (kind !== "constituency") continue;
-      const rows = forms.reduce((max, f) => Math.max(max, f.votes.length), 0);
-      for (let row = 1; row <= rows; row++) {
-        const share: Extractor = (f) => {
-          const votes = f.votes[row - 1];
-          return votes === undefined || votes === UNKNOWN_VOTE ? null : ratio(votes, f.counts.good);
-        };
-        found.push(...outliers(area, kind, "candidateShare", row, forms, share));
-      }
+  for (const area of areas) found.push(...areaAnomalies(area));
+  return rankAnomalies(found);
+}
+
+/** The outliers of one constituency, in the order they are looked for (kind, metric, row, station). */
+export function areaAnomalies(area: ConstituencyAggregate): Anomaly[] {
+  const found: Anomaly[] = [];
+  for (const kind of FORM_KINDS) {
+    // Polling units only: advance-voting sets have a different voter mix.
+    const forms = area.stations
+      .filter((s) => s.identified)
+      .map((s) => s.forms[kind])
+      .filter((f): f is FormSummary => f !== undefined && f.formCode === "5/18");
+    for (const { metric, value } of METRICS) found.push(...outliers(area, kind, metric, null, forms, value));
+    if (kind !== "constituency") continue;
+    const rows = forms.reduce((max, f) => Math.max(max, f.votes.length), 0);
+    for (let row = 1; row <= rows; row++) {
+      const share: Extractor = (f) => {
+        const votes = f.votes[row - 1];
+        return votes === undefined || votes === UNKNOWN_VOTE ? null : ratio(votes, f.counts.good);
+      };
+      found.push(...outliers(area, kind, "candidateShare", row, forms, share));
     }
   }
-  return found.sort((a, b) => Math.abs(b.score) - Math.abs(a.score));
+  return found;
+}
+
+/** The strongest first; equal scores keep the order they were found in (areas in order). */
+export function rankAnomalies<T extends { readonly score: number }>(found: readonly T[]): T[] {
+  return [...found].sort((a, b) => Math.abs(b.score) - Math.abs(a.score));
 }

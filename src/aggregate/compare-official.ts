@@ -1,10 +1,11 @@
 import { FORM_KINDS, type FormKind } from "../forms/form-kind.js";
 import type { OfficialAreaResult, OfficialBallotCounts } from "../reference/model.js";
 import type { Reference } from "../reference/reference.js";
-import { exactSum, fieldSum, type KindTotals, type ReportedBallotField, rowSum } from "./area-totals.js";
-import { combineCoverage, type Coverage, constituencyCoverage } from "./coverage.js";
+import { type AreaTotals, exactSum, fieldSum, type KindTotals, type ReportedBallotField, rowSum } from "./area-totals.js";
+import { type CoverageCounts, combineCoverage, type Coverage, constituencyCoverage } from "./coverage.js";
 import type { FormSummary } from "./form-summary.js";
-import type { ConstituencyAggregate, Rollup } from "./rollup.js";
+import type { Rollup } from "./rollup.js";
+import type { Station } from "./stations.js";
 import { type DiscrepancySeverity, discrepancySeverity, relativeDifference, SEVERITY_RANK } from "./severity.js";
 
 export type ComparisonLevel = "national" | "province" | "constituency";
@@ -72,22 +73,87 @@ function officialCounts(result: OfficialAreaResult, kind: FormKind): OfficialBal
   return kind === "constituency" ? result.constituency : result.partyList;
 }
 
-function formLinks(forms: readonly FormSummary[]): FormLink[] {
-  return [...forms]
-    .sort((a, b) => b.reviewPriority - a.reviewPriority)
-    .slice(0, FORM_LINK_LIMIT)
-    .map((f) => ({ documentId: f.documentId, path: f.path, status: f.status }));
+/** A form summed into an area, with its review rank (the doubtful ones are linked first). */
+export interface RankedForm extends FormLink {
+  readonly reviewPriority: number;
 }
 
-function formsOf(areas: readonly ConstituencyAggregate[], kind: FormKind): FormSummary[] {
-  const forms: FormSummary[] = [];
-  for (const area of areas) {
-    for (const station of area.stations) {
-      const form = station.forms[kind];
-      if (form) forms.push(form);
-    }
+/**
+ * What the comparison needs of the forms of one kind counted in one constituency: the coverage
+ * counts, how many forms, and the first FORM_LINK_LIMIT by review rank (ties in station order).
+ */
+export interface AreaForms extends CoverageCounts {
+  readonly count: number;
+  readonly top: readonly RankedForm[];
+}
+
+export interface ComparedConstituency {
+  readonly key: string;
+  readonly provinceId: string | null;
+  readonly constituency: number;
+  readonly totals: AreaTotals;
+  readonly forms: Record<FormKind, AreaForms>;
+}
+
+export interface ComparedProvince {
+  readonly key: string;
+  readonly provinceId: string | null;
+  readonly constituencyKeys: readonly string[];
+  readonly totals: AreaTotals;
+}
+
+/** The sums to compare: constituencies and provinces in the order their first station was seen. */
+export interface ComparisonInput {
+  readonly constituencies: ReadonlyMap<string, ComparedConstituency>;
+  readonly provinces: ReadonlyMap<string, ComparedProvince>;
+  readonly national: AreaTotals;
+}
+
+function byReviewRank(forms: readonly RankedForm[]): RankedForm[] {
+  return [...forms].sort((a, b) => b.reviewPriority - a.reviewPriority).slice(0, FORM_LINK_LIMIT);
+}
+
+/** The counted forms of one kind at these stations (in station order), as the comparison needs them. */
+export function areaForms(stations: readonly Station[], kind: FormKind): AreaForms {
+  let unitsProcessed = 0;
+  let advanceSetsProcessed = 0;
+  const forms: RankedForm[] = [];
+  for (const station of stations) {
+    const form = station.forms[kind];
+    if (!form) continue;
+    forms.push({ documentId: form.documentId, path: form.path, status: form.status, reviewPriority: form.reviewPriority });
+    if (!station.identified) continue;
+    if (form.formCode === "5/18") unitsProcessed += 1;
+    else advanceSetsProcessed += 1;
   }
-  return forms;
+  return { unitsProcessed, advanceSetsProcessed, count: forms.length, top: byReviewRank(forms) };
+}
+
+/**
+ * The forms of several areas (in area order) as one list: the first of each area's own first
+ * FORM_LINK_LIMIT are the first of all, since each is ranked the same way.
+ */
+function mergeAreaForms(parts: readonly AreaForms[]): { links: FormLink[]; count: number } {
+  const top = byReviewRank(parts.flatMap((part) => part.top));
+  return {
+    links: top.map((f) => ({ documentId: f.documentId, path: f.path, status: f.status })),
+    count: parts.reduce((sum, part) => sum + part.count, 0),
+  };
+}
+
+/** The comparison's input from a rollup over stations held in memory. */
+export function comparisonInputOf(rollup: Rollup): ComparisonInput {
+  const constituencies = new Map<string, ComparedConstituency>();
+  for (const area of rollup.constituencies.values()) {
+    constituencies.set(area.key, {
+      key: area.key,
+      provinceId: area.provinceId,
+      constituency: area.constituency,
+      totals: area.totals,
+      forms: { constituency: areaForms(area.stations, "constituency"), party_list: areaForms(area.stations, "party_list") },
+    });
+  }
+  return { constituencies, provinces: rollup.provinces, national: rollup.national };
 }
 
 interface AreaToCompare {
@@ -97,7 +163,8 @@ interface AreaToCompare {
   readonly totals: KindTotals;
   readonly official: OfficialAreaResult;
   readonly coverage: Coverage;
-  readonly forms: readonly FormSummary[];
+  /** The forms summed into `totals`, merged from their constituencies. */
+  readonly forms: { readonly links: readonly FormLink[]; readonly count: number };
   /** Candidate id for a row number (constituency level, constituency forms only). */
   readonly candidateOf?: (row: number) => { id: string; label: string } | null;
   /** Official candidate votes by candidate id (constituency level only). */
@@ -110,6 +177,11 @@ interface AreaToCompare {
  * compared only when no form in the area left that value unknown.
  */
 export function compareWithOfficial(rollup: Rollup, reference: Reference | undefined): Comparison {
+  return compareAreas(comparisonInputOf(rollup), reference);
+}
+
+/** compareWithOfficial over sums kept elsewhere (the store's overview tables). */
+export function compareAreas(rollup: ComparisonInput, reference: Reference | undefined): Comparison {
   const constituencyCoverages = new Map<string, Record<FormKind, Coverage>>();
   const provinceCoverages = new Map<string, Record<FormKind, Coverage>>();
   const discrepancies: Discrepancy[] = [];
@@ -124,7 +196,7 @@ export function compareWithOfficial(rollup: Rollup, reference: Reference | undef
   for (const area of rollup.constituencies.values()) {
     constituencyCoverages.set(
       area.key,
-      coverageByKind((kind) => constituencyCoverage(area, kind, reference)),
+      coverageByKind((kind) => constituencyCoverage(area, area.forms[kind], reference)),
     );
   }
   for (const province of rollup.provinces.values()) {
@@ -164,7 +236,7 @@ export function compareWithOfficial(rollup: Rollup, reference: Reference | undef
       });
       return;
     }
-    const links = formLinks(item.forms);
+    const links = item.forms.links;
     const record = (measure: Measure, subject: string | null, ours: number, officialValue: number): void => {
       const severity = discrepancySeverity(ours, officialValue);
       if (severity === null) {
@@ -181,7 +253,7 @@ export function compareWithOfficial(rollup: Rollup, reference: Reference | undef
         relative: relativeDifference(ours, officialValue),
         severity,
         forms: links,
-        formCount: item.forms.length,
+        formCount: item.forms.count,
       });
     };
     const counts = officialCounts(official, item.kind);
@@ -231,7 +303,7 @@ export function compareWithOfficial(rollup: Rollup, reference: Reference | undef
           totals: area.totals[kind],
           official: result,
           coverage: constituencyCoverages.get(area.key)![kind],
-          forms: formsOf([area], kind),
+          forms: mergeAreaForms([area.forms[kind]]),
           candidateVotes: result.candidateVotes,
           candidateOf: (row) => {
             const c = reference?.candidate(provinceId, area.constituency, row);
@@ -253,7 +325,7 @@ export function compareWithOfficial(rollup: Rollup, reference: Reference | undef
           totals: province.totals[kind],
           official: result,
           coverage: provinceCoverages.get(province.key)![kind],
-          forms: formsOf(areas, kind),
+          forms: mergeAreaForms(areas.map((area) => area.forms[kind])),
         });
       }
     }
@@ -266,7 +338,7 @@ export function compareWithOfficial(rollup: Rollup, reference: Reference | undef
         totals: rollup.national[kind],
         official: official.national,
         coverage: national[kind],
-        forms: formsOf([...rollup.constituencies.values()], kind),
+        forms: mergeAreaForms([...rollup.constituencies.values()].map((area) => area.forms[kind])),
       });
     }
   }

@@ -1,6 +1,4 @@
 import type { Reference } from "../reference/reference.js";
-import type { ConstituencyAggregate } from "./rollup.js";
-import type { FormKind } from "../forms/form-kind.js";
 
 /**
  * Coverage of one area and form kind: polling units (5/18) processed against the units in the
@@ -15,21 +13,23 @@ export interface Coverage {
   readonly complete: boolean;
 }
 
-export function constituencyCoverage(area: ConstituencyAggregate, kind: FormKind, reference: Reference | undefined): Coverage {
-  let unitsProcessed = 0;
-  let advanceSetsProcessed = 0;
-  for (const station of area.stations) {
-    const form = station.forms[kind];
-    if (!form || !station.identified) continue;
-    if (form.formCode === "5/18") unitsProcessed += 1;
-    else advanceSetsProcessed += 1;
-  }
+/** What coverage counts of one area's forms of one kind (see areaForms). */
+export interface CoverageCounts {
+  readonly unitsProcessed: number;
+  readonly advanceSetsProcessed: number;
+}
+
+export function constituencyCoverage(
+  area: { readonly provinceId: string | null; readonly constituency: number },
+  counts: CoverageCounts,
+  reference: Reference | undefined,
+): Coverage {
   const unitsInReference = reference && area.provinceId !== null ? reference.stationCount(area.provinceId, area.constituency) : null;
   return {
-    unitsProcessed,
+    unitsProcessed: counts.unitsProcessed,
     unitsInReference,
-    advanceSetsProcessed,
-    complete: unitsInReference !== null && unitsProcessed >= unitsInReference,
+    advanceSetsProcessed: counts.advanceSetsProcessed,
+    complete: unitsInReference !== null && counts.unitsProcessed >= unitsInReference,
   };
 }
 

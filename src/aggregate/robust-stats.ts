@@ -1,15 +1,24 @@
 /** Median of a non-empty list (average of the two middle values for an even count). */
 export function median(values: readonly number[]): number {
   if (values.length === 0) throw new Error("median of an empty list");
-  const sorted = [...values].sort((a, b) => a - b);
+  // A typed array sorts numbers natively, several times faster than a comparator (same order).
+  return middleOf(new Float64Array(values).sort());
+}
+
+function middleOf(sorted: Float64Array): number {
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 /** Median absolute deviation from the median. */
 export function medianAbsoluteDeviation(values: readonly number[]): number {
-  const centre = median(values);
-  return median(values.map((v) => Math.abs(v - centre)));
+  return deviationFrom(values, median(values));
+}
+
+function deviationFrom(values: readonly number[], centre: number): number {
+  const deviations = new Float64Array(values.length);
+  for (let i = 0; i < values.length; i++) deviations[i] = Math.abs(values[i]! - centre);
+  return middleOf(deviations.sort());
 }
 
 /**
@@ -20,7 +29,7 @@ export function medianAbsoluteDeviation(values: readonly number[]): number {
 export function modifiedZScores(values: readonly number[]): number[] {
   if (values.length === 0) return [];
   const centre = median(values);
-  const mad = medianAbsoluteDeviation(values);
+  const mad = deviationFrom(values, centre);
   if (mad > 0) return values.map((v) => (0.6745 * (v - centre)) / mad);
   const meanAbsolute = values.reduce((sum, v) => sum + Math.abs(v - centre), 0) / values.length;
   if (meanAbsolute === 0) return values.map(() => 0);

@@ -73,8 +73,16 @@ export function rollUp(stations: readonly Station[]): Rollup {
     area.stations.push(station);
     mergeAreaTotals(area.totals, stationTotals(station));
   }
+  return { constituencies, unassigned, ...rollUpProvinces(constituencies.values(), unassigned) };
+}
+
+/** Constituencies (in the order their first station was seen) → provinces → nation. */
+export function rollUpProvinces(
+  constituencies: Iterable<Pick<ConstituencyAggregate, "key" | "provinceKey" | "province" | "provinceId" | "totals">>,
+  unassigned: AreaTotals,
+): { provinces: Map<string, ProvinceAggregate>; national: AreaTotals } {
   const provinces = new Map<string, ProvinceAggregate>();
-  for (const area of constituencies.values()) {
+  for (const area of constituencies) {
     let province = provinces.get(area.provinceKey);
     if (!province) {
       province = {
@@ -92,5 +100,5 @@ export function rollUp(stations: readonly Station[]): Rollup {
   const national = emptyAreaTotals();
   for (const province of provinces.values()) mergeAreaTotals(national, province.totals);
   mergeAreaTotals(national, unassigned);
-  return { constituencies, provinces, unassigned, national };
+  return { provinces, national };
 }
