@@ -1,6 +1,9 @@
 import { ok, type Result } from "../basics/result.js";
 import type { FormResult } from "../forms/form-result.js";
 import type { Status } from "../forms/form-result.js";
+import { summariseForm } from "../aggregate/form-summary.js";
+import { type OrderedForm, type StoredOverview, storedOverviewOf } from "../aggregate/overview-areas.js";
+import { failedResult } from "../forms/failed-result.js";
 import { planEdit } from "./result-edit.js";
 import { failedDocumentRow, queryRowsInMemory, type ResultPage, type ResultQuery, type ResultRow, resultRowOf } from "./result-index.js";
 import {
@@ -174,6 +177,22 @@ export class MemoryStore implements Store {
     const counts: Record<Status, number> = { verified: 0, needs_review: 0, failed: 0 };
     for (const row of this.#rows()) counts[row.status]++;
     return counts;
+  }
+
+  overviewAreas(): StoredOverview {
+    const forms: OrderedForm[] = [];
+    const refused: DocumentRecord[] = [];
+    for (const doc of this.documents.values()) {
+      const json = this.results.get(doc.id);
+      const parsed = json === undefined ? null : parseStoredResult(json);
+      if (parsed?.ok) forms.push({ order: forms.length, form: summariseForm(parsed.value) });
+      else if (json === undefined && doc.status === "failed") refused.push(doc);
+    }
+    for (const doc of refused) {
+      const result = failedResult(doc, doc.error ?? { code: "failed", message: "the file could not be read" });
+      forms.push({ order: forms.length, form: summariseForm(result) });
+    }
+    return storedOverviewOf(forms);
   }
 
   #rows(): ResultRow[] {

@@ -4,6 +4,9 @@ import Database from "better-sqlite3";
 import { ok, type Result } from "../basics/result.js";
 import type { FormResult } from "../forms/form-result.js";
 import type { Status } from "../forms/form-result.js";
+import type { StoredOverview } from "../aggregate/overview-areas.js";
+import { failedResult } from "../forms/failed-result.js";
+import { dropOverviewForm, OVERVIEW_SCHEMA, putOverviewForm, readOverview, REFUSED_ORDER, refreshParts } from "./overview-index.js";
 import { planEdit } from "./result-edit.js";
 import {
   failedDocumentRow,
@@ -40,7 +43,7 @@ import {
 } from "./store.js";
 
 /** Bump when the schema changes; older files are migrated in `migrate`. */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 const SCHEMA_V1 = `
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -248,7 +251,11 @@ export class SqliteStore implements Store {
         now,
         now,
       );
-      if (doc.failure) this.#index(failedDocumentRow({ ...doc, error: doc.failure }));
+      if (doc.failure) {
+        this.#index(failedDocumentRow({ ...doc, error: doc.failure }));
+        const seq = this.sql<[string], number>("SELECT seq FROM documents WHERE id = ?").pluck().get(doc.id) ?? 0;
+        putOverviewForm((source) => this.sql(source), failedResult(doc, doc.failure), REFUSED_ORDER + seq);
+      }
       return { inserted: true, status, duplicatePath: false };
     })();
   }
@@ -289,6 +296,7 @@ export class SqliteStore implements Store {
           unsearch.run(id);
           unindex.run(id);
           unrow.run(id);
+          dropOverviewForm((source) => this.sql(source), id);
           changed++;
         }
       }
@@ -380,6 +388,7 @@ export class SqliteStore implements Store {
            ON CONFLICT(document_id) DO UPDATE SET status = excluded.status, json = excluded.json, saved_at = excluded.saved_at`,
       ).run(result.document.id, result.status, JSON.stringify(result), now);
       this.#index(resultRowOf(result));
+      this.#overviewPut(result);
       this.sql("DELETE FROM kept_replies WHERE document_id = ?").run(result.document.id);
     })();
   }
@@ -425,6 +434,15 @@ export class SqliteStore implements Store {
 
   #index(row: ResultRow): void {
     writeIndexRow((source) => this.sql(source), row);
+  }
+
+  #overviewPut(result: FormResult): void {
+    const seq = this.sql<[string], number>("SELECT seq FROM documents WHERE id = ?").pluck().get(result.document.id) ?? 0;
+    putOverviewForm((source) => this.sql(source), result, seq);
+  }
+
+  overviewAreas(): StoredOverview {
+    return readOverview(this.db, (source) => this.sql(source));
   }
 
   queryResults(query: ResultQuery): ResultPage {
@@ -513,6 +531,7 @@ export class SqliteStore implements Store {
       const { updated, record } = planned.value;
       this.sql("UPDATE results SET json = ?, saved_at = ? WHERE document_id = ?").run(JSON.stringify(updated), record.at, edit.documentId);
       this.#index(resultRowOf(updated));
+      this.#overviewPut(updated);
       const inserted = this.sql(
         "INSERT INTO edits (document_id, field_path, old_value, new_value, at, by, note) VALUES (?, ?, ?, ?, ?, ?, ?)",
       ).run(
@@ -578,6 +597,10 @@ function migrate(db: Database.Database): void {
       backfillResultIndex(db);
     }
     if (version < 4) db.exec(SCHEMA_V4);
+    if (version < 5) {
+      db.exec(OVERVIEW_SCHEMA);
+      backfillOverview(db);
+    }
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   })();
 }
@@ -646,6 +669,42 @@ function backfillResultIndex(db: Database.Database): void {
     )
     .all();
   for (const row of refused) writeIndexRow(sql, failedDocumentRow(toDocument(row)));
+}
+
+/** Summarises the results of a store written before v5 for the overview (once, at the first open by this version). */
+function backfillOverview(db: Database.Database): void {
+  const statements = new Map<string, Database.Statement>();
+  const sql = (source: string): Database.Statement => {
+    let statement = statements.get(source);
+    if (!statement) {
+      statement = db.prepare(source);
+      statements.set(source, statement);
+    }
+    return statement;
+  };
+  const page = db.prepare<[number], { seq: number; json: string }>(
+    `SELECT d.seq, r.json FROM results r JOIN documents d ON d.id = r.document_id WHERE d.seq > ? ORDER BY d.seq LIMIT 500`,
+  );
+  for (let after = 0, rows = page.all(after); rows.length > 0; rows = page.all(after)) {
+    for (const { seq, json } of rows) {
+      after = seq;
+      const parsed = parseStoredResult(json);
+      if (parsed.ok) putOverviewForm(sql, parsed.value, seq);
+    }
+  }
+  const refused = db
+    .prepare<[], DocumentRow & { seq: number }>(
+      `SELECT d.seq, ${DOCUMENT_COLUMNS} FROM documents d WHERE d.status = 'failed' AND d.id NOT IN (SELECT document_id FROM results)`,
+    )
+    .all();
+  for (const row of refused) {
+    const doc = toDocument(row);
+    putOverviewForm(
+      sql,
+      failedResult(doc, doc.error ?? { code: "failed", message: "the file could not be read" }),
+      REFUSED_ORDER + row.seq,
+    );
+  }
 }
 
 function statusWhere(filter: DocumentFilter): { where: string; params: unknown[] } {

@@ -10,6 +10,7 @@ import {
   type Status,
 } from "../forms/form-result.js";
 import type { PathMetadata } from "../forms/path-metadata.js";
+import type { StoredOverview } from "../aggregate/overview-areas.js";
 import type { ResultPage, ResultQuery } from "./result-index.js";
 
 /**
@@ -166,6 +167,13 @@ export interface Store {
   queryResults(query: ResultQuery): ResultPage;
   /** Rows of `queryResults` per status. */
   countResults(): Record<Status, number>;
+
+  /**
+   * The results page's overview, per constituency (aggregate/overview-areas.ts): every stored
+   * result in document order, then every document refused before it could be read. SQLite keeps
+   * the parts and recomputes only those a write touched since the last call.
+   */
+  overviewAreas(): StoredOverview;
 
   /**
    * A paid reply kept under its request's key until the document's result is saved (any status: a

@@ -1,0 +1,207 @@
+import type Database from "better-sqlite3";
+import { type FormSummary, summariseForm, withoutTexts } from "../aggregate/form-summary.js";
+import { type AreaPart, analyseArea, overviewAreaOf, type StoredOverview } from "../aggregate/overview-areas.js";
+import type { FormResult, Status } from "../forms/form-result.js";
+
+/**
+ * The overview's tables (schema v5): one compact summary per stored result (and per document
+ * refused before it was read), and one part per constituency (see aggregate/overview-areas.ts).
+ * Every write of a result rewrites its summary and clears the part of the constituencies it
+ * leaves and joins, in the write's own transaction; reading the overview recomputes the cleared
+ * parts from their summaries only, so after one edit it reads one constituency, not the batch.
+ */
+export const OVERVIEW_SCHEMA = `
+CREATE TABLE IF NOT EXISTS overview_forms (
+  document_id TEXT PRIMARY KEY REFERENCES documents(id),
+  ord INTEGER NOT NULL,
+  area TEXT,
+  status TEXT NOT NULL,
+  summary TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS overview_forms_area ON overview_forms(area, ord);
+CREATE INDEX IF NOT EXISTS overview_forms_status ON overview_forms(status);
+CREATE TABLE IF NOT EXISTS overview_areas (
+  area TEXT PRIMARY KEY,
+  part TEXT
+);
+`;
+
+/**
+ * A document refused before it was read comes after every stored result in the overview's
+ * order (its place is its first-seen order plus this), as the web has always listed them.
+ */
+export const REFUSED_ORDER = 2 ** 40;
+
+type Sql = (source: string) => Database.Statement;
+
+/** Stores a result's summary at its place in the batch order and clears the parts it touches. */
+export function putOverviewForm(sql: Sql, result: FormResult, order: number): void {
+  const form = withoutTexts(summariseForm(result));
+  const before = sql("SELECT area FROM overview_forms WHERE document_id = ?").get(form.documentId) as { area: string | null } | undefined;
+  const area = overviewAreaOf(form);
+  sql(
+    `INSERT INTO overview_forms (document_id, ord, area, status, summary) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT(document_id) DO UPDATE SET ord = excluded.ord, area = excluded.area, status = excluded.status,
+         summary = excluded.summary`,
+  ).run(form.documentId, order, area, form.status, encodeSummary(form));
+  clearPart(sql, before?.area ?? null);
+  if (area !== before?.area) clearPart(sql, area);
+}
+
+export function dropOverviewForm(sql: Sql, documentId: string): void {
+  const before = sql("SELECT area FROM overview_forms WHERE document_id = ?").get(documentId) as { area: string | null } | undefined;
+  if (before === undefined) return;
+  sql("DELETE FROM overview_forms WHERE document_id = ?").run(documentId);
+  clearPart(sql, before.area);
+}
+
+function clearPart(sql: Sql, area: string | null): void {
+  if (area === null) return;
+  sql("INSERT INTO overview_areas (area, part) VALUES (?, NULL) ON CONFLICT(area) DO UPDATE SET part = NULL").run(area);
+}
+
+/**
+ * The overview's parts and counts. The cleared parts are recomputed and kept in one IMMEDIATE
+ * transaction: no other writer can change a constituency between reading its forms and keeping
+ * its part (a part kept from forms already replaced would never be cleared again).
+ */
+export function readOverview(db: Database.Database, sql: Sql): StoredOverview {
+  return db
+    .transaction((): StoredOverview => {
+      refreshParts(sql);
+      const parts = (sql("SELECT part FROM overview_areas WHERE part IS NOT NULL").all() as { part: string }[]).map(
+        (row) => JSON.parse(row.part) as AreaPart,
+      );
+      const statusCounts: Record<Status, number> = { verified: 0, needs_review: 0, failed: 0 };
+      let documents = 0;
+      for (const row of sql("SELECT status, COUNT(*) AS n FROM overview_forms GROUP BY status").all() as { status: Status; n: number }[]) {
+        statusCounts[row.status] = row.n;
+        documents += row.n;
+      }
+      return { documents, statusCounts, areas: parts };
+    })
+    .immediate();
+}
+
+/** Recomputes the cleared parts from their forms' summaries (inside the caller's transaction). */
+export function refreshParts(sql: Sql): void {
+  const cleared = sql("SELECT area FROM overview_areas WHERE part IS NULL").all() as { area: string }[];
+  const formsOf = sql("SELECT ord, summary FROM overview_forms WHERE area = ? ORDER BY ord");
+  for (const { area } of cleared) {
+    const rows = formsOf.all(area) as { ord: number; summary: string }[];
+    if (rows.length === 0) {
+      sql("DELETE FROM overview_areas WHERE area = ?").run(area);
+      continue;
+    }
+    const part = analyseArea(
+      area,
+      rows.map((row) => ({ order: row.ord, form: decodeSummary(row.summary) })),
+    );
+    sql("UPDATE overview_areas SET part = ? WHERE area = ?").run(JSON.stringify(part), area);
+  }
+}
+
+/**
+ * The summary as a JSON list, its fields by position (half the size of an object, and parsed
+ * twice as fast: the first overview of a large store reads every one).
+ */
+function encodeSummary(f: FormSummary): string {
+  const c = f.counts;
+  return JSON.stringify([
+    f.documentId,
+    f.path,
+    f.formCode,
+    f.formKind,
+    f.province,
+    f.provinceId,
+    f.constituency,
+    f.district,
+    f.subdistrict,
+    f.unit,
+    f.setNumber,
+    f.status,
+    f.assurance,
+    [c.eligibleVoters, c.votersTurnedUp, c.ballotsUsed, c.good, c.bad, c.noVote, c.voteTotal],
+    [...f.votes],
+    f.votesComplete ? 1 : 0,
+    f.minConfidence,
+    f.edited ? 1 : 0,
+    f.approvedAsWritten ? 1 : 0,
+    f.reviewNote,
+    f.reviewPriority,
+  ]);
+}
+
+type Encoded = [
+  FormSummary["documentId"],
+  FormSummary["path"],
+  FormSummary["formCode"],
+  FormSummary["formKind"],
+  FormSummary["province"],
+  FormSummary["provinceId"],
+  FormSummary["constituency"],
+  FormSummary["district"],
+  FormSummary["subdistrict"],
+  FormSummary["unit"],
+  FormSummary["setNumber"],
+  FormSummary["status"],
+  FormSummary["assurance"],
+  [number | null, number | null, number | null, number | null, number | null, number | null, number | null],
+  number[],
+  0 | 1,
+  FormSummary["minConfidence"],
+  0 | 1,
+  0 | 1,
+  FormSummary["reviewNote"],
+  FormSummary["reviewPriority"],
+];
+
+/** Written by encodeSummary in this file only (like the results list's rows): parsed, not validated. */
+function decodeSummary(json: string): FormSummary {
+  const [
+    documentId,
+    path,
+    formCode,
+    formKind,
+    province,
+    provinceId,
+    constituency,
+    district,
+    subdistrict,
+    unit,
+    setNumber,
+    status,
+    assurance,
+    [eligibleVoters, votersTurnedUp, ballotsUsed, good, bad, noVote, voteTotal],
+    votes,
+    votesComplete,
+    minConfidence,
+    edited,
+    approvedAsWritten,
+    reviewNote,
+    reviewPriority,
+  ] = JSON.parse(json) as Encoded;
+  return {
+    documentId,
+    path,
+    formCode,
+    formKind,
+    province,
+    provinceId,
+    constituency,
+    district,
+    subdistrict,
+    unit,
+    setNumber,
+    status,
+    assurance,
+    counts: { eligibleVoters, votersTurnedUp, ballotsUsed, good, bad, noVote, voteTotal },
+    votes: Int32Array.from(votes),
+    votesComplete: votesComplete === 1,
+    minConfidence,
+    edited: edited === 1,
+    approvedAsWritten: approvedAsWritten === 1,
+    reviewNote,
+    reviewPriority,
+  };
+}
