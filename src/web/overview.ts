@@ -1,4 +1,3 @@
-import { type BatchAnalysis, BatchCollector } from "../aggregate/batch-analysis.js";
 import {
   completeRowShares,
   exactSum,
@@ -9,7 +8,14 @@ import {
   type ReportedBallotField,
   unreadRowCells,
 } from "../aggregate/area-totals.js";
-import type { FormSummary } from "../aggregate/form-summary.js";
+import { summariseForm, withoutTexts } from "../aggregate/form-summary.js";
+import {
+  type OrderedForm,
+  type OverviewSource,
+  type StoredOverview,
+  overviewSourceOf,
+  storedOverviewOf,
+} from "../aggregate/overview-areas.js";
 import { FORM_KINDS } from "../forms/form-kind.js";
 import type { FormResult } from "../forms/form-result.js";
 import type { Reference } from "../reference/reference.js";
@@ -26,8 +32,6 @@ export interface Overview {
   readonly duplicates: readonly { kind: string; counted: FormLink; ignored: FormLink; differences: readonly string[] }[];
   readonly pairs: readonly { stationKey: string; constituencyBallots: number; partyListBallots: number; difference: number }[];
   readonly anomalies: readonly { area: string; metric: string; row: number | null; value: number; median: number; form: FormLink }[];
-  /** Set on an earlier overview served while a newer one is being built. */
-  readonly updating?: boolean;
 }
 
 interface FormLink {
@@ -103,47 +107,52 @@ function kindLine(totals: KindTotals): KindLine {
 }
 
 /**
- * The overview of a batch, from results read one by one: an array, or the store's results, which
- * yield to the event loop between pages.
+ * The overview of results given one by one (an array, or any stream): the same definition as the
+ * store's (Store.overviewAreas), computed here in memory.
  */
 export async function collectOverview(
   results: Iterable<FormResult> | AsyncIterable<FormResult>,
   reference?: Reference,
   displayPath: (path: string) => string = (p) => p,
 ): Promise<Overview> {
-  const collector = new BatchCollector();
-  for await (const result of results) collector.add(result);
-  return overviewOf(collector.analyse(reference), displayPath);
+  const forms: OrderedForm[] = [];
+  for await (const result of results) forms.push({ order: forms.length, form: withoutTexts(summariseForm(result)) });
+  return overviewOf(overviewSourceOf(storedOverviewOf(forms), reference), displayPath);
 }
 
-function overviewOf(analysis: BatchAnalysis, displayPath: (path: string) => string): Overview {
-  const link = (form: FormSummary | { documentId: string; path: string }): FormLink => ({
+/** The overview from a store's parts (Store.overviewAreas). */
+export function storeOverview(stored: StoredOverview, reference?: Reference, displayPath: (path: string) => string = (p) => p): Overview {
+  return overviewOf(overviewSourceOf(stored, reference), displayPath);
+}
+
+/** Shapes the overview's content for the page (lists cut to their first LIST_LIMIT). */
+export function overviewOf(source: OverviewSource, displayPath: (path: string) => string): Overview {
+  const link = (form: { documentId: string; path: string }): FormLink => ({
     id: form.documentId,
     path: displayPath(form.path),
   });
   const perKind = <T>(make: (kind: (typeof FORM_KINDS)[number]) => T): Record<string, T> =>
     Object.fromEntries(FORM_KINDS.map((kind) => [kind, make(kind)]));
-  const areas = [...analysis.rollup.constituencies.values()]
+  const areas = [...source.areas]
     .sort((a, b) => a.key.localeCompare(b.key, "th"))
     .map((area) => ({
       key: area.key,
       province: area.province,
       constituency: area.constituency,
-      stations: area.stations.length,
+      stations: area.stations,
       kinds: perKind((kind) => kindLine(area.totals[kind])),
     }));
-  const national = analysis.comparison.coverage.national;
   return {
-    documents: analysis.documents,
-    statusCounts: analysis.statusCounts,
+    documents: source.documents,
+    statusCounts: source.statusCounts,
     areas,
-    national: perKind((kind) => kindLine(analysis.rollup.national[kind])),
+    national: perKind((kind) => kindLine(source.national[kind])),
     coverage: perKind((kind) => ({
-      unitsProcessed: national[kind].unitsProcessed,
-      unitsInReference: national[kind].unitsInReference,
-      complete: national[kind].complete,
+      unitsProcessed: source.coverage[kind].unitsProcessed,
+      unitsInReference: source.coverage[kind].unitsInReference,
+      complete: source.coverage[kind].complete,
     })),
-    discrepancies: analysis.comparison.discrepancies.slice(0, LIST_LIMIT).map((d) => ({
+    discrepancies: source.discrepancies.slice(0, LIST_LIMIT).map((d) => ({
       level: d.level,
       area: d.area,
       kind: d.kind,
@@ -156,20 +165,20 @@ function overviewOf(analysis: BatchAnalysis, displayPath: (path: string) => stri
       severity: d.severity,
       forms: d.forms.map(link),
     })),
-    notCompared: analysis.comparison.notCompared.length,
-    duplicates: analysis.grouping.duplicates.slice(0, LIST_LIMIT).map((d) => ({
+    notCompared: source.notCompared,
+    duplicates: source.duplicates.slice(0, LIST_LIMIT).map((d) => ({
       kind: d.kind,
       counted: link(d.counted),
       ignored: link(d.ignored),
       differences: d.differences,
     })),
-    pairs: analysis.pairs.slice(0, LIST_LIMIT).map((p) => ({
+    pairs: source.pairs.slice(0, LIST_LIMIT).map((p) => ({
       stationKey: p.stationKey,
       constituencyBallots: p.constituencyBallots,
       partyListBallots: p.partyListBallots,
       difference: p.difference,
     })),
-    anomalies: analysis.anomalies.slice(0, LIST_LIMIT).map((a) => ({
+    anomalies: source.anomalies.slice(0, LIST_LIMIT).map((a) => ({
       area: a.constituencyKey,
       metric: a.metric,
       row: a.row,

@@ -1,5 +1,6 @@
 import type { BatchEventListener, RunEnd } from "../batch/events.js";
 import type { FormResult, Status } from "../forms/form-result.js";
+import type { StoredOverview } from "../aggregate/overview-areas.js";
 import type { ResultPage, ResultQuery } from "../storage/result-index.js";
 import type { Reference } from "../reference/reference.js";
 
@@ -98,11 +99,8 @@ export interface WebBackend {
   secrets(): readonly string[];
   /** Runs the batch engine over one folder; resolves when the run ends. */
   runBatch(inputDir: string, settings: RunSettings, signal: AbortSignal, onEvent: BatchEventListener): Promise<RunOutcome>;
-  /**
-   * Every stored result, and a failed one for each input refused before it was read, one by one:
-   * the caller never holds them all, and the event loop runs between batches.
-   */
-  results(): AsyncIterable<FormResult>;
+  /** The overview's parts from the store (Store.overviewAreas): only what changed is recomputed. */
+  overviewAreas(): Promise<StoredOverview>;
   /** The results list and the review queue, filtered, sorted and paged in the store. */
   queryResults(query: ResultQuery): Promise<ResultPage>;
   countResults(): Promise<Record<Status, number>>;

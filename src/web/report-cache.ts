@@ -6,8 +6,8 @@ const LIVE_OVERVIEW_MS = 5_000;
 
 /**
  * What is derived from the stored results, rebuilt only when something changed: the exports
- * (per-constituency PDFs only on request, listed until the next change) and the overview, which
- * reads every result. Requests during a rebuild share it.
+ * (per-constituency PDFs only on request, listed until the next change) and the overview.
+ * Requests during a rebuild share it.
  */
 export class ReportCache {
   #stale = true;
@@ -32,23 +32,17 @@ export class ReportCache {
   }
 
   /**
-   * The overview: the cached one while it is current; after a change, the cached one marked
-   * `updating` while a new one is built (at national size a build takes seconds); the first
-   * time, the build itself.
+   * The overview: the cached one while it is current, else a new one (the store recomputes only
+   * the constituencies that changed, so after an edit this is milliseconds, not a re-read of the
+   * batch). Requests at the same time share one build.
    */
   overview(build: () => Promise<Overview>): Promise<Overview> {
+    if (this.#building !== null) return this.#building;
     const cached = this.#overview;
     if (cached !== null && !this.#overviewStale && !(this.#live() && Date.now() - cached.builtAt >= LIVE_OVERVIEW_MS)) {
-      return Promise.resolve(this.#building === null ? cached.value : { ...cached.value, updating: true });
+      return Promise.resolve(cached.value);
     }
-    const building = this.#rebuild(build);
-    if (cached === null) return building;
-    building.catch(() => undefined);
-    return Promise.resolve({ ...cached.value, updating: true });
-  }
-
-  #rebuild(build: () => Promise<Overview>): Promise<Overview> {
-    this.#building ??= (async () => {
+    this.#building = (async () => {
       this.#overviewStale = false;
       try {
         const value = await build();

@@ -3,7 +3,7 @@ import path from "node:path";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { displayPath } from "./document-rows.js";
-import { collectOverview } from "./overview.js";
+import { storeOverview } from "./overview.js";
 import type { WebContext } from "./context.js";
 
 const TYPES: Readonly<Record<string, string>> = {
@@ -48,8 +48,8 @@ export function registerReportRoutes(app: FastifyInstance, ctx: WebContext): voi
   });
 
   app.get("/api/overview", () =>
-    ctx.reports.overview(() =>
-      collectOverview(ctx.backend.results(), ctx.backend.reference?.() ?? undefined, (p) => displayPath(p, ctx.uploads.root)),
+    ctx.reports.overview(async () =>
+      storeOverview(await ctx.backend.overviewAreas(), ctx.backend.reference?.() ?? undefined, (p) => displayPath(p, ctx.uploads.root)),
     ),
   );
 }

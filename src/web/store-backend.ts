@@ -2,6 +2,7 @@ import path from "node:path";
 import type { BatchEventListener } from "../batch/events.js";
 import { err, ok, type Result } from "../basics/result.js";
 import type { FormResult, NumberCell, Status, TotalKey } from "../forms/form-result.js";
+import type { StoredOverview } from "../aggregate/overview-areas.js";
 import type { ResultPage, ResultQuery } from "../storage/result-index.js";
 import type { Reference } from "../reference/reference.js";
 import { displayPath } from "./document-rows.js";
@@ -43,9 +44,6 @@ export interface StoreBackendOptions {
   readonly reference?: Reference;
 }
 
-/** Stored results read between two turns of the event loop. */
-const PAGE = 100;
-
 /**
  * The web's backend over the project's own Store, checks and report writer: the same files
  * `ballot-ocr process`/`report` produce, and review edits go through Store.applyEdit (audited).
@@ -69,26 +67,8 @@ export class StoreBackend implements WebBackend {
     return this.options.runner(inputDir, settings, signal, onEvent);
   }
 
-  async *results(): AsyncIterable<FormResult> {
-    const seen = new Set<string>();
-    // A page at a time, read whole before anything else runs: the connection cannot serve another
-    // query while a statement is being iterated. Parsing a stored result takes a fraction of a
-    // millisecond; 100,000 at once would hold the server for seconds.
-    let after: string | undefined;
-    for (;;) {
-      const page = [...this.options.store.iterateResults({ limit: PAGE, ...(after !== undefined ? { after } : {}) })];
-      for (const { documentId, result } of page) {
-        seen.add(documentId);
-        if (result.ok) yield result.value;
-      }
-      if (page.length < PAGE) break;
-      after = page[page.length - 1]?.documentId;
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-    // Inputs refused at discovery have a failed document record but no result: list them too.
-    for (const doc of this.options.store.listDocuments({ status: ["failed"] })) {
-      if (!seen.has(doc.id)) yield this.#failedWithoutResult(doc);
-    }
+  async overviewAreas(): Promise<StoredOverview> {
+    return this.options.store.overviewAreas();
   }
 
   async queryResults(query: ResultQuery): Promise<ResultPage> {

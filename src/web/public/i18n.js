@@ -151,10 +151,6 @@ export const LABELS = {
   noCompleteForm: ["ยังไม่มีแบบฟอร์มที่อ่านครบทุกช่อง", "no form with every vote read yet"],
   formsLeftOut: ["ฉบับไม่นับ", "forms left out"],
   formsComplete: ["ฉบับอ่านครบ", "forms read in full"],
-  overviewUpdating: [
-    "กำลังคำนวณใหม่จากผลล่าสุด: ตัวเลขนี้ยังไม่รวมการเปลี่ยนแปลงล่าสุด โหลดหน้าอีกครั้งในอีกสักครู่",
-    "Being rebuilt from the latest results: these figures do not include the latest changes yet; reload in a moment",
-  ],
   partialSumNote: [
     "“≥ N” คือผลรวมของช่องที่อ่านได้ ยังไม่ใช่ยอดรวม; คะแนนสูงสุดนับจากแบบฟอร์มที่อ่านครบทุกช่องเท่านั้น",
     "“≥ N” is the sum of the cells read, not a total; top rows count only the forms with every vote read",

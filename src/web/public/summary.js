@@ -69,7 +69,6 @@ export async function loadSummary(allPdfs = false) {
         ),
       ),
     ),
-    ...(o.updating ? [el("p", { class: "muted", text: t("overviewUpdating") })] : []),
     el("h3", { text: t("byConstituency") }),
     el("p", { class: "muted", text: t("partialSumNote") }),
     table(
