@@ -1,6 +1,6 @@
 import { FORM_KINDS, type FormKind } from "../forms/form-kind.js";
 import { type FormSummary, UNKNOWN_VOTE } from "./form-summary.js";
-import { median, modifiedZScores } from "./robust-stats.js";
+import { robustScores } from "./robust-stats.js";
 import type { ConstituencyAggregate } from "./rollup.js";
 
 /**
@@ -47,21 +47,23 @@ function outliers(
   forms: readonly FormSummary[],
   value: Extractor,
 ): Anomaly[] {
-  const known = forms.flatMap((form) => {
+  const known: FormSummary[] = [];
+  const values: number[] = [];
+  for (const form of forms) {
     const v = value(form);
-    return v === null ? [] : [{ form, v }];
-  });
-  if (known.length < ANOMALY_MIN_STATIONS) return [];
-  const values = known.map((k) => k.v);
-  const scores = modifiedZScores(values);
-  const centre = median(values);
+    if (v === null) continue;
+    known.push(form);
+    values.push(v);
+  }
+  if (values.length < ANOMALY_MIN_STATIONS) return [];
+  const { centre, scores } = robustScores(values);
   const found: Anomaly[] = [];
-  known.forEach((k, i) => {
+  for (let i = 0; i < values.length; i++) {
     const score = scores[i] ?? 0;
     if (Math.abs(score) > ANOMALY_Z_THRESHOLD) {
-      found.push({ constituencyKey: area.key, kind, metric, row, form: k.form, value: k.v, median: centre, score });
+      found.push({ constituencyKey: area.key, kind, metric, row, form: known[i]!, value: values[i]!, median: centre, score });
     }
-  });
+  }
   return found;
 }
 

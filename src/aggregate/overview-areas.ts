@@ -8,7 +8,7 @@ import type { Coverage } from "./coverage.js";
 import { type ExplainedSummary, type FormSummary, withoutTexts } from "./form-summary.js";
 import { checkPairs } from "./pairing.js";
 import { rollUp, rollUpProvinces } from "./rollup.js";
-import { areaKey, stationKey } from "./station-key.js";
+import { areaKey } from "./station-key.js";
 import { compareForms, type DuplicateKind, groupStations } from "./stations.js";
 
 /**
@@ -137,13 +137,16 @@ const ref = (form: FormSummary): FormRef => ({ documentId: form.documentId, path
 /** One constituency's part, from its forms in batch order (all with overviewAreaOf = key). */
 export function analyseArea(key: string, forms: readonly OrderedForm[]): AreaPart {
   const orderOf = new Map<string, number>();
-  const stationOrder = new Map<string, number>();
-  for (const { order, form } of forms) {
-    orderOf.set(form.documentId, order);
-    const station = stationKey(form) ?? `doc:${form.documentId}`;
-    if (!stationOrder.has(station)) stationOrder.set(station, order);
-  }
+  for (const { order, form } of forms) orderOf.set(form.documentId, order);
   const grouping = groupStations(forms.map((f) => f.form));
+  // A station's place is its first form's: every form grouped into it is counted or a duplicate.
+  const pairs = checkPairs(grouping.stations);
+  const byKey = new Map(pairs.length === 0 ? [] : grouping.stations.map((s) => [s.key, s]));
+  const stationOrder = (key: string): number => {
+    const station = byKey.get(key);
+    const grouped = station ? [...Object.values(station.forms), ...station.duplicates] : [];
+    return Math.min(...grouped.map((form) => orderOf.get(form.documentId) ?? 0));
+  };
   const rollup = rollUp(grouping.stations);
   const area = key === UNASSIGNED_AREA ? undefined : rollup.constituencies.get(key);
   const totals = area?.totals ?? rollup.unassigned;
@@ -165,12 +168,12 @@ export function analyseArea(key: string, forms: readonly OrderedForm[]): AreaPar
       differences: d.differences,
       order: Math.max(orderOf.get(d.counted.documentId) ?? 0, orderOf.get(d.ignored.documentId) ?? 0),
     })),
-    pairs: checkPairs(grouping.stations).map((p) => ({
+    pairs: pairs.map((p) => ({
       stationKey: p.stationKey,
       constituencyBallots: p.constituencyBallots,
       partyListBallots: p.partyListBallots,
       difference: p.difference,
-      order: stationOrder.get(p.stationKey) ?? 0,
+      order: stationOrder(p.stationKey),
     })),
     anomalies: (area ? areaAnomalies(area) : []).map((a) => ({
       constituencyKey: a.constituencyKey,

@@ -27,11 +27,16 @@ function deviationFrom(values: readonly number[], centre: number): number {
  * normal's MAD/σ) is used instead, and when that is 0 too every score is 0.
  */
 export function modifiedZScores(values: readonly number[]): number[] {
-  if (values.length === 0) return [];
+  return robustScores(values).scores;
+}
+
+/** The modified z-scores with the median they are taken from (one sort for each of median and MAD). */
+export function robustScores(values: readonly number[]): { centre: number; scores: number[] } {
+  if (values.length === 0) return { centre: Number.NaN, scores: [] };
   const centre = median(values);
   const mad = deviationFrom(values, centre);
-  if (mad > 0) return values.map((v) => (0.6745 * (v - centre)) / mad);
+  if (mad > 0) return { centre, scores: values.map((v) => (0.6745 * (v - centre)) / mad) };
   const meanAbsolute = values.reduce((sum, v) => sum + Math.abs(v - centre), 0) / values.length;
-  if (meanAbsolute === 0) return values.map(() => 0);
-  return values.map((v) => (v - centre) / (1.2533 * meanAbsolute));
+  if (meanAbsolute === 0) return { centre, scores: values.map(() => 0) };
+  return { centre, scores: values.map((v) => (v - centre) / (1.2533 * meanAbsolute)) };
 }

@@ -45,6 +45,14 @@ export function stationTotals(station: Station): AreaTotals {
   return totals;
 }
 
+/** Adds a station's counted forms to `totals`: the same as merging its stationTotals, without building them. */
+function addStation(totals: AreaTotals, station: Station): void {
+  for (const kind of FORM_KINDS) {
+    const form = station.forms[kind];
+    if (form) addForm(totals[kind], form);
+  }
+}
+
 /** Station → constituency → province → nation, each level the exact sum of the one below. */
 export function rollUp(stations: readonly Station[]): Rollup {
   const constituencies = new Map<string, ConstituencyAggregate>();
@@ -53,7 +61,7 @@ export function rollUp(stations: readonly Station[]): Rollup {
     const form = anyForm(station);
     const provinceKey = form.provinceId ?? form.province;
     if (provinceKey === null || form.constituency === null) {
-      mergeAreaTotals(unassigned, stationTotals(station));
+      addStation(unassigned, station);
       continue;
     }
     const key = `${provinceKey}_${form.constituency}`;
@@ -71,7 +79,7 @@ export function rollUp(stations: readonly Station[]): Rollup {
       constituencies.set(key, area);
     }
     area.stations.push(station);
-    mergeAreaTotals(area.totals, stationTotals(station));
+    addStation(area.totals, station);
   }
   return { constituencies, unassigned, ...rollUpProvinces(constituencies.values(), unassigned) };
 }
