@@ -12,19 +12,26 @@ import type { FormResult, Status } from "../forms/form-result.js";
  */
 export const OVERVIEW_SCHEMA = `
 CREATE TABLE IF NOT EXISTS overview_forms (
-  document_id TEXT PRIMARY KEY REFERENCES documents(id),
+  area TEXT NOT NULL,
   ord INTEGER NOT NULL,
-  area TEXT,
+  document_id TEXT NOT NULL UNIQUE REFERENCES documents(id),
   status TEXT NOT NULL,
-  summary TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS overview_forms_area ON overview_forms(area, ord);
+  summary TEXT NOT NULL,
+  PRIMARY KEY (area, ord)
+) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS overview_forms_status ON overview_forms(status);
 CREATE TABLE IF NOT EXISTS overview_areas (
   area TEXT PRIMARY KEY,
   part TEXT
 );
 `;
+
+/**
+ * The rows are kept in (constituency, order) order: a constituency's summaries share pages, so
+ * recomputing a part reads a few pages, not one page per form scattered over the whole file.
+ * Forms of unknown kind belong to no part; they are kept under this key (area keys hold a "_").
+ */
+const NO_AREA = "-";
 
 /**
  * A document refused before it was read comes after every stored result in the overview's
@@ -37,26 +44,33 @@ type Sql = (source: string) => Database.Statement;
 /** Stores a result's summary at its place in the batch order and clears the parts it touches. */
 export function putOverviewForm(sql: Sql, result: FormResult, order: number): void {
   const form = withoutTexts(summariseForm(result));
-  const before = sql("SELECT area FROM overview_forms WHERE document_id = ?").get(form.documentId) as { area: string | null } | undefined;
+  const before = dropRow(sql, form.documentId);
   const area = overviewAreaOf(form);
-  sql(
-    `INSERT INTO overview_forms (document_id, ord, area, status, summary) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT(document_id) DO UPDATE SET ord = excluded.ord, area = excluded.area, status = excluded.status,
-         summary = excluded.summary`,
-  ).run(form.documentId, order, area, form.status, encodeSummary(form));
-  clearPart(sql, before?.area ?? null);
-  if (area !== before?.area) clearPart(sql, area);
+  sql("INSERT INTO overview_forms (area, ord, document_id, status, summary) VALUES (?, ?, ?, ?, ?)").run(
+    area ?? NO_AREA,
+    order,
+    form.documentId,
+    form.status,
+    encodeSummary(form),
+  );
+  if (before !== undefined) clearPart(sql, before);
+  if (area !== null && area !== before) clearPart(sql, area);
 }
 
 export function dropOverviewForm(sql: Sql, documentId: string): void {
-  const before = sql("SELECT area FROM overview_forms WHERE document_id = ?").get(documentId) as { area: string | null } | undefined;
-  if (before === undefined) return;
-  sql("DELETE FROM overview_forms WHERE document_id = ?").run(documentId);
-  clearPart(sql, before.area);
+  const before = dropRow(sql, documentId);
+  if (before !== undefined) clearPart(sql, before);
 }
 
-function clearPart(sql: Sql, area: string | null): void {
-  if (area === null) return;
+/** Deletes a form's row; returns the area it was in, if any. */
+function dropRow(sql: Sql, documentId: string): string | undefined {
+  const before = sql("SELECT area FROM overview_forms WHERE document_id = ?").pluck().get(documentId) as string | undefined;
+  if (before !== undefined) sql("DELETE FROM overview_forms WHERE document_id = ?").run(documentId);
+  return before;
+}
+
+function clearPart(sql: Sql, area: string): void {
+  if (area === NO_AREA) return;
   sql("INSERT INTO overview_areas (area, part) VALUES (?, NULL) ON CONFLICT(area) DO UPDATE SET part = NULL").run(area);
 }
 
@@ -81,6 +95,12 @@ export function readOverview(db: Database.Database, sql: Sql): StoredOverview {
       return { documents, statusCounts, areas: parts };
     })
     .immediate();
+}
+
+/** Recomputes the cleared parts, if any, in a transaction of its own (see readOverview). */
+export function refreshPartsNow(db: Database.Database, sql: Sql): void {
+  if (sql("SELECT 1 FROM overview_areas WHERE part IS NULL LIMIT 1").pluck().get() === undefined) return;
+  db.transaction(() => refreshParts(sql)).immediate();
 }
 
 /** Recomputes the cleared parts from their forms' summaries (inside the caller's transaction). */

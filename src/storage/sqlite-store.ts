@@ -6,7 +6,15 @@ import type { FormResult } from "../forms/form-result.js";
 import type { Status } from "../forms/form-result.js";
 import type { StoredOverview } from "../aggregate/overview-areas.js";
 import { failedResult } from "../forms/failed-result.js";
-import { dropOverviewForm, OVERVIEW_SCHEMA, putOverviewForm, readOverview, REFUSED_ORDER, refreshParts } from "./overview-index.js";
+import {
+  dropOverviewForm,
+  OVERVIEW_SCHEMA,
+  putOverviewForm,
+  readOverview,
+  REFUSED_ORDER,
+  refreshParts,
+  refreshPartsNow,
+} from "./overview-index.js";
 import { planEdit } from "./result-edit.js";
 import {
   failedDocumentRow,
@@ -564,8 +572,19 @@ export class SqliteStore implements Store {
     }));
   }
 
+  /**
+   * Closes the file, leaving the overview current first: the parts a run's writes cleared are
+   * recomputed here, once, so the next reader's first overview does not wait for them. When
+   * that fails (the file busy, the disk full) the next reader recomputes them instead.
+   */
   close(): void {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    try {
+      refreshPartsNow(this.db, (source) => this.sql(source));
+    } catch {
+      // Left cleared: readOverview recomputes them.
+    }
+    this.db.close();
   }
 }
 
@@ -705,6 +724,8 @@ function backfillOverview(db: Database.Database): void {
       REFUSED_ORDER + row.seq,
     );
   }
+  // The parts too, while everything is at hand: the first overview after the upgrade is then quick.
+  refreshParts(sql);
 }
 
 function statusWhere(filter: DocumentFilter): { where: string; params: unknown[] } {

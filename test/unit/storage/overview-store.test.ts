@@ -280,6 +280,21 @@ describe.each([
   });
 });
 
+describe("closing the SQLite store", () => {
+  it("leaves the overview current: the parts a run's writes cleared are recomputed once, at close", () => {
+    const file = tempFile();
+    const store = SqliteStore.open(file);
+    fill(store, generated(13, 80));
+    store.close();
+    const check = new Database(file, { readonly: true });
+    expect(check.prepare("SELECT COUNT(*) FROM overview_areas WHERE part IS NULL").pluck().get()).toBe(0);
+    check.close();
+    const reopened = SqliteStore.open(file);
+    expectStoreMatches(reopened);
+    reopened.close();
+  });
+});
+
 describe("an older state file", () => {
   it("gets the overview tables built from its stored results on open", () => {
     const file = tempFile();
@@ -294,6 +309,11 @@ describe("an older state file", () => {
     db.pragma("user_version = 4");
     db.close();
     const reopened = SqliteStore.open(file);
+    const check = new Database(file, { readonly: true });
+    // Built on open, parts included: the first overview after the upgrade recomputes nothing.
+    expect(check.prepare("SELECT COUNT(*) FROM overview_areas WHERE part IS NULL").pluck().get()).toBe(0);
+    expect(check.prepare("SELECT COUNT(*) FROM overview_areas").pluck().get()).toBeGreaterThan(3);
+    check.close();
     expect(JSON.stringify(storeOverview(reopened.overviewAreas(), reference))).toBe(before);
     expectStoreMatches(reopened);
     reopened.close();
