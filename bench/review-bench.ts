@@ -246,7 +246,19 @@ async function main(): Promise<void> {
     raw.exec("UPDATE overview_areas SET part = NULL");
     raw.close();
     await edit(5005, "votes.3", 40);
-    const overviewCold = await getOverview(server, "/api/overview");
+    // The backend recomputes a few parts at a time: the server answers meanwhile.
+    let coldDone = false;
+    const coldAsked = getOverview(server, "/api/overview").finally(() => {
+      coldDone = true;
+    });
+    const configTimes: number[] = [];
+    while (!coldDone) {
+      const asked = performance.now();
+      await server.app.inject({ method: "GET", url: "/api/config", headers: { host: "127.0.0.1" } });
+      configTimes.push(performance.now() - asked);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const overviewCold = await coldAsked;
     const afterEdit = edits.map((e) => e.overviewMs);
     const afterEditCpu = edits.map((e) => e.overviewCpuMs);
     const overviewDocuments = overviewFirst.documents;
@@ -273,6 +285,7 @@ async function main(): Promise<void> {
         cachedMs: Number(overviewCached.ms.toFixed(1)),
         coldMs: Number(overviewCold.ms.toFixed(1)),
         coldCpuMs: Number(overviewCold.cpuMs.toFixed(1)),
+        configWhileCold: { requests: configTimes.length, maxMs: Number(Math.max(0, ...configTimes).toFixed(1)) },
         documents: overviewDocuments,
         afterEdit: {
           medianMs: Number(median(afterEdit).toFixed(1)),
@@ -306,7 +319,7 @@ async function main(): Promise<void> {
       `overview of ${overviewDocuments.toLocaleString("en-US")} results: first answer ${o.firstMs} ms (CPU ${o.firstCpuMs} ms) on the reopened store, then ${o.cachedMs} ms cached; after a review edit ${o.afterEdit.medianMs} ms median, ${o.afterEdit.maxMs} ms max (CPU ${o.afterEdit.medianCpuMs} / ${o.afterEdit.maxCpuMs} ms) over ${edits.length} edits (each edit ${o.afterEdit.editMedianMs} ms)`,
     );
     console.log(
-      `overview with every constituency's part cleared (a run killed before closing the store): ${o.coldMs} ms (CPU ${o.coldCpuMs} ms)`,
+      `overview with every constituency's part cleared (a run killed before closing the store): ${o.coldMs} ms (CPU ${o.coldCpuMs} ms, with the /api/config requests meanwhile); /api/config answered ${o.configWhileCold.requests} times meanwhile, at most in ${o.configWhileCold.maxMs} ms`,
     );
     console.log(
       `wall time: ${figures.met ? "targets met" : "TARGETS MISSED"}; CPU time: ${figures.metOnCpuTime ? "targets met" : "TARGETS MISSED"} (first page and first overview < 1 s, every filter change and the overview after an edit < 300 ms)`,

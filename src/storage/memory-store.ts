@@ -179,6 +179,10 @@ export class MemoryStore implements Store {
     return counts;
   }
 
+  refreshOverview(_limit: number): number {
+    return 0;
+  }
+
   overviewAreas(): StoredOverview {
     const forms: OrderedForm[] = [];
     const refused: DocumentRecord[] = [];

@@ -103,9 +103,19 @@ export function refreshPartsNow(db: Database.Database, sql: Sql): void {
   db.transaction(() => refreshParts(sql)).immediate();
 }
 
-/** Recomputes the cleared parts from their forms' summaries (inside the caller's transaction). */
-export function refreshParts(sql: Sql): void {
-  const cleared = sql("SELECT area FROM overview_areas WHERE part IS NULL").all() as { area: string }[];
+/** Recomputes up to `limit` cleared parts in one transaction; returns how many are still cleared. */
+export function refreshSomeParts(db: Database.Database, sql: Sql, limit: number): number {
+  return db
+    .transaction((): number => {
+      refreshParts(sql, limit);
+      return sql("SELECT COUNT(*) FROM overview_areas WHERE part IS NULL").pluck().get() as number;
+    })
+    .immediate();
+}
+
+/** Recomputes the cleared parts (all, or the first `limit`) from their forms' summaries, inside the caller's transaction. */
+export function refreshParts(sql: Sql, limit = -1): void {
+  const cleared = sql("SELECT area FROM overview_areas WHERE part IS NULL LIMIT ?").all(limit) as { area: string }[];
   const formsOf = sql("SELECT ord, summary FROM overview_forms WHERE area = ? ORDER BY ord");
   for (const { area } of cleared) {
     const rows = formsOf.all(area) as { ord: number; summary: string }[];

@@ -14,6 +14,7 @@ import {
   REFUSED_ORDER,
   refreshParts,
   refreshPartsNow,
+  refreshSomeParts,
 } from "./overview-index.js";
 import { planEdit } from "./result-edit.js";
 import {
@@ -447,6 +448,10 @@ export class SqliteStore implements Store {
   #overviewPut(result: FormResult): void {
     const seq = this.sql<[string], number>("SELECT seq FROM documents WHERE id = ?").pluck().get(result.document.id) ?? 0;
     putOverviewForm((source) => this.sql(source), result, seq);
+  }
+
+  refreshOverview(limit: number): number {
+    return refreshSomeParts(this.db, (source) => this.sql(source), limit);
   }
 
   overviewAreas(): StoredOverview {

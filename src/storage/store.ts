@@ -174,6 +174,12 @@ export interface Store {
    * the parts and recomputes only those a write touched since the last call.
    */
   overviewAreas(): StoredOverview;
+  /**
+   * Recomputes up to `limit` of the parts writes cleared, in one short transaction, and returns
+   * how many are still to do: a server can let other requests in between (after a run killed
+   * before it closed the store, every part is to do). The memory store has none to do.
+   */
+  refreshOverview(limit: number): number;
 
   /**
    * A paid reply kept under its request's key until the document's result is saved (any status: a

@@ -44,6 +44,10 @@ export interface StoreBackendOptions {
   readonly reference?: Reference;
 }
 
+/** Constituency parts recomputed between two turns of the event loop, and at most this many turns. */
+const OVERVIEW_STEP = 4;
+const MAX_OVERVIEW_STEPS = 1_000;
+
 /**
  * The web's backend over the project's own Store, checks and report writer: the same files
  * `ballot-ocr process`/`report` produce, and review edits go through Store.applyEdit (audited).
@@ -68,7 +72,15 @@ export class StoreBackend implements WebBackend {
   }
 
   async overviewAreas(): Promise<StoredOverview> {
-    return this.options.store.overviewAreas();
+    const store = this.options.store;
+    // A few constituencies at a time with the event loop turning in between: when every part is
+    // to be recomputed (a run killed before it closed the store) that takes about a second at
+    // national size. The steps are bounded; whatever a concurrent run clears meanwhile is
+    // recomputed by overviewAreas itself.
+    for (let step = 0; step < MAX_OVERVIEW_STEPS && store.refreshOverview(OVERVIEW_STEP) > 0; step++) {
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    return store.overviewAreas();
   }
 
   async queryResults(query: ResultQuery): Promise<ResultPage> {

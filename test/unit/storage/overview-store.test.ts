@@ -295,6 +295,21 @@ describe("closing the SQLite store", () => {
   });
 });
 
+describe("recomputing the SQLite store's parts a few at a time", () => {
+  it("counts down to none left, and the overview is then the same", () => {
+    const store = SqliteStore.open(tempFile());
+    const results = [...fixtureBatch(), ...generated(17, 200)];
+    fill(store, results);
+    const steps: number[] = [];
+    for (let left = store.refreshOverview(1); left > 0; left = store.refreshOverview(1)) steps.push(left);
+    expect(steps.length).toBeGreaterThan(2);
+    expect(steps).toEqual([...steps].sort((a, b) => b - a));
+    expect(store.refreshOverview(1)).toBe(0);
+    expectStoreMatches(store);
+    store.close();
+  });
+});
+
 describe("an older state file", () => {
   it("gets the overview tables built from its stored results on open", () => {
     const file = tempFile();
