@@ -101,7 +101,7 @@ export async function writeReports(input: WriteReportsInput, _deprecatedPdfWrite
   const files = [paths.results, paths.votes, paths.stations, paths.constituencies, paths.summary];
   const warnings: string[] = [];
   if (input.pdf) {
-    // Loaded on demand: pdfkit, chart.js and the canvas binary are only needed for PDFs.
+    // Loaded on demand: pdfkit and chart.js are only needed for PDFs.
     const { writePdfReports } = await import("./pdf/write-pdf-reports.js");
     const constituencies = typeof input.pdf === "object" ? input.pdf.constituencies : undefined;
     const pdfs = await writePdfReports(analysis, outDir, meta, reference, {

@@ -5,7 +5,7 @@ import { stationLabel } from "../../aggregate/station-key.js";
 import type { Reference } from "../../reference/reference.js";
 import { areaName, constituencyName, integer, percent } from "../area-names.js";
 import type { ReportMeta } from "../summary-md.js";
-import { renderBarChart } from "./charts.js";
+import { type BarChartSpec, drawBarChart, placeBarChart } from "./charts.js";
 import { completeFormsNote, metaFacts, partyColor, partyLabel, partyTotals, shortPath } from "./labels.js";
 import { COLORS, PdfReport } from "./pdf-report.js";
 import type { ThaiFonts } from "./thai-fonts.js";
@@ -25,7 +25,7 @@ export async function buildBatchSummary(
   report.facts(metaFacts(meta, reference), { size: 9, labelWidth: 120 });
 
   report.heading("สถานะและความเชื่อมั่น · Status and confidence", 2);
-  const statusPng = await renderBarChart(fonts, {
+  const statusChart: BarChartSpec = {
     title: "สถานะแบบฟอร์ม (status)",
     labels: ["verified", "needs review", "failed"],
     values: [analysis.statusCounts.verified, analysis.statusCounts.needs_review, analysis.statusCounts.failed],
@@ -33,9 +33,9 @@ export async function buildBatchSummary(
     width: 1000,
     height: 620,
     fontSize: 34,
-  });
+  };
   const bandLabels = [...CONFIDENCE_BANDS.map((b) => b.label), UNKNOWN_CONFIDENCE_BAND];
-  const confidencePng = await renderBarChart(fonts, {
+  const confidenceChart: BarChartSpec = {
     title: "ความเชื่อมั่นต่ำสุด (lowest confidence)",
     labels: bandLabels,
     values: bandLabels.map((label) => analysis.confidenceBands.get(label) ?? 0),
@@ -43,13 +43,13 @@ export async function buildBatchSummary(
     width: 1000,
     height: 620,
     fontSize: 34,
-  });
+  };
   const half = (report.width - 10) / 2;
   const chartHeight = (half * 620) / 1000;
   report.ensureSpace(chartHeight + 8);
   const top = report.doc.y;
-  report.doc.image(statusPng, report.left, top, { width: half, height: chartHeight });
-  report.doc.image(confidencePng, report.left + half + 10, top, { width: half, height: chartHeight });
+  drawBarChart(report, statusChart, { x: report.left, y: top, width: half });
+  drawBarChart(report, confidenceChart, { x: report.left + half + 10, y: top, width: half });
   report.doc.y = top + chartHeight + 8;
 
   const complete = partyTotals(analysis);
@@ -64,15 +64,18 @@ export async function buildBatchSummary(
   } else {
     const shown = parties.slice(0, BATCH_SUMMARY_PARTY_LIMIT);
     const height = 140 + 50 * shown.length;
-    const png = await renderBarChart(fonts, {
-      title: `คะแนนบัญชีรายชื่อ ${shown.length} พรรคแรก`,
-      labels: shown.map((p) => partyLabel(p.number, reference)),
-      values: shown.map((p) => p.votes),
-      colors: shown.map((p) => partyColor(p.number, reference)),
-      horizontal: true,
-      height,
-    });
-    report.image(png, 1200, height, report.width * 0.9);
+    placeBarChart(
+      report,
+      {
+        title: `คะแนนบัญชีรายชื่อ ${shown.length} พรรคแรก`,
+        labels: shown.map((p) => partyLabel(p.number, reference)),
+        values: shown.map((p) => p.votes),
+        colors: shown.map((p) => partyColor(p.number, reference)),
+        horizontal: true,
+        height,
+      },
+      report.width * 0.9,
+    );
     report.text(completeFormsNote(complete), { size: 8.5, color: COLORS.muted, align: "center" });
     report.table(
       [

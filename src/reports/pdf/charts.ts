@@ -1,6 +1,6 @@
-import { createCanvas, GlobalFonts } from "@napi-rs/canvas";
 import { type ChartConfiguration, Chart, type Plugin, registerables } from "chart.js";
-import type { ThaiFonts } from "./thai-fonts.js";
+import { PdfCanvas } from "./pdf-canvas.js";
+import { type PdfReport, pdfSafeLine } from "./pdf-report.js";
 
 export interface BarChartSpec {
   readonly title: string;
@@ -9,7 +9,7 @@ export interface BarChartSpec {
   /** One colour per bar, or one for all. */
   readonly colors?: readonly string[] | string;
   readonly horizontal?: boolean;
-  /** Pixels; the PNG is placed scaled down in the PDF, so render at about 2× the printed size. */
+  /** The layout size in pixels (default 1200 × 600); the chart is scaled to the width it is given in the PDF. */
   readonly width?: number;
   readonly height?: number;
   /** Axis title under the values. */
@@ -18,33 +18,20 @@ export interface BarChartSpec {
   readonly fontSize?: number;
 }
 
-let registeredFamily: string | null = null;
-/** Size of the value labels for the chart being drawn (charts render one at a time). */
+/** Size of the value labels for the chart being drawn (charts are drawn one at a time). */
 let valueFontSize = 20;
+let registered = false;
 
-function setUp(fonts: ThaiFonts): void {
-  if (registeredFamily === fonts.family) return;
+function setUp(): void {
+  if (registered) return;
   Chart.register(...registerables);
-  GlobalFonts.registerFromPath(fonts.regular, fonts.family);
-  if (fonts.bold !== fonts.regular) GlobalFonts.registerFromPath(fonts.bold, fonts.family);
-  Chart.defaults.font.family = `'${fonts.family}', sans-serif`;
+  // The family name only reaches the canvas adapter, which draws with the document's Thai fonts.
+  Chart.defaults.font.family = "sans-serif";
   Chart.defaults.animation = false;
   Chart.defaults.responsive = false;
   Chart.defaults.color = "#222";
-  registeredFamily = fonts.family;
+  registered = true;
 }
-
-/** The canvas is transparent; PDF viewers show that as white, but image viewers do not. */
-const whiteBackground: Plugin = {
-  id: "whiteBackground",
-  beforeDraw(chart) {
-    const { ctx } = chart;
-    ctx.save();
-    ctx.fillStyle = "#ffffff";
-    ctx.fillRect(0, 0, chart.width, chart.height);
-    ctx.restore();
-  },
-};
 
 /** Write each bar's value at its end, so the chart can be read without the grid. */
 const valueLabels: Plugin<"bar"> = {
@@ -54,7 +41,7 @@ const valueLabels: Plugin<"bar"> = {
     const horizontal = chart.options.indexAxis === "y";
     ctx.save();
     ctx.fillStyle = "#222";
-    ctx.font = `${valueFontSize}px '${registeredFamily ?? "sans-serif"}'`;
+    ctx.font = `${valueFontSize}px sans-serif`;
     const data = chart.data.datasets[0]?.data ?? [];
     chart.getDatasetMeta(0).data.forEach((bar, i) => {
       const value = data[i];
@@ -74,12 +61,27 @@ const valueLabels: Plugin<"bar"> = {
   },
 };
 
-/** Render a bar chart to PNG with chart.js on @napi-rs/canvas. */
-export async function renderBarChart(fonts: ThaiFonts, spec: BarChartSpec): Promise<Buffer> {
-  setUp(fonts);
+const FONT_STATE = ["_font", "_fontSize", "_fontSource", "_fontFamily"] as const;
+
+/**
+ * Draw a bar chart into the PDF as vectors and text (chart.js lays it out on a PdfCanvas), its
+ * top-left corner at (x, y) and `width` points wide. Returns its height in points.
+ */
+export function drawBarChart(report: PdfReport, spec: BarChartSpec, at: { x: number; y: number; width: number }): number {
+  setUp();
   const width = spec.width ?? 1200;
   const height = spec.height ?? 600;
-  const canvas = createCanvas(width, height);
+  const scale = at.width / width;
+  const { doc } = report;
+  const canvas = new PdfCanvas(doc, {
+    width,
+    height,
+    x: at.x,
+    y: at.y,
+    scale,
+    fonts: { regular: "thai", bold: "thai-bold" },
+    mapText: pdfSafeLine,
+  });
   const horizontal = spec.horizontal ?? false;
   const max = Math.max(1, ...spec.values);
   const fontSize = spec.fontSize ?? 20;
@@ -113,13 +115,35 @@ export async function renderBarChart(fonts: ThaiFonts, spec: BarChartSpec): Prom
         [horizontal ? "y" : "x"]: { ticks: { font: { size: Math.round(fontSize * 1.1) }, autoSkip: false }, grid: { display: false } },
       },
     },
-    plugins: [whiteBackground, valueLabels],
+    plugins: [valueLabels],
   };
-  // chart.js types its context as the DOM's; @napi-rs/canvas implements the same drawing API.
-  const chart = new Chart(canvas.getContext("2d") as unknown as ConstructorParameters<typeof Chart>[0], config);
+  // Text drawing moves pdfkit's cursor and changes its font; the report's flow continues as it was.
+  const { x: docX, y: docY } = doc;
+  // pdfkit has no public getter for the current font; these are the fields its font() and fontSize() set.
+  const fontState = doc as unknown as Record<(typeof FONT_STATE)[number], unknown>;
+  const savedFont = FONT_STATE.map((key) => fontState[key]);
+  doc.save();
+  let chart: { destroy(): void } | undefined;
   try {
-    return await canvas.encode("png");
+    // chart.js types its canvas as the DOM's; it calls only the part PdfCanvas implements.
+    chart = new Chart(canvas as unknown as ConstructorParameters<typeof Chart>[0], config);
   } finally {
-    chart.destroy();
+    chart?.destroy();
+    canvas.getContext("2d")?.closeAll();
+    doc.restore();
+    doc.x = docX;
+    doc.y = docY;
+    FONT_STATE.forEach((key, i) => {
+      fontState[key] = savedFont[i];
+    });
   }
+  return height * scale;
+}
+
+/** Place a bar chart in the report's flow at `width` points (default: the content width), centred. */
+export function placeBarChart(report: PdfReport, spec: BarChartSpec, width = report.width): void {
+  const height = ((spec.height ?? 600) * width) / (spec.width ?? 1200);
+  report.ensureSpace(height + 6);
+  drawBarChart(report, spec, { x: report.left + (report.width - width) / 2, y: report.doc.y, width });
+  report.doc.y += height + 6;
 }

@@ -6,7 +6,7 @@ import type { Reference } from "../../reference/reference.js";
 import { fieldSum, REPORTED_BALLOT_FIELDS, rowNumbers, rowSum } from "../../aggregate/area-totals.js";
 import { constituencyName, integer, PARTIAL_SUM_NOTE, percent, sumTextThai } from "../area-names.js";
 import type { ReportMeta } from "../summary-md.js";
-import { renderBarChart } from "./charts.js";
+import { placeBarChart } from "./charts.js";
 import { completeFormsNote, completeVotes, DEFAULT_BAR_COLOR, partyColor, partyLabel, shortPath } from "./labels.js";
 import { COLORS, PdfReport } from "./pdf-report.js";
 import type { ThaiFonts } from "./thai-fonts.js";
@@ -111,16 +111,19 @@ export async function buildConstituencyReport(
         };
       });
       const height = Math.min(900, 140 + 62 * chartRows.length);
-      const png = await renderBarChart(fonts, {
-        title: `คะแนนผู้สมัคร ${name} (แบบฟอร์มที่อ่านครบ ${shares.completeForms} ฉบับ)`,
-        labels: chartRows.map((r) => r.label),
-        values: chartRows.map((r) => r.votes),
-        colors: chartRows.map((r) => r.color),
-        horizontal: true,
-        height,
-        valueLabel: "คะแนน (votes)",
-      });
-      report.image(png, 1200, height, report.width * 0.9);
+      placeBarChart(
+        report,
+        {
+          title: `คะแนนผู้สมัคร ${name} (แบบฟอร์มที่อ่านครบ ${shares.completeForms} ฉบับ)`,
+          labels: chartRows.map((r) => r.label),
+          values: chartRows.map((r) => r.votes),
+          colors: chartRows.map((r) => r.color),
+          horizontal: true,
+          height,
+          valueLabel: "คะแนน (votes)",
+        },
+        report.width * 0.9,
+      );
     }
   }
 

@@ -1,7 +1,7 @@
 import type { BatchAnalysis } from "../../aggregate/batch-analysis.js";
 import type { Reference } from "../../reference/reference.js";
 import type { ReportMeta } from "../summary-md.js";
-import { renderBarChart } from "./charts.js";
+import { placeBarChart } from "./charts.js";
 import { completeFormsNote, metaFacts, partyColor, partyLabel, partyTotals, severityCounts } from "./labels.js";
 import { COLORS, PdfReport } from "./pdf-report.js";
 import type { ThaiFonts } from "./thai-fonts.js";
@@ -66,18 +66,21 @@ export async function buildExecutiveSummary(
   } else {
     const width = 1200;
     const height = 520;
-    const png = await renderBarChart(fonts, {
-      title: "คะแนนบัญชีรายชื่อ 5 อันดับแรก",
-      labels: parties.map((p) => partyLabel(p.number, reference)),
-      values: parties.map((p) => p.votes),
-      colors: parties.map((p) => partyColor(p.number, reference)),
-      horizontal: true,
-      width,
-      height,
-      valueLabel: "คะแนน (votes)",
-    });
-    report.image(png, width, height, report.width * 0.92);
-    // The chart is an image: the same figures as text, for search and screen readers.
+    placeBarChart(
+      report,
+      {
+        title: "คะแนนบัญชีรายชื่อ 5 อันดับแรก",
+        labels: parties.map((p) => partyLabel(p.number, reference)),
+        values: parties.map((p) => p.votes),
+        colors: parties.map((p) => partyColor(p.number, reference)),
+        horizontal: true,
+        width,
+        height,
+        valueLabel: "คะแนน (votes)",
+      },
+      report.width * 0.92,
+    );
+    // The same figures in reading order (the chart's own labels and values are text too, but in drawing order).
     report.text(parties.map((p, i) => `${i + 1}. ${partyLabel(p.number, reference)} ${p.votes.toLocaleString("en-US")}`).join(" · "), {
       size: 8.5,
       color: COLORS.muted,

@@ -14,7 +14,12 @@ import { wrapThai } from "./thai-text.js";
  * "ํา", which NFKD-normalised search and tests treat as ำ.
  */
 export function pdfSafeText(text: string): string {
-  return wrapThai(text).replace(/\u0e33/g, "\u0e4d\u0e32");
+  return pdfSafeLine(wrapThai(text));
+}
+
+/** pdfSafeText for text that is never wrapped (chart labels): sara am decomposed, no break marks. */
+export function pdfSafeLine(text: string): string {
+  return text.replace(/\u0e33/g, "\u0e4d\u0e32");
 }
 
 /** Every Thai code point except sara am, which pdfSafeText never lets through. */
@@ -80,7 +85,7 @@ export interface TableOptions {
 
 type Doc = PDFKit.PDFDocument;
 
-/** A small layer over pdfkit: Thai-safe text, headings, tables that break across pages, images. */
+/** A small layer over pdfkit: Thai-safe text, headings, tables that break across pages. */
 export class PdfReport {
   readonly doc: Doc;
   private readonly margin = 40;
@@ -225,15 +230,6 @@ export class PdfReport {
     );
     for (const [i, row] of rows.entries()) drawRow(row, false, i);
     this.doc.moveDown(0.5);
-    return this;
-  }
-
-  /** Place a PNG at the content width (or `width`), keeping its aspect ratio. */
-  image(png: Buffer, pixelWidth: number, pixelHeight: number, width = this.width): this {
-    const height = (width * pixelHeight) / pixelWidth;
-    this.ensureSpace(height + 6);
-    this.doc.image(png, this.left + (this.width - width) / 2, this.doc.y, { width, height });
-    this.doc.y += height + 6;
     return this;
   }
 

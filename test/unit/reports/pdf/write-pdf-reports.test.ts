@@ -59,4 +59,19 @@ describe.skipIf(!locateThaiFonts().ok)("writePdfReports", () => {
     expect(constituency).toContain("ตรวจสอบแล้ว");
     expect(constituency).toContain("บัตรที่ใช้");
   });
+
+  it.skipIf(!hasPdftotext())("draws the charts as vectors whose titles, labels and values are text", async () => {
+    for (const file of files) expect((await readFile(file)).toString("latin1")).not.toMatch(/\/Subtype\s*\/Image/);
+    const executive = pdfText(files[0]!);
+    expect(executive).toContain("คะแนนบัญชีรายชื่อ 5 อันดับแรก");
+    expect(executive).toContain("คะแนน (votes)"); // the value axis title
+    const batch = pdfText(files[1]!);
+    expect(batch).toContain("สถานะแบบฟอร์ม (status)");
+    expect(batch).toContain("ความเชื่อมั่นต่ำสุด (lowest confidence)");
+    expect(batch).toMatch(/verified\s+needs review\s+failed/); // the category labels
+    const constituency = pdfText(files[2]!);
+    // The title is "คะแนนผู้สมัคร …"; pdfkit's text layer gives ผู้ as ผ + ้ + ู (everywhere, not only in charts).
+    expect(constituency).toContain("สมัคร แพร่ เขต 1 (แบบฟอร์มที่อ่านครบ 3 ฉบับ)");
+    expect(constituency).toContain("1 ทดสอบ หนึ่ง"); // a bar's label: number and name, title dropped
+  });
 });
