@@ -6,7 +6,7 @@ import { EMPTY_PATH_METADATA } from "../forms/path-metadata.js";
 import type { DiscoveredDocument, PrepareResult } from "../ingest/types.js";
 import type { Provider } from "../providers/provider.js";
 import type { DocumentRecord, RequestLane, StatusCounts, Store } from "../storage/store.js";
-import { type Clock, systemClock, utcDayStart } from "./clock.js";
+import { type Clock, sleep, systemClock, utcDayStart } from "./clock.js";
 import type { BatchEvent, ProgressSnapshot, RunEnd } from "./events.js";
 import { failedResult } from "../forms/failed-result.js";
 import { BatchGate } from "./gate.js";
@@ -130,6 +130,7 @@ export async function runBatch(
       maxRequests: options.maxRequests,
       maxCostUsd: options.maxCostUsd,
       waitForQuota: options.waitForQuota,
+      ...(options.cancelGraceMs !== undefined ? { cancelGraceMs: options.cancelGraceMs } : {}),
       ...(options.hedge === false ? {} : { hedge: { idle: () => scheduler.allStarted } }),
     },
     {
@@ -393,11 +394,17 @@ class Scheduler {
     });
   }
 
-  /** Normally wait for everything; when cancelled, give in-flight work a short grace. */
+  /**
+   * Normally wait for everything; when cancelled, give in-flight work a short grace, and requests
+   * on the wire the same grace to answer (the gate keeps what they bring for the next run).
+   */
   private async drain(): Promise<void> {
     if (this.context.signal.aborted) {
       const grace = this.context.options.cancelGraceMs ?? 1_500;
-      await Promise.race([Promise.allSettled([...this.running]), delay(grace)]);
+      const { clock } = this.context;
+      await Promise.race([Promise.allSettled([...this.running]), sleep(clock, grace)]);
+      // Documents have let go by now; what they left on the wire settles within its own grace.
+      if (this.gate) await Promise.race([this.gate.lingered(), sleep(clock, grace + 100)]);
       return;
     }
     while (this.running.size > 0) await Promise.allSettled([...this.running]);
@@ -484,8 +491,4 @@ function earlyEnd(end: RunEnd, message: string, startedAt: number, clock: Clock)
     costUsd: 0,
   });
   return { end, message, progress, quotaResetAt: null, counts, rejected: 0, duplicates: 0 };
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref?.());
 }

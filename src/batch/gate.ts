@@ -8,7 +8,7 @@ import type { BatchEvent } from "./events.js";
 import type { Grant, Limiter } from "./limiter.js";
 import { decideRetry, type RetryPolicy } from "./retry-policy.js";
 import { errorMessage } from "../basics/error-message.js";
-import { linkedSignal } from "../basics/linked-signal.js";
+import { type LinkedSignal, linkedSignal } from "../basics/linked-signal.js";
 import { untilAborted } from "../basics/until-aborted.js";
 import { parseJsonWith } from "../basics/parse-json.js";
 import { replyKey } from "./reply-key.js";
@@ -37,6 +37,11 @@ export interface GateOptions {
   readonly maxRateLimitWaits?: number;
   /** Hedging in the tail of a run (see TailHedge); off when absent. */
   readonly hedge?: TailHedge;
+  /**
+   * How long a request already sent may go on answering after its caller was cancelled (default
+   * 1.5 s). It is paid for either way: an answer in time is kept for the next run.
+   */
+  readonly cancelGraceMs?: number;
 }
 
 /**
@@ -90,6 +95,7 @@ const MIN_HEDGE_AFTER_MS = 1_000;
 const HEDGE_POLL_MS = 100;
 const LATENCY_SAMPLES = 64;
 const HEALTH_WINDOW = 20;
+const DEFAULT_CANCEL_GRACE_MS = 1_500;
 
 const CANCELLED: ExtractionOutcome<never> = { kind: "transient", message: "cancelled" };
 const abortedCall = (): ExtractionOutcome<never> => ({ kind: "transient", message: "aborted" });
@@ -132,6 +138,8 @@ export class BatchGate implements ProviderGate {
   private readonly latencies: number[] = [];
   /** Whether each recent answer was usable (ok), for holding hedges back while the provider fails. */
   private readonly recentOk: boolean[] = [];
+  /** Requests whose caller was cancelled while they were on the wire, given the grace to answer. */
+  private readonly lingering = new Set<Promise<void>>();
 
   constructor(
     private readonly options: GateOptions,
@@ -156,6 +164,11 @@ export class BatchGate implements ProviderGate {
   /** Drops the per-document count once a document is finished (memory stays flat). */
   forget(documentId: string): void {
     this.perDocument.delete(documentId);
+  }
+
+  /** Settles once every request left answering after a cancel has answered or run out of grace. */
+  async lingered(): Promise<void> {
+    while (this.lingering.size > 0) await Promise.allSettled([...this.lingering]);
   }
 
   /** Stops the gate from outside (e.g. a budget decided by the engine). */
@@ -406,9 +419,7 @@ export class BatchGate implements ProviderGate {
     if (!this.options.hedge) return this.send(provider, request, slot, signal);
     const { clock } = this.deps;
     const cancelFirst = new AbortController();
-    const firstSignal = linkedSignal(signal, cancelFirst.signal);
-    const first = this.send(provider, request, slot, firstSignal.signal);
-    first.then(firstSignal.dispose, firstSignal.dispose);
+    const first = this.send(provider, request, slot, signal, cancelFirst.signal);
     let firstDone = false;
     const markDone = () => {
       firstDone = true;
@@ -432,9 +443,7 @@ export class BatchGate implements ProviderGate {
     counter.sent++;
     this.stats.hedges++;
     const cancelSecond = new AbortController();
-    const secondSignal = linkedSignal(signal, cancelSecond.signal);
-    const second = this.send(provider, request, raced, secondSignal.signal);
-    second.then(secondSignal.dispose, secondSignal.dispose);
+    const second = this.send(provider, request, raced, signal, cancelSecond.signal);
     return firstUsable(first, cancelFirst, second, cancelSecond);
   }
 
@@ -490,23 +499,34 @@ export class BatchGate implements ProviderGate {
 
   /**
    * One provider call under a timeout; always returns an outcome and records the attempt, except
-   * WITHHELD: the slot's confirmation at send time failed, so nothing went out.
+   * WITHHELD: the slot's confirmation at send time failed, so nothing went out. `signal` is the
+   * caller's cancel (the request on the wire gets a grace); `dropped` abandons it at once (a hedge's
+   * losing copy).
    */
   private async send<T>(
     provider: Provider,
     request: ExtractionRequest<T>,
     slot: Grant,
     signal: AbortSignal,
+    dropped?: AbortSignal,
   ): Promise<ExtractionOutcome<T>> {
-    const { clock, store } = this.deps;
+    const { clock } = this.deps;
     const startedAt = slot.at;
     const check = slot.confirm ? sendCheck(slot.confirm) : null;
     // A provider that cannot confirm at its wire gets the confirmation just before the call.
     if (check && !provider.callsBeforeSend && !(await check.beforeSend())) return WITHHELD;
     const timeout = new AbortController();
     const cancelTimer = clock.setTimer(this.options.timeoutMs, () => timeout.abort());
-    const linked = linkedSignal(signal, timeout.signal);
+    const abandon = dropped ? [dropped] : [];
+    const linked = linkedSignal(signal, timeout.signal, ...abandon);
     const combined = linked.signal;
+    // The wire's own signal: a request already sent is paid for, so a cancelled caller leaves it the grace to answer.
+    const grace = graceAfter(signal, this.options.cancelGraceMs ?? DEFAULT_CANCEL_GRACE_MS, clock);
+    const wire = linkedSignal(grace.signal, timeout.signal, ...abandon);
+    const letGo = () => {
+      grace.dispose();
+      wire.dispose();
+    };
     if (!this.answered && !this.firstAnswer) {
       this.probeStartedAt = clock.now();
       this.firstAnswer = new Promise((resolve) => {
@@ -517,10 +537,13 @@ export class BatchGate implements ProviderGate {
     this.stats.requests++;
     this.perDocument.set(request.documentId, (this.perDocument.get(request.documentId) ?? 0) + 1);
     let outcome: ExtractionOutcome<T> = CANCELLED;
+    let call: Promise<ExtractionOutcome<T>> | null = null;
+    const callerLeft: ExtractionOutcome<T> = abortedCall();
     try {
+      const options = check && provider.callsBeforeSend ? { signal: wire.signal, beforeSend: check.beforeSend } : { signal: wire.signal };
+      call = provider.extract(request, options);
       // A hung call that ignores the signal ends here all the same.
-      const options = check && provider.callsBeforeSend ? { signal: combined, beforeSend: check.beforeSend } : { signal: combined };
-      outcome = await untilAborted(provider.extract(request, options), combined, abortedCall);
+      outcome = await untilAborted(call, combined, () => callerLeft);
     } catch (error) {
       outcome = { kind: "transient", message: `provider error: ${errorMessage(error)}` };
     } finally {
@@ -538,25 +561,65 @@ export class BatchGate implements ProviderGate {
       }
     }
     if (check?.withheld) {
+      letGo();
       this.stats.requests--;
       this.perDocument.set(request.documentId, (this.perDocument.get(request.documentId) ?? 1) - 1);
       return WITHHELD;
     }
-    const endedAt = clock.now();
+    if (outcome === callerLeft && call !== null && signal.aborted && !dropped?.aborted) {
+      // Cancelled on the wire: the caller goes now; the answer, if it comes within the grace, is kept and recorded.
+      const late: Promise<void> = untilAborted(
+        call.catch((error: unknown) => ({ kind: "transient", message: `provider error: ${errorMessage(error)}` }) as const),
+        wire.signal,
+        () => CANCELLED,
+      )
+        .then((answer) => {
+          this.keepAnswer(provider, request, answer);
+          this.account(
+            provider,
+            request,
+            startedAt,
+            answer.kind === "ok" ? answer : CANCELLED,
+            answer.kind === "ok" ? "ok" : "cancelled",
+            false,
+          );
+        })
+        .finally(() => {
+          letGo();
+          this.lingering.delete(late);
+        });
+      this.lingering.add(late);
+      return CANCELLED;
+    }
+    letGo();
     let recorded: AttemptOutcome = outcome.kind;
     // A reply that arrived is paid for, even when the run was cancelled meanwhile: keep it.
     this.keepAnswer(provider, request, outcome);
-    if (signal.aborted && outcome.kind !== "ok") {
+    if ((signal.aborted || dropped?.aborted) && outcome.kind !== "ok") {
       recorded = "cancelled";
-      outcome = { kind: "transient", message: "cancelled" };
+      outcome = CANCELLED;
     } else if (timeout.signal.aborted && outcome.kind !== "ok") {
       outcome = { kind: "transient", message: `no answer within ${Math.round(this.options.timeoutMs / 1000)} s` };
       recorded = "transient";
     }
+    this.account(provider, request, startedAt, outcome, recorded, timeout.signal.aborted);
+    return outcome;
+  }
+
+  /** One sent request's stats and its attempt record. */
+  private account(
+    provider: Provider,
+    request: ExtractionRequest<unknown>,
+    startedAt: number,
+    outcome: ExtractionOutcome<unknown>,
+    recorded: AttemptOutcome,
+    timedOut: boolean,
+  ): void {
+    const endedAt = this.deps.clock.now();
     const latency = endedAt - startedAt;
     this.stats.latencyMs = this.stats.latencyMs === null ? latency : this.stats.latencyMs * 0.8 + latency * 0.2;
     if (recorded !== "cancelled") {
-      if (!timeout.signal.aborted) pushBounded(this.latencies, latency, LATENCY_SAMPLES);
+      if (!timedOut) pushBounded(this.latencies, latency, LATENCY_SAMPLES);
       pushBounded(this.recentOk, outcome.kind === "ok", HEALTH_WINDOW);
     }
     const usage: Usage | null = outcome.kind === "ok" || outcome.kind === "invalid_output" ? outcome.usage : null;
@@ -568,7 +631,7 @@ export class BatchGate implements ProviderGate {
       this.verifierStats.requests++;
       this.verifierStats.costUsd += usage?.costUsd ?? 0;
     }
-    store.recordAttempt({
+    this.deps.store.recordAttempt({
       documentId: request.documentId,
       startedAt,
       endedAt,
@@ -588,8 +651,25 @@ export class BatchGate implements ProviderGate {
       costUsd: usage?.costUsd ?? null,
       model: outcome.kind === "ok" ? outcome.model : (request.model ?? provider.model),
     });
-    return outcome;
   }
+}
+
+/** A signal that aborts `ms` after `parent` does (the timer starts at the parent's abort). */
+function graceAfter(parent: AbortSignal, ms: number, clock: Clock): LinkedSignal {
+  const controller = new AbortController();
+  let cancelTimer: (() => void) | null = null;
+  const start = () => {
+    cancelTimer = clock.setTimer(ms, () => controller.abort(parent.reason));
+  };
+  if (parent.aborted) start();
+  else parent.addEventListener("abort", start, { once: true });
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      parent.removeEventListener("abort", start);
+      cancelTimer?.();
+    },
+  };
 }
 
 /**

@@ -7,6 +7,9 @@ import { MemoryStore } from "../../../src/storage/memory-store.js";
 import type { Store } from "../../../src/storage/store.js";
 import { FakeClock } from "../../support/fake-clock.js";
 import { gateRequest, testGate } from "../../support/gate-fixtures.js";
+import { replyKey } from "../../../src/batch/reply-key.js";
+
+const replyKeyOf = (req: ExtractionRequest<unknown>) => replyKey(req, "m");
 
 /** A provider that answers `{ n: <call number> }`. */
 function counting(): Provider & { calls: number } {
@@ -74,5 +77,87 @@ describe("replies kept for the next run", () => {
     const outcome = await call(clock, gateOn(store, provider, clock), stricter);
     expect(provider.calls).toBe(2);
     expect(outcome.kind).toBe("ok");
+  });
+
+  it("keeps the answer of a request cancelled on the wire when it comes within the grace, and lets a later one go", async () => {
+    const clock = new FakeClock();
+    const store = new MemoryStore();
+    const slow = (ms: number): Provider & { calls: number; abortedOnWire: number } => {
+      const provider = {
+        name: "fake",
+        model: "m",
+        metered: true,
+        calls: 0,
+        abortedOnWire: 0,
+        extract<T>(_request: ExtractionRequest<T>, options: { signal: AbortSignal }): Promise<ExtractionOutcome<T>> {
+          provider.calls++;
+          return new Promise((resolve) => {
+            const cancel = clock.setTimer(ms, () =>
+              resolve({ kind: "ok", reply: { n: 7 } as T, usage: { promptTokens: 1, completionTokens: 1, costUsd: 0.02 }, model: "m" }),
+            );
+            options.signal.addEventListener("abort", () => {
+              provider.abortedOnWire++;
+              cancel();
+              resolve({ kind: "transient", message: "aborted" });
+            });
+          });
+        },
+      };
+      return provider;
+    };
+    const cancelledAt = async (gate: BatchGate, req: ExtractionRequest<unknown>, ms: number) => {
+      const controller = new AbortController();
+      const pending = gate.call(req, controller.signal);
+      await clock.advance(ms);
+      controller.abort();
+      const outcome = await pending;
+      return outcome;
+    };
+    // Answers 600 ms after sending; cancelled at 200 ms: the caller goes at once, the answer is kept.
+    const quick = slow(600);
+    const gate = testGate(
+      { maxAttempts: 3, baseDelayMs: 1_000, maxDelayMs: 4_000 },
+      {
+        provider: quick,
+        limiter: new RateLimiter({ limits: { rps: 10, rpm: null, rpd: null }, clock }),
+        store,
+        clock,
+      },
+      { cancelGraceMs: 1_500 },
+    );
+    expect(await cancelledAt(gate, request, 200)).toMatchObject({ kind: "transient", message: "cancelled" });
+    const settled = gate.lingered();
+    await clock.advance(1_000);
+    await settled;
+    expect(quick.abortedOnWire).toBe(0);
+    expect(store.keptReply(replyKeyOf(request))).not.toBeNull();
+    expect(store.listAttempts().map((a) => [a.outcome, a.costUsd])).toEqual([["ok", 0.02]]);
+    expect(gate.stats.costUsd).toBeCloseTo(0.02);
+    // The next run pays nothing for it.
+    const next = gateOn(store, quick, clock);
+    expect(await call(clock, next, request)).toMatchObject({ kind: "ok", reply: { n: 7 }, attempts: 0 });
+    expect(quick.calls).toBe(1);
+
+    // Answers after 5 s: past the grace the request is let go, nothing is kept, the attempt is a cancel.
+    const other = { ...request, documentId: "e".repeat(64) };
+    const late = slow(5_000);
+    const lateStore = new MemoryStore();
+    const lateGate = testGate(
+      { maxAttempts: 3, baseDelayMs: 1_000, maxDelayMs: 4_000 },
+      {
+        provider: late,
+        limiter: new RateLimiter({ limits: { rps: 10, rpm: null, rpd: null }, clock }),
+        store: lateStore,
+        clock,
+      },
+      { cancelGraceMs: 1_500 },
+    );
+    expect(await cancelledAt(lateGate, other, 200)).toMatchObject({ kind: "transient", message: "cancelled" });
+    const gone = lateGate.lingered();
+    await clock.advance(1_600);
+    await gone;
+    expect(late.abortedOnWire).toBe(1);
+    expect(lateStore.keptReply(replyKeyOf(other))).toBeNull();
+    expect(lateStore.listAttempts().map((a) => a.outcome)).toEqual(["cancelled"]);
   });
 });
