@@ -10,7 +10,7 @@ import type { DiscoveredDocument, PrepareOptions, PrepareResult } from "./types.
 import { errorMessage } from "../basics/error-message.js";
 import { Slots } from "../basics/slots.js";
 import { untilAborted } from "../basics/until-aborted.js";
-import { createThreadPool } from "../basics/thread-pool.js";
+import { leaseCpuThreads } from "../basics/thread-pool.js";
 
 export interface PreparePool {
   /** Worker threads in the pool (the most documents prepared at once). */
@@ -45,13 +45,8 @@ export function createPreparePool(options: PreparePoolOptions = {}): PreparePool
   // The worker module is named per task, not at construction: piscina loses tasks (they never
   // settle) when a module named at construction fails to load, but rejects them when it is per task.
   const entry = { filename: workerFilename(), name: "prepareTask" };
-  const piscina = createThreadPool<PrepareTask, WireResult>({
-    minThreads: 1,
-    maxThreads: threads,
-    idleTimeout: 30_000,
-    // Decoding and encoding run in sharp (native); the thread makes little JavaScript garbage.
-    youngGenerationMb: 6,
-  });
+  // The process's CPU threads, shared with the offline reader: `threads` bounds this pool's documents in flight.
+  const piscina = leaseCpuThreads<PrepareTask, WireResult>();
   // At most `threads` documents are in workers; the rest wait here, cancellable.
   const slots = new Slots(threads);
   let closed = false;

@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url";
 // sharp must stay loaded in the main thread while workers use it (sharp's notes on worker threads).
 import "sharp";
-import { createThreadPool } from "../basics/thread-pool.js";
+import { leaseCpuThreads } from "../basics/thread-pool.js";
 import { untilAborted } from "../basics/until-aborted.js";
 import type { CellCropRequest, CellCropTask, CellCropTaskResult } from "./cell-crop-worker.js";
 
@@ -27,14 +27,9 @@ function workerFilename(): string {
   return fileURLToPath(new URL(entry, here));
 }
 
-export function createCellCropPool(threads = 1): CellCropPool {
-  const piscina = createThreadPool<CellCropTask, CellCropTaskResult>({
-    minThreads: 0,
-    maxThreads: Math.max(1, Math.floor(threads)),
-    idleTimeout: 30_000,
-    // Layout runs in JavaScript: room for its garbage, not the 32 MB default.
-    youngGenerationMb: 16,
-  });
+/** Crops run on the process's CPU threads (see leaseCpuThreads), queued behind other CPU work. */
+export function createCellCropPool(): CellCropPool {
+  const piscina = leaseCpuThreads<CellCropTask, CellCropTaskResult>();
   const entry = { filename: workerFilename(), name: "cellCropTask" };
   return {
     crop(pages, requests, options = {}) {

@@ -29,7 +29,7 @@ export function createCropReaskWitness(options: { readonly source: string }): Cr
     {
       source: options.source,
       get crops() {
-        crops ??= createCellCropPool(1);
+        crops ??= createCellCropPool();
         return crops;
       },
       async fullResolution(context) {

@@ -7,7 +7,7 @@ import { untilAborted } from "../basics/until-aborted.js";
 import type { LocalDocumentRead } from "./local-read.js";
 import type { PageImage } from "./local-reader.js";
 import type { LocalReadTask } from "./local-read-worker.js";
-import { createThreadPool } from "../basics/thread-pool.js";
+import { leaseCpuThreads } from "../basics/thread-pool.js";
 
 /**
  * Reads documents with the local reader on worker threads: layout, segmentation and the model
@@ -41,13 +41,8 @@ class PoolClosedError extends Error {
  */
 export function createLocalReadPool(modelPath: string, threads = availableParallelism()): LocalReadPool {
   const size = Math.max(1, Math.floor(threads));
-  const piscina = createThreadPool<LocalReadTask, LocalDocumentRead>({
-    minThreads: 0,
-    maxThreads: size,
-    idleTimeout: 30_000,
-    // Layout and segmentation run in JavaScript: room for their garbage, not the 32 MB default.
-    youngGenerationMb: 16,
-  });
+  // The process's CPU threads, shared with preparation: `threads` bounds this pool's reads in flight.
+  const piscina = leaseCpuThreads<LocalReadTask, LocalDocumentRead>();
   const entry = { filename: workerFilename(), name: "localReadTask" };
   const running = new Set<Int32Array>();
   const slots = new Slots(size);

@@ -89,7 +89,7 @@ export class CellCropService {
       ...result.votes.map((row) => ({ field: `votes.${row.number}`, pageHint: row.page })),
       ...Object.entries(result.totals).flatMap(([key, cell]) => (cell ? [{ field: `totals.${key}`, pageHint: undefined }] : [])),
     ];
-    this.#pool ??= createCellCropPool(1);
+    this.#pool ??= createCellCropPool();
     const requests = fields.map((f) => ({ key: cellKeyOfField(f.field), ...(f.pageHint !== undefined ? { pageHint: f.pageHint } : {}) }));
     try {
       const cut = await this.#pool.crop(pages, requests, { signal: AbortSignal.timeout(CROP_TIMEOUT_MS) });

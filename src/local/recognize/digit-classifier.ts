@@ -1,4 +1,5 @@
 import * as ort from "onnxruntime-node";
+import { createCpuSession } from "./cpu-session.js";
 import { GLYPH_SIZE } from "./glyph-normalize.js";
 import { committedModelPath } from "./model-path.js";
 
@@ -42,11 +43,7 @@ export function defaultModelPath(): string {
 
 /** Loads the ONNX glyph classifier on the CPU. */
 export async function loadDigitClassifier(modelPath = defaultModelPath()): Promise<DigitClassifier> {
-  const session = await ort.InferenceSession.create(modelPath, {
-    executionProviders: ["cpu"],
-    intraOpNumThreads: 1,
-    interOpNumThreads: 1,
-  });
+  const session = await createCpuSession(modelPath);
   return digitClassifierFor(session);
 }
 

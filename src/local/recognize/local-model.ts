@@ -1,4 +1,4 @@
-import * as ort from "onnxruntime-node";
+import { createCpuSession } from "./cpu-session.js";
 import type { LocalModel } from "../local-reader.js";
 import { cellRecognizerFor } from "./cell-recognizer.js";
 import { digitClassifierFor } from "./digit-classifier.js";
@@ -11,10 +11,6 @@ export { DEFAULT_LOCAL_MODEL, defaultLocalModelPath } from "./model-path.js";
  * whole-cell sequence recognizer, anything else the glyph classifier.
  */
 export async function loadLocalModel(modelPath = defaultLocalModelPath()): Promise<LocalModel> {
-  const session = await ort.InferenceSession.create(modelPath, {
-    executionProviders: ["cpu"],
-    intraOpNumThreads: 1,
-    interOpNumThreads: 1,
-  });
+  const session = await createCpuSession(modelPath);
   return session.inputNames[0] === "cells" ? cellRecognizerFor(session) : digitClassifierFor(session);
 }

@@ -167,7 +167,7 @@ describe("cell crops of a generator page", () => {
       for (const key of ["good", "bad", "noVote"] as const) expect(regionFor([page], key).words).not.toBeNull();
 
       // The same on a worker thread, with a whole-page fallback for a field without a layout cell.
-      const pool = createCellCropPool(1);
+      const pool = createCellCropPool();
       try {
         const cut = await pool.crop([{ page: 1, data: full }], [{ key: `row:${written.number}` }, { key: null, pageHint: 1 }]);
         expect(cut.crops.map((c) => c.region.kind)).toEqual(["layout", "page"]);
