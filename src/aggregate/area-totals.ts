@@ -74,15 +74,15 @@ export function addForm(totals: KindTotals, form: FormSummary): void {
     if (value === null) bump(totals.unknown, field, 1);
     else totals[field] += value;
   }
-  form.votes.forEach((value, index) => {
+  const votes = form.votes;
+  for (let index = 0; index < votes.length; index++) {
+    const value = votes[index]!;
     if (value === UNKNOWN_VOTE) bump(totals.unknown, `row ${index + 1}`, 1);
     else bump(totals.votes, index + 1, value);
-  });
+  }
   if (form.votesComplete) {
     totals.completeForms += 1;
-    form.votes.forEach((value, index) => {
-      bump(totals.completeVotes, index + 1, value);
-    });
+    for (let index = 0; index < votes.length; index++) bump(totals.completeVotes, index + 1, votes[index]!);
   }
 }
 

@@ -136,11 +136,12 @@ const ref = (form: FormSummary): FormRef => ({ documentId: form.documentId, path
 
 /** One constituency's part, from its forms in batch order (all with overviewAreaOf = key). */
 export function analyseArea(key: string, forms: readonly OrderedForm[]): AreaPart {
-  const orderOf = new Map<string, number>();
-  for (const { order, form } of forms) orderOf.set(form.documentId, order);
   const grouping = groupStations(forms.map((f) => f.form));
   // A station's place is its first form's: every form grouped into it is counted or a duplicate.
   const pairs = checkPairs(grouping.stations);
+  // Only duplicates and pairs need a form's order: most constituencies have neither.
+  const orderOf = new Map<string, number>();
+  if (grouping.duplicates.length > 0 || pairs.length > 0) for (const { order, form } of forms) orderOf.set(form.documentId, order);
   const byKey = new Map(pairs.length === 0 ? [] : grouping.stations.map((s) => [s.key, s]));
   const stationOrder = (key: string): number => {
     const station = byKey.get(key);

@@ -16,6 +16,33 @@ describe("robust statistics", () => {
     expect(modifiedZScores([5, 5, 5, 5, 9]).at(-1)).toBeGreaterThan(3.5); // MAD 0: mean deviation fallback
     expect(modifiedZScores([5, 5, 5])).toEqual([0, 0, 0]);
   });
+
+  it("finds the median by selection exactly as a full sort does (ties, runs, even and odd counts)", () => {
+    const sorted = (values: number[]) => {
+      const s = [...values].sort((a, b) => a - b);
+      const m = s.length >> 1;
+      return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+    };
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const lists: number[][] = [[1], [2, 1], [5, 5, 5, 5], [1, 2, 3, 4, 5, 6], [6, 5, 4, 3, 2, 1, 0]];
+    for (let n = 1; n <= 300; n += 7) {
+      lists.push(Array.from({ length: n }, () => random()));
+      lists.push(Array.from({ length: n }, () => Math.floor(random() * 4))); // many ties
+      lists.push(Array.from({ length: n }, (_, i) => i / 3)); // already sorted
+      lists.push(Array.from({ length: n }, (_, i) => (i % 2 === 0 ? 0.25 : random()))); // more than half equal
+    }
+    for (const values of lists) {
+      const given = [...values];
+      const centre = sorted(values);
+      expect(median(values)).toBe(centre);
+      expect(medianAbsoluteDeviation(values)).toBe(sorted(values.map((v) => Math.abs(v - centre))));
+      expect(values).toEqual(given); // the list given is left as it was
+    }
+  });
 });
 
 describe("findAnomalies", () => {
