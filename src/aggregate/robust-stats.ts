@@ -1,7 +1,7 @@
 /** Median of a non-empty list (average of the two middle values for an even count). */
 export function median(values: readonly number[]): number {
   if (values.length === 0) throw new Error("median of an empty list");
-  return middleOf(Float64Array.from(values));
+  return middleOf(new Float64Array(values));
 }
 
 /**

@@ -11,7 +11,7 @@ export function stationKey(form: FormSummary): string | null {
   if (province === null || form.constituency === null || form.formCode === null) return null;
   if (form.unit === null && form.setNumber === null) return null;
   const subdistrict = (form.subdistrict ?? "").replace(/\s+/g, "").replace(/^(ตำบล|ต\.|แขวง)/, "");
-  return `${province}|${form.constituency}|${form.formCode}|${subdistrict}|${form.unit ?? ""}|${form.setNumber ?? ""}`;
+  return [province, form.constituency, form.formCode, subdistrict, form.unit ?? "", form.setNumber ?? ""].join("|");
 }
 
 /** Province and constituency of a form, keyed like the ECT constituency id ("PRE_1"). */

@@ -116,17 +116,16 @@ export function refreshSomeParts(db: Database.Database, sql: Sql, limit: number)
 /** Recomputes the cleared parts (all, or the first `limit`) from their forms' summaries, inside the caller's transaction. */
 export function refreshParts(sql: Sql, limit = -1): void {
   const cleared = sql("SELECT area FROM overview_areas WHERE part IS NULL LIMIT ?").all(limit) as { area: string }[];
-  // Rows as arrays, not objects: at national size a cold overview reads every summary.
-  const formsOf = sql("SELECT ord, summary FROM overview_forms WHERE area = ? ORDER BY ord").raw(true);
+  const formsOf = sql("SELECT ord, summary FROM overview_forms WHERE area = ? ORDER BY ord");
   for (const { area } of cleared) {
-    const rows = formsOf.all(area) as [number, string][];
+    const rows = formsOf.all(area) as { ord: number; summary: string }[];
     if (rows.length === 0) {
       sql("DELETE FROM overview_areas WHERE area = ?").run(area);
       continue;
     }
     const part = analyseArea(
       area,
-      rows.map(([order, summary]) => ({ order, form: decodeSummary(summary) })),
+      rows.map((row) => ({ order: row.ord, form: decodeSummary(row.summary) })),
     );
     sql("UPDATE overview_areas SET part = ? WHERE area = ?").run(JSON.stringify(part), area);
   }
