@@ -9,8 +9,10 @@
  *
  * Figures go to bench/results/review-bench.json (git-ignored) and a table on stdout.
  * Targets (issue 15.9): first page < 1 s, a filter change < 300 ms; the overview's first answer
- * < 1 s, and its answer after a review edit < 300 ms. Also shown, not a target: the overview when
- * every constituency's part must be recomputed (the writer was killed before it closed the store).
+ * < 1 s, and its answer after a review edit < 300 ms. Also shown: the overview when every
+ * constituency's part must be recomputed (the writer was killed before it closed the store): the
+ * server's first answer (the overview, or within OVERVIEW_WAIT_MS that it is being counted) and
+ * the time until the overview itself, asking again as the page does.
  */
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
@@ -110,14 +112,20 @@ function formFast(i: number): FormResult {
 async function getOverview(
   server: Awaited<ReturnType<typeof createWebServer>>,
   url: string,
-): Promise<{ ms: number; cpuMs: number; documents: number }> {
+): Promise<{ ms: number; cpuMs: number; documents: number; counting: boolean }> {
   const started = performance.now();
   const cpu = process.cpuUsage();
   const response = await server.app.inject({ method: "GET", url, headers: { host: "127.0.0.1" } });
   const used = process.cpuUsage(cpu);
   const ms = performance.now() - started;
   if (response.statusCode !== 200) throw new Error(`${url}: ${response.statusCode} ${response.body.slice(0, 200)}`);
-  return { ms, cpuMs: (used.user + used.system) / 1000, documents: (response.json() as { documents: number }).documents };
+  const body = response.json() as { documents: number } | { counting: true };
+  return {
+    ms,
+    cpuMs: (used.user + used.system) / 1000,
+    documents: "documents" in body ? body.documents : 0,
+    counting: "counting" in body,
+  };
 }
 
 function median(values: number[]): number {
@@ -214,8 +222,14 @@ async function main(): Promise<void> {
     // The overview from the store's per-constituency parts: the first answer on the reopened
     // store (every part computed from the stored summaries), a cached answer, then the answer
     // after each of a few review edits (the edit clears one constituency's part).
-    const overviewFirst = await getOverview(server, "/api/overview");
-    const overviewCached = await getOverview(server, "/api/overview");
+    // These must be the overview itself, not "being counted": the parts are current, or one is cleared.
+    const ready = async (): Promise<{ ms: number; cpuMs: number; documents: number }> => {
+      const answer = await getOverview(server, "/api/overview");
+      if (answer.counting) throw new Error("the overview was still being counted where it should have been ready");
+      return answer;
+    };
+    const overviewFirst = await ready();
+    const overviewCached = await ready();
     const edit = async (n: number, field: string, value: number | null): Promise<number> => {
       const id = Math.min(n, COUNT).toString(16).padStart(64, "0");
       const asked = performance.now();
@@ -237,7 +251,7 @@ async function main(): Promise<void> {
       [4004, "totals.noVote", null],
     ] as const) {
       const editMs = await edit(n, field, value);
-      const after = await getOverview(server, "/api/overview");
+      const after = await ready();
       edits.push({ editMs, overviewMs: after.ms, overviewCpuMs: after.cpuMs });
     }
     // Cold: every part cleared, as a run killed before it closed the store leaves them (an edit
@@ -246,9 +260,23 @@ async function main(): Promise<void> {
     raw.exec("UPDATE overview_areas SET part = NULL");
     raw.close();
     await edit(5005, "votes.3", 40);
-    // The backend recomputes a few parts at a time: the server answers meanwhile.
+    // The backend recomputes a few parts at a time: the server answers meanwhile. Its first
+    // answer comes within OVERVIEW_WAIT_MS, the overview or that it is being counted; the bench
+    // then asks again at once, as the page does, until the overview itself comes.
     let coldDone = false;
-    const coldAsked = getOverview(server, "/api/overview").finally(() => {
+    const coldStarted = performance.now();
+    const coldCpu = process.cpuUsage();
+    const coldFirst: { ms: number; counting: boolean }[] = [];
+    const coldAsked = (async () => {
+      for (;;) {
+        const answer = await getOverview(server, "/api/overview");
+        if (coldFirst.length === 0) coldFirst.push({ ms: answer.ms, counting: answer.counting });
+        if (!answer.counting) {
+          const used = process.cpuUsage(coldCpu);
+          return { ...answer, ms: performance.now() - coldStarted, cpuMs: (used.user + used.system) / 1000 };
+        }
+      }
+    })().finally(() => {
       coldDone = true;
     });
     const configTimes: number[] = [];
@@ -283,6 +311,8 @@ async function main(): Promise<void> {
         firstMs: Number(overviewFirst.ms.toFixed(1)),
         firstCpuMs: Number(overviewFirst.cpuMs.toFixed(1)),
         cachedMs: Number(overviewCached.ms.toFixed(1)),
+        coldFirstAnswerMs: Number(coldFirst[0]!.ms.toFixed(1)),
+        coldFirstAnswerCounting: coldFirst[0]!.counting,
         coldMs: Number(overviewCold.ms.toFixed(1)),
         coldCpuMs: Number(overviewCold.cpuMs.toFixed(1)),
         configWhileCold: { requests: configTimes.length, maxMs: Number(Math.max(0, ...configTimes).toFixed(1)) },
@@ -319,7 +349,7 @@ async function main(): Promise<void> {
       `overview of ${overviewDocuments.toLocaleString("en-US")} results: first answer ${o.firstMs} ms (CPU ${o.firstCpuMs} ms) on the reopened store, then ${o.cachedMs} ms cached; after a review edit ${o.afterEdit.medianMs} ms median, ${o.afterEdit.maxMs} ms max (CPU ${o.afterEdit.medianCpuMs} / ${o.afterEdit.maxCpuMs} ms) over ${edits.length} edits (each edit ${o.afterEdit.editMedianMs} ms)`,
     );
     console.log(
-      `overview with every constituency's part cleared (a run killed before closing the store): ${o.coldMs} ms (CPU ${o.coldCpuMs} ms, with the /api/config requests meanwhile); /api/config answered ${o.configWhileCold.requests} times meanwhile, at most in ${o.configWhileCold.maxMs} ms`,
+      `overview with every constituency's part cleared (a run killed before closing the store): first answer in ${o.coldFirstAnswerMs} ms (${o.coldFirstAnswerCounting ? '"being counted"' : "the overview"}), the overview in ${o.coldMs} ms (CPU ${o.coldCpuMs} ms from the first request to the overview, with the /api/config requests meanwhile); /api/config answered ${o.configWhileCold.requests} times meanwhile, at most in ${o.configWhileCold.maxMs} ms`,
     );
     console.log(
       `wall time: ${figures.met ? "targets met" : "TARGETS MISSED"}; CPU time: ${figures.metOnCpuTime ? "targets met" : "TARGETS MISSED"} (first page and first overview < 1 s, every filter change and the overview after an edit < 300 ms)`,

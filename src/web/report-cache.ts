@@ -5,6 +5,16 @@ import type { ReportSet, WebBackend } from "./ports.js";
 const LIVE_OVERVIEW_MS = 5_000;
 
 /**
+ * The answer when the overview is not ready within the wait (every constituency's part to
+ * recompute, as a writer killed before it closed the store leaves them): no figure at all, so
+ * no partial sum is ever shown as a total. The build goes on; asked again, the server waits for
+ * it as long again, so the page can ask at once.
+ */
+export interface OverviewCounting {
+  readonly counting: true;
+}
+
+/**
  * What is derived from the stored results, rebuilt only when something changed: the exports
  * (per-constituency PDFs only on request, listed until the next change) and the overview.
  * Requests during a rebuild share it.
@@ -56,6 +66,25 @@ export class ReportCache {
       }
     })();
     return this.#building;
+  }
+
+  /**
+   * The overview if it is ready within `waitMs`, else at once the answer that it is being
+   * counted (the build it waited for goes on, and the next request gets it or waits for it).
+   */
+  async overviewWithin(build: () => Promise<Overview>, waitMs: number): Promise<Overview | OverviewCounting> {
+    const building = this.overview(build);
+    // A build that fails after the "counting" answer is retried by the next request (overview() marks it stale).
+    building.catch(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    const counting = new Promise<OverviewCounting>((resolve) => {
+      timer = setTimeout(() => resolve({ counting: true }), waitMs);
+    });
+    try {
+      return await Promise.race([building, counting]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async current(withConstituencyPdfs = false): Promise<ReportSet> {

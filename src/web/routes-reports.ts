@@ -14,6 +14,9 @@ const TYPES: Readonly<Record<string, string>> = {
   ".pdf": "application/pdf",
 };
 
+/** How long /api/overview waits for the overview before answering that it is being counted. */
+export const OVERVIEW_WAIT_MS = 500;
+
 const NameQuery = z.object({ name: z.string().min(1).max(300) });
 
 export function registerReportRoutes(app: FastifyInstance, ctx: WebContext): void {
@@ -47,9 +50,14 @@ export function registerReportRoutes(app: FastifyInstance, ctx: WebContext): voi
       .send(createReadStream(file.path));
   });
 
+  // Ready within OVERVIEW_WAIT_MS (after an edit: one constituency to recompute), or "being
+  // counted" at once and the page asks again: the cold recompute of every constituency takes
+  // about a second at national size on a loaded machine.
   app.get("/api/overview", () =>
-    ctx.reports.overview(async () =>
-      storeOverview(await ctx.backend.overviewAreas(), ctx.backend.reference?.() ?? undefined, (p) => displayPath(p, ctx.uploads.root)),
+    ctx.reports.overviewWithin(
+      async () =>
+        storeOverview(await ctx.backend.overviewAreas(), ctx.backend.reference?.() ?? undefined, (p) => displayPath(p, ctx.uploads.root)),
+      OVERVIEW_WAIT_MS,
     ),
   );
 }

@@ -151,6 +151,10 @@ export const LABELS = {
   noCompleteForm: ["ยังไม่มีแบบฟอร์มที่อ่านครบทุกช่อง", "no form with every vote read yet"],
   formsLeftOut: ["ฉบับไม่นับ", "forms left out"],
   formsComplete: ["ฉบับอ่านครบ", "forms read in full"],
+  overviewCounting: [
+    "กำลังนับยอดรวมของเขตที่เปลี่ยนไปใหม่ (เช่น ทุกเขต หลังการทำงานที่หยุดกลางคัน) จะแสดงเมื่อนับครบ",
+    "Counting the totals of the constituencies that changed (every one, after a run stopped midway); they show when the count is complete",
+  ],
   partialSumNote: [
     "“≥ N” คือผลรวมของช่องที่อ่านได้ ยังไม่ใช่ยอดรวม; คะแนนสูงสุดนับจากแบบฟอร์มที่อ่านครบทุกช่องเท่านั้น",
     "“≥ N” is the sum of the cells read, not a total; top rows count only the forms with every vote read",

@@ -34,7 +34,11 @@ function topRows(line) {
   return line.leftOut > 0 ? `${top} (${fmt(line.completeForms)}/${fmt(line.forms)} ${t("formsComplete")})` : top;
 }
 
+/** Bumped by every load: a poll for an overview still being counted stops when a newer load starts. */
+let loads = 0;
+
 export async function loadSummary(allPdfs = false) {
+  const load = ++loads;
   const [reports, overview] = await Promise.allSettled([
     api("GET", allPdfs ? "/api/reports?pdfs=all" : "/api/reports"),
     api("GET", "/api/overview"),
@@ -47,8 +51,26 @@ export async function loadSummary(allPdfs = false) {
     );
   } else toast(reports.reason.message);
   if (overview.status !== "fulfilled") return toast(overview.reason.message);
-  const o = overview.value;
+  await showOverview(overview.value, load);
+}
+
+/**
+ * The overview, or while the server is still counting it a note without any figure, asking again
+ * until it is ready (the server waits for it a while before each answer, so at once).
+ */
+async function showOverview(o, load) {
   const box = $("#overview");
+  if (o.counting) {
+    box.replaceChildren(el("p", { class: "muted", text: t("overviewCounting") }));
+    if (load !== loads || !box.isConnected) return;
+    try {
+      const next = await api("GET", "/api/overview");
+      if (load === loads) await showOverview(next, load);
+    } catch (error) {
+      toast(error.message);
+    }
+    return;
+  }
   const kinds = Object.keys(o.national);
   const kindName = (k) => (k === "constituency" ? t("constituencyForm") : t("party_list"));
   const docLink = (f) => el("a", { href: `#/doc/${f.id}`, text: f.path });
