@@ -39,8 +39,8 @@ export interface FleetLimiterOptions {
 export class FleetLimiter implements Limiter {
   /** Reservations sent and not yet settled, oldest first. */
   private readonly open: string[] = [];
-  /** Reservations granted and not yet confirmed at send time. */
-  private readonly reserved = new Set<string>();
+  /** Reservations granted and not yet confirmed at send time, with their slots (server time). */
+  private readonly reserved = new Map<string, number>();
   private readonly closed = new AbortController();
   /** Redis' clock minus this machine's, from the last answer (grant times are compared in Redis time). */
   private offsetMs = 0;
@@ -98,9 +98,9 @@ export class FleetLimiter implements Limiter {
           this.budget = answer.budget;
           return { kind: "aborted" };
         }
-        this.reserved.add(lease);
+        this.reserved.set(lease, answer.at);
         if (answer.waitMs > LEAD_MS && !(await sleep(this.clock, answer.waitMs - LEAD_MS, stop))) {
-          this.giveBack(lease);
+          this.giveBack(lease, answer.at);
           return { kind: "aborted" };
         }
         return { kind: "granted", at: this.clock.now(), confirm: () => this.confirm(lease, answer.at, stop) };
@@ -137,7 +137,7 @@ export class FleetLimiter implements Limiter {
   /** The job ended: waiting calls give up, slots not sent are given back and leases still open are freed. */
   close(): void {
     this.closed.abort();
-    for (const lease of this.reserved) this.forget(lease);
+    for (const [lease, at] of this.reserved) this.forget(lease, at);
     this.reserved.clear();
     for (const lease of this.open.splice(0)) this.shared.settle(lease, "other", null).catch(() => {});
   }
@@ -153,19 +153,19 @@ export class FleetLimiter implements Limiter {
     const toleranceMs = this.options.guardMs / 2;
     for (;;) {
       const untilSlot = at - this.offsetMs - this.clock.now();
-      if (untilSlot > 0 && !(await sleep(this.clock, untilSlot, stop))) return this.giveBack(lease);
+      if (untilSlot > 0 && !(await sleep(this.clock, untilSlot, stop))) return this.giveBack(lease, at);
       const askedAt = this.clock.now();
       const check = await this.ask(() => this.shared.confirm(lease, at, toleranceMs), stop);
-      if (check === "aborted" || check === "error") return this.giveBack(lease);
+      if (check === "aborted" || check === "error") return this.giveBack(lease, at);
       if (check.kind === "early") {
-        if (!(await sleep(this.clock, check.waitMs, stop))) return this.giveBack(lease);
+        if (!(await sleep(this.clock, check.waitMs, stop))) return this.giveBack(lease, at);
         continue;
       }
       if (check.kind === "again") {
         this.reserved.delete(lease);
         return false;
       }
-      if (check.serverNow + (this.clock.now() - askedAt) > check.loggedAt + toleranceMs) return this.giveBack(lease);
+      if (check.serverNow + (this.clock.now() - askedAt) > check.loggedAt + toleranceMs) return this.giveBack(lease, at);
       this.reserved.delete(lease);
       this.open.push(lease);
       this.sent++;
@@ -173,9 +173,9 @@ export class FleetLimiter implements Limiter {
     }
   }
 
-  private giveBack(lease: string): false {
+  private giveBack(lease: string, at: number): false {
     this.reserved.delete(lease);
-    this.forget(lease);
+    this.forget(lease, at);
     return false;
   }
 
@@ -190,8 +190,8 @@ export class FleetLimiter implements Limiter {
     }
   }
 
-  /** A reservation that will not be sent: give it back (best effort). */
-  private forget(lease: string): void {
-    this.shared.cancel(lease).catch(() => {});
+  /** A reservation that will not be sent: give it back (best effort); with its slot when known. */
+  private forget(lease: string, at: number | null = null): void {
+    this.shared.cancel(lease, at).catch(() => {});
   }
 }

@@ -71,7 +71,7 @@ export interface SharedLimiterHistory {
   readonly sentThisRun?: number;
 }
 
-export const DEFAULT_GUARD_MS = 40;
+export const DEFAULT_GUARD_MS = 20;
 
 /** One window of the sliding log: at most `limit` grants in any `spanMs`. */
 export interface LimiterWindow {
@@ -214,14 +214,24 @@ redis.call('HSETNX', KEYS[1], 'firstGrantAt', slot)
 return {0, now, slot}
 `;
 
-/** Gives a reservation back unsent: the budgets get it back; the window entry stays (conservative). */
+/**
+ * Gives a reservation back unsent: the budgets get it back, and when its slot is known its entry
+ * leaves the windows and the pacing gets one gap back, so a slot lost to a late worker is used by
+ * the next reservation (the windows still bound every sliding window). Slot "": not known (the
+ * caller stopped while its reservation was in flight), the window entry stays (conservative).
+ */
 const REFUND = `
-local function refund(leaseId)
+local function refund(leaseId, slot)
   if redis.call('ZREM', KEYS[4], leaseId) == 0 then return end
-  local s = redis.call('HMGET', KEYS[1], 'sent', 'dayCount')
+  local s = redis.call('HMGET', KEYS[1], 'sent', 'dayCount', 'rate', 'nextSlot')
   local sent, dayCount = tonumber(s[1] or '0') or 0, tonumber(s[2] or '0') or 0
   if sent > 0 then redis.call('HSET', KEYS[1], 'sent', sent - 1) end
   if dayCount > 0 then redis.call('HSET', KEYS[1], 'dayCount', dayCount - 1) end
+  if slot == nil or slot == '' then return end
+  local member = slot .. ':' .. leaseId
+  local removed = redis.call('ZREM', KEYS[2], member) + redis.call('ZREM', KEYS[3], member)
+  local rate, nextSlot = tonumber(s[3] or '0') or 0, tonumber(s[4] or '0') or 0
+  if removed > 0 and rate > 0 then redis.call('HSET', KEYS[1], 'nextSlot', nextSlot - 1000 / rate) end
 end
 `;
 
@@ -234,7 +244,7 @@ local at, tolerance = tonumber(ARGV[2]), tonumber(ARGV[3])
 local s = redis.call('HMGET', KEYS[1], 'pausedUntil', 'shortLimit', 'shortSpan', 'longLimit', 'longSpan')
 local pausedUntil = num(s[1], 0)
 if pausedUntil > at then
-  refund(ARGV[1])
+  refund(ARGV[1], ARGV[2])
   return {2, math.max(0, pausedUntil - now)}
 end
 if now < at then return {1, at - now} end
@@ -260,7 +270,7 @@ local function fitsNow(key, limit, span)
 end
 local shortLimit, shortSpan, longLimit, longSpan = num(s[2], 0), num(s[3], 0), num(s[4], 0), num(s[5], 0)
 if not (fitsNow(KEYS[2], shortLimit, shortSpan) and fitsNow(KEYS[3], longLimit, longSpan)) then
-  refund(ARGV[1])
+  refund(ARGV[1], ARGV[2])
   return {2, 0}
 end
 if shortLimit > 0 then redis.call('ZADD', KEYS[2], now, member) end
@@ -268,9 +278,9 @@ if longLimit > 0 then redis.call('ZADD', KEYS[3], now, member) end
 return {0, 0, now, now}
 `;
 
-/** KEYS: as above. ARGV: lease id. */
+/** KEYS: as above. ARGV: lease id, its slot (server ms; "" when unknown). */
 const CANCEL = `${PRELUDE}${REFUND}
-refund(ARGV[1])
+refund(ARGV[1], ARGV[2])
 return 0
 `;
 
@@ -485,9 +495,12 @@ export class SharedLimiter {
     return { kind: "again", waitMs };
   }
 
-  /** A reservation not sent after all (the caller stopped): the budgets get it back. */
-  async cancel(leaseId: string): Promise<void> {
-    await this.redis.ballotCancel(...this.keyList, leaseId);
+  /**
+   * A reservation not sent after all (the caller stopped, or came too late for its slot): the
+   * budgets get it back; with its slot `at` (server time), so do the windows and the pacing.
+   */
+  async cancel(leaseId: string, at: number | null = null): Promise<void> {
+    await this.redis.ballotCancel(...this.keyList, leaseId, at === null ? "" : at);
   }
 
   /** The request ended: its lease is freed, its cost counted, a success may raise the rate. */

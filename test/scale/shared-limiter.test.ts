@@ -207,6 +207,25 @@ describe("the shared limiter's Lua script", () => {
     expect((await limiter.state()).sent).toBe(3);
   });
 
+  it("a slot given back unsent leaves the windows and the pacing: the next reservation takes its place", async () => {
+    const limiter = await freshAtRps(2);
+    const [a, b, c] = await Promise.all(["a", "b", "c"].map((lease) => limiter.reserve(lease, TTL, HORIZON)));
+    if (a?.kind !== "granted" || b?.kind !== "granted" || c?.kind !== "granted") throw new Error("expected grants");
+    expect(c.at - a.at).toBeGreaterThanOrEqual(1_000);
+    await limiter.cancel("b", b.at);
+    // b's slot is free again: d may go with c (a is a full second earlier), never a third in one second.
+    const d = await limiter.reserve("d", TTL, HORIZON);
+    if (d.kind !== "granted") throw new Error(`expected a grant, got ${d.kind}`);
+    expect(d.at).toBe(Math.max(c.at, a.at + 1_000));
+    expect(maxInWindow([a.at, c.at, d.at], 1_000)).toBeLessThanOrEqual(2);
+    // Without its slot (not known), a cancel gives the budgets back but leaves the windows as they are.
+    await limiter.cancel("d");
+    const e = await limiter.reserve("e", TTL, HORIZON);
+    if (e.kind !== "granted") throw new Error(`expected a grant, got ${e.kind}`);
+    expect(e.at).toBeGreaterThanOrEqual(c.at + 500);
+    expect((await limiter.state()).sent).toBe(3);
+  });
+
   it("counts the run's request budget, the day's quota and the cost budget for every caller together", async () => {
     run++;
     const limiter = fresh();
