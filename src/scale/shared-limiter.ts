@@ -216,9 +216,9 @@ return {0, now, slot}
 
 /**
  * Gives a reservation back unsent: the budgets get it back, and when its slot is known its entry
- * leaves the windows and the pacing gets one gap back, so a slot lost to a late worker is used by
- * the next reservation (the windows still bound every sliding window). Slot "": not known (the
- * caller stopped while its reservation was in flight), the window entry stays (conservative).
+ * leaves the windows; when it was the newest slot, the pacing gets its gap back too, so the next
+ * reservation takes it. Slot "": not known (the caller stopped while its reservation was in
+ * flight), the window entry stays (conservative).
  */
 const REFUND = `
 local function refund(leaseId, slot)
@@ -231,7 +231,12 @@ local function refund(leaseId, slot)
   local member = slot .. ':' .. leaseId
   local removed = redis.call('ZREM', KEYS[2], member) + redis.call('ZREM', KEYS[3], member)
   local rate, nextSlot = tonumber(s[3] or '0') or 0, tonumber(s[4] or '0') or 0
-  if removed > 0 and rate > 0 then redis.call('HSET', KEYS[1], 'nextSlot', nextSlot - 1000 / rate) end
+  local at = tonumber(slot)
+  -- Only the newest slot gives its gap back: refilling an older hole would put two requests in one
+  -- gap, above the fleet's adapted pace (the windows hold only the configured limits).
+  if removed > 0 and rate > 0 and at and math.abs(at + 1000 / rate - nextSlot) < 1 then
+    redis.call('HSET', KEYS[1], 'nextSlot', at)
+  end
 end
 `;
 
