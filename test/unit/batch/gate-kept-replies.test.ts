@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import type { BatchGate } from "../../../src/batch/gate.js";
+import type { BatchGate, GateOptions } from "../../../src/batch/gate.js";
 import { RateLimiter } from "../../../src/batch/rate-limiter.js";
 import type { ExtractionOutcome, ExtractionRequest, Provider } from "../../../src/providers/provider.js";
 import { MemoryStore } from "../../../src/storage/memory-store.js";
@@ -31,9 +31,9 @@ function counting(): Provider & { calls: number } {
   return provider;
 }
 
-function gateOn(store: Store, provider: Provider, clock: FakeClock): BatchGate {
+function gateOn(store: Store, provider: Provider, clock: FakeClock, options: Partial<GateOptions> = {}): BatchGate {
   const limiter = new RateLimiter({ limits: { rps: 10, rpm: null, rpd: null }, clock });
-  return testGate({ maxAttempts: 3, baseDelayMs: 1_000, maxDelayMs: 4_000 }, { provider, limiter, store, clock });
+  return testGate({ maxAttempts: 3, baseDelayMs: 1_000, maxDelayMs: 4_000 }, { provider, limiter, store, clock }, options);
 }
 
 /** The gate's first request waits on the clock (the probe); let it run. */
@@ -115,16 +115,7 @@ describe("replies kept for the next run", () => {
     };
     // Answers 600 ms after sending; cancelled at 200 ms: the caller goes at once, the answer is kept.
     const quick = slow(600);
-    const gate = testGate(
-      { maxAttempts: 3, baseDelayMs: 1_000, maxDelayMs: 4_000 },
-      {
-        provider: quick,
-        limiter: new RateLimiter({ limits: { rps: 10, rpm: null, rpd: null }, clock }),
-        store,
-        clock,
-      },
-      { cancelGraceMs: 1_500 },
-    );
+    const gate = gateOn(store, quick, clock, { cancelGraceMs: 1_500 });
     expect(await cancelledAt(gate, request, 200)).toMatchObject({ kind: "transient", message: "cancelled" });
     const settled = gate.lingered();
     await clock.advance(1_000);
@@ -142,16 +133,7 @@ describe("replies kept for the next run", () => {
     const other = { ...request, documentId: "e".repeat(64) };
     const late = slow(5_000);
     const lateStore = new MemoryStore();
-    const lateGate = testGate(
-      { maxAttempts: 3, baseDelayMs: 1_000, maxDelayMs: 4_000 },
-      {
-        provider: late,
-        limiter: new RateLimiter({ limits: { rps: 10, rpm: null, rpd: null }, clock }),
-        store: lateStore,
-        clock,
-      },
-      { cancelGraceMs: 1_500 },
-    );
+    const lateGate = gateOn(lateStore, late, clock, { cancelGraceMs: 1_500 });
     expect(await cancelledAt(lateGate, other, 200)).toMatchObject({ kind: "transient", message: "cancelled" });
     const gone = lateGate.lingered();
     await clock.advance(1_600);
