@@ -100,7 +100,7 @@ export class FleetLimiter implements Limiter {
         }
         this.reserved.set(lease, answer.at);
         if (answer.waitMs > LEAD_MS && !(await sleep(this.clock, answer.waitMs - LEAD_MS, stop))) {
-          this.giveBack(lease, answer.at);
+          this.giveBack(lease);
           return { kind: "aborted" };
         }
         return { kind: "granted", at: this.clock.now(), confirm: () => this.confirm(lease, answer.at, stop) };
@@ -153,19 +153,19 @@ export class FleetLimiter implements Limiter {
     const toleranceMs = this.options.guardMs / 2;
     for (;;) {
       const untilSlot = at - this.offsetMs - this.clock.now();
-      if (untilSlot > 0 && !(await sleep(this.clock, untilSlot, stop))) return this.giveBack(lease, at);
+      if (untilSlot > 0 && !(await sleep(this.clock, untilSlot, stop))) return this.giveBack(lease);
       const askedAt = this.clock.now();
       const check = await this.ask(() => this.shared.confirm(lease, at, toleranceMs), stop);
-      if (check === "aborted" || check === "error") return this.giveBack(lease, at);
+      if (check === "aborted" || check === "error") return this.giveBack(lease);
       if (check.kind === "early") {
-        if (!(await sleep(this.clock, check.waitMs, stop))) return this.giveBack(lease, at);
+        if (!(await sleep(this.clock, check.waitMs, stop))) return this.giveBack(lease);
         continue;
       }
       if (check.kind === "again") {
         this.reserved.delete(lease);
         return false;
       }
-      if (check.serverNow + (this.clock.now() - askedAt) > check.loggedAt + toleranceMs) return this.giveBack(lease, at);
+      if (check.serverNow + (this.clock.now() - askedAt) > check.loggedAt + toleranceMs) return this.giveBack(lease);
       this.reserved.delete(lease);
       this.open.push(lease);
       this.sent++;
@@ -173,9 +173,9 @@ export class FleetLimiter implements Limiter {
     }
   }
 
-  private giveBack(lease: string, at: number): false {
+  private giveBack(lease: string): false {
+    this.forget(lease, this.reserved.get(lease) ?? null);
     this.reserved.delete(lease);
-    this.forget(lease, at);
     return false;
   }
 
