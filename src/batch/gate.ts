@@ -545,7 +545,7 @@ export class BatchGate implements ProviderGate {
       // A hung call that ignores the signal ends here all the same.
       outcome = await untilAborted(call, combined, () => callerLeft);
     } catch (error) {
-      outcome = { kind: "transient", message: `provider error: ${errorMessage(error)}` };
+      outcome = providerError(error);
     } finally {
       cancelTimer();
       linked.dispose();
@@ -568,11 +568,7 @@ export class BatchGate implements ProviderGate {
     }
     if (outcome === callerLeft && call !== null && signal.aborted && !dropped?.aborted) {
       // Cancelled on the wire: the caller goes now; the answer, if it comes within the grace, is kept and recorded.
-      const late: Promise<void> = untilAborted(
-        call.catch((error: unknown) => ({ kind: "transient", message: `provider error: ${errorMessage(error)}` }) as const),
-        wire.signal,
-        () => CANCELLED,
-      )
+      const late: Promise<void> = untilAborted(call.catch(providerError), wire.signal, () => CANCELLED)
         .then((answer) => {
           this.keepAnswer(provider, request, answer);
           this.account(
@@ -652,6 +648,11 @@ export class BatchGate implements ProviderGate {
       model: outcome.kind === "ok" ? outcome.model : (request.model ?? provider.model),
     });
   }
+}
+
+/** A provider call that threw instead of answering with an outcome. */
+function providerError(error: unknown): ExtractionOutcome<never> {
+  return { kind: "transient", message: `provider error: ${errorMessage(error)}` };
 }
 
 /** A signal that aborts `ms` after `parent` does (the timer starts at the parent's abort). */
