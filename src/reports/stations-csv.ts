@@ -1,4 +1,4 @@
-import type { BatchAnalysis } from "../aggregate/batch-analysis.js";
+import type { AreaStations } from "../aggregate/batch-analysis.js";
 import { type FormSummary, sumOfVotes, UNKNOWN_VOTE } from "../aggregate/form-summary.js";
 import { FORM_KINDS } from "../forms/form-kind.js";
 import { csvRow } from "./csv.js";
@@ -40,14 +40,13 @@ function unreadCells(form: FormSummary): number {
 }
 
 /**
- * One row per station and form kind, for the form that is counted. An empty count is one that
- * was not read (`unread_cells` says how many); sum_of_rows is empty unless every row was read.
+ * One row per station and form kind, for the form that is counted, for one part of the batch (the
+ * header is STATIONS_CSV_HEADER). An empty count is one that was not read (`unread_cells` says how
+ * many); sum_of_rows is empty unless every row was read.
  * `approved_as_written` marks a form a person approved although its paper does not add up, with the note.
  */
-export function* stationsCsvLines(analysis: BatchAnalysis): Generator<string> {
-  yield csvRow(STATIONS_CSV_HEADER);
-  const flagged = new Set(analysis.pairs.map((p) => p.stationKey));
-  for (const station of analysis.grouping.stations) {
+export function* stationsCsvLines({ stations, flagged }: AreaStations): Generator<string> {
+  for (const station of stations) {
     for (const kind of FORM_KINDS) {
       const form = station.forms[kind];
       if (!form) continue;

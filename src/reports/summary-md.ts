@@ -148,13 +148,14 @@ export function renderSummaryMarkdown(analysis: BatchAnalysis, meta: ReportMeta,
     const what = c.differentStations ? "same image content under different stations" : "same file content under several paths";
     out.push(`- **${what}** (read and counted once): ${c.paths.map((p, i) => `${formLink(p)} (${c.stations[i]})`).join(", ")}`);
   }
-  for (const d of grouping.duplicates) {
+  for (const d of grouping.duplicates.slice(0, SUMMARY_LIST_LIMIT)) {
     const what = d.kind === "same_content" ? "same file content under two names" : "same station reported twice";
     const diff = d.differences.length === 0 ? "numbers identical" : `numbers differ: ${d.differences.join(", ")}`;
     out.push(
       `- **${what}** — ${stationLabel(d.counted)} (${d.counted.formKind ?? "?"}): counted ${formLink(d.counted.path)}, ignored ${formLink(d.ignored.path)}; ${diff}`,
     );
   }
+  moreLine(out, grouping.duplicateCount, "each in `stations.csv`, column `ignored_duplicates`");
   out.push("");
   if (grouping.unclassified.length > 0) {
     out.push(
@@ -174,6 +175,7 @@ export function renderSummaryMarkdown(analysis: BatchAnalysis, meta: ReportMeta,
       `- ${stationLabel(p.constituencyForm)}: constituency ${p.constituencyBallots} vs party-list ${p.partyListBallots} ballots used (${p.difference > 0 ? "+" : ""}${p.difference}) — ${formLink(p.constituencyForm.path)}, ${formLink(p.partyListForm.path)}`,
     );
   }
+  moreLine(out, analysis.pairCount, "each in `stations.csv`, column `pair_flag`");
   out.push("");
 
   out.push("## Anomalies", "");
@@ -185,6 +187,7 @@ export function renderSummaryMarkdown(analysis: BatchAnalysis, meta: ReportMeta,
       `- ${stationLabel(a.form)} (${a.kind}): ${metric} ${percent(a.value)} vs median ${percent(a.median)} (z ${a.score.toFixed(1)}) — ${formLink(a.form.path)}`,
     );
   }
+  moreLine(out, analysis.anomalyCount, "the strongest are listed");
   out.push("");
 
   out.push(`## Review queue (top ${analysis.reviewQueue.length})`, "");
@@ -227,4 +230,9 @@ export function renderSummaryMarkdown(analysis: BatchAnalysis, meta: ReportMeta,
     "",
   );
   return out.join("\n");
+}
+
+/** "… and N more" under a list shown to SUMMARY_LIST_LIMIT of `total`. */
+function moreLine(out: string[], total: number, where: string): void {
+  if (total > SUMMARY_LIST_LIMIT) out.push(`- … and ${(total - SUMMARY_LIST_LIMIT).toLocaleString("en")} more (${where})`);
 }

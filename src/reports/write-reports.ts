@@ -9,7 +9,8 @@ import { constituenciesCsvLines } from "./constituencies-csv.js";
 import { CSV_BOM, csvRow } from "./csv.js";
 import { LineWriter } from "./line-writer.js";
 import { type ReportMeta, renderSummaryMarkdown } from "./summary-md.js";
-import { stationsCsvLines } from "./stations-csv.js";
+import { SpilledForms } from "./form-spill.js";
+import { STATIONS_CSV_HEADER, stationsCsvLines } from "./stations-csv.js";
 import { VOTES_CSV_HEADER, votesCsvRows } from "./votes-csv.js";
 
 export const REPORT_FILES = {
@@ -37,7 +38,6 @@ export interface WriteReportsInput {
 export interface WriteReportsOutput {
   /** Absolute or outDir-joined paths of every file written. */
   readonly files: string[];
-  readonly analysis: BatchAnalysis;
   /** Problems that did not stop the exports, e.g. no Thai font for the PDFs. */
   readonly warnings: string[];
 }
@@ -62,11 +62,12 @@ async function writeLines(path: string, lines: Iterable<string>, bom: boolean): 
 
 /**
  * Write every export of a batch in one pass over the results: results.jsonl and votes.csv stream
- * as results arrive (memory stays bounded), then stations.csv, constituencies.csv and summary.md
- * come from the compact per-form summaries.
+ * as results arrive, each form's compact summary goes to a temporary file (form-spill.ts), and
+ * stations.csv, constituencies.csv, summary.md and the PDFs come from the analysis of those
+ * summaries, one constituency at a time. Memory stays bounded at any batch size.
  */
 export async function writeReports(input: WriteReportsInput, _deprecatedPdfWriter?: PdfWriter): Promise<WriteReportsOutput> {
-  const { outDir, reference, meta, signal } = input;
+  const { outDir, reference, signal } = input;
   await mkdir(outDir, { recursive: true });
   const paths = {
     results: join(outDir, REPORT_FILES.results),
@@ -75,27 +76,51 @@ export async function writeReports(input: WriteReportsInput, _deprecatedPdfWrite
     constituencies: join(outDir, REPORT_FILES.constituencies),
     summary: join(outDir, REPORT_FILES.summary),
   };
-  const collector = new BatchCollector(input.reviewLimit ?? 20);
-  const results = new LineWriter(paths.results);
-  const votes = new LineWriter(paths.votes);
+  const spill = SpilledForms.open(outDir);
   try {
-    await votes.write(CSV_BOM + csvRow(VOTES_CSV_HEADER));
-    for await (const result of input.results) {
-      signal?.throwIfAborted();
-      await results.write(`${JSON.stringify(result)}\n`);
-      await votes.write(votesCsvRows(result, reference));
-      collector.add(result);
+    const collector = new BatchCollector(input.reviewLimit ?? 20, spill);
+    const results = new LineWriter(paths.results);
+    const votes = new LineWriter(paths.votes);
+    const stations = new LineWriter(paths.stations);
+    let analysis: BatchAnalysis;
+    try {
+      await votes.write(CSV_BOM + csvRow(VOTES_CSV_HEADER));
+      for await (const result of input.results) {
+        signal?.throwIfAborted();
+        await results.write(`${JSON.stringify(result)}\n`);
+        await votes.write(votesCsvRows(result, reference));
+        collector.add(result);
+      }
+      await stations.write(CSV_BOM + csvRow(STATIONS_CSV_HEADER));
+      const parts = collector.analyseByPart(reference, input.contentDuplicates ?? []);
+      let step = parts.next();
+      for (; !step.done; step = parts.next()) {
+        signal?.throwIfAborted();
+        for (const line of stationsCsvLines(step.value)) await stations.write(line);
+      }
+      analysis = step.value;
+      await results.close();
+      await votes.close();
+      await stations.close();
+    } catch (error) {
+      // Each file is replaced whole or not at all: a failed or cancelled export keeps the previous one.
+      await results.abandon();
+      await votes.abandon();
+      await stations.abandon();
+      throw error;
     }
-    await results.close();
-    await votes.close();
-  } catch (error) {
-    // Each file is replaced whole or not at all: a failed or cancelled export keeps the previous one.
-    await results.abandon();
-    await votes.abandon();
-    throw error;
+    return await writeSummaries(analysis, input, paths);
+  } finally {
+    spill.close();
   }
-  const analysis = collector.analyse(reference, input.contentDuplicates ?? []);
-  await writeLines(paths.stations, stationsCsvLines(analysis), true);
+}
+
+async function writeSummaries(
+  analysis: BatchAnalysis,
+  input: WriteReportsInput,
+  paths: Record<keyof typeof REPORT_FILES, string>,
+): Promise<WriteReportsOutput> {
+  const { outDir, reference, meta, signal } = input;
   await writeLines(paths.constituencies, constituenciesCsvLines(analysis, reference), true);
   await writeFileAtomic(paths.summary, renderSummaryMarkdown(analysis, meta, reference));
   const files = [paths.results, paths.votes, paths.stations, paths.constituencies, paths.summary];
@@ -111,5 +136,5 @@ export async function writeReports(input: WriteReportsInput, _deprecatedPdfWrite
     if (pdfs.ok) files.push(...pdfs.value);
     else warnings.push(`PDF reports not written: ${pdfs.error}`);
   }
-  return { files, analysis, warnings };
+  return { files, warnings };
 }

@@ -1,6 +1,6 @@
-import type { BatchAnalysis } from "../../aggregate/batch-analysis.js";
+import type { AnalysedConstituency, BatchAnalysis } from "../../aggregate/batch-analysis.js";
 import { coverageRatio } from "../../aggregate/coverage.js";
-import type { ConstituencyAggregate } from "../../aggregate/rollup.js";
+import type { Station } from "../../aggregate/stations.js";
 import { FORM_KINDS, type FormKind } from "../../forms/form-kind.js";
 import type { Reference } from "../../reference/reference.js";
 import { fieldSum, REPORTED_BALLOT_FIELDS, rowNumbers, rowSum } from "../../aggregate/area-totals.js";
@@ -22,7 +22,8 @@ function signed(value: number): string {
 export async function buildConstituencyReport(
   fonts: ThaiFonts,
   analysis: BatchAnalysis,
-  area: ConstituencyAggregate,
+  area: AnalysedConstituency,
+  stations: readonly Station[],
   meta: ReportMeta,
   reference: Reference | undefined,
 ): Promise<PdfReport> {
@@ -207,7 +208,7 @@ export async function buildConstituencyReport(
 
   // Stations
   report.heading("หน่วยเลือกตั้งและสถานะ · Stations", 2);
-  const stationRows = area.stations.flatMap((station) =>
+  const stationRows = stations.flatMap((station) =>
     FORM_KINDS.flatMap((kind) => {
       const form = station.forms[kind];
       if (!form) return [];

@@ -19,7 +19,7 @@ export async function buildExecutiveSummary(
   report.text(`จัดทำเมื่อ ${meta.generatedAt}`, { color: COLORS.muted, size: 10, gap: 8 });
 
   // Key figures as boxes
-  const stations = analysis.grouping.stations.filter((s) => s.identified).length;
+  const stations = analysis.grouping.identifiedStations;
   const boxes: [string, string, string][] = [
     ["แบบฟอร์มที่ประมวลผล", "Forms processed", analysis.documents.toLocaleString("en-US")],
     ["ตรวจสอบแล้ว", "Verified", analysis.statusCounts.verified.toLocaleString("en-US")],
@@ -49,7 +49,7 @@ export async function buildExecutiveSummary(
       : reference?.official
         ? "ไม่พบความคลาดเคลื่อนในพื้นที่ที่ประมวลผลครบ (no discrepancy where coverage is complete)"
         : "ไม่ได้เปรียบเทียบ: ไม่มีข้อมูลผลทางการ (no official results loaded)",
-    `ข้อมูลซ้ำ ${analysis.grouping.duplicates.length + analysis.contentCopies.length} รายการ (นับครั้งเดียว) · duplicates counted once; ${notCompared} area/kind pairs not compared because coverage or the official count is partial`,
+    `ข้อมูลซ้ำ ${analysis.grouping.duplicateCount + analysis.contentCopies.length} รายการ (นับครั้งเดียว) · duplicates counted once; ${notCompared} area/kind pairs not compared because coverage or the official count is partial`,
   ];
   for (const line of lines) report.text(line, { size: 9.5 });
 

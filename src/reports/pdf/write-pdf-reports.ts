@@ -49,7 +49,7 @@ export async function writePdfReports(
   for (const area of areas) {
     if (wanted && !wanted.has(area.key)) continue;
     options.signal?.throwIfAborted();
-    const report = await buildConstituencyReport(fonts.value, analysis, area, meta, reference);
+    const report = await buildConstituencyReport(fonts.value, analysis, area, analysis.stationsOf(area.key), meta, reference);
     files.push(join(dir, `constituency-${fileSafe(area.key)}.pdf`));
     await report.save(files.at(-1)!);
   }
