@@ -168,7 +168,9 @@ describe("the overview from per-constituency parts", () => {
     const results = generated(3, 60);
     const twice = [...results, { ...results[5]!, status: "needs_review" as const }];
     const overview = await collectOverview(twice, reference);
-    expect(JSON.stringify(overview)).toBe(JSON.stringify(overviewOf(sourceOfAnalysis(analyseResults(twice, reference, 20, Infinity)), (p) => p)));
+    expect(JSON.stringify(overview)).toBe(
+      JSON.stringify(overviewOf(sourceOfAnalysis(analyseResults(twice, reference, 20, Infinity)), (p) => p)),
+    );
     expect(overview.duplicates.some((d) => d.kind === "same_content")).toBe(true);
   });
 });
