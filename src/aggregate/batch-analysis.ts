@@ -1,15 +1,15 @@
 import type { FormKind } from "../forms/form-kind.js";
 import type { FormResult, Status } from "../forms/form-result.js";
 import type { Reference } from "../reference/reference.js";
-import { type Anomaly, areaAnomalies, rankAnomalies } from "./anomalies.js";
+import { type Anomaly, rankAnomalies } from "./anomalies.js";
 import { type AreaTotals, emptyAreaTotals, mergeAreaTotals } from "./area-totals.js";
-import { type AreaForms, areaForms, type Comparison, compareAreas } from "./compare-official.js";
+import { type AreaForms, type Comparison, compareAreas } from "./compare-official.js";
 import { type ContentCopy, type ContentCopyInput, describeContentCopies } from "./content-copies.js";
 import { type ExplainedSummary, type FormSummary, summariseForm, withoutTexts } from "./form-summary.js";
-import { type OrderedForm, overviewAreaOf } from "./overview-areas.js";
-import { checkPairs, type PairingFlag } from "./pairing.js";
+import { analysePart, type OrderedForm, overviewAreaOf } from "./overview-areas.js";
+import type { PairingFlag } from "./pairing.js";
 import { type ReviewItem, ReviewQueue } from "./review-queue.js";
-import { type ConstituencyAggregate, type ProvinceAggregate, rollUp, rollUpProvinces } from "./rollup.js";
+import { type ConstituencyAggregate, type ProvinceAggregate, rollUpProvinces } from "./rollup.js";
 import { type Duplicate, groupStations, type Station } from "./stations.js";
 
 /** Confidence bands shown in reports: lower bound and label, highest first. */
@@ -195,36 +195,34 @@ export class BatchCollector {
     let pairCount = 0;
     let anomalyCount = 0;
     let partIndex = 0;
-    for (const part of this.forms.parts()) {
-      const forms = this.forms.formsOf(part);
-      const orderOf = new Map(forms.map(({ order, form }) => [form, order]));
-      const grouping = groupStations(forms.map((f) => f.form));
+    for (const key of this.forms.parts()) {
+      const forms = this.forms.formsOf(key);
+      const part = analysePart(
+        key,
+        forms.map((f) => f.form),
+      );
+      const { grouping, pairs: flags } = part;
       duplicateCount += grouping.duplicates.length;
-      for (const duplicate of grouping.duplicates.slice(0, this.listedPerPart)) {
-        const order = Math.max(orderOf.get(duplicate.counted) ?? 0, orderOf.get(duplicate.ignored) ?? 0);
-        duplicates.push({ duplicate, order });
+      if (grouping.duplicates.length > 0) {
+        const orderOf = new Map(forms.map(({ order, form }) => [form, order]));
+        for (const duplicate of grouping.duplicates.slice(0, this.listedPerPart)) {
+          const order = Math.max(orderOf.get(duplicate.counted) ?? 0, orderOf.get(duplicate.ignored) ?? 0);
+          duplicates.push({ duplicate, order });
+        }
       }
       unclassified.push(...grouping.unclassified);
       stations += grouping.stations.length;
       identifiedStations += grouping.stations.filter((s) => s.identified).length;
-      const flags = checkPairs(grouping.stations);
       pairCount += flags.length;
       for (const flag of flags.slice(0, this.listedPerPart)) pairs.push({ flag, order: partIndex });
-      const rollup = rollUp(grouping.stations);
-      mergeAreaTotals(unassigned, rollup.unassigned);
-      for (const area of rollup.constituencies.values()) {
-        const found = areaAnomalies(area);
-        anomalyCount += found.length;
-        anomalies.push(...rankAnomalies(found).slice(0, this.listedPerPart));
-        const { stations: areaStations, ...rest } = area;
-        constituencies.set(area.key, {
-          ...rest,
-          stations: areaStations.length,
-          forms: { constituency: areaForms(areaStations, "constituency"), party_list: areaForms(areaStations, "party_list") },
-        });
-      }
+      anomalyCount += part.anomalies.length;
+      anomalies.push(...rankAnomalies(part.anomalies).slice(0, this.listedPerPart));
+      if (part.area) {
+        const { stations: areaStations, ...rest } = part.area;
+        constituencies.set(key, { ...rest, stations: areaStations.length, forms: part.forms });
+      } else mergeAreaTotals(unassigned, part.totals);
       partIndex += 1;
-      yield { key: part, stations: grouping.stations, flagged: new Set(flags.map((f) => f.stationKey)) };
+      yield { key, stations: grouping.stations, flagged: new Set(flags.map((f) => f.stationKey)) };
     }
     const { provinces, national } = rollUpProvinces(constituencies.values(), unassigned);
     const rollup: BatchRollup = { constituencies, provinces, unassigned, national };

@@ -1,15 +1,15 @@
 import type { FormKind } from "../forms/form-kind.js";
 import type { Status } from "../forms/form-result.js";
 import type { Reference } from "../reference/reference.js";
-import { areaAnomalies, rankAnomalies } from "./anomalies.js";
+import { type Anomaly, areaAnomalies, rankAnomalies } from "./anomalies.js";
 import { type AreaTotals, emptyAreaTotals, type KindTotals } from "./area-totals.js";
 import { type AreaForms, areaForms, type ComparedConstituency, compareAreas, type Discrepancy } from "./compare-official.js";
 import type { Coverage } from "./coverage.js";
 import { type ExplainedSummary, type FormSummary, withoutTexts } from "./form-summary.js";
-import { checkPairs } from "./pairing.js";
-import { rollUp, rollUpProvinces } from "./rollup.js";
+import { checkPairs, type PairingFlag } from "./pairing.js";
+import { type ConstituencyAggregate, rollUp, rollUpProvinces } from "./rollup.js";
 import { areaKey } from "./station-key.js";
-import { compareForms, type DuplicateKind, groupStations } from "./stations.js";
+import { compareForms, type DuplicateKind, groupStations, type StationGrouping } from "./stations.js";
 
 /**
  * The results page's overview, built per constituency. A station never spans two constituencies,
@@ -134,11 +134,49 @@ export interface OverviewSource {
 
 const ref = (form: FormSummary): FormRef => ({ documentId: form.documentId, path: form.path });
 
+/** What the overview and the batch analysis both work out of one part, from its forms alone. */
+export interface PartAnalysis {
+  readonly grouping: StationGrouping;
+  /** Largest difference first, ties in station order. */
+  readonly pairs: PairingFlag[];
+  /** The constituency; undefined for UNASSIGNED_AREA (and for forms of unknown kind). */
+  readonly area: ConstituencyAggregate | undefined;
+  /** The constituency's sums, or the part's sums without one. */
+  readonly totals: AreaTotals;
+  readonly forms: Record<FormKind, AreaForms>;
+  /** In the order they are looked for (kind, metric, row, station). */
+  readonly anomalies: Anomaly[];
+}
+
+/** One part's stations, pairs, sums, forms for the comparison and outliers (forms in batch order, all with overviewAreaOf = key). */
+export function analysePart(key: string, forms: readonly FormSummary[]): PartAnalysis {
+  const grouping = groupStations(forms);
+  const rollup = rollUp(grouping.stations);
+  const area = key === UNASSIGNED_AREA ? undefined : rollup.constituencies.get(key);
+  return {
+    grouping,
+    pairs: checkPairs(grouping.stations),
+    area,
+    totals: area?.totals ?? rollup.unassigned,
+    forms: { constituency: areaForms(grouping.stations, "constituency"), party_list: areaForms(grouping.stations, "party_list") },
+    anomalies: area ? areaAnomalies(area) : [],
+  };
+}
+
 /** One constituency's part, from its forms in batch order (all with overviewAreaOf = key). */
 export function analyseArea(key: string, forms: readonly OrderedForm[]): AreaPart {
-  const grouping = groupStations(forms.map((f) => f.form));
+  const {
+    grouping,
+    pairs,
+    area,
+    totals,
+    forms: comparedForms,
+    anomalies,
+  } = analysePart(
+    key,
+    forms.map((f) => f.form),
+  );
   // A station's place is its first form's: every form grouped into it is counted or a duplicate.
-  const pairs = checkPairs(grouping.stations);
   // Only duplicates and pairs need a form's order: most constituencies have neither.
   const orderOf = new Map<string, number>();
   if (grouping.duplicates.length > 0 || pairs.length > 0) for (const { order, form } of forms) orderOf.set(form.documentId, order);
@@ -148,9 +186,6 @@ export function analyseArea(key: string, forms: readonly OrderedForm[]): AreaPar
     const grouped = station ? [...Object.values(station.forms), ...station.duplicates] : [];
     return Math.min(...grouped.map((form) => orderOf.get(form.documentId) ?? 0));
   };
-  const rollup = rollUp(grouping.stations);
-  const area = key === UNASSIGNED_AREA ? undefined : rollup.constituencies.get(key);
-  const totals = area?.totals ?? rollup.unassigned;
   const first = forms[0]?.form;
   return {
     key,
@@ -161,7 +196,7 @@ export function analyseArea(key: string, forms: readonly OrderedForm[]): AreaPar
     constituency: area?.constituency ?? null,
     stations: grouping.stations.length,
     totals: { constituency: encodeKindTotals(totals.constituency), party_list: encodeKindTotals(totals.party_list) },
-    forms: { constituency: areaForms(grouping.stations, "constituency"), party_list: areaForms(grouping.stations, "party_list") },
+    forms: comparedForms,
     duplicates: grouping.duplicates.map((d) => ({
       kind: d.kind,
       counted: ref(d.counted),
@@ -176,7 +211,7 @@ export function analyseArea(key: string, forms: readonly OrderedForm[]): AreaPar
       difference: p.difference,
       order: stationOrder(p.stationKey),
     })),
-    anomalies: (area ? areaAnomalies(area) : []).map((a) => ({
+    anomalies: anomalies.map((a) => ({
       constituencyKey: a.constituencyKey,
       metric: a.metric,
       row: a.row,
