@@ -11,7 +11,6 @@
  * BENCH_EXPORT_STATE=FILE keeps the filled store there and reuses it on the next run.
  * Figures go to bench/results/export-memory.json (git-ignored).
  */
-import { spawn } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,10 +18,10 @@ import { fileURLToPath } from "node:url";
 import { EMPTY_PROVENANCE, FORM_RESULT_SCHEMA_VERSION, type FormResult, type NumberCell } from "../src/forms/form-result.js";
 import { SqliteStore } from "../src/storage/sqlite-store.js";
 import { checkForm } from "../src/verify/check-form.js";
+import { runCliForPeakRss } from "./support/peak-rss.js";
 import { statePath } from "../src/workspace/state-path.js";
 
 const REPO = fileURLToPath(new URL("..", import.meta.url));
-const BIN = join(REPO, "bin/ballot-ocr.js");
 const COUNT = Number(process.argv[2] ?? 202_662);
 const RUNS = Number(process.argv[3] ?? 1);
 const PROVINCES = ["แพร่", "น่าน", "เชียงใหม่", "ลำปาง", "ขอนแก่น", "สงขลา", "ภูเก็ต", "ชลบุรี"];
@@ -99,23 +98,6 @@ function fill(file: string): void {
   store.close();
 }
 
-function report(outDir: string): Promise<{ code: number | null; peakMb: number; seconds: number; stderr: string }> {
-  return new Promise((resolve) => {
-    const started = performance.now();
-    const child = spawn("/usr/bin/time", ["-f", "PEAK_KB %M", process.execPath, BIN, "report", "--out", outDir, "--no-pdf"], {
-      stdio: ["ignore", "ignore", "pipe"],
-    });
-    let stderr = "";
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr = (stderr + chunk.toString()).slice(-4_000);
-    });
-    child.on("close", (code) => {
-      const peak = /PEAK_KB (\d+)/.exec(stderr);
-      resolve({ code, peakMb: peak ? Number(peak[1]) / 1024 : Number.NaN, seconds: (performance.now() - started) / 1000, stderr });
-    });
-  });
-}
-
 async function main(): Promise<void> {
   if (!existsSync(join(REPO, "dist/cli/main.js"))) throw new Error("run `npm run build` first");
   const dir = mkdtempSync(join(tmpdir(), "export-memory-"));
@@ -137,10 +119,11 @@ async function main(): Promise<void> {
     }
     const runs = [];
     for (let run = 0; run < RUNS; run++) {
-      const outcome = await report(outDir);
+      const outcome = await runCliForPeakRss(["report", "--out", outDir, "--no-pdf"]);
+      const peakMb = outcome.peakKb / 1024;
       if (outcome.code !== 0) throw new Error(`report exited ${outcome.code}: ${outcome.stderr}`);
-      runs.push({ peakMb: Math.round(outcome.peakMb), seconds: Number(outcome.seconds.toFixed(1)) });
-      process.stdout.write(`${COUNT} documents: peak RSS ${outcome.peakMb.toFixed(0)} MB, ${outcome.seconds.toFixed(1)} s\n`);
+      runs.push({ peakMb: Math.round(peakMb), seconds: Number(outcome.seconds.toFixed(1)) });
+      process.stdout.write(`${COUNT} documents: peak RSS ${peakMb.toFixed(0)} MB, ${outcome.seconds.toFixed(1)} s\n`);
     }
     mkdirSync(join(REPO, "bench/results"), { recursive: true });
     writeFileSync(

@@ -11,7 +11,6 @@
  * BENCH_MEMORY_ARGS adds flags to every run (e.g. "--no-pdf", to see what the PDF reports cost).
  * Figures go to bench/results/memory-bench.json (git-ignored).
  */
-import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,10 +18,10 @@ import { fileURLToPath } from "node:url";
 import sharp from "sharp";
 import { fakeProcessArgs } from "../test/e2e/support/cli-run.js";
 import { startFakeProvider } from "../test/support/fake-provider.js";
+import { type CliRun, runCliForPeakRss } from "./support/peak-rss.js";
 import { pngWithComment } from "./support/png-copies.js";
 
 const REPO = fileURLToPath(new URL("..", import.meta.url));
-const BIN = join(REPO, "bin/ballot-ocr.js");
 
 /** A small grey page with some structure (not a flat colour, so decoding does real work). */
 async function basePng(): Promise<Buffer> {
@@ -44,21 +43,8 @@ function makeBatch(dir: string, count: number, png: Buffer): void {
   }
 }
 
-function run(args: readonly string[]): Promise<{ code: number | null; peakKb: number; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn("/usr/bin/time", ["-f", "PEAK_KB %M", process.execPath, BIN, ...args], {
-      env: { ...process.env, BALLOT_OCR_API_KEY: "bench-key" },
-      stdio: ["ignore", "ignore", "pipe"],
-    });
-    let stderr = "";
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr = (stderr + chunk.toString()).slice(-4_000);
-    });
-    child.on("close", (code) => {
-      const peak = /PEAK_KB (\d+)/.exec(stderr);
-      resolve({ code, peakKb: peak ? Number(peak[1]) : Number.NaN, stderr });
-    });
-  });
+function run(args: readonly string[]): Promise<CliRun> {
+  return runCliForPeakRss(args, { ...process.env, BALLOT_OCR_API_KEY: "bench-key" });
 }
 
 async function main(): Promise<void> {
