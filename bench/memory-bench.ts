@@ -6,8 +6,10 @@
  *
  *   npx tsx bench/memory-bench.ts [counts=400,2000,20000]
  *
- * The offline reader's witness is off (`--no-witness`) unless BENCH_WITNESS=1: the engine's own
- * memory is what is measured, comparable with runs from before the witness existed.
+ * The offline reader's witness is on, as it is by default with a remote model; BENCH_WITNESS=0
+ * adds `--no-witness`, for the engine's own memory, comparable with runs from before the witness
+ * existed. The CLI is started as the README starts it (BENCH_LAUNCH=node: `node bin/…`, which
+ * skips the launcher's runtime settings; see bench/support/peak-rss.ts).
  * BENCH_MEMORY_ARGS adds flags to every run (e.g. "--no-pdf", to see what the PDF reports cost).
  * Figures go to bench/results/memory-bench.json (git-ignored).
  */
@@ -18,7 +20,7 @@ import { fileURLToPath } from "node:url";
 import sharp from "sharp";
 import { fakeProcessArgs } from "../test/e2e/support/cli-run.js";
 import { startFakeProvider } from "../test/support/fake-provider.js";
-import { type CliRun, runCliForPeakRss } from "./support/peak-rss.js";
+import { benchLaunch, type CliRun, runCliForPeakRss } from "./support/peak-rss.js";
 import { pngWithComment } from "./support/png-copies.js";
 
 const REPO = fileURLToPath(new URL("..", import.meta.url));
@@ -50,7 +52,7 @@ function run(args: readonly string[]): Promise<CliRun> {
 async function main(): Promise<void> {
   if (!existsSync(join(REPO, "dist/cli/main.js"))) throw new Error("run `npm run build` first (the bench runs the built CLI)");
   const counts = (process.argv[2] ?? "400,2000,20000").split(",").map(Number);
-  const witness = process.env["BENCH_WITNESS"] === "1";
+  const witness = process.env["BENCH_WITNESS"] !== "0";
   const png = await basePng();
   const server = await startFakeProvider({ latencyMs: 5 });
   const rows: Record<string, string | number>[] = [];
@@ -85,9 +87,11 @@ async function main(): Promise<void> {
         const row = {
           documents: count,
           witness: witness ? "local" : "none",
+          launch: benchLaunch(),
           exit: result.code ?? "signal",
           results: lines,
           elapsed_s: elapsedS.toFixed(1),
+          cpu_s: result.cpuSeconds.toFixed(1),
           peak_rss_mb: Math.round(result.peakKb / 1024),
         };
         if (result.code !== 0 && result.code !== 1) console.error(result.stderr);

@@ -16,9 +16,12 @@ export interface CliRun {
   stderr(): string;
 }
 
-/** Runs the built CLI (`node bin/ballot-ocr.js …`) as a child process. */
-export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): CliRun {
-  const child = spawn(process.execPath, [BIN, ...args], {
+/**
+ * Runs the built CLI as a child process: `node bin/ballot-ocr.js …`, or with launch "bin" the
+ * launcher itself (`bin/ballot-ocr.js …`, as the README runs it, through its `#!` line).
+ */
+export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}, launch: "node" | "bin" = "node"): CliRun {
+  const child = spawn(launch === "bin" ? BIN : process.execPath, launch === "bin" ? [...args] : [BIN, ...args], {
     cwd: REPO,
     env: { ...process.env, BALLOT_OCR_API_KEY: "test-key", ...env },
     stdio: ["ignore", "pipe", "pipe"],
