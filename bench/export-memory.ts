@@ -9,6 +9,8 @@
  *   npx tsx bench/export-memory.ts [documents=202662] [runs=1]
  *
  * BENCH_EXPORT_STATE=FILE keeps the filled store there and reuses it on the next run.
+ * BENCH_EXPORT_PDF=1 writes the PDF reports too (one per constituency and the batch's), as
+ * `process` does by default.
  * Figures go to bench/results/export-memory.json (git-ignored).
  */
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -117,18 +119,21 @@ async function main(): Promise<void> {
         if (fillDir !== dir) rmSync(fillDir, { recursive: true, force: true });
       }
     }
+    const pdf = process.env["BENCH_EXPORT_PDF"] === "1";
     const runs = [];
     for (let run = 0; run < RUNS; run++) {
-      const outcome = await runCliForPeakRss(["report", "--out", outDir, "--no-pdf"]);
+      const outcome = await runCliForPeakRss(["report", "--out", outDir, ...(pdf ? [] : ["--no-pdf"])]);
       const peakMb = outcome.peakKb / 1024;
       if (outcome.code !== 0) throw new Error(`report exited ${outcome.code}: ${outcome.stderr}`);
       runs.push({ peakMb: Math.round(peakMb), seconds: Number(outcome.seconds.toFixed(1)) });
-      process.stdout.write(`${COUNT} documents: peak RSS ${peakMb.toFixed(0)} MB, ${outcome.seconds.toFixed(1)} s\n`);
+      process.stdout.write(
+        `${COUNT} documents${pdf ? " with PDFs" : ""}: peak RSS ${peakMb.toFixed(0)} MB, ${outcome.seconds.toFixed(1)} s\n`,
+      );
     }
     mkdirSync(join(REPO, "bench/results"), { recursive: true });
     writeFileSync(
       join(REPO, "bench/results/export-memory.json"),
-      `${JSON.stringify({ documents: COUNT, runs, loadAverage: loadavg()[0], at: new Date().toISOString() }, null, 2)}\n`,
+      `${JSON.stringify({ documents: COUNT, pdf, runs, loadAverage: loadavg()[0], at: new Date().toISOString() }, null, 2)}\n`,
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });

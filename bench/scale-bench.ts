@@ -8,9 +8,10 @@
  *    provider ever saw more than its limit (or answered 429).
  *    Then a provider stricter than configured (coordinator --rps 10, provider enforces 6/s with
  *    429 + Retry-After): where the fleet settles, the share of 429s, documents lost.
- * 2. A simulated national run: 101,331 stations × 2 documents (tiny images) at a high provider
- *    limit: documents/s, Redis peak memory (INFO memory), coordinator peak RSS. A time cap stops
- *    it; the report says how far it got.
+ * 2. A simulated national run: 101,331 stations × 2 documents (tiny images, each answered as a
+ *    station of its own in one of 400 constituencies) at a high provider limit: documents/s, Redis
+ *    peak memory (INFO memory), coordinator and worker peak RSS, the CLI started as the README does
+ *    (BENCH_LAUNCH=node: `node bin/…`). A time cap stops it; the report says how far it got.
  *
  * Options: --quick (smaller numbers), --documents N (scaling rows), --national-cap-s N, --skip-national, --skip-scaling,
  * --skip-strict, --skip-faults, --workers 1,2,4,8, --no-build.
@@ -23,13 +24,14 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { constituencyTruth } from "../test/support/hand-made-forms.js";
-import { startFakeProvider } from "../test/support/fake-provider.js";
+import { type FakeAnswer, type FakeAnswerRequest, startFakeProvider } from "../test/support/fake-provider.js";
 import { modelReplyFromTruth } from "../test/support/model-reply-from-truth.js";
 import { type CliProcess, coordinatorArgs, fakeProviderEnv, runCli, workerArgs } from "../test/scale/support/cli-process.js";
 import Database from "better-sqlite3";
 import { raiseProviderPriority } from "../test/scale/support/provider-priority.js";
 import { freePort, spawnRedisServer, startTestRedis } from "../test/scale/support/redis-server.js";
 import { writeTinyDocuments } from "../test/scale/support/tiny-documents.js";
+import { benchLaunch } from "./support/peak-rss.js";
 
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
@@ -39,6 +41,33 @@ const flagValue = (name: string, fallback: number) => {
 };
 
 const reply = modelReplyFromTruth(constituencyTruth());
+const launch = benchLaunch();
+
+/**
+ * The national run's replies: document i (in the order the provider first sees it) is its own
+ * polling station, in one of 400 constituencies (8 provinces × 50), as a national batch is; the
+ * same reply for every document would make them all one station, 202,661 duplicates of it.
+ */
+function nationalReplies(): (request: FakeAnswerRequest) => FakeAnswer {
+  const provinces = ["แพร่", "น่าน", "เชียงใหม่", "ลำปาง", "ขอนแก่น", "สงขลา", "ภูเก็ต", "ชลบุรี"];
+  const indexOf = new Map<string, number>();
+  return ({ documentId }) => {
+    if (documentId === null) return reply;
+    let index = indexOf.get(documentId);
+    if (index === undefined) {
+      index = indexOf.size;
+      indexOf.set(documentId, index);
+    }
+    const constituency = index % 400;
+    const header = {
+      ...reply.header,
+      province: provinces[constituency % 8]!,
+      constituency: String(Math.floor(constituency / 8) + 1),
+      unit: String(Math.floor(index / 400) + 1),
+    };
+    return { ...reply, header };
+  };
+}
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 function rssKb(pid: number | undefined): number {
@@ -163,7 +192,7 @@ async function nationalRun(stations: number, capSeconds: number, workerCount: nu
   const target = stations * 2;
   const dir = mkdtempSync(join(tmpdir(), "scale-national-"));
   const redis = await startTestRedis({ private: true });
-  const provider = await startFakeProvider({ answer: () => reply, latencyMs: 100 });
+  const provider = await startFakeProvider({ answer: nationalReplies(), latencyMs: 100 });
   try {
     let t = Date.now();
     await writeTinyDocuments(join(dir, "scans"), target, { perFolder: 2_000 });
@@ -184,8 +213,9 @@ async function nationalRun(stations: number, capSeconds: number, workerCount: nu
           if (match) done = Number(match[1]);
         }
       },
+      launch,
     );
-    const workers: CliProcess[] = Array.from({ length: workerCount }, () => runCli(workerArgs(queue, concurrency), env));
+    const workers: CliProcess[] = Array.from({ length: workerCount }, () => runCli(workerArgs(queue, concurrency), env, undefined, launch));
     let redisPeak = 0;
     let coordinatorPeak = 0;
     let workerPeak = 0;

@@ -13,8 +13,17 @@ export interface CliProcess {
 
 const BIN = fileURLToPath(new URL("../../../bin/ballot-ocr.js", import.meta.url));
 
-export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}, onStderrLine?: (line: string) => void): CliProcess {
-  const [command, commandArgs] = atNormalPriority(process.execPath, [BIN, ...args]);
+/**
+ * `launch`: "node" runs `node bin/ballot-ocr.js`; "bin" runs the launcher itself, as the README
+ * does, so its `#!` line's memory settings apply (benchmarks of memory use it).
+ */
+export function runCli(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+  onStderrLine?: (line: string) => void,
+  launch: "node" | "bin" = "node",
+): CliProcess {
+  const [command, commandArgs] = launch === "bin" ? atNormalPriority(BIN, [...args]) : atNormalPriority(process.execPath, [BIN, ...args]);
   const child = spawn(command, commandArgs, {
     env: { ...process.env, ...env, NO_COLOR: "1" },
     stdio: ["ignore", "pipe", "pipe"],
