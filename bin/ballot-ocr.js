@@ -7,9 +7,9 @@
 // those arenas instead of returning them; V8 lets the main thread's young generation grow to
 // 32 MB. Together they are about 90 MB of a run's peak (README, Benchmarks: memory).
 // `node bin/ballot-ocr.js` skips them and works the same, with that much more memory.
-import { collectDeadBuffersEarly } from "../dist/basics/dead-buffers.js";
+import { collectGarbageEarly } from "../dist/basics/early-collection.js";
 import { main } from "../dist/cli/main.js";
 
-// A batch's page buffers die faster than V8 collects them on its own (see dead-buffers.ts).
-collectDeadBuffersEarly();
+// A run's garbage (page buffers, results) piles up faster than V8 collects it on its own (see early-collection.ts).
+collectGarbageEarly();
 process.exitCode = await main(process.argv);
