@@ -7,6 +7,9 @@
  *   npm run bench:review                 # 100,000 results
  *   npx tsx bench/review-bench.ts 20000  # smaller, while developing
  *
+ * The early garbage collector runs as in the CLI. For the launcher's other settings, start it as
+ * `MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=131072 node --max-semi-space-size=2 --import tsx bench/review-bench.ts`.
+ *
  * Figures go to bench/results/review-bench.json (git-ignored) and a table on stdout.
  * Targets (issue 15.9): first page < 1 s, a filter change < 300 ms; the overview's first answer
  * < 1 s, and its answer after a review edit < 300 ms. Also shown: the overview when every
@@ -22,6 +25,7 @@ import { EMPTY_PROVENANCE, FORM_RESULT_SCHEMA_VERSION, type FormResult, type Num
 import Database from "better-sqlite3";
 import { SqliteStore } from "../src/storage/sqlite-store.js";
 import { checkForm } from "../src/verify/check-form.js";
+import { collectGarbageEarly } from "../src/basics/early-collection.js";
 import { createWebServer } from "../src/web/server.js";
 import { StoreBackend } from "../src/web/store-backend.js";
 
@@ -134,6 +138,8 @@ function median(values: number[]): number {
 }
 
 async function main(): Promise<void> {
+  // As `ballot-ocr serve` runs (bin/ballot-ocr.js starts it); BENCH_EARLY_COLLECTION=0 leaves it off.
+  if (process.env["BENCH_EARLY_COLLECTION"] !== "0") collectGarbageEarly();
   const dir = mkdtempSync(join(tmpdir(), "review-bench-"));
   const file = join(dir, "state.sqlite");
   // Filling 100,000 one-transaction saves is bound by fsync: fill in memory-backed /dev/shm when
