@@ -1,8 +1,5 @@
 import { spawn } from "node:child_process";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-
-const BIN = join(fileURLToPath(new URL("../..", import.meta.url)), "bin/ballot-ocr.js");
+import { type CliLaunch, cliCommand } from "../../test/e2e/support/cli-run.js";
 
 export interface CliRun {
   readonly code: number | null;
@@ -15,14 +12,8 @@ export interface CliRun {
   readonly stderr: string;
 }
 
-/**
- * How the CLI is started: `bin` runs `bin/ballot-ocr.js` itself, as the README does, so its `#!`
- * line's runtime settings apply (see the launcher); `node` runs `node bin/ballot-ocr.js`, which
- * skips them. BENCH_LAUNCH=node picks the second for every bench that uses this runner.
- */
-export type Launch = "bin" | "node";
-
-export function benchLaunch(): Launch {
+/** The benches start the CLI as the README does (see CliLaunch); BENCH_LAUNCH=node runs `node bin/…` instead. */
+export function benchLaunch(): CliLaunch {
   return process.env["BENCH_LAUNCH"] === "node" ? "node" : "bin";
 }
 
@@ -30,8 +21,8 @@ export function benchLaunch(): Launch {
 export function runCliForPeakRss(args: readonly string[], env: NodeJS.ProcessEnv = process.env, launch = benchLaunch()): Promise<CliRun> {
   return new Promise((resolve) => {
     const started = performance.now();
-    const command = launch === "bin" ? [BIN, ...args] : [process.execPath, BIN, ...args];
-    const child = spawn("/usr/bin/time", ["-f", "PEAK_KB %M CPU_S %U %S", ...command], {
+    const [command, commandArgs] = cliCommand(args, launch);
+    const child = spawn("/usr/bin/time", ["-f", "PEAK_KB %M CPU_S %U %S", command, ...commandArgs], {
       env,
       stdio: ["ignore", "ignore", "pipe"],
     });

@@ -17,11 +17,20 @@ export interface CliRun {
 }
 
 /**
- * Runs the built CLI as a child process: `node bin/ballot-ocr.js …`, or with launch "bin" the
- * launcher itself (`bin/ballot-ocr.js …`, as the README runs it, through its `#!` line).
+ * How the built CLI is started: "node" runs `node bin/ballot-ocr.js …`; "bin" runs the launcher
+ * itself (`bin/ballot-ocr.js …`, as the README does), so its `#!` line's memory settings apply.
  */
-export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}, launch: "node" | "bin" = "node"): CliRun {
-  const child = spawn(launch === "bin" ? BIN : process.execPath, launch === "bin" ? [...args] : [BIN, ...args], {
+export type CliLaunch = "node" | "bin";
+
+/** The command and arguments that start the built CLI with `args`. */
+export function cliCommand(args: readonly string[], launch: CliLaunch = "node"): [string, string[]] {
+  return launch === "bin" ? [BIN, [...args]] : [process.execPath, [BIN, ...args]];
+}
+
+/** Runs the built CLI as a child process (see CliLaunch). */
+export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}, launch: CliLaunch = "node"): CliRun {
+  const [command, commandArgs] = cliCommand(args, launch);
+  const child = spawn(command, commandArgs, {
     cwd: REPO,
     env: { ...process.env, BALLOT_OCR_API_KEY: "test-key", ...env },
     stdio: ["ignore", "pipe", "pipe"],

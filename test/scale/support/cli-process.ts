@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
+import { type CliLaunch, cliCommand } from "../../e2e/support/cli-run.js";
 import { atNormalPriority } from "./provider-priority.js";
 
 /** `node bin/ballot-ocr.js …` as a child process (needs dist/: npm test builds it first). */
@@ -11,19 +11,14 @@ export interface CliProcess {
   readonly exited: Promise<number | string>;
 }
 
-const BIN = fileURLToPath(new URL("../../../bin/ballot-ocr.js", import.meta.url));
-
-/**
- * `launch`: "node" runs `node bin/ballot-ocr.js`; "bin" runs the launcher itself, as the README
- * does, so its `#!` line's memory settings apply (benchmarks of memory use it).
- */
+/** `launch`: see CliLaunch (benchmarks of memory start the launcher itself). */
 export function runCli(
   args: readonly string[],
   env: NodeJS.ProcessEnv = {},
   onStderrLine?: (line: string) => void,
-  launch: "node" | "bin" = "node",
+  launch: CliLaunch = "node",
 ): CliProcess {
-  const [command, commandArgs] = launch === "bin" ? atNormalPriority(BIN, [...args]) : atNormalPriority(process.execPath, [BIN, ...args]);
+  const [command, commandArgs] = atNormalPriority(...cliCommand(args, launch));
   const child = spawn(command, commandArgs, {
     env: { ...process.env, ...env, NO_COLOR: "1" },
     stdio: ["ignore", "pipe", "pipe"],
