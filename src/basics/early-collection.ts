@@ -1,4 +1,4 @@
-import { setFlagsFromString } from "node:v8";
+import { getHeapStatistics, setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 
 /**
@@ -80,7 +80,8 @@ export function collectGarbageEarly(settings: EarlyCollectionSettings = DEFAULT_
   const collector = createEarlyCollector({
     gauges: [
       { headroomBytes: settings.bufferHeadroomMb * mb, bytes: () => process.memoryUsage().arrayBuffers },
-      { headroomBytes: settings.heapHeadroomMb * mb, bytes: () => process.memoryUsage().heapUsed },
+      // V8's own counter: process.memoryUsage() would also read the resident size from the kernel.
+      { headroomBytes: settings.heapHeadroomMb * mb, bytes: () => getHeapStatistics().used_heap_size },
     ],
     collect,
   });
