@@ -327,10 +327,10 @@ class Scheduler {
     return this.context.signal.aborted || this.gate?.stopReason != null;
   }
 
-  /** Documents active right now, against the target (those in backoff hold no slot). */
+  /** Documents active right now, against the target (those in backoff or on a likely hung request hold no slot). */
   private saturated(): boolean {
-    const backingOff = this.gate?.stats.backingOff ?? 0;
-    return this.docsInFlight - backingOff >= this.target() || this.docsInFlight >= 2 * this.maxWorkers;
+    const waiting = (this.gate?.stats.backingOff ?? 0) + (this.gate?.stats.overdue ?? 0);
+    return this.docsInFlight - waiting >= this.target() || this.docsInFlight >= 2 * this.maxWorkers;
   }
 
   private target(): number {

@@ -31,7 +31,7 @@ export interface GateOptions {
   readonly waitForQuota: boolean;
   /** Pause when a 429 carries no Retry-After or reset time. */
   readonly defaultPauseMs?: number;
-  /** The first request of a run goes alone until it is answered or this long has passed (default 1.5 s). */
+  /** The first request of a run goes alone until it is answered or this long has passed (default 400 ms). */
   readonly probeMs?: number;
   /** Rate-limit answers tolerated for one request before it counts as an attempt. */
   readonly maxRateLimitWaits?: number;
@@ -82,6 +82,8 @@ export interface GateStats {
   inFlight: number;
   /** Requests waiting out a retry backoff (not holding a rate slot). */
   backingOff: number;
+  /** Requests in flight well past the usual latency (likely hung): they wait on their timeout, not on the provider's rate. */
+  overdue: number;
   /** Smoothed request latency, ms; null before the first answer. */
   latencyMs: number | null;
   /** Requests sent early by tail hedging: retries cut short, and second copies of a hung request. */
@@ -93,9 +95,17 @@ export interface GateStats {
 /** A hung request gets its copy no sooner than this, however fast answers usually are. */
 const MIN_HEDGE_AFTER_MS = 1_000;
 const HEDGE_POLL_MS = 100;
+/** Copies a hung request may get in the tail, one after another. */
+const MAX_HEDGES = 2;
 const LATENCY_SAMPLES = 64;
 const HEALTH_WINDOW = 20;
 const DEFAULT_CANCEL_GRACE_MS = 1_500;
+/**
+ * A refused key or model is answered in well under this (the provider checks them before any
+ * work); a real reading takes seconds. So after this long with no answer the first request is
+ * taken as accepted, and the rest start: a bad key still costs about one request.
+ */
+const DEFAULT_PROBE_MS = 400;
 
 const CANCELLED: ExtractionOutcome<never> = { kind: "transient", message: "cancelled" };
 const abortedCall = (): ExtractionOutcome<never> => ({ kind: "transient", message: "aborted" });
@@ -114,6 +124,7 @@ export class BatchGate implements ProviderGate {
     costUsd: 0,
     inFlight: 0,
     backingOff: 0,
+    overdue: 0,
     latencyMs: null,
     hedges: 0,
     reusedReplies: 0,
@@ -292,9 +303,9 @@ export class BatchGate implements ProviderGate {
       if (!this.answered && this.firstAnswer) {
         // A bad key or model is refused at once; a real answer takes a while. Waiting for the first
         // answer (at most probeMs) keeps a 401 to one request without idling the limiter for long.
-        await waitOrAbort(Promise.race([this.firstAnswer, sleep(clock, this.options.probeMs ?? 1_500, waitSignal)]), waitSignal);
+        await waitOrAbort(Promise.race([this.firstAnswer, sleep(clock, this.options.probeMs ?? DEFAULT_PROBE_MS, waitSignal)]), waitSignal);
         if (this.stopped) return this.refusal<T>() ?? CANCELLED;
-        this.answered ||= clock.now() - this.probeStartedAt >= (this.options.probeMs ?? 1_500);
+        this.answered ||= clock.now() - this.probeStartedAt >= (this.options.probeMs ?? DEFAULT_PROBE_MS);
         if (!this.answered) continue;
       }
       const refusal = this.refusal<T>() ?? this.budgetRefusal<T>();
@@ -395,17 +406,19 @@ export class BatchGate implements ProviderGate {
     return true;
   }
 
-  /** How long a request may stay unanswered before it counts as hung: the recent 95th percentile, doubled. */
+  /** How long a request may stay unanswered before it counts as hung: one and a half times the recent 95th percentile. */
   private hedgeAfterMs(): number {
     if (this.latencies.length < 10) return Math.max(MIN_HEDGE_AFTER_MS, 3 * (this.stats.latencyMs ?? this.options.timeoutMs));
     const sorted = [...this.latencies].sort((a, b) => a - b);
     const p95 = sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.95))] ?? 0;
-    return Math.max(MIN_HEDGE_AFTER_MS, 2 * p95);
+    return Math.max(MIN_HEDGE_AFTER_MS, 1.5 * p95);
   }
 
   /**
-   * Sends the request; in the tail, a copy follows once the first looks hung. The first usable
-   * answer wins and the other copy is cancelled, so the document is answered (and recorded) once.
+   * Sends the request; in the tail, a copy follows once the first looks hung, and the copy may get
+   * a copy of its own (at most MAX_HEDGES per request: a hedge can hang too). The first usable
+   * answer wins and the others are cancelled, so the document is answered (and recorded) once.
+   * `dropped` abandons this copy (its own hedges too) when an earlier copy answered first.
    */
   private async sendHedged<T>(
     provider: Provider,
@@ -414,25 +427,55 @@ export class BatchGate implements ProviderGate {
     slot: Grant,
     signal: AbortSignal,
     counter: { sent: number },
+    hedgesLeft = MAX_HEDGES,
+    dropped?: AbortSignal,
   ): Promise<ExtractionOutcome<T>> {
     const startedAt = slot.at;
     if (!this.options.hedge) return this.send(provider, request, slot, signal);
     const { clock } = this.deps;
     const cancelFirst = new AbortController();
-    const first = this.send(provider, request, slot, signal, cancelFirst.signal);
+    const dropFirst = dropped ? linkedSignal(dropped, cancelFirst.signal) : null;
+    const first = this.send(provider, request, slot, signal, dropFirst?.signal ?? cancelFirst.signal);
     let firstDone = false;
     const markDone = () => {
       firstDone = true;
+      dropFirst?.dispose();
     };
     first.then(markDone, markDone);
-    const hedgeAt = startedAt + this.hedgeAfterMs();
-    for (;;) {
-      if (firstDone || signal.aborted) return first;
-      if (clock.now() >= hedgeAt && this.mayHedge(limiter)) break;
-      await Promise.race([first, sleep(clock, HEDGE_POLL_MS, signal)]);
+    // Only the request itself counts as overdue for the scheduler, not its copies.
+    const countsOverdue = hedgesLeft === MAX_HEDGES;
+    let overdue = false;
+    try {
+      for (;;) {
+        if (firstDone || signal.aborted || dropped?.aborted || hedgesLeft === 0) return await first;
+        // Judged afresh on each look: the first answers of a run change what "usual" means.
+        if (clock.now() >= startedAt + MIN_HEDGE_AFTER_MS && clock.now() >= startedAt + this.hedgeAfterMs()) {
+          if (!overdue && countsOverdue) this.stats.overdue++;
+          overdue = true;
+          if (this.mayHedge(limiter)) break;
+        }
+        await Promise.race([first, sleep(clock, HEDGE_POLL_MS, signal)]);
+      }
+      return await this.hedge(provider, limiter, request, signal, counter, first, cancelFirst, hedgesLeft - 1, dropped);
+    } finally {
+      if (overdue && countsOverdue) this.stats.overdue--;
     }
+  }
+
+  /** Sends a copy of a request that looks hung, once a slot is free; the first usable answer wins. */
+  private async hedge<T>(
+    provider: Provider,
+    limiter: Limiter,
+    request: ExtractionRequest<T>,
+    signal: AbortSignal,
+    counter: { sent: number },
+    first: Promise<ExtractionOutcome<T>>,
+    cancelFirst: AbortController,
+    hedgesLeft: number,
+    dropped: AbortSignal | undefined,
+  ): Promise<ExtractionOutcome<T>> {
     const cancelSlot = new AbortController();
-    const slotSignal = linkedSignal(signal, this.halt.signal, cancelSlot.signal);
+    const slotSignal = linkedSignal(signal, this.halt.signal, cancelSlot.signal, ...(dropped ? [dropped] : []));
     const slotRequest = limiter.acquire(slotSignal.signal);
     slotRequest.then(slotSignal.dispose, slotSignal.dispose);
     const raced = await Promise.race([first.then(() => null), slotRequest]);
@@ -443,7 +486,7 @@ export class BatchGate implements ProviderGate {
     counter.sent++;
     this.stats.hedges++;
     const cancelSecond = new AbortController();
-    const second = this.send(provider, request, raced, signal, cancelSecond.signal);
+    const second = this.sendHedged(provider, limiter, request, raced, signal, counter, hedgesLeft, cancelSecond.signal);
     return firstUsable(first, cancelFirst, second, cancelSecond);
   }
 

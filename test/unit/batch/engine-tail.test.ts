@@ -61,4 +61,57 @@ describe("runBatch: the tail", () => {
     expect(summary.progress.hedges).toBe(1);
     expect(summary.progress.requests).toBe(31);
   }, 20_000);
+
+  it("gives a hedge that hangs too a copy of its own, at most two copies per request", async () => {
+    const script = new Map<string, ScriptedStep[]>();
+    const { documents, provider, saved, run } = setup(30, script);
+    const twice = documents[28]!.id;
+    const always = documents[29]!.id;
+    script.set(twice, ["hang", "hang"]);
+    script.set(always, ["hang", "hang", "hang", "ok"]);
+    const summary = await run({ timeoutMs: 4_000 });
+    expect(summary.end).toBe("completed");
+    expect(summary.counts.verified).toBe(30);
+    // The original, its hedge and the hedge's own copy; the third answers.
+    expect(provider.calls.get(twice)).toBe(3);
+    expect(provider.paidCalls.get(twice)).toBe(1);
+    // Three hung copies wait out the timeout; the retry after it is answered.
+    expect(provider.calls.get(always)).toBe(4);
+    expect(provider.paidCalls.get(always)).toBe(1);
+    expect(saved.filter((id) => id === twice || id === always)).toHaveLength(2);
+    // Two copies each; the retry after the timeout may also cut its (few ms of) backoff short.
+    expect(summary.progress.hedges).toBeGreaterThanOrEqual(4);
+    expect(summary.progress.hedges).toBeLessThanOrEqual(5);
+  }, 30_000);
+
+  it("keeps starting documents while earlier requests hang mid-run", async () => {
+    const script = new Map<string, ScriptedStep[]>();
+    const documents = Array.from({ length: 60 }, (_, i) => fakeDocument(i));
+    const hung = new Set(documents.slice(0, 8).map((doc) => doc.id));
+    // Eight hangs among the first documents would hold every slot of the target (about four here).
+    for (const id of hung) script.set(id, ["hang", "ok"]);
+    const provider = createSimulatedProvider({ latencyMs: () => 10, script });
+    const started = Date.now();
+    let othersDoneAt = 0;
+    let others = 0;
+    const summary = await runBatch(
+      { ...OPTIONS, limits: { rps: 200, rpm: null, rpd: null }, timeoutMs: 6_000 },
+      {
+        store: new MemoryStore(),
+        pipeline: createFakePipeline({ documents }),
+        provider,
+        onResult: (result) => {
+          if (!hung.has(result.document.id) && ++others === 52) othersDoneAt = Date.now() - started;
+        },
+      },
+      new AbortController().signal,
+      () => {},
+    );
+    expect(summary.end).toBe("completed");
+    expect(summary.counts.verified).toBe(60);
+    // The others did not wait for the hung requests' 6 s timeout.
+    expect(othersDoneAt).toBeGreaterThan(0);
+    expect(othersDoneAt).toBeLessThan(4_000);
+    expect([...provider.paidCalls.values()].every((n) => n === 1)).toBe(true);
+  }, 30_000);
 });
