@@ -18,8 +18,9 @@ export interface SimulatedProviderOptions {
   readonly serverLimit?: { readonly max: number; readonly windowMs: number; readonly retryAfterMs: number };
   /** Daily cap: after this many successful calls, a day-scope 429. */
   readonly dailyCap?: number;
-  /** Every call fails with 401. */
+  /** Every call fails with 401 (after `refusalMs`, default at once). */
   readonly unauthorized?: boolean;
+  readonly refusalMs?: number;
   readonly costUsd?: number;
   /** Per-document scripted outcomes, consumed in order before the random faults apply. */
   readonly script?: Map<string, Array<ScriptedStep>>;
@@ -75,7 +76,10 @@ export function createSimulatedProvider(options: SimulatedProviderOptions): Simu
     async extract<T>(request: ExtractionRequest<T>, { signal }: { signal: AbortSignal }): Promise<ExtractionOutcome<T>> {
       stats.total++;
       calls.set(request.documentId, (calls.get(request.documentId) ?? 0) + 1);
-      if (options.unauthorized) return { kind: "fatal", scope: "batch", message: "401: invalid API key", status: 401 };
+      if (options.unauthorized) {
+        if (options.refusalMs) await wait(options.refusalMs, signal);
+        return { kind: "fatal", scope: "batch", message: "401: invalid API key", status: 401 };
+      }
       if (windows && options.serverLimit) {
         const now = Date.now();
         if (windows.waitMs(now) !== null) {

@@ -82,6 +82,14 @@ describe("runBatch", () => {
     expect(store.usageTotals().requests).toBe(20);
   });
 
+  it("stops after one request on a 401 that takes 300 ms, within the first request's 400 ms alone", async () => {
+    const { provider, run } = setup(50, { unauthorized: true, refusalMs: 300 });
+    const summary = await run({ limits: { rps: null, rpm: null, rpd: null }, workers: 16 });
+    expect(summary.end).toBe("fatal");
+    expect(provider.stats.total).toBe(1);
+    expect(summary.counts.pending).toBe(50);
+  });
+
   it("stops the whole batch after one request on a 401", async () => {
     const { provider, run } = setup(50, { unauthorized: true });
     const summary = await run({ limits: { rps: null, rpm: null, rpd: null }, workers: 16 });
