@@ -147,6 +147,8 @@ export class BatchGate implements ProviderGate {
   private probeStartedAt = 0;
   /** Latencies of recent answers (not timeouts), for the hedge threshold. */
   private readonly latencies: number[] = [];
+  /** hangAfter() as of the last answer: polled by every request in flight, so kept, not recomputed. */
+  private hangAfterMs: number;
   /** Whether each recent answer was usable (ok), for holding hedges back while the provider fails. */
   private readonly recentOk: boolean[] = [];
   /** Requests whose caller was cancelled while they were on the wire, given the grace to answer. */
@@ -161,6 +163,7 @@ export class BatchGate implements ProviderGate {
     const totals = deps.store.usageTotals();
     this.costBefore = totals.costUsd;
     this.costedBefore = totals.costedRequests;
+    this.hangAfterMs = this.hangAfter();
   }
 
   get stopReason(): StopReason | null {
@@ -407,7 +410,7 @@ export class BatchGate implements ProviderGate {
   }
 
   /** How long a request may stay unanswered before it counts as hung: one and a half times the recent 95th percentile. */
-  private hedgeAfterMs(): number {
+  private hangAfter(): number {
     if (this.latencies.length < 10) return Math.max(MIN_HEDGE_AFTER_MS, 3 * (this.stats.latencyMs ?? this.options.timeoutMs));
     const sorted = [...this.latencies].sort((a, b) => a - b);
     const p95 = sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.95))] ?? 0;
@@ -431,7 +434,8 @@ export class BatchGate implements ProviderGate {
     dropped?: AbortSignal,
   ): Promise<ExtractionOutcome<T>> {
     const startedAt = slot.at;
-    if (!this.options.hedge) return this.send(provider, request, slot, signal);
+    // The last copy a request may get is sent as it is.
+    if (!this.options.hedge || hedgesLeft === 0) return this.send(provider, request, slot, signal, dropped);
     const { clock } = this.deps;
     const cancelFirst = new AbortController();
     const dropFirst = dropped ? linkedSignal(dropped, cancelFirst.signal) : null;
@@ -447,9 +451,9 @@ export class BatchGate implements ProviderGate {
     let overdue = false;
     try {
       for (;;) {
-        if (firstDone || signal.aborted || dropped?.aborted || hedgesLeft === 0) return await first;
+        if (firstDone || signal.aborted || dropped?.aborted) return await first;
         // Judged afresh on each look: the first answers of a run change what "usual" means.
-        if (clock.now() >= startedAt + MIN_HEDGE_AFTER_MS && clock.now() >= startedAt + this.hedgeAfterMs()) {
+        if (clock.now() >= startedAt + this.hangAfterMs) {
           if (!overdue && countsOverdue) this.stats.overdue++;
           overdue = true;
           if (this.mayHedge(limiter)) break;
@@ -661,6 +665,7 @@ export class BatchGate implements ProviderGate {
       if (!timedOut) pushBounded(this.latencies, latency, LATENCY_SAMPLES);
       pushBounded(this.recentOk, outcome.kind === "ok", HEALTH_WINDOW);
     }
+    this.hangAfterMs = this.hangAfter();
     const usage: Usage | null = outcome.kind === "ok" || outcome.kind === "invalid_output" ? outcome.usage : null;
     if (usage?.costUsd != null) {
       this.stats.costUsd += usage.costUsd;
