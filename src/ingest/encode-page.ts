@@ -18,27 +18,42 @@ export function decodeOptions(options: PrepareOptions): SharpOptions {
   return { limitInputPixels: options.maxPixels, failOn: "error" };
 }
 
+/** What the caller knows of the pixels handed to `encodePage`. */
+export interface PageSourceTraits {
+  /** A quarter turn to apply (a PDF page's /Rotate, or a detected sideways scan). */
+  readonly turn?: QuarterTurn;
+  /** The source has no alpha channel, so there is nothing to flatten. */
+  readonly opaque?: boolean;
+  /**
+   * The source is three-channel sRGB (after flattening): its grey is taken from the green channel,
+   * a copy, instead of a colourspace conversion through floating point (a quarter of the page's
+   * preparation CPU on a 2480×3509 scan). Blue and black pens and red stamps are all dark in green.
+   */
+  readonly rgb?: boolean;
+}
+
 /**
  * The one preparation pipeline for every page: optional quarter turn, alpha flattened onto white,
- * downscaled to fit `maxLongSide` (never enlarged), one-channel grey (`toColourspace("b-w")`;
- * `.grayscale()` would still write three channels and is several times slower), JPEG.
+ * downscaled to fit `maxLongSide` (never enlarged), one-channel grey, JPEG. The downscale uses a
+ * linear kernel: an A4 scan shrinks by about 2, where it is as legible as Lanczos and costs less.
  * EXIF orientation is applied by the caller through `autoOrient` on the input where it applies.
  */
-export async function encodePage(image: Sharp, options: PrepareOptions, turn: QuarterTurn = 0, opaque = false): Promise<EncodedPage> {
+export async function encodePage(image: Sharp, options: PrepareOptions, traits: PageSourceTraits = {}): Promise<EncodedPage> {
   let pipeline = image;
+  const turn = traits.turn ?? 0;
   if (turn !== 0) pipeline = pipeline.rotate(turn);
   // Flattening an image without alpha is a full pass over its pixels for nothing.
-  if (!opaque) pipeline = pipeline.flatten({ background: "#ffffff" });
-  const { data, info } = await pipeline
-    .resize({
-      width: options.maxLongSide,
-      height: options.maxLongSide,
-      fit: "inside",
-      withoutEnlargement: true,
-    })
-    .toColourspace("b-w")
-    .jpeg({ quality: options.jpegQuality })
-    .toBuffer({ resolveWithObject: true });
+  if (traits.opaque !== true) pipeline = pipeline.flatten({ background: "#ffffff" });
+  pipeline = pipeline.resize({
+    width: options.maxLongSide,
+    height: options.maxLongSide,
+    fit: "inside",
+    withoutEnlargement: true,
+    kernel: "linear",
+  });
+  // `toColourspace("b-w")` writes one channel (`.grayscale()` would still write three, slower).
+  pipeline = traits.rgb === true ? pipeline.extractChannel("green") : pipeline.toColourspace("b-w");
+  const { data, info } = await pipeline.jpeg({ quality: options.jpegQuality }).toBuffer({ resolveWithObject: true });
   return { jpeg: data, width: info.width, height: info.height };
 }
 

@@ -21,6 +21,8 @@ export interface ImageHeader {
   readonly height: number;
   readonly pages: number;
   readonly hasAlpha: boolean;
+  /** Three colour channels in sRGB (alpha aside). */
+  readonly rgb: boolean;
 }
 
 /**
@@ -59,6 +61,7 @@ export async function readImageHeader(path: string, options: PrepareOptions, pag
     height: oriented.height,
     pages: metadata.pages ?? 1,
     hasAlpha: metadata.hasAlpha,
+    rgb: metadata.space === "srgb" && metadata.channels === (metadata.hasAlpha ? 4 : 3),
   });
 }
 
@@ -97,7 +100,7 @@ async function preparePage(
       if (reused) return ok({ ...base, ...reused, elapsedMs: performance.now() - started });
     }
     const input = sharp(await imageInput(path), { ...decodeOptions(options), autoOrient: true, page });
-    const encoded = await encodePage(input, options, 0, !header.hasAlpha);
+    const encoded = await encodePage(input, options, { opaque: !header.hasAlpha, rgb: header.rgb });
     return ok({ ...base, ...encoded, elapsedMs: performance.now() - started });
   } catch (thrown) {
     return err(decodeFailure(thrown));

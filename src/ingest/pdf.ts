@@ -264,12 +264,12 @@ async function encodeSource(source: PageSource, options: PrepareOptions): Promis
     const reused = await reusableJpeg(source.jpeg, options, source.turn);
     if (reused) return reused;
     // No autoOrient: a PDF viewer ignores EXIF in image streams, and so do we.
-    return encodePage(sharp(source.jpeg, decodeOptions(options)), options, source.turn, true);
+    return encodePage(sharp(source.jpeg, decodeOptions(options)), options, { turn: source.turn, opaque: true });
   }
   if (!source.gray) throw new Error("page pixels were not taken");
   const { pixels, width, height } = source.gray;
   const input = sharp(pixels, { ...decodeOptions(options), raw: { width, height, channels: 1 } });
-  return encodePage(input, options, source.turn, true);
+  return encodePage(input, options, { turn: source.turn, opaque: true });
 }
 
 function damaged(message: MupdfMessage | string): IngestError {
