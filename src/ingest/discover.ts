@@ -252,21 +252,39 @@ export async function* discoverByFolder(inputs: readonly string[], options: Disc
   if (failed.length > 0) yield { documents: [], rejected: failed };
   for (const folder of folders) {
     for await (const chunk of walkFolders(folder.absolutePath, folder.input, seen, signal)) {
-      const found = await documentsOf(chunk.files, inferMetadata, signal);
-      yield { documents: found.documents, rejected: [...chunk.rejected, ...found.rejected] };
+      let first = true;
+      for await (const found of documentsOf(chunk.files, inferMetadata, signal)) {
+        yield first ? { documents: found.documents, rejected: [...chunk.rejected, ...found.rejected] } : found;
+        first = false;
+      }
     }
   }
   const named: Candidate[] = [];
   for (const candidate of explicit) if (await seen.firstTime(candidate.absolutePath)) named.push(candidate);
-  if (named.length > 0) yield documentsOf(named, inferMetadata, signal);
+  if (named.length > 0) yield* documentsOf(named, inferMetadata, signal);
 }
 
-/** Candidates (one folder's files, or the files named on the command line) → documents. */
-async function documentsOf(
+/**
+ * Documents per chunk within one folder: a caller can start on the first documents of a folder of
+ * thousands of scans while the rest are still being hashed (hashing is most of discovery's time).
+ * The first chunk is small so that the first document starts at once; then they double to the most.
+ */
+const FIRST_CHUNK_DOCUMENTS = 4;
+const MOST_CHUNK_DOCUMENTS = 32;
+
+/** A document-to-be: a PDF or TIFF file, a loose image, or a page series, before its files are hashed. */
+type Unit = { readonly primary: AcceptedFile; readonly files: readonly AcceptedFile[]; readonly series: boolean };
+
+/**
+ * Candidates (one folder's files, or the files named on the command line) → documents, yielded in
+ * path order a few dozen at a time. Files are classified and grouped by name first, then hashed
+ * one chunk at a time. The first chunk carries the classification's rejects (possibly alone).
+ */
+async function* documentsOf(
   files: readonly Candidate[],
   inferMetadata: (path: string) => PathMetadata,
   signal: AbortSignal | undefined,
-): Promise<Discovery> {
+): AsyncGenerator<Discovery> {
   const rejected: RejectedInput[] = [];
   const candidates = [...files].sort((a, b) => comparePaths(a.path, b.path));
   const accepted: AcceptedFile[] = [];
@@ -279,61 +297,82 @@ async function documentsOf(
     if ("error" in outcome) rejected.push(outcome);
     else accepted.push(outcome);
   }
+  const units: Unit[] = accepted
+    .filter((file) => file.type === "pdf" || file.type === "tiff")
+    .map((file) => ({ primary: file, files: [file], series: false }));
+  const looseImages = accepted.filter((file) => file.type === "png" || file.type === "jpeg" || file.type === "webp");
+  for (const group of groupPageSeries(looseImages)) {
+    if (group.kind === "single") units.push({ primary: group.file, files: [group.file], series: false });
+    else units.push({ primary: group.pages[0] as AcceptedFile, files: group.pages, series: true });
+  }
+  units.sort((a, b) => comparePaths(a.primary.path, b.primary.path));
+  rejected.sort((a, b) => comparePaths(a.path, b.path));
+  if (units.length === 0) {
+    if (rejected.length > 0) yield { documents: [], rejected };
+    return;
+  }
+  let size = FIRST_CHUNK_DOCUMENTS;
+  for (let start = 0; start < units.length; start += size, size = Math.min(MOST_CHUNK_DOCUMENTS, size * 2)) {
+    const chunk = await hashedDocuments(units.slice(start, start + size), inferMetadata, signal);
+    if (start === 0) chunk.rejected.unshift(...rejected);
+    yield chunk;
+  }
+}
 
+/** Hashes the units' files; a file that cannot be read is rejected, and a series is regrouped without it. */
+async function hashedDocuments(
+  units: readonly Unit[],
+  inferMetadata: (path: string) => PathMetadata,
+  signal: AbortSignal | undefined,
+): Promise<{ documents: DiscoveredDocument[]; rejected: RejectedInput[] }> {
+  const rejected: RejectedInput[] = [];
   const hashes = new Map<AcceptedFile, string>();
-  await mapLimit(accepted, HASH_CONCURRENCY, async (file) => {
-    throwIfAborted(signal);
-    try {
-      hashes.set(file, await sha256File(fsPath(file.absolutePath), signal));
-    } catch (thrown) {
+  await mapLimit(
+    units.flatMap((unit) => unit.files),
+    HASH_CONCURRENCY,
+    async (file) => {
       throwIfAborted(signal);
-      rejected.push({ path: file.path, error: ingestError("unreadable", `Cannot read the file: ${errorMessage(thrown)}`) });
-    }
-  });
-  const readable = accepted.filter((file) => hashes.has(file));
+      try {
+        hashes.set(file, await sha256File(fsPath(file.absolutePath), signal));
+      } catch (thrown) {
+        throwIfAborted(signal);
+        rejected.push({ path: file.path, error: ingestError("unreadable", `Cannot read the file: ${errorMessage(thrown)}`) });
+      }
+    },
+  );
   const sourceOf = (file: AcceptedFile): SourceFile => ({
     path: file.path,
     sha256: hashes.get(file) as string,
     bytes: file.bytes,
   });
-
+  const single = (file: AcceptedFile, container: DiscoveredDocument["container"]): DiscoveredDocument => {
+    const source = sourceOf(file);
+    return { id: source.sha256, container, sources: [source], primaryPath: file.path, pathMetadata: inferMetadata(file.absolutePath) };
+  };
   const documents: DiscoveredDocument[] = [];
-  const looseImages = readable.filter((file) => file.type === "png" || file.type === "jpeg" || file.type === "webp");
-  for (const file of readable) {
-    if (file.type === "pdf" || file.type === "tiff") {
-      const source = sourceOf(file);
-      documents.push({
-        id: source.sha256,
-        container: containerOf(file.type),
-        sources: [source],
-        primaryPath: file.path,
-        pathMetadata: inferMetadata(file.absolutePath),
-      });
-    }
-  }
-  for (const group of groupPageSeries(looseImages)) {
-    if (group.kind === "single") {
-      const source = sourceOf(group.file);
-      documents.push({
-        id: source.sha256,
-        container: "image",
-        sources: [source],
-        primaryPath: group.file.path,
-        pathMetadata: inferMetadata(group.file.absolutePath),
-      });
+  for (const unit of units) {
+    const readable = unit.files.filter((file) => hashes.has(file));
+    if (!unit.series) {
+      if (readable.length === 1) documents.push(single(unit.primary, containerOf(unit.primary.type)));
       continue;
     }
-    const sources = group.pages.map(sourceOf);
-    const first = group.pages[0] as AcceptedFile;
-    documents.push({
-      id: seriesId(sources.map((s) => s.sha256)),
-      container: "image-series",
-      sources,
-      primaryPath: first.path,
-      pathMetadata: inferMetadata(first.absolutePath),
-    });
+    // As before hashing existed per chunk: the series is formed from its readable pages only.
+    for (const group of groupPageSeries(readable)) {
+      if (group.kind === "single") {
+        documents.push(single(group.file, "image"));
+        continue;
+      }
+      const sources = group.pages.map(sourceOf);
+      const first = group.pages[0] as AcceptedFile;
+      documents.push({
+        id: seriesId(sources.map((s) => s.sha256)),
+        container: "image-series",
+        sources,
+        primaryPath: first.path,
+        pathMetadata: inferMetadata(first.absolutePath),
+      });
+    }
   }
-
   documents.sort((a, b) => comparePaths(a.primaryPath, b.primaryPath));
   rejected.sort((a, b) => comparePaths(a.path, b.path));
   return { documents, rejected };

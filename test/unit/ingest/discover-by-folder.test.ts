@@ -43,4 +43,24 @@ describe("discoverByFolder", () => {
     for await (const chunk of discoverByFolder([join(root, "เขต 2"), join(root, "เขต 2/b.pdf")])) chunks.push(chunk);
     expect(chunks.flatMap((c) => c.documents)).toHaveLength(1);
   });
+
+  it("yields a large folder a few documents first, then a few dozen at a time, in path order, hashing each chunk before it is yielded", async () => {
+    const big = await makeTempDir();
+    try {
+      const pdf = await blankPdf(1);
+      for (let i = 0; i < 70; i++)
+        await writeFixture(join(big, `unit-${String(i).padStart(3, "0")}.pdf`), Buffer.concat([pdf, Buffer.from(String(i))]));
+      await writeFixture(join(big, "broken.png"), "not a png");
+      const chunks: Discovery[] = [];
+      for await (const chunk of discoverByFolder([big])) chunks.push(chunk);
+      expect(chunks.map((c) => c.documents.length)).toEqual([4, 8, 16, 32, 10]);
+      const paths = chunks.flatMap((c) => c.documents.map((d) => d.primaryPath));
+      expect(paths).toEqual([...paths].sort());
+      expect(chunks[0]?.rejected.map((r) => r.path)).toEqual([join(big, "broken.png")]);
+      const whole = await discoverDocuments([big]);
+      expect(chunks.flatMap((c) => c.documents.map((d) => d.id))).toEqual(whole.documents.map((d) => d.id));
+    } finally {
+      await removeDir(big);
+    }
+  });
 });
