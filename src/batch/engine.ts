@@ -11,12 +11,12 @@ import type { BatchEvent, ProgressSnapshot, RunEnd } from "./events.js";
 import { failedResult } from "../forms/failed-result.js";
 import { BatchGate } from "./gate.js";
 import type { Limiter } from "./limiter.js";
-import type { Discovery, DocumentPipeline } from "./pipeline.js";
-import { type LiveCounters, ProgressTracker } from "./progress-tracker.js";
+import type { DocumentPipeline } from "./pipeline.js";
+import type { LiveCounters } from "./progress-tracker.js";
 import { RateLimiter, type RateLimits } from "./rate-limiter.js";
-import { DiscoveryRecorder } from "./record-discovery.js";
+import { asOneChunk, DiscoveryFeed } from "./discovery-feed.js";
 import type { RetryPolicy } from "./retry-policy.js";
-import { type BatchMembers, concludeRun, type RunStop, RunTally, safeEmitter } from "./run-tally.js";
+import { concludeRun, type RunStop, type RunTally, safeEmitter } from "./run-tally.js";
 
 /** Ceiling on requests in flight when --workers is not given. */
 export const DEFAULT_MAX_WORKERS = 32;
@@ -83,6 +83,8 @@ interface RunContext {
   readonly signal: AbortSignal;
   readonly emit: (event: BatchEvent) => void;
   readonly tally: RunTally;
+  /** The queue of documents to process, growing while discovery runs. */
+  readonly feed: DiscoveryFeed;
 }
 
 /**
@@ -103,26 +105,23 @@ export async function runBatch(
   setMaxListeners(0, signal, fatalStop.signal, runSignal);
   const emit = safeEmitter(onEvent);
 
-  // 1. Discover and record.
-  const found = await discoverAndRecord(options, deps.pipeline, deps.store, runSignal, emit);
-  if (found === null) return earlyEnd("cancelled", "cancelled during discovery", startedAt, clock);
-  const tally = new RunTally(deps.store, found.batch, startedAt, emit, deps.onResult);
-  const queue = found.batch.ids.filter((id) => deps.store.getDocument(id)?.status === "pending");
-  emit({
-    type: "run_started",
-    at: new Date(startedAt).toISOString(),
-    total: tally.total,
-    alreadyDone: tally.total - queue.length,
-    toProcess: queue.length,
+  // 1. Discovery runs alongside the processing (below): the first documents are sent while later
+  // folders are still being hashed.
+  const feed = new DiscoveryFeed({
+    store: deps.store,
+    retryFailed: options.retryFailed === true,
+    startedAt,
+    emit,
+    ...(deps.onResult ? { onResult: deps.onResult } : {}),
   });
-
+  const { tally } = feed;
   // 2. The shared limiter and gate, restored from what the store knows about today.
-  const context: RunContext = { options, deps, clock, signal: runSignal, emit, tally };
+  const context: RunContext = { options, deps, clock, signal: runSignal, emit, tally, feed };
   let pauses = 0;
   const limiter = createLimiter(context, context.options.limits, deps.verifier ? "first" : undefined, () => pauses++);
   // The second model's own limiter: its own rates, 429 pauses and daily quota.
   const verifierLimiter = deps.verifier ? createLimiter(context, deps.verifier.limits, "verify", () => pauses++) : null;
-  const scheduler = new Scheduler(context, limiter, queue, found.moved);
+  const scheduler = new Scheduler(context, limiter);
   const gate = new BatchGate(
     {
       retry: options.retry,
@@ -158,19 +157,34 @@ export async function runBatch(
     reusedReplies: gate.stats.reusedReplies,
   });
 
-  // 3. Schedule the documents.
-  const progressTimer = setInterval(
-    () => emit({ type: "progress", ...tally.snapshot(clock.now(), live()) }),
-    options.progressIntervalMs ?? 1_000,
-  );
+  // 3. Discover and schedule the documents.
+  const progressTimer = setInterval(() => {
+    if (feed.announced) emit({ type: "progress", ...tally.snapshot(clock.now(), live()) });
+  }, options.progressIntervalMs ?? 1_000);
   progressTimer.unref?.();
+  let discoveryFailure: { readonly error: unknown } | null = null;
+  const { pipeline } = deps;
+  const chunks = pipeline.discoverByFolder?.(options.inputs, runSignal) ?? asOneChunk(pipeline.discover(options.inputs, runSignal));
+  const discovery = feed
+    .record(chunks, () => scheduler.notify())
+    .then(
+      () => {},
+      (error: unknown) => {
+        // A discovery that fails outright (not per file) stops the run; it is thrown once in-flight work settles.
+        if (!runSignal.aborted) discoveryFailure = { error };
+        fatalStop.abort();
+      },
+    );
   try {
     await scheduler.run(gate);
+    await discovery;
   } finally {
     clearInterval(progressTimer);
     limiter.close();
     verifierLimiter?.close();
   }
+  if (discoveryFailure) throw (discoveryFailure as { readonly error: unknown }).error;
+  feed.announce();
 
   // 4. Conclude.
   const counts = tally.counts();
@@ -184,53 +198,10 @@ export async function runBatch(
     progress,
     quotaResetAt,
     counts,
-    rejected: found.batch.rejected,
-    duplicates: found.batch.duplicates,
+    rejected: feed.rejected,
+    duplicates: feed.duplicates,
     ...(deps.verifier ? { verifier: { ...gate.verifierStats } } : {}),
   };
-}
-
-/**
- * Step 1: discovery, recorded into the store folder by folder. Only ids stay in memory, plus the
- * rare document whose files are no longer where the store first saw them (a moved folder).
- * Null when cancelled during discovery.
- */
-async function discoverAndRecord(
-  options: BatchOptions,
-  pipeline: DocumentPipeline,
-  store: Store,
-  signal: AbortSignal,
-  emit: (event: BatchEvent) => void,
-): Promise<{ batch: BatchMembers; moved: Map<string, DiscoveredDocument> } | null> {
-  const recorder = new DiscoveryRecorder(store, options.retryFailed === true);
-  const moved = new Map<string, DiscoveredDocument>();
-  const chunks: AsyncIterable<Discovery> =
-    pipeline.discoverByFolder?.(options.inputs, signal) ?? whole(pipeline.discover(options.inputs, signal));
-  try {
-    for await (const chunk of chunks) {
-      for (const doc of recorder.add(chunk)) {
-        const record = store.getDocument(doc.id);
-        if (!record || !sameFiles(record, doc)) moved.set(doc.id, doc);
-      }
-    }
-  } catch (error) {
-    if (signal.aborted) return null;
-    throw error;
-  }
-  return { batch: recorder.finish(emit), moved };
-}
-
-async function* whole(discovery: Promise<Discovery>): AsyncGenerator<Discovery> {
-  yield await discovery;
-}
-
-function sameFiles(record: DocumentRecord, doc: DiscoveredDocument): boolean {
-  return (
-    record.primaryPath === doc.primaryPath &&
-    record.container === doc.container &&
-    record.sources.length === doc.sources.length &&
-    record.sources.every((s, i) => s.path === doc.sources[i]?.path && s.sha256 === doc.sources[i]?.sha256)
-  );
 }
 
 /** A pending document as the store recorded it (discovery found it at these paths in this run). */
@@ -284,15 +255,13 @@ class Scheduler {
   constructor(
     private readonly context: RunContext,
     private readonly limiter: Limiter,
-    private readonly queue: readonly string[],
-    private readonly moved: ReadonlyMap<string, DiscoveredDocument>,
   ) {
     this.maxWorkers = Math.max(1, context.options.workers ?? DEFAULT_MAX_WORKERS);
   }
 
   /** Every document has been handed to preparation: nothing new will want a request slot. */
   get allStarted(): boolean {
-    return this.next >= this.queue.length && this.ahead.length === 0;
+    return this.context.feed.complete && this.next >= this.context.feed.length && this.ahead.length === 0;
   }
 
   /** Something changed (a document finished, the gate stopped): look again now. */
@@ -309,7 +278,13 @@ class Scheduler {
     try {
       for (;;) {
         this.fillPrefetch();
-        if (this.stopping() || this.ahead.length === 0) break;
+        if (this.stopping()) break;
+        if (this.ahead.length === 0) {
+          if (this.context.feed.complete && this.next >= this.context.feed.length) break;
+          // Discovery has more to record: it wakes us with each chunk.
+          await this.waitForChange(250);
+          continue;
+        }
         while (!this.stopping() && this.saturated()) await this.waitForChange(250);
         if (this.stopping()) break;
         const item = await this.ahead.shift();
@@ -345,22 +320,23 @@ class Scheduler {
   }
 
   private fillPrefetch(): void {
-    while (!this.stopping() && this.ahead.length < this.prefetchLimit() && this.next < this.queue.length) {
+    while (!this.stopping() && this.ahead.length < this.prefetchLimit() && this.next < this.context.feed.length) {
       const doc = this.documentAt(this.next++);
       if (doc) this.ahead.push(prepareAhead(this.context, doc));
     }
   }
 
   private documentAt(index: number): DiscoveredDocument | null {
-    const id = this.queue[index];
+    const id = this.context.feed.at(index);
     if (id === undefined) return null;
-    const moved = this.moved.get(id);
+    const moved = this.context.feed.moved(id);
     if (moved) return moved;
     const record = this.context.deps.store.getDocument(id);
     return record && record.status === "pending" ? storedDocument(record) : null;
   }
 
   private launch(item: Prepared, gate: BatchGate): void {
+    this.context.feed.announce();
     this.docsInFlight++;
     const { signal, emit } = this.context;
     const task = processDocument(this.context, item, gate)
@@ -479,16 +455,4 @@ function withRequestCounts(result: FormResult, documentId: string, gate: BatchGa
       finishedAt: result.provenance.finishedAt ?? new Date(now).toISOString(),
     },
   };
-}
-
-function earlyEnd(end: RunEnd, message: string, startedAt: number, clock: Clock): BatchSummary {
-  const counts: StatusCounts = { pending: 0, verified: 0, needs_review: 0, failed: 0 };
-  const progress: ProgressSnapshot = new ProgressTracker(0, { verified: 0, needsReview: 0, failed: 0 }, startedAt).snapshot(clock.now(), {
-    inFlight: 0,
-    requests: 0,
-    retries: 0,
-    rateLimitPauses: 0,
-    costUsd: 0,
-  });
-  return { end, message, progress, quotaResetAt: null, counts, rejected: 0, duplicates: 0 };
 }

@@ -5,6 +5,7 @@ import type { RateLimitScope } from "../providers/provider.js";
 export type RunEnd = "completed" | "completed_with_failures" | "cancelled" | "budget" | "quota" | "fatal";
 
 export interface ProgressSnapshot {
+  /** Documents in the batch; while `discovering`, those found so far. */
   readonly total: number;
   readonly done: number;
   readonly verified: number;
@@ -19,6 +20,8 @@ export interface ProgressSnapshot {
   readonly hedges?: number;
   /** Replies an interrupted run had paid for, used instead of a request (not in `requests`). */
   readonly reusedReplies?: number;
+  /** Discovery is still running alongside the processing: `total` may grow, and there is no ETA yet. */
+  readonly discovering?: true;
   /** Documents finished per minute over the recent window. */
   readonly docsPerMinute: number;
   /** null until the rate is known. */
@@ -28,7 +31,23 @@ export interface ProgressSnapshot {
 
 /** Typed progress events: the CLI bar, --progress json, the web UI and the scale-out coordinator all read these. */
 export type BatchEvent =
-  | { readonly type: "run_started"; readonly at: string; readonly total: number; readonly alreadyDone: number; readonly toProcess: number }
+  | {
+      readonly type: "run_started";
+      readonly at: string;
+      readonly total: number;
+      readonly alreadyDone: number;
+      readonly toProcess: number;
+      /** Processing started before discovery finished: the counts are those so far, and `discovery_finished` follows. */
+      readonly discovering?: true;
+    }
+  | {
+      readonly type: "discovery_finished";
+      readonly total: number;
+      readonly alreadyDone: number;
+      readonly toProcess: number;
+      readonly rejected: number;
+      readonly duplicates: number;
+    }
   | { readonly type: "document_started"; readonly documentId: string; readonly path: string }
   | {
       readonly type: "document_finished";

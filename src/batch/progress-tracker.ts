@@ -14,15 +14,29 @@ export class ProgressTracker {
   private needsReview = 0;
   private failed = 0;
   private finishTimes: number[] = [];
+  private discovering = false;
 
+  /** `total` is read on each snapshot: it grows while discovery runs alongside the processing. */
   constructor(
-    private readonly total: number,
+    private readonly total: () => number,
     already: { verified: number; needsReview: number; failed: number },
     private readonly startedAt: number,
   ) {
     this.verified = already.verified;
     this.needsReview = already.needsReview;
     this.failed = already.failed;
+  }
+
+  /** A document discovery found already finished (an earlier run's, or a rejected input). */
+  alreadyFinished(status: "verified" | "needs_review" | "failed"): void {
+    if (status === "verified") this.verified++;
+    else if (status === "needs_review") this.needsReview++;
+    else this.failed++;
+  }
+
+  /** While discovery runs the total is a lower bound: snapshots say so and give no ETA. */
+  setDiscovering(discovering: boolean): void {
+    this.discovering = discovering;
   }
 
   finished(status: "verified" | "needs_review" | "failed", at: number): void {
@@ -43,10 +57,17 @@ export class ProgressTracker {
     const windowMs = Math.min(RATE_WINDOW_MS, Math.max(elapsedMs, 1));
     const recent = this.finishTimes.filter((t) => t > now - windowMs).length;
     const docsPerMinute = (recent / windowMs) * 60_000;
-    const remaining = Math.max(0, this.total - done);
-    const etaMs = remaining === 0 ? 0 : docsPerMinute > 0 && elapsedMs > 2_000 ? (remaining / docsPerMinute) * 60_000 : null;
+    const total = this.total();
+    const remaining = Math.max(0, total - done);
+    const etaMs = this.discovering
+      ? null
+      : remaining === 0
+        ? 0
+        : docsPerMinute > 0 && elapsedMs > 2_000
+          ? (remaining / docsPerMinute) * 60_000
+          : null;
     return {
-      total: this.total,
+      total,
       done,
       verified: this.verified,
       needsReview: this.needsReview,
@@ -58,6 +79,7 @@ export class ProgressTracker {
       costUsd: live.costUsd,
       ...(live.hedges === undefined ? {} : { hedges: live.hedges }),
       ...(live.reusedReplies ? { reusedReplies: live.reusedReplies } : {}),
+      ...(this.discovering ? { discovering: true as const } : {}),
       docsPerMinute,
       etaMs,
       elapsedMs,

@@ -11,32 +11,48 @@ export function rejectedInputId(path: string): string {
   return createHash("sha256").update(`rejected\0${path}`).digest("hex");
 }
 
-export interface RecordedDiscovery {
-  /** Each document once, by content hash, in discovery order. */
-  readonly ids: readonly string[];
-  /** Documents whose content was found under more than one path. */
-  readonly duplicates: number;
+/** What one recorded chunk added to the batch. */
+export interface RecordedChunk {
+  /** Its documents not seen before in this batch, in order. */
+  readonly fresh: readonly DiscoveredDocument[];
+  /** Its inputs that never became a document. */
+  readonly rejected: number;
 }
 
 /**
- * Records what discovery found, as every run (local or coordinated) does, one chunk (a folder) at a
- * time so the batch's documents need not be held: each document once by content hash; each
- * rejected input with a failed result so the exports list it with its reason; the same content
- * under several paths reported as a possible duplicate submission (read once). With `retryFailed`,
- * documents that failed earlier go back to pending. Only ids are kept.
+ * Records what discovery found, as every run (local or coordinated) does, one chunk (a folder, or
+ * a few dozen of its documents) at a time so the batch's documents need not be held: each document
+ * once by content hash; each rejected input with a failed result so the exports list it with its
+ * reason; the same content under several paths reported as a possible duplicate submission (read
+ * once). With `retryFailed`, documents that failed earlier go back to pending as they are recorded.
+ * Only ids are kept. The recorder is the batch's members as far as discovery has gone.
  */
-export class DiscoveryRecorder {
+export class DiscoveryRecorder implements BatchMembers {
   private readonly seen = new Set<string>();
-  private readonly ids: string[] = [];
-  private rejected = 0;
+  private readonly members: string[] = [];
+  private rejectedInputs = 0;
+  private duplicateContent = 0;
 
   constructor(
     private readonly store: Store,
     private readonly retryFailed: boolean,
   ) {}
 
-  /** Records one chunk; returns its documents not seen before in this batch, in order. */
-  add(chunk: Discovery): DiscoveredDocument[] {
+  get ids(): readonly string[] {
+    return this.members;
+  }
+
+  get rejected(): number {
+    return this.rejectedInputs;
+  }
+
+  /** Known after `finish`. */
+  get duplicates(): number {
+    return this.duplicateContent;
+  }
+
+  /** Records one chunk. */
+  add(chunk: Discovery): RecordedChunk {
     const { store } = this;
     for (const rejected of chunk.rejected) {
       const id = rejectedInputId(rejected.path);
@@ -50,7 +66,7 @@ export class DiscoveryRecorder {
         failure: rejected.error,
       });
       if (upsert.inserted) store.saveResult(failedResult({ id, sources, pathMetadata: null }, rejected.error));
-      this.rejected++;
+      this.rejectedInputs++;
     }
     const fresh: DiscoveredDocument[] = [];
     for (const doc of chunk.documents) {
@@ -63,38 +79,29 @@ export class DiscoveryRecorder {
       });
       if (this.seen.has(doc.id)) continue;
       this.seen.add(doc.id);
-      this.ids.push(doc.id);
+      this.members.push(doc.id);
       fresh.push(doc);
     }
-    return fresh;
+    if (this.retryFailed) {
+      const failed = fresh.filter((doc) => store.getDocument(doc.id)?.status === "failed").map((doc) => doc.id);
+      if (failed.length > 0) store.resetStatus(failed);
+    }
+    return { fresh, rejected: chunk.rejected.length };
   }
 
-  /** After the last chunk: reports duplicate content, puts failed documents back with retryFailed. */
+  /** After the last chunk: reports duplicate content. */
   finish(emit: (event: BatchEvent) => void): BatchMembers {
     let duplicates = 0;
-    const failed: string[] = [];
-    for (const id of this.ids) {
+    for (const id of this.members) {
       const record = this.store.getDocument(id);
-      if (!record) continue;
-      if (record.duplicatePaths.length > 0) {
+      if (record && record.duplicatePaths.length > 0) {
         duplicates++;
         emit({ type: "duplicate_content", documentId: id, paths: [record.primaryPath, ...record.duplicatePaths] });
       }
-      if (record.status === "failed") failed.push(id);
     }
-    if (this.retryFailed && failed.length > 0) this.store.resetStatus(failed);
-    return { ids: this.ids, rejected: this.rejected, duplicates };
+    this.duplicateContent = duplicates;
+    // Nothing more will be added: the ids seen (tens of MB at national size) can go.
+    this.seen.clear();
+    return { ids: this.members, rejected: this.rejectedInputs, duplicates };
   }
-}
-
-/** Records a whole discovery at once (see DiscoveryRecorder). */
-export function recordDiscovery(
-  store: Store,
-  discovery: Discovery,
-  emit: (event: BatchEvent) => void,
-  retryFailed: boolean,
-): RecordedDiscovery {
-  const recorder = new DiscoveryRecorder(store, retryFailed);
-  recorder.add(discovery);
-  return recorder.finish(emit);
 }

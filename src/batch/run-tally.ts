@@ -30,9 +30,9 @@ export interface RunConclusion {
  * results file, the tracker, and its event), once.
  */
 export class RunTally {
-  readonly total: number;
   private readonly tracker: ProgressTracker;
 
+  /** `batch` may still grow (discovery alongside processing): report each addition with `discovered`. */
   constructor(
     private readonly store: Store,
     private readonly batch: BatchMembers,
@@ -40,13 +40,26 @@ export class RunTally {
     private readonly emit: (event: BatchEvent) => void,
     private readonly onResult?: (result: FormResult) => void,
   ) {
-    this.total = batch.ids.length + batch.rejected;
     const before = this.counts();
     this.tracker = new ProgressTracker(
-      this.total,
+      () => this.total,
       { verified: before.verified, needsReview: before.needs_review, failed: before.failed },
       startedAt,
     );
+  }
+
+  /** Documents in the batch so far, rejected inputs included. */
+  get total(): number {
+    return this.batch.ids.length + this.batch.rejected;
+  }
+
+  /** A member added after construction that was already finished (rejected inputs count as failed). */
+  discovered(status: "verified" | "needs_review" | "failed"): void {
+    this.tracker.alreadyFinished(status);
+  }
+
+  setDiscovering(discovering: boolean): void {
+    this.tracker.setDiscovering(discovering);
   }
 
   /** Status counts of this batch's documents; rejected inputs count as failed. */

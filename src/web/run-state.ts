@@ -76,6 +76,7 @@ export class RunState {
   apply(event: BatchEvent): void {
     switch (event.type) {
       case "run_started":
+      case "discovery_finished":
         this.#view = { ...this.#view, total: event.total, alreadyDone: event.alreadyDone };
         return;
       case "document_started":

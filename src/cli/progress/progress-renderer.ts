@@ -108,6 +108,11 @@ function barRenderer(target: RenderTarget): ProgressRenderer {
             inflight: 0,
             failed: 0,
           });
+          if (event.alreadyDone > 0 && !event.discovering)
+            line(`resuming: ${event.alreadyDone} of ${event.total} documents already finished`);
+          break;
+        case "discovery_finished":
+          bar?.setTotal(event.total);
           if (event.alreadyDone > 0) line(`resuming: ${event.alreadyDone} of ${event.total} documents already finished`);
           break;
         case "progress":
@@ -148,7 +153,14 @@ function plainRenderer(target: RenderTarget): ProgressRenderer {
     onEvent(event) {
       switch (event.type) {
         case "run_started":
-          line(`${event.total} documents: ${event.alreadyDone} already finished, ${event.toProcess} to process`);
+          line(
+            event.discovering
+              ? `started while discovery goes on: ${event.total} documents so far, ${event.alreadyDone} already finished`
+              : `${event.total} documents: ${event.alreadyDone} already finished, ${event.toProcess} to process`,
+          );
+          break;
+        case "discovery_finished":
+          line(`discovery finished: ${event.total} documents, ${event.alreadyDone} already finished, ${event.toProcess} to process`);
           break;
         case "progress": {
           const step = Math.max(1, Math.ceil(event.total / 10));
@@ -180,7 +192,8 @@ function plainRenderer(target: RenderTarget): ProgressRenderer {
 
 export function progressLine(p: ProgressSnapshot): string {
   const eta = p.etaMs === null ? "" : `, ETA ${formatDuration(p.etaMs)}`;
-  return `${p.done}/${p.total} documents (${p.verified} verified, ${p.needsReview} needs review, ${p.failed} failed), ${p.docsPerMinute.toFixed(1)}/min${eta}, ${p.requests} requests, ${p.retries} retries, ${p.rateLimitPauses} rate-limit pauses, $${p.costUsd.toFixed(4)}`;
+  const total = p.discovering ? `${p.total}+ (still discovering)` : `${p.total}`;
+  return `${p.done}/${total} documents (${p.verified} verified, ${p.needsReview} needs review, ${p.failed} failed), ${p.docsPerMinute.toFixed(1)}/min${eta}, ${p.requests} requests, ${p.retries} retries, ${p.rateLimitPauses} rate-limit pauses, $${p.costUsd.toFixed(4)}`;
 }
 
 function describeEvent(event: BatchEvent): string | null {

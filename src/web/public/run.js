@@ -93,6 +93,7 @@ function applyEvent(event) {
   if (!run) return;
   switch (event.type) {
     case "run_started":
+    case "discovery_finished":
       run.total = event.total;
       run.alreadyDone = event.alreadyDone;
       break;
