@@ -4,8 +4,8 @@ import { parseJsonWith } from "../basics/parse-json.js";
 import { untilAborted } from "../basics/until-aborted.js";
 import { type Clock, sleep, systemClock, utcDayStart } from "../batch/clock.js";
 import type { BatchSummary } from "../batch/engine.js";
-import { DiscoveryRecorder } from "../batch/record-discovery.js";
-import { type BatchMembers, concludeRun, RunTally, type RunStop, safeEmitter } from "../batch/run-tally.js";
+import { DiscoveryFeed } from "../batch/discovery-feed.js";
+import { concludeRun, type RunStop, safeEmitter } from "../batch/run-tally.js";
 import type { BatchEvent, ProgressSnapshot, RunEnd } from "../batch/events.js";
 import { failedResult } from "../forms/failed-result.js";
 import type { Discovery } from "../batch/pipeline.js";
@@ -91,15 +91,25 @@ export async function runCoordinator(
   const emit = safeEmitter(onEvent);
   const startedAt = clock.now();
 
-  // 1. Discover and record folder by folder, as a local run does: only ids are kept; documents are
-  // read back from the store when their job is enqueued.
-  const members = await recordFolderByFolder(deps.discover(options.inputs, signal), store, options.retryFailed === true, emit);
-  const batchIds = members.ids;
-  const tally = new RunTally(store, members, startedAt, emit, deps.onResult);
-  const before = tally.counts();
-  const total = tally.total;
-  const toProcess = before.pending;
-  emit({ type: "run_started", at: new Date(startedAt).toISOString(), total, alreadyDone: total - toProcess, toProcess });
+  // 1. Discovery runs alongside the run, as a local run's does (batch/discovery-feed.ts): only ids are
+  // kept; documents are read back from the store when their job is enqueued.
+  const feed = new DiscoveryFeed({
+    store,
+    retryFailed: options.retryFailed === true,
+    startedAt,
+    emit,
+    ...(deps.onResult ? { onResult: deps.onResult } : {}),
+  });
+  const { tally } = feed;
+  let discoveryFailure: { readonly error: unknown } | null = null;
+  const discovery = feed
+    .record(deps.discover(options.inputs, signal), () => {})
+    .then(
+      () => {},
+      (error: unknown) => {
+        if (!signal.aborted) discoveryFailure = { error };
+      },
+    );
 
   // 2. Publish the configuration and the shared limiter's limits and budgets.
   const queue = new Queue<JobData>(location.queueName, { connection: connectionOptions(location) });
@@ -296,8 +306,10 @@ export async function runCoordinator(
       inFlight.add(id);
     };
     while (requeue.length > 0 && inFlight.size < options.window) take(requeue.shift() ?? "");
-    while (inFlight.size < options.window && cursor < batchIds.length) take(batchIds[cursor++] ?? "");
-    if (adding.length > 0) await queue.addBulk(adding as Parameters<typeof queue.addBulk>[0]);
+    while (inFlight.size < options.window && cursor < feed.length) take(feed.at(cursor++) ?? "");
+    if (adding.length === 0) return;
+    feed.announce();
+    await queue.addBulk(adding as Parameters<typeof queue.addBulk>[0]);
   };
 
   const readNotices = async () => {
@@ -355,6 +367,7 @@ export async function runCoordinator(
     await collect();
     await readNotices();
     if (signal.aborted) return "cancelled";
+    if (discoveryFailure) throw (discoveryFailure as { readonly error: unknown }).error;
     if (quotaResetAt !== null && !options.waitForQuota) return "quota";
     if (fatalMessage !== null) return "fatal";
     if (budgetHit !== null) {
@@ -372,8 +385,8 @@ export async function runCoordinator(
       await reconcile();
     }
     if (budgetHit === null) await topUp();
-    if (cursor >= batchIds.length && inFlight.size === 0 && requeue.length === 0) return "done";
-    if (clock.now() - lastProgress >= progressEvery) {
+    if (feed.complete && cursor >= feed.length && inFlight.size === 0 && requeue.length === 0) return "done";
+    if (feed.announced && clock.now() - lastProgress >= progressEvery) {
       lastProgress = clock.now();
       active = (await queue.getJobCounts("active")).active ?? 0;
       emit({ type: "progress", ...snapshot() });
@@ -401,6 +414,10 @@ export async function runCoordinator(
       await sleep(clock, pollMs, signal);
     }
     if (end !== "cancelled") await drainAttempts();
+    // A stop (budget, quota) lets discovery finish, so that the store knows every document and the
+    // counts are the batch's; on a cancel it has already stopped.
+    await discovery;
+    feed.announce();
   } finally {
     // Closing waits for Redis; when it is down, give it a moment and then drop the connections.
     await Promise.race([queue.close().catch(() => {}), sleep(clock, 1_000)]);
@@ -430,7 +447,7 @@ export async function runCoordinator(
                     : `the request budget (--max-requests ${options.maxRequests}) is reached`,
               }
             : null;
-  const conclusion = concludeRun(stop, counts, total);
+  const conclusion = concludeRun(stop, counts, tally.total);
   const message = end === "cancelled" ? `${conclusion.message} (${inFlight.size} still queued for the workers)` : conclusion.message;
   emit({ type: "run_finished", end: conclusion.end, message, progress });
   return {
@@ -439,24 +456,9 @@ export async function runCoordinator(
     progress,
     quotaResetAt: conclusion.quotaResetAt,
     counts,
-    rejected: members.rejected,
-    duplicates: members.duplicates,
+    rejected: feed.rejected,
+    duplicates: feed.duplicates,
   };
-}
-
-/**
- * Records discovery chunk by chunk. In a function of its own so the recorder's set of seen ids is
- * garbage once discovery ends (an async function's frame keeps its locals for the whole run).
- */
-async function recordFolderByFolder(
-  chunks: AsyncIterable<Discovery>,
-  store: Store,
-  retryFailed: boolean,
-  emit: (event: BatchEvent) => void,
-): Promise<BatchMembers> {
-  const recorder = new DiscoveryRecorder(store, retryFailed);
-  for await (const chunk of chunks) recorder.add(chunk);
-  return recorder.finish(emit);
 }
 
 /** The run was stopped (Ctrl-C, SIGTERM) while waiting for Redis. */
