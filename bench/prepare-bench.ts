@@ -7,6 +7,9 @@
  *
  *   npx tsx bench/prepare-bench.ts [documents=500] [rps=20]
  *
+ * It runs the compiled code (`dist/`, built by the npm script), as the CLI does: from the TypeScript
+ * sources every worker thread would compile them again through tsx.
+ *
  * The scans come from the project's generator (a few distinct pages, each copied with a unique
  * PNG text chunk so every file is its own document). Figures go to bench/results/prepare-bench.json.
  */
@@ -15,12 +18,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import sharp from "sharp";
-import { runBatch } from "../src/batch/engine.js";
-import type { DocumentPipeline } from "../src/batch/pipeline.js";
-import { DEFAULT_RETRY_POLICY } from "../src/batch/retry-policy.js";
-import { createStandardPipeline } from "../src/batch/standard-pipeline.js";
-import { SqliteStore } from "../src/storage/sqlite-store.js";
-import { generateSynthBatch } from "../src/synth/generate.js";
+import { runBatch } from "../dist/batch/engine.js";
+import type { DocumentPipeline } from "../dist/batch/pipeline.js";
+import { DEFAULT_RETRY_POLICY } from "../dist/batch/retry-policy.js";
+import { createStandardPipeline } from "../dist/batch/standard-pipeline.js";
+import { SqliteStore } from "../dist/storage/sqlite-store.js";
+import { generateSynthBatch } from "../dist/synth/generate.js";
 import { createFakePipeline } from "../test/e2e/support/fake-pipeline.js";
 import { createSimulatedProvider } from "../test/e2e/support/simulated-provider.js";
 import { pngWithComment } from "./support/png-copies.js";
@@ -79,6 +82,7 @@ async function main(): Promise<void> {
     let sentBytes = 0;
     const pipeline: DocumentPipeline = {
       discover: standard.discover,
+      ...(standard.discoverByFolder ? { discoverByFolder: standard.discoverByFolder } : {}),
       prepare: standard.prepare,
       extract(doc, prepared, gate, signal) {
         for (const page of prepared) {
