@@ -60,4 +60,16 @@ describe("progress renderers", () => {
     expect(lines[3]).toBe(progressLine(SNAPSHOT));
     expect(lines).toHaveLength(4);
   });
+
+  it("without a TTY, a run started while discovery goes on says so, shows its total as a lower bound, then the batch's counts", () => {
+    const { renderer, text } = capture("auto");
+    renderer.onEvent({ type: "run_started", at: "x", total: 4, alreadyDone: 0, toProcess: 4, discovering: true });
+    renderer.onEvent({ type: "progress", ...SNAPSHOT, total: 12, done: 6, etaMs: null, discovering: true });
+    renderer.onEvent({ type: "discovery_finished", total: 40, alreadyDone: 3, toProcess: 37, rejected: 1, duplicates: 0 });
+    const lines = text().trim().split("\n");
+    expect(lines[0]).toBe("started while discovery goes on: 4 documents so far, 0 already finished");
+    expect(lines[1]).toMatch(/^6\/12\+ \(still discovering\) documents/);
+    expect(lines[1]).not.toMatch(/ETA/);
+    expect(lines[2]).toBe("discovery finished: 40 documents, 3 already finished, 37 to process");
+  });
 });
