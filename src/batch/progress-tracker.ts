@@ -13,7 +13,9 @@ export class ProgressTracker {
   private verified = 0;
   private needsReview = 0;
   private failed = 0;
+  /** Finish times in ascending order; those before `oldest` are out of the window. */
   private finishTimes: number[] = [];
+  private oldest = 0;
   private discovering = false;
 
   /** `total` is read on each snapshot: it grows while discovery runs alongside the processing. */
@@ -43,8 +45,15 @@ export class ProgressTracker {
     if (status === "verified") this.verified++;
     else if (status === "needs_review") this.needsReview++;
     else this.failed++;
-    this.finishTimes.push(at);
-    if (this.finishTimes.length > 4096) this.finishTimes = this.finishTimes.filter((t) => t > at - RATE_WINDOW_MS);
+    this.finishTimes.push(Math.max(at, this.finishTimes[this.finishTimes.length - 1] ?? at));
+    // Times older than the window are dropped from the front in bulk: at national rates the window
+    // holds tens of thousands, and filtering it on every finished document cost the coordinator.
+    const horizon = at - RATE_WINDOW_MS;
+    while (this.oldest < this.finishTimes.length && (this.finishTimes[this.oldest] as number) <= horizon) this.oldest++;
+    if (this.oldest > 4096 && this.oldest * 2 > this.finishTimes.length) {
+      this.finishTimes = this.finishTimes.slice(this.oldest);
+      this.oldest = 0;
+    }
   }
 
   get failures(): number {
@@ -55,7 +64,7 @@ export class ProgressTracker {
     const done = this.verified + this.needsReview + this.failed;
     const elapsedMs = now - this.startedAt;
     const windowMs = Math.min(RATE_WINDOW_MS, Math.max(elapsedMs, 1));
-    const recent = this.finishTimes.filter((t) => t > now - windowMs).length;
+    const recent = this.finishTimes.length - firstAfter(this.finishTimes, now - windowMs, this.oldest);
     const docsPerMinute = (recent / windowMs) * 60_000;
     const total = this.total();
     const remaining = Math.max(0, total - done);
@@ -85,4 +94,16 @@ export class ProgressTracker {
       elapsedMs,
     };
   }
+}
+
+/** The index of the first of the ascending `times` after `limit`, searching from `from`. */
+function firstAfter(times: readonly number[], limit: number, from: number): number {
+  let low = from;
+  let high = times.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((times[middle] as number) > limit) high = middle;
+    else low = middle + 1;
+  }
+  return low;
 }
