@@ -18,15 +18,20 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import sharp from "sharp";
-import { runBatch } from "../dist/batch/engine.js";
-import type { DocumentPipeline } from "../dist/batch/pipeline.js";
-import { DEFAULT_RETRY_POLICY } from "../dist/batch/retry-policy.js";
-import { createStandardPipeline } from "../dist/batch/standard-pipeline.js";
-import { SqliteStore } from "../dist/storage/sqlite-store.js";
-import { generateSynthBatch } from "../dist/synth/generate.js";
+import type { DocumentPipeline } from "../src/batch/pipeline.js";
 import { createFakePipeline } from "../test/e2e/support/fake-pipeline.js";
 import { createSimulatedProvider } from "../test/e2e/support/simulated-provider.js";
 import { pngWithComment } from "./support/png-copies.js";
+
+/** A compiled module from `dist/` (built by the npm script), typed as its source. */
+async function compiled<T>(path: string): Promise<T> {
+  return (await import(new URL(`../dist/${path}`, import.meta.url).href)) as T;
+}
+const { runBatch } = await compiled<typeof import("../src/batch/engine.js")>("batch/engine.js");
+const { DEFAULT_RETRY_POLICY } = await compiled<typeof import("../src/batch/retry-policy.js")>("batch/retry-policy.js");
+const { createStandardPipeline } = await compiled<typeof import("../src/batch/standard-pipeline.js")>("batch/standard-pipeline.js");
+const { SqliteStore } = await compiled<typeof import("../src/storage/sqlite-store.js")>("storage/sqlite-store.js");
+const { generateSynthBatch } = await compiled<typeof import("../src/synth/generate.js")>("synth/generate.js");
 
 const WIDTH = 2480;
 const HEIGHT = 3509;
