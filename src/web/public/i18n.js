@@ -50,6 +50,7 @@ export const LABELS = {
   rate: ["อัตรา", "Rate"],
   perMinute: ["ฉบับ/นาที", "docs/min"],
   eta: ["เหลือประมาณ", "ETA"],
+  discovering: ["ยังค้นหาไฟล์อยู่", "still discovering files"],
   elapsed: ["ใช้เวลา", "Elapsed"],
   retries: ["ลองใหม่", "Retries"],
   pauses: ["หยุดรอตามโควตา", "Rate-limit pauses"],

@@ -211,8 +211,11 @@ function renderRun() {
   const done = p?.done ?? 0;
   const pct = total > 0 ? (100 * done) / total : run.phase === "finished" ? 100 : 0;
   $("#run-fill").style.width = `${pct}%`;
-  $("#run-count").textContent = `${fmt(done)} / ${fmt(total)} ${t("done")} (${Math.round(pct)}%)`;
+  // While discovery goes on the total is those found so far: shown as a lower bound.
+  const more = p?.discovering ? "+" : "";
+  $("#run-count").textContent = `${fmt(done)} / ${fmt(total)}${more} ${t("done")} (${Math.round(pct)}%)`;
   let message = `${t("batch")} ${run.batch} · ${run.settings.provider} · ${run.settings.model}`;
+  if (p?.discovering) message += ` · ${t("discovering")}`;
   if (run.phase === "cancelling") message += ` · ${t("cancelling")}`;
   if (run.phase === "finished") message += ` · ${t("finished")}: ${t(`end_${run.end}`)} — ${run.message || ""}`;
   $("#run-message").textContent = message;
