@@ -4,7 +4,7 @@ import type { DocumentRecord, Store } from "../storage/store.js";
 import type { BatchEvent } from "./events.js";
 import type { Discovery } from "./pipeline.js";
 import { DiscoveryRecorder } from "./record-discovery.js";
-import { type BatchMembers, RunTally } from "./run-tally.js";
+import { RunTally } from "./run-tally.js";
 
 export interface DiscoveryFeedOptions {
   readonly store: Store;
@@ -30,7 +30,7 @@ export class DiscoveryFeed {
   private readonly ids: string[] = [];
   private readonly movedDocuments = new Map<string, DiscoveredDocument>();
   private closed = false;
-  private finishedBefore = 0;
+  private failed: { readonly error: unknown } | null = null;
   private sent = false;
   private sentWhileDiscovering = false;
 
@@ -54,6 +54,11 @@ export class DiscoveryFeed {
     return this.sent;
   }
 
+  /** Discovery failed outright (not one file, and not by the run's cancel): the run must stop. */
+  get failure(): { readonly error: unknown } | null {
+    return this.failed;
+  }
+
   /** Inputs that never became a document, so far. */
   get rejected(): number {
     return this.recorder.rejected;
@@ -74,23 +79,26 @@ export class DiscoveryFeed {
   }
 
   /**
-   * Records every chunk, waking `onChunk` after each and when discovery ends. Rejects with the
-   * discovery's own error (the signal's reason when cancelled); the queue is closed either way.
+   * Records every chunk, waking `onChunk` after each and when discovery ends; the queue is closed
+   * either way. Never rejects: a discovery that fails outright is kept in `failure` (one stopped by
+   * `signal` is not a failure).
    */
-  async record(chunks: AsyncIterable<Discovery>, onChunk: () => void): Promise<BatchMembers> {
+  async record(chunks: AsyncIterable<Discovery>, onChunk: () => void, signal: AbortSignal): Promise<void> {
     const { store } = this.options;
     try {
       for await (const chunk of chunks) {
-        const recorded = this.recorder.add(chunk);
-        for (let i = 0; i < recorded.rejected; i++) this.alreadyFinished("failed");
-        for (const doc of recorded.fresh) {
+        for (let i = 0; i < chunk.rejected.length; i++) this.tally.discovered("failed");
+        for (const doc of this.recorder.add(chunk)) {
           const record = store.getDocument(doc.id);
           if (!record) continue;
-          if (record.status !== "pending") this.alreadyFinished(record.status);
+          if (record.status !== "pending") this.tally.discovered(record.status);
           else this.queue(doc.id, sameFiles(record, doc) ? null : doc);
         }
         onChunk();
       }
+    } catch (error) {
+      if (!signal.aborted) this.failed = { error };
+      return;
     } finally {
       this.closed = true;
       onChunk();
@@ -100,7 +108,6 @@ export class DiscoveryFeed {
     if (!this.sent) this.announce();
     else if (this.sentWhileDiscovering)
       this.options.emit({ type: "discovery_finished", ...this.counts(), rejected: members.rejected, duplicates: members.duplicates });
-    return members;
   }
 
   /** Sends the run's start event, once. */
@@ -121,13 +128,10 @@ export class DiscoveryFeed {
     if (moved) this.movedDocuments.set(id, moved);
   }
 
-  private alreadyFinished(status: "verified" | "needs_review" | "failed"): void {
-    this.finishedBefore++;
-    this.tally.discovered(status);
-  }
-
+  /** Every member discovery found is either queued or already finished (rejected inputs included). */
   private counts(): { total: number; alreadyDone: number; toProcess: number } {
-    return { total: this.tally.total, alreadyDone: this.finishedBefore, toProcess: this.ids.length };
+    const total = this.tally.total;
+    return { total, alreadyDone: total - this.ids.length, toProcess: this.ids.length };
   }
 }
 

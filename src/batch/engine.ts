@@ -162,19 +162,14 @@ export async function runBatch(
     if (feed.announced) emit({ type: "progress", ...tally.snapshot(clock.now(), live()) });
   }, options.progressIntervalMs ?? 1_000);
   progressTimer.unref?.();
-  let discoveryFailure: { readonly error: unknown } | null = null;
   const { pipeline } = deps;
   const chunks = pipeline.discoverByFolder?.(options.inputs, runSignal) ?? asOneChunk(pipeline.discover(options.inputs, runSignal));
   const discovery = feed
-    .record(chunks, () => scheduler.notify())
-    .then(
-      () => {},
-      (error: unknown) => {
-        // A discovery that fails outright (not per file) stops the run; it is thrown once in-flight work settles.
-        if (!runSignal.aborted) discoveryFailure = { error };
-        fatalStop.abort();
-      },
-    );
+    .record(chunks, () => scheduler.notify(), runSignal)
+    .then(() => {
+      // A discovery that fails outright (not per file) stops the run; it is thrown once in-flight work settles.
+      if (feed.failure) fatalStop.abort();
+    });
   try {
     await scheduler.run(gate);
     await discovery;
@@ -183,7 +178,7 @@ export async function runBatch(
     limiter.close();
     verifierLimiter?.close();
   }
-  if (discoveryFailure) throw (discoveryFailure as { readonly error: unknown }).error;
+  if (feed.failure) throw feed.failure.error;
   feed.announce();
 
   // 4. Conclude.

@@ -11,14 +11,6 @@ export function rejectedInputId(path: string): string {
   return createHash("sha256").update(`rejected\0${path}`).digest("hex");
 }
 
-/** What one recorded chunk added to the batch. */
-export interface RecordedChunk {
-  /** Its documents not seen before in this batch, in order. */
-  readonly fresh: readonly DiscoveredDocument[];
-  /** Its inputs that never became a document. */
-  readonly rejected: number;
-}
-
 /**
  * Records what discovery found, as every run (local or coordinated) does, one chunk (a folder, or
  * a few dozen of its documents) at a time so the batch's documents need not be held: each document
@@ -51,8 +43,8 @@ export class DiscoveryRecorder implements BatchMembers {
     return this.duplicateContent;
   }
 
-  /** Records one chunk. */
-  add(chunk: Discovery): RecordedChunk {
+  /** Records one chunk; returns its documents not seen before in this batch, in order. */
+  add(chunk: Discovery): DiscoveredDocument[] {
     const { store } = this;
     for (const rejected of chunk.rejected) {
       const id = rejectedInputId(rejected.path);
@@ -69,8 +61,9 @@ export class DiscoveryRecorder implements BatchMembers {
       this.rejectedInputs++;
     }
     const fresh: DiscoveredDocument[] = [];
+    const failed: string[] = [];
     for (const doc of chunk.documents) {
-      store.upsertDocument({
+      const upsert = store.upsertDocument({
         id: doc.id,
         primaryPath: doc.primaryPath,
         container: doc.container,
@@ -81,12 +74,10 @@ export class DiscoveryRecorder implements BatchMembers {
       this.seen.add(doc.id);
       this.members.push(doc.id);
       fresh.push(doc);
+      if (upsert.status === "failed") failed.push(doc.id);
     }
-    if (this.retryFailed) {
-      const failed = fresh.filter((doc) => store.getDocument(doc.id)?.status === "failed").map((doc) => doc.id);
-      if (failed.length > 0) store.resetStatus(failed);
-    }
-    return { fresh, rejected: chunk.rejected.length };
+    if (this.retryFailed && failed.length > 0) store.resetStatus(failed);
+    return fresh;
   }
 
   /** After the last chunk: reports duplicate content. */

@@ -101,15 +101,7 @@ export async function runCoordinator(
     ...(deps.onResult ? { onResult: deps.onResult } : {}),
   });
   const { tally } = feed;
-  let discoveryFailure: { readonly error: unknown } | null = null;
-  const discovery = feed
-    .record(deps.discover(options.inputs, signal), () => {})
-    .then(
-      () => {},
-      (error: unknown) => {
-        if (!signal.aborted) discoveryFailure = { error };
-      },
-    );
+  const discovery = feed.record(deps.discover(options.inputs, signal), () => {}, signal);
 
   // 2. Publish the configuration and the shared limiter's limits and budgets.
   const queue = new Queue<JobData>(location.queueName, { connection: connectionOptions(location) });
@@ -367,7 +359,7 @@ export async function runCoordinator(
     await collect();
     await readNotices();
     if (signal.aborted) return "cancelled";
-    if (discoveryFailure) throw (discoveryFailure as { readonly error: unknown }).error;
+    if (feed.failure) throw feed.failure.error;
     if (quotaResetAt !== null && !options.waitForQuota) return "quota";
     if (fatalMessage !== null) return "fatal";
     if (budgetHit !== null) {
