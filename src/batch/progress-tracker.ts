@@ -31,9 +31,7 @@ export class ProgressTracker {
 
   /** A document discovery found already finished (an earlier run's, or a rejected input). */
   alreadyFinished(status: "verified" | "needs_review" | "failed"): void {
-    if (status === "verified") this.verified++;
-    else if (status === "needs_review") this.needsReview++;
-    else this.failed++;
+    this.count(status);
   }
 
   /** While discovery runs the total is a lower bound: snapshots say so and give no ETA. */
@@ -42,9 +40,7 @@ export class ProgressTracker {
   }
 
   finished(status: "verified" | "needs_review" | "failed", at: number): void {
-    if (status === "verified") this.verified++;
-    else if (status === "needs_review") this.needsReview++;
-    else this.failed++;
+    this.count(status);
     this.finishTimes.push(Math.max(at, this.finishTimes[this.finishTimes.length - 1] ?? at));
     // Times older than the window are dropped from the front in bulk: at national rates the window
     // holds tens of thousands, and filtering it on every finished document cost the coordinator.
@@ -54,6 +50,12 @@ export class ProgressTracker {
       this.finishTimes = this.finishTimes.slice(this.oldest);
       this.oldest = 0;
     }
+  }
+
+  private count(status: "verified" | "needs_review" | "failed"): void {
+    if (status === "verified") this.verified++;
+    else if (status === "needs_review") this.needsReview++;
+    else this.failed++;
   }
 
   get failures(): number {
