@@ -278,7 +278,7 @@ type Unit = { readonly primary: AcceptedFile; readonly files: readonly AcceptedF
 /**
  * Candidates (one folder's files, or the files named on the command line) → documents, yielded in
  * path order a few dozen at a time. Files are classified and grouped by name first, then hashed
- * one chunk at a time. The first chunk carries the classification's rejects (possibly alone).
+ * one chunk at a time. There is always a first chunk; it carries the classification's rejects.
  */
 async function* documentsOf(
   files: readonly Candidate[],
@@ -307,16 +307,14 @@ async function* documentsOf(
   }
   units.sort((a, b) => comparePaths(a.primary.path, b.primary.path));
   rejected.sort((a, b) => comparePaths(a.path, b.path));
-  if (units.length === 0) {
-    if (rejected.length > 0) yield { documents: [], rejected };
-    return;
-  }
+  let start = 0;
   let size = FIRST_CHUNK_DOCUMENTS;
-  for (let start = 0; start < units.length; start += size, size = Math.min(MOST_CHUNK_DOCUMENTS, size * 2)) {
+  do {
     const chunk = await hashedDocuments(units.slice(start, start + size), inferMetadata, signal);
-    if (start === 0) chunk.rejected.unshift(...rejected);
-    yield chunk;
-  }
+    yield start === 0 ? { documents: chunk.documents, rejected: [...rejected, ...chunk.rejected] } : chunk;
+    start += size;
+    size = Math.min(MOST_CHUNK_DOCUMENTS, size * 2);
+  } while (start < units.length);
 }
 
 /** Hashes the units' files; a file that cannot be read is rejected, and a series is regrouped without it. */
